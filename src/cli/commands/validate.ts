@@ -1,0 +1,29 @@
+/** `feedproc validate FILE [--type T] [--format F]`: the offline "check my file". No Redis. */
+import { access } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { FeedError } from '../../core/errors.js';
+import { feedTypeByName, FEED_TYPES } from '../../core/feed-types.js';
+import type { ReportFormat } from '../../core/types.js';
+import { nativeReportFormat, renderReport, writeReport } from '../../report/index.js';
+import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
+import { exitCodeForReport } from '../exit-codes.js';
+
+export interface ValidateArgs {
+  file: string;
+  type?: string | undefined;
+  format?: ReportFormat | undefined;
+}
+
+export async function runValidate(schemas: SchemaRegistry, args: ValidateArgs, out: NodeJS.WritableStream): Promise<number> {
+  const expectedType = args.type === undefined ? undefined : feedTypeByName(args.type);
+  if (args.type !== undefined && !expectedType) {
+    const known = FEED_TYPES.map((t) => t.feedType).join(', ');
+    throw new FeedError('CLI_USAGE', { detail: `unknown feed type ${args.type}; known types: ${known}` });
+  }
+  await access(args.file).catch((err: NodeJS.ErrnoException) => {
+    throw new FeedError('CLI_FILE_UNREADABLE', { path: args.file, detail: err.code ?? err.message });
+  });
+  const report = await validateFeedFile(schemas, args.file, { expectedType });
+  await writeReport(renderReport(report, args.format ?? nativeReportFormat(report), basename(args.file)), out);
+  return exitCodeForReport(report);
+}

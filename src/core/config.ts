@@ -1,0 +1,52 @@
+/**
+ * Configuration: read once from defaults (schemas/config.schema.json), the environment and command-line flags
+ * (each later layer wins), validated, frozen, and passed to whatever needs it. Nothing else reads process.env.
+ */
+import type { ValidateFunction } from 'ajv';
+import { FeedError } from './errors.js';
+
+export interface Config {
+  /** Root of the drop folder. @defaultValue `./feeds` */
+  readonly feedsDir: string;
+  /** @defaultValue `redis://127.0.0.1:6379` */
+  readonly redisUrl: string;
+  /** Root of every Redis key. @defaultValue `feedproc` */
+  readonly prefix: string;
+  /** The submitting merchant. @defaultValue null */
+  readonly merchantId: string | null;
+  /** @defaultValue false */
+  readonly verbose: boolean;
+}
+
+const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
+  FEEDPROC_FEEDS_DIR: 'feedsDir',
+  FEEDPROC_REDIS_URL: 'redisUrl',
+  FEEDPROC_PREFIX: 'prefix',
+  FEEDPROC_MERCHANT: 'merchantId',
+};
+
+export interface ConfigSources {
+  env: Readonly<Record<string, string | undefined>>;
+  flags: Readonly<Partial<Record<keyof Config, unknown>>>;
+}
+
+/**
+ * `validate` is the compiled config schema with `useDefaults`, so missing keys get their defaults.
+ * Throws FeedError CLI_USAGE naming the first bad setting.
+ */
+export function loadConfig(validate: ValidateFunction, sources: ConfigSources): Config {
+  const merged: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = sources.env[name];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  for (const [key, value] of Object.entries(sources.flags)) {
+    if (value !== undefined) merged[key] = value;
+  }
+  if (!validate(merged)) {
+    const first = validate.errors?.[0];
+    const detail = `configuration ${first?.instancePath.slice(1) || 'value'} ${first?.message ?? 'is invalid'}`;
+    throw new FeedError('CLI_USAGE', { detail });
+  }
+  return Object.freeze(merged as unknown as Config);
+}

@@ -1,0 +1,62 @@
+/**
+ * The feed types feedproc reads (product-spec.md §2, mws-formats.md §9.6), and how their reports identify
+ * messages. One table so that detection, validation and reporting agree on names.
+ */
+import type { FeedFormat } from './types.js';
+
+export type XmlMessageType = 'OrderAdjustment' | 'OrderAcknowledgement' | 'OrderFulfillment' | 'Inventory';
+export type FlatKind = 'adjustment' | 'cancellation' | 'fulfillment' | 'inventory-loader' | 'price-quantity';
+
+export interface FeedTypeInfo {
+  readonly feedType: string;
+  readonly format: FeedFormat;
+  readonly messageType: XmlMessageType | null;
+  readonly flatKind: FlatKind | null;
+  /** Which identifier columns the flat report carries. */
+  readonly identifiedBy: 'order' | 'sku';
+}
+
+const info = (
+  feedType: string,
+  format: FeedFormat,
+  kind: XmlMessageType | FlatKind,
+  identifiedBy: 'order' | 'sku',
+): FeedTypeInfo =>
+  Object.freeze({
+    feedType,
+    format,
+    messageType: format === 'xml' ? (kind as XmlMessageType) : null,
+    flatKind: format === 'flat' ? (kind as FlatKind) : null,
+    identifiedBy,
+  });
+
+export const FEED_TYPES: readonly FeedTypeInfo[] = Object.freeze([
+  info('_POST_PAYMENT_ADJUSTMENT_DATA_', 'xml', 'OrderAdjustment', 'order'),
+  info('_POST_ORDER_ACKNOWLEDGEMENT_DATA_', 'xml', 'OrderAcknowledgement', 'order'),
+  info('_POST_ORDER_FULFILLMENT_DATA_', 'xml', 'OrderFulfillment', 'order'),
+  info('_POST_INVENTORY_AVAILABILITY_DATA_', 'xml', 'Inventory', 'sku'),
+  info('_POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA_', 'flat', 'adjustment', 'order'),
+  info('_POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA_', 'flat', 'cancellation', 'order'),
+  info('_POST_FLAT_FILE_FULFILLMENT_DATA_', 'flat', 'fulfillment', 'order'),
+  info('_POST_FLAT_FILE_INVLOADER_DATA_', 'flat', 'inventory-loader', 'sku'),
+  info('_POST_FLAT_FILE_PRICEANDQUANTITYONLY_UPDATE_DATA_', 'flat', 'price-quantity', 'sku'),
+]);
+
+export const XML_MESSAGE_TYPES: readonly XmlMessageType[] = FEED_TYPES.flatMap((t) =>
+  t.messageType ? [t.messageType] : [],
+);
+
+export function feedTypeByName(name: string): FeedTypeInfo | undefined {
+  const wanted = name.replace(/^_?/, '_').replace(/_?$/, '_'); // accept SP-API spelling without underscores
+  return FEED_TYPES.find((t) => t.feedType === wanted);
+}
+
+export function feedTypeForMessageType(messageType: string): FeedTypeInfo | undefined {
+  return FEED_TYPES.find((t) => t.messageType === messageType);
+}
+
+export function feedTypeForFlatKind(kind: FlatKind): FeedTypeInfo {
+  const found = FEED_TYPES.find((t) => t.flatKind === kind);
+  if (!found) throw new Error(`no feed type for flat kind ${kind}`);
+  return found;
+}

@@ -1,0 +1,56 @@
+/**
+ * Finds the layout of a tab-delimited feed from its first lines (mws-formats.md §7.1): an optional
+ * `TemplateType=` row, optional human-label rows, then the row of machine column names — recognised because it
+ * holds known column names rather than by its position. Then decides the flat feed kind from the template name
+ * and the columns, header-driven like Amazon (column order does not matter).
+ */
+import type { FlatKind } from '../core/feed-types.js';
+
+export interface FlatLayout {
+  kind: FlatKind;
+  template: string | null;
+  /** Trimmed column headings, in file order. */
+  columns: string[];
+  headerLine: number;
+}
+
+/** Known column names of each kind, e.g. from the flat row schemas. */
+export type ColumnCatalogue = Readonly<Record<FlatKind, ReadonlySet<string>>>;
+
+/** How many lines may precede the header row (template row + two label rows). */
+export const MAX_PREAMBLE_LINES = 3;
+
+const TEMPLATE_KINDS: Readonly<Record<string, FlatKind>> = {
+  ordercancellation: 'cancellation',
+  orderfulfillment: 'fulfillment',
+  priceinventory: 'price-quantity',
+  inventoryloader: 'inventory-loader',
+};
+
+export function templateOf(line: string): string | null {
+  const match = /^\uFEFF?TemplateType=([^\t]*)/.exec(line);
+  return match ? (match[1] ?? '').trim() : null;
+}
+
+export function splitCells(line: string): string[] {
+  return line.split('\t').map((cell) => cell.trim());
+}
+
+/** True when the line names at least one column feedproc knows (of the forced kind, when there is one). */
+export function looksLikeHeader(cells: readonly string[], catalogue: ColumnCatalogue, kind?: FlatKind): boolean {
+  const kinds = kind ? [kind] : (Object.keys(catalogue) as FlatKind[]);
+  return cells.some((cell) => kinds.some((k) => catalogue[k].has(cell.toLowerCase())));
+}
+
+/** Decides the kind of a flat file; null when nothing identifies it. */
+export function detectFlatKind(template: string | null, columns: readonly string[], catalogue: ColumnCatalogue): FlatKind | null {
+  const byTemplate = template ? TEMPLATE_KINDS[template.toLowerCase()] : undefined;
+  if (byTemplate) return byTemplate;
+  const has = (name: string): boolean => columns.includes(name);
+  if (has('adjustment-reason-code')) return 'adjustment';
+  if (has('cancellation-reason-code') || has('amazon-order-item-code')) return 'cancellation';
+  if (has('ship-date') || has('carrier-code') || has('tracking-number')) return 'fulfillment';
+  if (!has('sku')) return null;
+  const priceQuantity = catalogue['price-quantity'];
+  return columns.every((c) => c === '' || priceQuantity.has(c)) ? 'price-quantity' : 'inventory-loader';
+}

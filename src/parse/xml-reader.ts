@@ -1,0 +1,116 @@
+/**
+ * Streaming reader of an MWS XML envelope (saxes): memory stays flat whatever the file size, because each
+ * child of the root (Header, MessageType, each Message, …) is built as a small tree, handed over, and dropped.
+ * Well-formedness problems, a DOCTYPE, and text or data after the root throw FeedError (the feed is rejected).
+ */
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { FeedError } from '../core/errors.js';
+import type { XmlNode, XmlRoot } from './xml-node.js';
+
+export interface XmlFeedHandlers {
+  /** Called once when the root element opens; may throw FeedError to reject the feed. */
+  onRoot(root: XmlRoot): void;
+  /** Called for every complete child of the root, in file order; may throw FeedError. */
+  onTopLevel(node: XmlNode): void;
+  /** Non-whitespace text directly inside the root element. */
+  onRootText(line: number, column: number): void;
+}
+
+/** Reads the whole stream; resolves when the document ended cleanly. */
+export async function readXmlFeed(chunks: AsyncIterable<string>, handlers: XmlFeedHandlers): Promise<void> {
+  const reader = new EnvelopeReader(handlers);
+  for await (const chunk of chunks) reader.write(chunk);
+  reader.close();
+}
+
+class EnvelopeReader {
+  private readonly parser = new SaxesParser({ position: true, xmlns: false } as const);
+  private readonly stack: XmlNode[] = [];
+  private rootSeen = false;
+  private failure: FeedError | undefined;
+  private startLine = 1;
+  private startColumn = 1;
+
+  constructor(private readonly handlers: XmlFeedHandlers) {
+    const p = this.parser;
+    p.on('doctype', () => this.fail(new FeedError('PARSE_DOCTYPE', this.here())));
+    p.on('error', (err) => this.fail(malformed(err.message, this.here())));
+    p.on('opentagstart', (tag) => this.markStart(tag.name.length));
+    p.on('opentag', (tag) => this.guard(() => this.openElement(tag)));
+    p.on('closetag', () => this.guard(() => this.closeElement()));
+    p.on('text', (text) => this.guard(() => this.addText(text)));
+    p.on('cdata', (text) => this.guard(() => this.addText(text)));
+  }
+
+  write(chunk: string): void {
+    this.parser.write(chunk);
+    this.throwIfFailed();
+  }
+
+  close(): void {
+    this.parser.close();
+    this.throwIfFailed();
+  }
+
+  private markStart(nameLength: number): void {
+    // saxes reports the position after the name and the character that ended it.
+    this.startLine = this.parser.line;
+    this.startColumn = Math.max(1, this.parser.column - nameLength - 1);
+  }
+
+  private openElement(tag: SaxesTagPlain): void {
+    const { startLine: line, startColumn: column } = this;
+    if (!this.rootSeen) {
+      this.rootSeen = true;
+      this.handlers.onRoot({ name: tag.name, attrs: { ...tag.attributes }, line, column });
+      return;
+    }
+    const attrs = Object.keys(tag.attributes).length > 0 ? { ...tag.attributes } : null;
+    const node: XmlNode = { name: tag.name, attrs, children: [], text: '', line, column, endLine: line, endColumn: column };
+    this.stack.at(-1)?.children.push(node);
+    this.stack.push(node);
+  }
+
+  private closeElement(): void {
+    const node = this.stack.pop();
+    if (!node) return; // the root closed
+    node.endLine = this.parser.line;
+    node.endColumn = this.parser.column;
+    if (this.stack.length === 0) this.handlers.onTopLevel(node);
+  }
+
+  private addText(text: string): void {
+    const current = this.stack.at(-1);
+    if (current) current.text += text;
+    else if (this.rootSeen && /[^ \t\r\n]/.test(text)) this.handlers.onRootText(this.parser.line, this.parser.column);
+  }
+
+  private guard(action: () => void): void {
+    if (this.failure) return;
+    try {
+      action();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= err instanceof FeedError ? err : malformed(String(err), this.here());
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  private here(): { line: number; column: number } {
+    return { line: this.parser.line, column: Math.max(1, this.parser.column) };
+  }
+}
+
+/** saxes messages look like `3:14: unexpected close tag.`; the position is taken out into the catalogue text. */
+function malformed(message: string, fallback: { line: number; column: number }): FeedError {
+  const match = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/s.exec(message);
+  const line = match ? Number(match[1]) : fallback.line;
+  const column = match ? Number(match[2]) : fallback.column;
+  return new FeedError('PARSE_MALFORMED_XML', { line, column, detail: match?.[3] ?? message });
+}

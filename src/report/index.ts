@@ -1,0 +1,45 @@
+/** Stage entry point: render a report in any of the four formats, as a sequence of text pieces. */
+import { once } from 'node:events';
+import type { Report, ReportFormat } from '../core/types.js';
+import { renderFlatReport } from './render-flat.js';
+import { renderJsonReport } from './render-json.js';
+import { renderTextReport } from './render-text.js';
+import { renderXmlReport } from './render-xml.js';
+
+export { ReportBuilder, type ReportHead, type ResultInput } from './report-builder.js';
+export { renderFlatReport, renderJsonReport, renderTextReport, renderXmlReport };
+
+/** The format a feed's own report uses: XML for XML feeds, the flat summary for flat files. */
+export function nativeReportFormat(report: Report): ReportFormat {
+  return report.format === 'xml' ? 'xml' : 'flat';
+}
+
+export function renderReport(report: Report, format: ReportFormat, fileName: string): Iterable<string> {
+  switch (format) {
+    case 'xml':
+      return renderXmlReport(report);
+    case 'flat':
+      return renderFlatReport(report);
+    case 'json':
+      return renderJsonReport(report);
+    case 'text':
+      return renderTextReport(report, fileName);
+  }
+}
+
+/** Writes the pieces in batches of about 1 MiB, waiting for the stream to drain (few large writes, no backlog). */
+export async function writeReport(pieces: Iterable<string>, out: NodeJS.WritableStream): Promise<void> {
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= 1 << 20) {
+      await writeAndDrain(out, batch);
+      batch = '';
+    }
+  }
+  if (batch) await writeAndDrain(out, batch);
+}
+
+async function writeAndDrain(out: NodeJS.WritableStream, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}

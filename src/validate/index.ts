@@ -1,0 +1,36 @@
+/**
+ * Stage entry point: `validateFeedFile` reads a feed file from disk and returns its processing report, without
+ * touching Redis. Bad data never throws; only an unreadable file or a bug does.
+ */
+import { FeedError } from '../core/errors.js';
+import type { FeedTypeInfo } from '../core/feed-types.js';
+import type { Report } from '../core/types.js';
+import { decodeFile, sniffFile } from '../parse/decode.js';
+import { ReportBuilder } from '../report/report-builder.js';
+import type { SchemaRegistry } from './schema-registry.js';
+import { validateFlatFeed } from './validate-flat-feed.js';
+import { validateXmlFeed } from './validate-xml-feed.js';
+
+export { createSchemaRegistry, type SchemaRegistry } from './schema-registry.js';
+
+export interface ValidateOptions {
+  /** `--type`: the feed type the file must be. */
+  expectedType?: FeedTypeInfo | undefined;
+}
+
+export async function validateFeedFile(schemas: SchemaRegistry, path: string, options: ValidateOptions = {}): Promise<Report> {
+  let sniffed;
+  try {
+    sniffed = await sniffFile(path);
+  } catch (err) {
+    if (!(err instanceof FeedError)) throw err;
+    const format = options.expectedType?.format ?? 'xml';
+    const head = { feedSubmissionId: null, feedType: options.expectedType?.feedType ?? null, format, encoding: null, merchantId: null };
+    return new ReportBuilder().reject(head, err);
+  }
+  const { encoding, bomLength } = sniffed;
+  if (sniffed.format === 'xml') {
+    return validateXmlFeed(schemas, { chunks: decodeFile(path, encoding, bomLength), encoding, expectedType: options.expectedType });
+  }
+  return validateFlatFeed(schemas, { path, sniffed, expectedType: options.expectedType });
+}

@@ -1,0 +1,186 @@
+/**
+ * Validates a tab-delimited feed as it streams: finds the header row and the feed kind, reports unknown
+ * headings (90061, ignored) and missing required ones (90012, rejected), then checks every data row against the
+ * kind's row schema. UTF-8 is tried first; when the bytes are not UTF-8 and no BOM said so, the file is read
+ * again as windows-1252 (the MWS flat-file charset, a superset of ISO-8859-1).
+ */
+import { FeedError } from '../core/errors.js';
+import { feedTypeForFlatKind, type FeedTypeInfo, type FlatKind } from '../core/feed-types.js';
+import type { Report } from '../core/types.js';
+import { DecodeError, decodeFile, type SniffedFile } from '../parse/decode.js';
+import { MAX_PREAMBLE_LINES, detectFlatKind, looksLikeHeader, splitCells, templateOf } from '../parse/flat-layout.js';
+import { LineSplitter } from '../parse/line-splitter.js';
+import { ReportBuilder, type ReportHead, type ResultInput } from '../report/report-builder.js';
+import { identifiers } from './additional-info.js';
+import { describeFirstFlatProblem } from './describe-flat-errors.js';
+import { columnCatalogue, flatRowValidator } from './flat-schemas.js';
+import type { SchemaRegistry } from './schema-registry.js';
+
+export interface FlatValidationInput {
+  path: string;
+  sniffed: SniffedFile;
+  expectedType?: FeedTypeInfo | undefined;
+}
+
+export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValidationInput): Promise<Report> {
+  try {
+    return await validateAs(schemas, input, input.sniffed.encoding);
+  } catch (err) {
+    if (!(err instanceof DecodeError)) throw err;
+    if (!input.sniffed.encodingDeclared) return validateAs(schemas, input, 'windows-1252');
+    const state = new FlatFeedState(schemas, input.sniffed.encoding, input.expectedType);
+    return state.builder.reject(state.head(), new FeedError('PARSE_BAD_ENCODING', { encoding: err.encoding, detail: err.message }));
+  }
+}
+
+async function validateAs(schemas: SchemaRegistry, input: FlatValidationInput, encoding: string): Promise<Report> {
+  const state = new FlatFeedState(schemas, encoding, input.expectedType);
+  try {
+    const splitter = new LineSplitter((text, line) => state.onLine(text, line));
+    for await (const chunk of decodeFile(input.path, encoding, input.sniffed.bomLength)) {
+      const nul = chunk.indexOf('\u0000');
+      if (nul !== -1) throw new FeedError('FILE_BINARY', { detail: 'it holds a NUL character' });
+      splitter.push(chunk);
+    }
+    splitter.end();
+    state.finish();
+    return state.builder.complete(state.head());
+  } catch (err) {
+    if (err instanceof FeedError) return state.builder.reject(state.head(), err);
+    throw err;
+  }
+}
+
+type RowValidator = ReturnType<typeof flatRowValidator>;
+
+class FlatFeedState {
+  readonly builder = new ReportBuilder();
+  private template: string | null = null;
+  private preambleLines = 0;
+  private headerLine = 0;
+  private kind: FlatKind | undefined;
+  private rows: RowValidator | undefined;
+  /** For each file column: the known column it feeds, or null when it is ignored. */
+  private mapping: Array<string | null> = [];
+  private columnOrder = new Map<string, number>();
+  private dataRows = 0;
+  private catalogue: ReturnType<typeof columnCatalogue> | undefined;
+
+  constructor(
+    private readonly schemas: SchemaRegistry,
+    private readonly encoding: string,
+    private readonly expectedType: FeedTypeInfo | undefined,
+  ) {
+    if (expectedType && expectedType.format !== 'flat') {
+      throw new FeedError('PARSE_FEED_TYPE_MISMATCH', { detected: 'tab-delimited (flat)', requested: expectedType.feedType });
+    }
+  }
+
+  head(): ReportHead {
+    const kind = this.kind ?? this.expectedType?.flatKind ?? undefined;
+    const feedType = kind ? feedTypeForFlatKind(kind).feedType : null;
+    return { feedSubmissionId: null, feedType, format: 'flat', encoding: this.encoding, merchantId: null };
+  }
+
+  onLine(text: string, line: number): void {
+    if (this.rows) this.onDataLine(text, line);
+    else this.onPreambleLine(text, line);
+  }
+
+  finish(): void {
+    if (!this.rows) throw new FeedError('FILE_UNKNOWN_FEED_TYPE', { detail: 'no header row with known column names was found' });
+    if (this.dataRows === 0) throw new FeedError('FLAT_NO_DATA', { line: this.headerLine + 1, column: 1 });
+  }
+
+  private columns(): ReturnType<typeof columnCatalogue> {
+    this.catalogue ??= columnCatalogue(this.schemas);
+    return this.catalogue;
+  }
+
+  private onPreambleLine(text: string, line: number): void {
+    if (text.trim() === '') return;
+    const template = templateOf(text);
+    if (template !== null) {
+      this.template = template;
+      return;
+    }
+    const cells = splitCells(text);
+    const forced = this.expectedType?.flatKind ?? undefined;
+    this.preambleLines += 1;
+    if (looksLikeHeader(cells, this.columns(), forced)) return this.onHeader(cells, line);
+    if (this.preambleLines < MAX_PREAMBLE_LINES) return; // a human-label row
+    if (forced) return this.onHeader(cells, line);
+    throw new FeedError('FILE_UNKNOWN_FEED_TYPE', { detail: `none of the first ${MAX_PREAMBLE_LINES} rows is a known header row` });
+  }
+
+  private onHeader(cells: string[], line: number): void {
+    const columns = cells.map((c) => c.toLowerCase());
+    const kind = this.expectedType?.flatKind ?? detectFlatKind(this.template, columns, this.columns());
+    if (!kind) throw new FeedError('FILE_UNKNOWN_FEED_TYPE', { detail: `the columns ${columns.join(', ')} match no flat feed type` });
+    this.kind = kind;
+    this.headerLine = line;
+    const rows = flatRowValidator(this.schemas, kind);
+    this.mapping = columns.map((name, index) => this.mapColumn(rows, name, cells[index] ?? '', index));
+    const missing = rows.required.filter((name) => !this.columnOrder.has(name));
+    for (const column of missing.slice(1)) this.builder.addFileResult({ code: 'FLAT_MISSING_COLUMN', context: { column } });
+    if (missing[0]) throw new FeedError('FLAT_MISSING_COLUMN', { column: missing[0] });
+    this.rows = rows;
+  }
+
+  private mapColumn(rows: RowValidator, name: string, heading: string, index: number): string | null {
+    if (name === '') return null;
+    if (rows.known.has(name) && !this.columnOrder.has(name)) {
+      this.columnOrder.set(name, index);
+      return name;
+    }
+    this.builder.addFileResult({ code: 'FLAT_UNKNOWN_COLUMN', context: { column: heading } });
+    return null;
+  }
+
+  private onDataLine(text: string, line: number): void {
+    const row = line - this.headerLine;
+    if (text.trim() === '') return;
+    this.dataRows += 1;
+    const cells = text.split('\t');
+    const values: Record<string, string> = {};
+    for (let i = 0; i < this.mapping.length; i += 1) {
+      const name = this.mapping[i];
+      const value = name ? cells[i]?.trim() : undefined;
+      if (name && value) values[name] = value;
+    }
+    const problems = this.rowProblems(values, cells, text, row, line);
+    this.builder.addMessage(String(row), problems);
+  }
+
+  private rowProblems(values: Record<string, string>, cells: string[], text: string, row: number, line: number): ResultInput[] {
+    const problems: ResultInput[] = [];
+    const additionalInfo = identifiers(values['order-id'], values['order-item-id'] ?? values['amazon-order-item-code'], values['sku']);
+    const validate = this.rows?.validate;
+    if (validate && !validate(values)) {
+      const problem = describeFirstFlatProblem(validate.errors ?? [], this.columnOrder);
+      if (problem) {
+        const index = problem.field === null ? 0 : (this.columnOrder.get(problem.field) ?? 0);
+        const position = { line, column: cellColumn(text, index), ...(problem.field ? { element: problem.field } : {}) };
+        const code = problem.field === null ? 'VALIDATE_FLAT_ROW' : 'VALIDATE_FLAT_VALUE';
+        problems.push({ code, context: { row, ...problem }, additionalInfo, position });
+      }
+    }
+    const extra = cells.slice(this.mapping.length).filter((cell) => cell.trim() !== '').length;
+    if (extra > 0) {
+      const context = { row, cells: cells.length, columns: this.mapping.length };
+      problems.push({ code: 'FLAT_EXTRA_CELLS', context, additionalInfo, position: { line, column: cellColumn(text, this.mapping.length) } });
+    }
+    return problems;
+  }
+}
+
+/** 1-based character column where the cell with the given index starts. */
+function cellColumn(text: string, index: number): number {
+  let offset = 0;
+  for (let i = 0; i < index; i += 1) {
+    const tab = text.indexOf('\t', offset);
+    if (tab === -1) return text.length + 1;
+    offset = tab + 1;
+  }
+  return offset + 1;
+}
