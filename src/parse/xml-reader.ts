@@ -27,7 +27,8 @@ class EnvelopeReader {
   private readonly parser = new SaxesParser({ position: true, xmlns: false } as const);
   private readonly stack: XmlNode[] = [];
   private rootSeen = false;
-  private failure: FeedError | undefined;
+  /** The first problem: a FeedError for bad input, anything else is a bug and is rethrown as it is. */
+  private failure: unknown;
   private startLine = 1;
   private startColumn = 1;
 
@@ -86,7 +87,7 @@ class EnvelopeReader {
   }
 
   private guard(action: () => void): void {
-    if (this.failure) return;
+    if (this.failure !== undefined) return;
     try {
       action();
     } catch (err) {
@@ -95,11 +96,11 @@ class EnvelopeReader {
   }
 
   private fail(err: unknown): void {
-    this.failure ??= err instanceof FeedError ? err : malformed(String(err), this.here());
+    this.failure ??= err;
   }
 
   private throwIfFailed(): void {
-    if (this.failure) throw this.failure;
+    if (this.failure !== undefined) throw this.failure;
   }
 
   private here(): { line: number; column: number } {

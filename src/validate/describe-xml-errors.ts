@@ -41,7 +41,7 @@ function locate(root: XmlNode, error: ErrorObject): Located | null {
   if (error.keyword === 'additionalProperties') {
     return describeMember(node, (error.params as { additionalProperty: string }).additionalProperty);
   }
-  if (error.keyword === 'type') return describeWrongShape(node, error);
+  if (error.keyword === 'type' || (error.data !== null && typeof error.data === 'object')) return describeWrongShape(node, error);
   const text = valueMessage(error);
   if (member?.startsWith('@')) {
     const attribute = member.slice(1);
@@ -73,7 +73,7 @@ function describeMember(node: XmlNode, member: string): Located | null {
 
 /** The data had the wrong JSON shape: children or attributes where the type is simple, or the reverse. */
 function describeWrongShape(node: XmlNode, error: ErrorObject): Located | null {
-  const wanted = (error.params as { type: string | string[] }).type;
+  const wanted = (error.params as { type?: string | string[] }).type ?? '';
   if (error.data !== null && typeof error.data === 'object') {
     const view = error.data as Record<string, unknown>;
     if ('#seq' in view) return at(node, simpleType(node), 'start');
