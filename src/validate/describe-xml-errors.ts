@@ -98,11 +98,11 @@ function valueMessage(error: ErrorObject): string {
     }
     case 'maxLength': {
       const limit = (error.params as { limit: number }).limit;
-      return `[facet 'maxLength'] The value has a length of '${[...value].length}'; this exceeds the allowed maximum length of '${limit}'.`;
+      return `[facet 'maxLength'] The value '${value}' has a length of '${[...value].length}'; this exceeds the allowed maximum length of '${limit}'.`;
     }
     case 'minLength': {
       const limit = (error.params as { limit: number }).limit;
-      return `[facet 'minLength'] The value has a length of '${[...value].length}'; this underruns the allowed minimum length of '${limit}'.`;
+      return `[facet 'minLength'] The value '${value}' has a length of '${[...value].length}'; this underruns the allowed minimum length of '${limit}'.`;
     }
     default:
       return error.message ?? `is not valid (${error.keyword}).`;
