@@ -4,8 +4,11 @@
  * known number use the feedproc range 97000–97999. The README's error table mirrors this object (a test checks).
  */
 export type ResultCode = 'Error' | 'Warning';
-/** `feed`: the file as a whole is rejected; `message`: one message fails; `system`: never reaches a report. */
-export type ErrorScope = 'feed' | 'message' | 'system';
+/**
+ * `feed`: the file as a whole is rejected; `file`: a remark about the file (message id 0) that rejects nothing;
+ * `message`: one message fails or is warned about; `system`: never reaches a report.
+ */
+export type ErrorScope = 'feed' | 'file' | 'message' | 'system';
 
 export interface ErrorCodeEntry {
   readonly resultMessageCode: number | null;
@@ -56,7 +59,7 @@ export const ERROR_CODES = Object.freeze({
   ),
   FLAT_UNKNOWN_COLUMN: entry(
     90061,
-    'message',
+    'file',
     'The {column} field heading is invalid, so values in this field were ignored. To correct this error, download the template again and use the new copy, or fix the field heading in your existing file.',
     'Warning',
   ),

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { ERROR_CODES } from '../../src/core/error-codes.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+
+/** The README's error table, parsed back into rows. */
+function readmeTable(): string[][] {
+  const readme = readFileSync(`${REPO_ROOT}README.md`, 'utf8');
+  const table = readme.split('<!-- error-codes:start -->')[1]?.split('<!-- error-codes:end -->')[0] ?? '';
+  return table
+    .trim()
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim().replace(/\\\|/g, '|')));
+}
+
+describe('error catalogue', () => {
+  it('is mirrored exactly by the README error table', () => {
+    const catalogue = Object.entries(ERROR_CODES).map(([code, e]) => [
+      `\`${code}\``,
+      e.resultMessageCode === null ? '—' : String(e.resultMessageCode),
+      e.resultCode,
+      e.scope,
+      e.text,
+    ]);
+    expect(readmeTable()).toEqual(catalogue);
+  });
+
+  it('gives every code that reaches a report a number, and only system codes none', () => {
+    for (const [code, e] of Object.entries(ERROR_CODES)) {
+      expect([code, e.resultMessageCode === null]).toEqual([code, e.scope === 'system']);
+    }
+  });
+
+  it('uses feedproc numbers only from its own range', () => {
+    const amazon = new Set([5000, 5001, 5005, 18028, 90012, 90061]);
+    for (const e of Object.values(ERROR_CODES)) {
+      if (e.resultMessageCode !== null && !amazon.has(e.resultMessageCode)) {
+        expect(e.resultMessageCode).toBeGreaterThanOrEqual(97000);
+        expect(e.resultMessageCode).toBeLessThan(98000);
+      }
+    }
+  });
+});
