@@ -63,10 +63,10 @@ class EnvelopeReader {
     const { startLine: line, startColumn: column } = this;
     if (!this.rootSeen) {
       this.rootSeen = true;
-      this.handlers.onRoot({ name: tag.name, attrs: { ...tag.attributes }, line, column });
+      this.handlers.onRoot({ name: tag.name, attrs: tag.attributes, line, column });
       return;
     }
-    const attrs = Object.keys(tag.attributes).length > 0 ? { ...tag.attributes } : null;
+    const attrs = hasKeys(tag.attributes) ? tag.attributes : null; // saxes makes a fresh object per tag
     const node: XmlNode = { name: tag.name, attrs, children: [], text: '', line, column, endLine: line, endColumn: column };
     this.stack.at(-1)?.children.push(node);
     this.stack.push(node);
@@ -106,6 +106,11 @@ class EnvelopeReader {
   private here(): { line: number; column: number } {
     return { line: this.parser.line, column: Math.max(1, this.parser.column) };
   }
+}
+
+function hasKeys(record: Record<string, string>): boolean {
+  for (const _key in record) return true;
+  return false;
 }
 
 /** saxes messages look like `3:14: unexpected close tag.`; the position is taken out into the catalogue text. */

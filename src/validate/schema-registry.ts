@@ -9,7 +9,7 @@ import type { ValidateFunction } from 'ajv';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { compileXsdType, type XsdTypeSpec } from './xsd-types.js';
-import { matchContent, type Particle } from './xsd-content.js';
+import { compileContent, type Particle } from './xsd-content.js';
 
 const SCHEMA_ID_BASE = 'https://feedproc.local/schemas/';
 
@@ -70,8 +70,9 @@ function addXsdKeywords(ajv: Ajv2020): void {
     schemaType: 'object',
     errors: true,
     compile(model: Particle) {
+      const match = compileContent(model);
       const validate: DataValidateFunction = (data: Record<string, unknown>) => {
-        const mismatch = matchContent(model, (data['#seq'] as string[] | undefined) ?? []);
+        const mismatch = match((data['#seq'] as string[] | undefined) ?? []);
         if (mismatch === null) return true;
         validate.errors = [{ keyword: 'xsdContent', message: mismatch.kind, params: { mismatch } }];
         return false;

@@ -6,32 +6,47 @@
  *   is not whitespace).
  * Namespace declarations and xsi: attributes are not data and are left out, except a default namespace,
  * which puts the element outside the (no-namespace) MWS schemas and is therefore kept to be refused.
+ * This runs for every element of every message, so it avoids allocations it does not need.
  */
 import type { XmlNode } from '../parse/xml-node.js';
 
 export type JsonView = string | { [key: string]: unknown };
 
+const NOT_WHITESPACE = /[^ \t\r\n]/;
+
 export function xmlToJson(node: XmlNode): JsonView {
-  if (node.children.length === 0 && !hasDataAttributes(node)) return node.text;
-  const view: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  if (node.children.length > 0) {
-    view['#seq'] = node.children.map((child) => child.name);
-    for (const child of node.children) {
-      const list = (view[child.name] ??= []) as JsonView[];
-      list.push(xmlToJson(child));
+  const children = node.children;
+  if (children.length === 0 && !hasDataAttributes(node.attrs)) return node.text;
+  const view: Record<string, unknown> = {};
+  if (children.length > 0) {
+    const names: string[] = new Array<string>(children.length);
+    for (let i = 0; i < children.length; i += 1) {
+      const child = children[i] as XmlNode;
+      names[i] = child.name;
+      // `#seq` still lists such a name, so the content model reports it; it must not reach the prototype.
+      if (child.name === '__proto__') continue;
+      const list = view[child.name] as JsonView[] | undefined;
+      if (list) list.push(xmlToJson(child));
+      else view[child.name] = [xmlToJson(child)];
     }
-    if (/[^ \t\r\n]/.test(node.text)) view['#text'] = node.text;
+    view['#seq'] = names;
+    if (NOT_WHITESPACE.test(node.text)) view['#text'] = node.text;
   } else {
     view['#text'] = node.text;
   }
-  for (const [name, value] of Object.entries(node.attrs ?? {})) {
-    if (isDataAttribute(name, value)) view[`@${name}`] = value;
+  if (node.attrs) {
+    for (const name in node.attrs) {
+      const value = node.attrs[name] as string;
+      if (isDataAttribute(name, value)) view[`@${name}`] = value;
+    }
   }
   return view;
 }
 
-function hasDataAttributes(node: XmlNode): boolean {
-  return node.attrs !== null && Object.entries(node.attrs).some(([name, value]) => isDataAttribute(name, value));
+function hasDataAttributes(attrs: Record<string, string> | null): boolean {
+  if (!attrs) return false;
+  for (const name in attrs) if (isDataAttribute(name, attrs[name] as string)) return true;
+  return false;
 }
 
 function isDataAttribute(name: string, value: string): boolean {

@@ -3,6 +3,7 @@
  * an element's child names. The MWS schemas obey XSD's Unique Particle Attribution rule, so a greedy left-to-right
  * match is exact. On failure it says where, and which elements would have been accepted there — the same facts
  * libxml2 reports ("This element is not expected. Expected is ( … )", "Missing child element(s)").
+ * Models are compiled once per schema location; matching then only does set look-ups.
  */
 export type Particle =
   | { element: string; minOccurs?: number; maxOccurs?: number | 'unbounded' }
@@ -13,6 +14,18 @@ export type ContentMismatch =
   | { kind: 'unexpected'; index: number; expected: string[] }
   | { kind: 'missing'; expected: string[] };
 
+interface Compiled {
+  kind: 'element' | 'sequence' | 'choice';
+  name: string;
+  items: Compiled[];
+  min: number;
+  max: number;
+  /** Names that can start this particle, as a set for matching and a list (schema order) for messages. */
+  first: Set<string>;
+  firstList: string[];
+  emptiable: boolean;
+}
+
 interface Cursor {
   pos: number;
   /** Elements that could have been accepted at `pos` by optional particles skipped on the way. */
@@ -20,84 +33,78 @@ interface Cursor {
 }
 
 type Outcome = { ok: true } | { ok: false; expected: string[] };
+const OK: Outcome = { ok: true };
 
-/** Checks the child names; returns null when they fit the model. */
-export function matchContent(model: Particle, names: readonly string[]): ContentMismatch | null {
-  const cursor: Cursor = { pos: 0, skipped: [] };
-  const outcome = matchParticle(model, names, cursor);
-  if (!outcome.ok) {
-    const expected = unique(outcome.expected);
-    return cursor.pos < names.length ? { kind: 'unexpected', index: cursor.pos, expected } : { kind: 'missing', expected };
-  }
-  if (cursor.pos < names.length) return { kind: 'unexpected', index: cursor.pos, expected: unique(cursor.skipped) };
-  return null;
+export type ContentMatcher = (names: readonly string[]) => ContentMismatch | null;
+
+export function compileContent(model: Particle): ContentMatcher {
+  const root = compile(model);
+  return (names) => {
+    const cursor: Cursor = { pos: 0, skipped: [] };
+    const outcome = matchParticle(root, names, cursor);
+    if (!outcome.ok) {
+      const expected = [...new Set(outcome.expected)];
+      return cursor.pos < names.length ? { kind: 'unexpected', index: cursor.pos, expected } : { kind: 'missing', expected };
+    }
+    if (cursor.pos < names.length) return { kind: 'unexpected', index: cursor.pos, expected: [...new Set(cursor.skipped)] };
+    return null;
+  };
 }
 
-function matchParticle(p: Particle, names: readonly string[], cursor: Cursor): Outcome {
+/** The element names that can start the particle, in schema order. */
+export function firstElementNames(model: Particle): string[] {
+  return compile(model).firstList;
+}
+
+function compile(p: Particle): Compiled {
   const min = p.minOccurs ?? 1;
   const max = p.maxOccurs === 'unbounded' ? Infinity : (p.maxOccurs ?? 1);
+  if ('element' in p) {
+    return { kind: 'element', name: p.element, items: [], min, max, first: new Set([p.element]), firstList: [p.element], emptiable: min === 0 };
+  }
+  const kind = 'choice' in p ? 'choice' : 'sequence';
+  const items = ('choice' in p ? p.choice : p.sequence).map(compile);
+  const firstList: string[] = [];
+  for (const item of items) {
+    firstList.push(...item.firstList);
+    if (kind === 'sequence' && !item.emptiable) break;
+  }
+  const emptiable = min === 0 || (kind === 'choice' ? items.some((i) => i.emptiable) : items.every((i) => i.emptiable));
+  return { kind, name: '', items, min, max, first: new Set(firstList), firstList, emptiable };
+}
+
+function matchParticle(p: Compiled, names: readonly string[], cursor: Cursor): Outcome {
   let count = 0;
-  while (count < max && cursor.pos < names.length && firstElementNames(p).includes(names[cursor.pos] ?? '')) {
+  while (count < p.max && cursor.pos < names.length && p.first.has(names[cursor.pos] as string)) {
     const start = cursor.pos;
     const once = matchOnce(p, names, cursor);
     if (!once.ok) return once;
     count += 1;
     if (cursor.pos === start) break; // an emptiable group that consumed nothing
   }
-  if (count < min) {
-    const once = count === 0 && emptiable(p) ? ({ ok: true } as const) : matchOnce(p, names, cursor);
+  if (count < p.min && !(count === 0 && p.emptiable)) {
+    const once = matchOnce(p, names, cursor);
     if (!once.ok) return { ok: false, expected: [...cursor.skipped, ...once.expected] };
   }
-  if (count < max) cursor.skipped.push(...firstElementNames(p));
-  return { ok: true };
+  if (count < p.max) cursor.skipped.push(...p.firstList);
+  return OK;
 }
 
-function matchOnce(p: Particle, names: readonly string[], cursor: Cursor): Outcome {
-  if ('element' in p) {
-    if (names[cursor.pos] !== p.element) return { ok: false, expected: [p.element] };
+function matchOnce(p: Compiled, names: readonly string[], cursor: Cursor): Outcome {
+  if (p.kind === 'element') {
+    if (names[cursor.pos] !== p.name) return { ok: false, expected: [p.name] };
     cursor.pos += 1;
-    cursor.skipped = [];
-    return { ok: true };
+    cursor.skipped.length = 0;
+    return OK;
   }
-  if ('choice' in p) {
-    const branch = p.choice.find((b) => firstElementNames(b).includes(names[cursor.pos] ?? ''));
-    if (!branch) return { ok: false, expected: firstElementNames(p) };
-    return matchParticle(branch, names, cursor);
+  if (p.kind === 'choice') {
+    const next = names[cursor.pos] as string;
+    const branch = p.items.find((b) => b.first.has(next));
+    return branch ? matchParticle(branch, names, cursor) : { ok: false, expected: p.firstList };
   }
-  for (const item of p.sequence) {
+  for (const item of p.items) {
     const outcome = matchParticle(item, names, cursor);
     if (!outcome.ok) return outcome;
   }
-  return { ok: true };
-}
-
-const firstSets = new WeakMap<Particle, string[]>();
-
-/** The element names that can start the particle. */
-export function firstElementNames(p: Particle): string[] {
-  const cached = firstSets.get(p);
-  if (cached) return cached;
-  let names: string[];
-  if ('element' in p) names = [p.element];
-  else if ('choice' in p) names = p.choice.flatMap(firstElementNames);
-  else {
-    names = [];
-    for (const item of p.sequence) {
-      names.push(...firstElementNames(item));
-      if (!emptiable(item)) break;
-    }
-  }
-  firstSets.set(p, names);
-  return names;
-}
-
-function emptiable(p: Particle): boolean {
-  if ((p.minOccurs ?? 1) === 0) return true;
-  if ('element' in p) return false;
-  if ('choice' in p) return p.choice.some(emptiable);
-  return p.sequence.every(emptiable);
-}
-
-function unique(names: string[]): string[] {
-  return [...new Set(names)];
+  return OK;
 }

@@ -16,7 +16,9 @@ export interface XsdTypeSpec {
 export type XsdCheck = (value: string) => string | null;
 
 const XML_SPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
-const collapse = (value: string): string => value.replace(XML_SPACE, '').replace(/[ \t\r\n]+/g, ' ');
+const HAS_SPACE = /[ \t\r\n]/;
+const collapse = (value: string): string =>
+  HAS_SPACE.test(value) ? value.replace(XML_SPACE, '').replace(/[ \t\r\n]+/g, ' ') : value;
 
 /** Translates the XSD regex features the MWS schemas use into an anchored JavaScript `u` RegExp. */
 export function xsdPatternToRegExp(pattern: string): RegExp {
@@ -77,8 +79,12 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
+/** The common case, settled without building strings: at most 18 integer digits and 2 decimals. */
+const PLAIN_AMOUNT = /^[+-]?[0-9]{1,18}(?:\.[0-9]{0,2})?$/;
+
 /** totalDigits and fractionDigits count the value, not the text: `-3.900000` has one fraction digit. */
 function checkDigits(value: string, spec: XsdTypeSpec): string | null {
+  if ((spec.totalDigits ?? 20) >= 20 && (spec.fractionDigits ?? 2) >= 2 && PLAIN_AMOUNT.test(value)) return null;
   const unsigned = value.replace(/^[+-]/, '');
   const [intPart = '', fracPart = ''] = unsigned.split('.');
   const fraction = fracPart.replace(/0+$/, '');
