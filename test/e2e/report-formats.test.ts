@@ -75,7 +75,8 @@ describe('report formats', () => {
       'original-record-number\torder-id\torder-item-id\terror-code\terror-type\terror-message',
     ]);
     expect(lines[5]).toMatch(/^0\t\t\t90061\tWarning\tThe extra field heading is invalid/);
-    expect(lines[6]).toMatch(/^1\t402-1234567-0000001\t10000000000001\t5000\tError\tRow 1, column adjustment-reason-code: the value 'Bad\u0001<&>' is not one of/);
+    const invalidRow = "1\t402-1234567-0000001\t10000000000001\t5000\tError\tRow 1, column adjustment-reason-code: the value 'Bad\u0001<&>' is not one of";
+    expect(lines[6]?.slice(0, invalidRow.length)).toBe(invalidRow);
     expect(lines[7]).toMatch(/^1\t402-1234567-0000001\t10000000000001\t97005\tWarning\tRow 1 has 9 cells but the header has 8/);
     expect(lines).toHaveLength(9);
   });
