@@ -36,10 +36,21 @@ export function splitCells(line: string): string[] {
   return line.split('\t').map((cell) => cell.trim());
 }
 
-/** True when the line names at least one column feedproc knows (of the forced kind, when there is one). */
-export function looksLikeHeader(cells: readonly string[], catalogue: ColumnCatalogue, kind?: FlatKind): boolean {
+/**
+ * True when the line names at least one column feedproc knows (of the forced kind, when there is one).
+ * `exact` compares as written (machine names are lower case); `any-case` also takes `SKU` for `sku`.
+ */
+export function looksLikeHeader(
+  cells: readonly string[],
+  catalogue: ColumnCatalogue,
+  kind: FlatKind | undefined,
+  match: 'exact' | 'any-case',
+): boolean {
   const kinds = kind ? [kind] : (Object.keys(catalogue) as FlatKind[]);
-  return cells.some((cell) => kinds.some((k) => catalogue[k].has(cell.toLowerCase())));
+  return cells.some((cell) => {
+    const name = match === 'exact' ? cell : cell.toLowerCase();
+    return kinds.some((k) => catalogue[k].has(name));
+  });
 }
 
 /** Decides the kind of a flat file; null when nothing identifies it. */
@@ -51,6 +62,9 @@ export function detectFlatKind(template: string | null, columns: readonly string
   if (has('cancellation-reason-code') || has('amazon-order-item-code')) return 'cancellation';
   if (has('ship-date') || has('carrier-code') || has('tracking-number')) return 'fulfillment';
   if (!has('sku')) return null;
+  // Headings neither kind knows (a typo, a seller's own note column) do not decide between the two.
   const priceQuantity = catalogue['price-quantity'];
-  return columns.every((c) => c === '' || priceQuantity.has(c)) ? 'price-quantity' : 'inventory-loader';
+  const loader = catalogue['inventory-loader'];
+  const known = columns.filter((c) => priceQuantity.has(c) || loader.has(c));
+  return known.every((c) => priceQuantity.has(c)) ? 'price-quantity' : 'inventory-loader';
 }

@@ -117,6 +117,6 @@ function hasKeys(record: Record<string, string>): boolean {
 function malformed(message: string, fallback: { line: number; column: number }): FeedError {
   const match = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/s.exec(message);
   const line = match ? Number(match[1]) : fallback.line;
-  const column = match ? Number(match[2]) : fallback.column;
+  const column = Math.max(1, match ? Number(match[2]) : fallback.column); // saxes says 0 before a line's first character
   return new FeedError('PARSE_MALFORMED_XML', { line, column, detail: match?.[3] ?? message });
 }

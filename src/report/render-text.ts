@@ -10,7 +10,7 @@ export function* renderTextReport(report: Report, fileName: string): Generator<s
   const counts =
     report.statusCode === 'Rejected'
       ? 'the file was rejected as a whole; nothing in it would be applied'
-      : `${s.messagesProcessed} messages: ${s.messagesSuccessful} successful, ${s.messagesWithError} with errors, ${s.messagesWithWarning} with warnings`;
+      : `${s.messagesProcessed} ${s.messagesProcessed === 1 ? 'message' : 'messages'}: ${s.messagesSuccessful} successful, ${s.messagesWithError} with errors, ${s.messagesWithWarning} with warnings`;
   yield `${fileName}: ${what}: ${report.statusCode}: ${counts}\n`;
   for (const result of report.results) yield renderLine(result, fileName);
 }

@@ -29,9 +29,11 @@ function describe(error: ErrorObject): FlatProblem | null {
   const field = error.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || null;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    case 'required':
+    case 'required': {
       if (error.schemaPath.includes('/anyOf/')) return null; // reported once, by the anyOf error itself
-      return { field: String(params['missingProperty']), detail: 'a value is required.' };
+      const why = (error.parentSchema as { description?: string } | undefined)?.description; // e.g. a `then` rule
+      return { field: String(params['missingProperty']), detail: why ? `a value is required: ${why}.` : 'a value is required.' };
+    }
     case 'anyOf':
       return { field: null, detail: 'the row adjusts nothing: give at least one amount or quantity-cancelled.' };
     case 'dependentRequired':
@@ -48,7 +50,7 @@ function describe(error: ErrorObject): FlatProblem | null {
 
 function valueDetail(error: ErrorObject): string {
   const value = String(error.data);
-  const schema = error.parentSchema as { description?: string } | undefined;
+  const schema = (error.keyword === 'xsdType' ? error.params : error.parentSchema) as { description?: string } | undefined;
   switch (error.keyword) {
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ');
@@ -57,8 +59,9 @@ function valueDetail(error: ErrorObject): string {
     case 'maxLength':
       return `the value is ${[...value].length} characters long; at most ${String((error.params as { limit: number }).limit)} are allowed.`;
     case 'pattern':
-      return `the value '${value}' is not ${schema?.description ?? 'in the expected format'}.`;
     case 'xsdType':
+      // Flat-file users get the plain description of the column; XSD wording only when there is none.
+      if (schema?.description) return `the value '${value}' is not ${schema.description}.`;
       return error.message ?? `the value '${value}' is not valid.`;
     default:
       return `the value '${value}' ${error.message ?? 'is not valid'}.`;

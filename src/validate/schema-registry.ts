@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ValidateFunction } from 'ajv';
+import type { AnySchemaObject, ValidateFunction } from 'ajv';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { compileXsdType, type XsdTypeSpec } from './xsd-types.js';
@@ -53,12 +53,15 @@ function addXsdKeywords(ajv: Ajv2020): void {
     type: 'string',
     schemaType: 'object',
     errors: true,
-    compile(spec: XsdTypeSpec) {
+    compile(spec: XsdTypeSpec, parentSchema: AnySchemaObject) {
       const check = compileXsdType(spec);
+      // Custom keyword errors carry no parentSchema, so the plain description travels in params.
+      const description = (parentSchema as { description?: string }).description;
+      const params = description ? { description } : {};
       const validate: DataValidateFunction = (data: string) => {
         const message = check(data);
         if (message === null) return true;
-        validate.errors = [{ keyword: 'xsdType', message, params: {} }];
+        validate.errors = [{ keyword: 'xsdType', message, params }];
         return false;
       };
       return validate;

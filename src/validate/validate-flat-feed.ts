@@ -53,10 +53,16 @@ async function validateAs(schemas: SchemaRegistry, input: FlatValidationInput, e
 
 type RowValidator = ReturnType<typeof flatRowValidator>;
 
+interface PreambleRow {
+  cells: string[];
+  text: string;
+  line: number;
+}
+
 class FlatFeedState {
   readonly builder = new ReportBuilder();
   private template: string | null = null;
-  private preambleLines = 0;
+  private preamble: PreambleRow[] = [];
   private headerLine = 0;
   private kind: FlatKind | undefined;
   private rows: RowValidator | undefined;
@@ -88,6 +94,7 @@ class FlatFeedState {
   }
 
   finish(): void {
+    if (!this.rows && this.preamble.length > 0) this.chooseHeaderLoosely();
     if (!this.rows) throw new FeedError('FILE_UNKNOWN_FEED_TYPE', { detail: 'no header row with known column names was found' });
     if (this.dataRows === 0) throw new FeedError('FLAT_NO_DATA', { line: this.headerLine + 1, column: 1 });
   }
@@ -97,20 +104,42 @@ class FlatFeedState {
     return this.catalogue;
   }
 
+  /**
+   * Lines before the header: a `TemplateType=` row, then up to two label rows. A row naming known columns
+   * exactly (machine names are lower case) is the header; label rows like `SKU  Price` only count when no
+   * row in the first few does, so both Amazon's templates and hand-made headers are understood.
+   */
   private onPreambleLine(text: string, line: number): void {
     if (text.trim() === '') return;
     const template = templateOf(text);
-    if (template !== null) {
+    if (template !== null && this.preamble.length === 0) {
       this.template = template;
       return;
     }
     const cells = splitCells(text);
-    const forced = this.expectedType?.flatKind ?? undefined;
-    this.preambleLines += 1;
-    if (looksLikeHeader(cells, this.columns(), forced)) return this.onHeader(cells, line);
-    if (this.preambleLines < MAX_PREAMBLE_LINES) return; // a human-label row
-    if (forced) return this.onHeader(cells, line);
+    this.preamble.push({ cells, text, line });
+    if (looksLikeHeader(cells, this.columns(), this.forcedKind(), 'exact')) return this.chooseHeader(this.preamble.length - 1);
+    if (this.preamble.length >= MAX_PREAMBLE_LINES) this.chooseHeaderLoosely();
+  }
+
+  private chooseHeaderLoosely(): void {
+    const index = this.preamble.findIndex((row) => looksLikeHeader(row.cells, this.columns(), this.forcedKind(), 'any-case'));
+    if (index >= 0) return this.chooseHeader(index);
+    if (this.forcedKind()) return this.chooseHeader(0);
     throw new FeedError('FILE_UNKNOWN_FEED_TYPE', { detail: `none of the first ${MAX_PREAMBLE_LINES} rows is a known header row` });
+  }
+
+  /** The chosen row is the header; rows before it were labels, rows after it are data. */
+  private chooseHeader(index: number): void {
+    const rows = this.preamble;
+    this.preamble = [];
+    const header = rows[index] as PreambleRow;
+    this.onHeader(header.cells, header.line);
+    for (const row of rows.slice(index + 1)) this.onDataLine(row.text, row.line);
+  }
+
+  private forcedKind(): FlatKind | undefined {
+    return this.expectedType?.flatKind ?? undefined;
   }
 
   private onHeader(cells: string[], line: number): void {

@@ -134,7 +134,7 @@ class XmlFeedState {
     const body = message.children.find((c) => c.name !== 'MessageID' && c.name !== 'OperationType');
     const problem = this.messageProblem(message, body);
     const additionalInfo = additionalInfoOf(body);
-    this.builder.addMessage(messageIdOf(message, this.messageCount), problem ? [{ ...problem, additionalInfo }] : []);
+    this.builder.addMessage(messageIdOf(message), problem ? [{ ...problem, additionalInfo }] : []);
   }
 
   private messageProblem(message: XmlNode, body: XmlNode | undefined): ResultInput | null {
@@ -159,8 +159,12 @@ function envelopeError(at: { line: number; column: number }, detail: string): Fe
   return new FeedError('PARSE_BAD_ENVELOPE', { line: at.line, column: at.column, detail });
 }
 
-/** The MessageID as a canonical number string; its position in the file when it is not a usable number. */
-function messageIdOf(message: XmlNode, ordinal: number): string {
+/**
+ * The MessageID as a canonical number string. A message without a usable one (missing, 0, not a number) is
+ * reported under message id 0 — its description gives its line — because any other number could be the id of
+ * another message.
+ */
+function messageIdOf(message: XmlNode): string {
   const raw = message.children.find((c) => c.name === 'MessageID')?.text.trim() ?? '';
-  return /^[0-9]{1,20}$/.test(raw) && /[1-9]/.test(raw) ? raw.replace(/^0+/, '') : String(ordinal);
+  return /^[0-9]{1,20}$/.test(raw) && /[1-9]/.test(raw) ? raw.replace(/^0+/, '') : '0';
 }

@@ -3,8 +3,11 @@
  * the facets the MWS schemas put on them (pattern, totalDigits, fractionDigits). Each check returns null when
  * the value is valid, or a libxml2-style sentence saying why not.
  */
+export type XsdBase = 'string' | 'normalizedString' | 'boolean' | 'decimal' | 'positiveInteger' | 'nonNegativeInteger' | 'date' | 'dateTime';
+
 export interface XsdTypeSpec {
-  base: 'string' | 'normalizedString' | 'boolean' | 'decimal' | 'positiveInteger' | 'nonNegativeInteger' | 'date' | 'dateTime';
+  /** A built-in type, or several for a union (`xsd:union`): the value must be valid for one of them. */
+  base: XsdBase | XsdBase[];
   /** The named type, for messages (`IDNumber`); built-ins are named `xs:<base>`. */
   name?: string;
   /** XSD regular expression (implicitly anchored). */
@@ -28,6 +31,7 @@ export function xsdPatternToRegExp(pattern: string): RegExp {
 
 /** Builds the check for one `xsdType` spec (done once per schema location, at compile time). */
 export function compileXsdType(spec: XsdTypeSpec): XsdCheck {
+  if (Array.isArray(spec.base)) return compileUnion(spec.base, spec.name ?? spec.base.map((b) => `xs:${b}`).join(' | '));
   const typeName = spec.name ?? `xs:${spec.base}`;
   const lexical = LEXICAL_CHECKS[spec.base];
   const pattern = spec.pattern === undefined ? undefined : xsdPatternToRegExp(spec.pattern);
@@ -43,6 +47,11 @@ export function compileXsdType(spec: XsdTypeSpec): XsdCheck {
   };
 }
 
+function compileUnion(members: XsdBase[], typeName: string): XsdCheck {
+  const checks = members.map((base) => compileXsdType({ base }));
+  return (raw) => (checks.some((check) => check(raw) === null) ? null : `'${collapse(raw)}' is not a valid value of the union type '${typeName}'.`);
+}
+
 const INTEGER = /^[+-]?[0-9]+$/;
 const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
 const DATE_PART = '(-?(?:[1-9][0-9]{4,}|[0-9]{4}))-([0-9]{2})-([0-9]{2})';
@@ -50,7 +59,7 @@ const TIMEZONE = '(Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?';
 const DATE = new RegExp(`^${DATE_PART}${TIMEZONE}$`);
 const DATE_TIME = new RegExp(`^${DATE_PART}T([0-9]{2}):([0-9]{2}):([0-9]{2}(?:\\.[0-9]+)?)${TIMEZONE}$`);
 
-const LEXICAL_CHECKS: Readonly<Record<XsdTypeSpec['base'], (value: string) => boolean>> = {
+const LEXICAL_CHECKS: Readonly<Record<XsdBase, (value: string) => boolean>> = {
   string: () => true,
   normalizedString: () => true,
   boolean: (v) => v === 'true' || v === 'false' || v === '1' || v === '0',

@@ -1,0 +1,88 @@
+/**
+ * Where things are and the generated test data. The shared baseline folder is found relative to the repository
+ * root (the folder holding package.json), never by an absolute path. The data is generated into a fresh temp dir
+ * with the shared generator, so feedproc and the baselines read byte-identical files.
+ */
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runTool } from './child.js';
+
+export interface BenchPaths {
+  repoRoot: string;
+  /** ../shared/bench: the baseline probes and the data generator. */
+  baselines: string;
+  /** dist/bench: the compiled feedproc children. */
+  children: string;
+}
+
+export function locatePaths(baselinesOverride: string | undefined): BenchPaths {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const repoRoot = findRepoRoot(here);
+  const baselines = baselinesOverride ? resolve(baselinesOverride) : join(repoRoot, '..', 'shared', 'bench');
+  if (!existsSync(join(baselines, 'gen-data.js'))) {
+    throw new Error(`no baseline probes in ${baselines} (expected ../shared/bench next to the repository; see --baselines)`);
+  }
+  return { repoRoot, baselines, children: here };
+}
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
+  }
+}
+
+/**
+ * Environment for every child: the shared probes are CommonJS outside the repository, so NODE_PATH points them
+ * at our node_modules (fast-xml-parser, saxes); PERF_DIR tells them and the generator where the data is.
+ */
+export function childEnv(paths: BenchPaths, dataDir: string): NodeJS.ProcessEnv {
+  return { ...process.env, NODE_PATH: join(paths.repoRoot, 'node_modules'), PERF_DIR: dataDir };
+}
+
+export function makeDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'feedproc-bench-'));
+}
+
+/** Removes a file or a whole folder; a missing one is fine. */
+export function removePath(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
+
+export interface Feeds {
+  xml: string;
+  txt: string;
+  messages: number;
+}
+
+/**
+ * Runs gen-data.js for `messages` messages in `dir`. It always names its output feed-100k.xml / .txt whatever
+ * the count, and also reads them from there, so a bigger file is generated in a subfolder and renamed.
+ */
+export async function generateFeeds(paths: BenchPaths, dir: string, messages: number): Promise<Feeds> {
+  const timeoutMs = Math.max(60_000, messages * 0.2); // about 10 s per million on the bench machine
+  await runGenerator(paths, dir, messages, timeoutMs);
+  const xml = join(dir, 'feed-100k.xml');
+  const txt = join(dir, 'feed-100k.txt');
+  if (!existsSync(xml) || statSync(xml).size === 0) throw new Error(`gen-data.js wrote no ${xml}`);
+  return { xml, txt, messages };
+}
+
+/** The big XML (1,000,000 messages are about 500 MB) for the memory figure; the flat twin is deleted at once. */
+export async function generateBigXml(paths: BenchPaths, dataDir: string, messages: number): Promise<string> {
+  const dir = join(dataDir, 'big');
+  const feeds = await generateFeeds(paths, dir, messages);
+  rmSync(feeds.txt, { force: true });
+  const xml = join(dataDir, `feed-big-${messages}.xml`);
+  renameSync(feeds.xml, xml);
+  rmSync(dir, { recursive: true, force: true });
+  return xml;
+}
+
+async function runGenerator(paths: BenchPaths, dir: string, messages: number, timeoutMs: number): Promise<void> {
+  const script = join(paths.baselines, 'gen-data.js');
+  const env = childEnv(paths, dir);
+  await runTool({ label: `gen-data.js ${messages}`, script, args: [String(messages)], env, cwd: paths.repoRoot, timeoutMs });
+}

@@ -1,0 +1,138 @@
+/**
+ * The measurements: the shared baseline probes and feedproc's own children, each run as its own process.
+ * Throughput probes are run round-robin (rep 1 of every probe, then rep 2, …) rather than probe by probe, so
+ * that a slow spell on this shared VM hits baselines and feedproc alike and the ratios stay fair.
+ */
+import { basename, join } from 'node:path';
+import { runChild, type ChildRun } from './child.js';
+import { childEnv, type BenchPaths } from './data.js';
+import { numberField, type ResultFields } from './result-line.js';
+import { median } from './stats.js';
+
+export interface Probe {
+  id: string;
+  label: string;
+  script: string;
+  args: readonly string[];
+  /** RESULT field holding the figure and the field holding the count it was computed from. */
+  valueField: string;
+  countField: string;
+  expectedCount: number;
+  unit: string;
+  timeoutMs: number;
+  /** Extra sanity check of a RESULT; returns what is wrong, or null. */
+  check?: (result: ResultFields) => string | null;
+}
+
+export interface ProbeOutcome {
+  probe: Probe;
+  runs: ChildRun[];
+  /** Median of the runs' values; null when a run failed. */
+  value: number | null;
+  peakRssMiB: number | null;
+  error: string | null;
+}
+
+export interface BenchContext {
+  paths: BenchPaths;
+  dataDir: string;
+  log: (line: string) => void;
+}
+
+const MINUTE = 60_000;
+
+/** The baselines of perf-baseline.md §2 and §3 that the goals are stated against. */
+export function baselineProbes(paths: BenchPaths, messages: number): Probe[] {
+  const shared = (file: string): string => join(paths.baselines, file);
+  const xml = { valueField: 'msgsPerSec', countField: 'messages', expectedCount: messages, unit: 'messages/s', timeoutMs: 3 * MINUTE };
+  return [
+    { id: 'fxp-stream', label: 'b2-fxp-stream.js strings', script: shared('b2-fxp-stream.js'), args: ['strings'], ...xml },
+    { id: 'saxes', label: 'b2-sax.js saxes', script: shared('b2-sax.js'), args: ['saxes'], ...xml },
+    {
+      id: 'flat-split',
+      label: 'b3-flat.js split',
+      script: shared('b3-flat.js'),
+      args: ['split'],
+      valueField: 'rowsPerSec',
+      countField: 'rows',
+      expectedCount: messages,
+      unit: 'rows/s',
+      timeoutMs: MINUTE,
+    },
+  ];
+}
+
+/** feedproc validating a feed; the generated data is valid, so any error result means the bench is wrong. */
+export function validateProbe(paths: BenchPaths, id: string, file: string, messages: number, unit: string, timeoutMs: number): Probe {
+  return {
+    id,
+    label: `feedproc validate ${basename(file)}`,
+    script: join(paths.children, 'child-validate.js'),
+    args: [file],
+    valueField: 'perSec',
+    countField: 'messages',
+    expectedCount: messages,
+    unit,
+    timeoutMs,
+    check: (r) => (r['status'] !== 'Complete' || r['errors'] !== 0 ? `expected a clean Complete report, got ${JSON.stringify(r)}` : null),
+  };
+}
+
+export function reportProbe(paths: BenchPaths, dataDir: string, results: number): Probe {
+  return {
+    id: 'report-xml',
+    label: `feedproc XML report, ${results.toLocaleString('en-US')} Errors`,
+    script: join(paths.children, 'child-report.js'),
+    args: [String(results), join(dataDir, 'report.xml')],
+    valueField: 'ms',
+    countField: 'results',
+    expectedCount: results,
+    unit: 'ms',
+    timeoutMs: 2 * MINUTE,
+  };
+}
+
+export async function runRoundRobin(probes: readonly Probe[], reps: number, ctx: BenchContext): Promise<Map<string, ProbeOutcome>> {
+  const outcomes = new Map(probes.map((probe) => [probe.id, emptyOutcome(probe)]));
+  for (let rep = 1; rep <= reps; rep += 1) {
+    for (const outcome of outcomes.values()) {
+      if (outcome.error === null) await runOnce(outcome, `${rep}/${reps}`, ctx);
+    }
+  }
+  for (const outcome of outcomes.values()) summarize(outcome);
+  return outcomes;
+}
+
+function emptyOutcome(probe: Probe): ProbeOutcome {
+  return { probe, runs: [], value: null, peakRssMiB: null, error: null };
+}
+
+async function runOnce(outcome: ProbeOutcome, rep: string, ctx: BenchContext): Promise<void> {
+  const { probe } = outcome;
+  const env = childEnv(ctx.paths, ctx.dataDir);
+  try {
+    const run = await runChild({ label: probe.label, script: probe.script, args: probe.args, env, cwd: ctx.dataDir, timeoutMs: probe.timeoutMs });
+    const problem = sanityProblem(probe, run.result);
+    if (problem) throw new Error(`${probe.label}: ${problem}`);
+    outcome.runs.push(run);
+    const value = numberField(run.result, probe.valueField);
+    ctx.log(`  ${probe.label} run ${rep}: ${value} ${probe.unit}, peak RSS ${run.peakRssMiB ?? '?'} MiB, wall ${run.wallS.toFixed(1)} s`);
+  } catch (err) {
+    // One broken probe must not cost the other figures; it shows as an error in the table.
+    outcome.error = err instanceof Error ? err.message : String(err);
+    ctx.log(`  ${probe.label} run ${rep}: FAILED ${outcome.error}`);
+  }
+}
+
+function sanityProblem(probe: Probe, result: ResultFields): string | null {
+  const count = result[probe.countField];
+  if (count !== probe.expectedCount) return `counted ${String(count)} ${probe.countField}, expected ${probe.expectedCount}`;
+  return probe.check?.(result) ?? null;
+}
+
+function summarize(outcome: ProbeOutcome): void {
+  if (outcome.error !== null || outcome.runs.length === 0) return;
+  outcome.value = median(outcome.runs.map((run) => numberField(run.result, outcome.probe.valueField)));
+  const rss = outcome.runs.map((run) => run.peakRssMiB).filter((v): v is number => v !== null);
+  outcome.peakRssMiB = rss.length === outcome.runs.length ? median(rss) : null;
+}

@@ -1,0 +1,204 @@
+/**
+ * `npm run bench`: feedproc against the baseline probes of ../shared/bench, in one run, on freshly generated
+ * data (perf-baseline.md explains why goals are ratios measured side by side). Every measurement is its own
+ * child process. Progress goes to stderr, the result table to stdout, and with --json PATH everything to a file.
+ * Exit code: 0 measured, 1 a measurement failed (or, with --strict, a goal was missed), 2 bad usage.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { findGnuTime, stopAllChildren } from './child.js';
+import { generateBigXml, generateFeeds, locatePaths, makeDataDir, removePath, type BenchPaths } from './data.js';
+import { limitFigure, ratioFigure, skippedFigure, type Figure } from './figures.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { baselineProbes, reportProbe, runRoundRobin, validateProbe, type BenchContext, type ProbeOutcome } from './probes.js';
+import { numberField } from './result-line.js';
+import { figuresTable, runsTable } from './table.js';
+
+/** perf-baseline.md's data size: the baselines always read the 100,000-message feed-100k files. */
+const MESSAGES = 100_000;
+const REPORT_RESULTS = 100_000;
+const MINUTE = 60_000;
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(argv);
+  } catch (err) {
+    log(`bench: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    log(USAGE);
+    return 0;
+  }
+  let paths: BenchPaths;
+  try {
+    paths = locatePaths(options.baselines);
+  } catch (err) {
+    log(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+  const dataDir = makeDataDir();
+  const stopOnSignal = (signal: NodeJS.Signals, code: number): void => {
+    process.once(signal, () => {
+      // Children live in their own process groups, so the terminal's Ctrl-C does not reach them by itself.
+      stopAllChildren();
+      removePath(dataDir);
+      log(`bench: interrupted by ${signal}; children stopped, ${dataDir} removed`);
+      process.exit(code);
+    });
+  };
+  stopOnSignal('SIGINT', 130);
+  stopOnSignal('SIGTERM', 143);
+  try {
+    return await bench(options, { paths, dataDir, log });
+  } finally {
+    removePath(dataDir);
+  }
+}
+
+async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> {
+  const started = performance.now();
+  const env = environment(ctx.paths);
+  log(`bench: ${env.node}, ${env.cpus} x ${env.cpuModel}, commit ${env.gitCommit ?? '?'}, data in ${ctx.dataDir}`);
+  log(`bench: peak RSS from ${env.rssSource}; ${options.reps} runs per figure, median reported`);
+  log(`bench: generating ${MESSAGES} messages with gen-data.js`);
+  const feeds = await generateFeeds(ctx.paths, ctx.dataDir, MESSAGES);
+
+  log('bench: baselines, feedproc validate and the XML report, round-robin');
+  const probes = [
+    ...baselineProbes(ctx.paths, MESSAGES),
+    validateProbe(ctx.paths, 'feedproc-xml', feeds.xml, MESSAGES, 'messages/s', 3 * MINUTE),
+    validateProbe(ctx.paths, 'feedproc-flat', feeds.txt, MESSAGES, 'rows/s', MINUTE),
+    reportProbe(ctx.paths, ctx.dataDir, REPORT_RESULTS),
+  ];
+  const outcomes = await runRoundRobin(probes, options.reps, ctx);
+  const big = options.quick ? null : await measureBigFile(ctx, options.bigMessages, options.reps);
+
+  const all = [...outcomes.values(), ...(big ? [big] : [])];
+  const figures = buildFigures(outcomes, big, options.bigMessages);
+  const totalS = (performance.now() - started) / 1000;
+  printSummary(figures, all, totalS);
+  if (options.json) {
+    writeFileSync(options.json, `${JSON.stringify({ ...env, options, totalS: round(totalS), figures, probes: all.map(probeJson) }, null, 2)}\n`);
+    log(`bench: results written to ${options.json}`);
+  }
+  const measurementFailed = all.some((o) => o.error !== null);
+  return measurementFailed || (options.strict && figures.some((f) => f.failed)) ? 1 : 0;
+}
+
+/**
+ * Validates the big file `reps` times. Peak RSS needs the median too: it depends on when V8 collects, and single
+ * runs of the same build measured 138 and 168 MiB, on either side of the goal.
+ */
+async function measureBigFile(ctx: BenchContext, messages: number, reps: number): Promise<ProbeOutcome> {
+  log(`bench: generating ${messages} messages for the memory figure`);
+  let xml: string;
+  try {
+    xml = await generateBigXml(ctx.paths, ctx.dataDir, messages);
+  } catch (err) {
+    const probe = validateProbe(ctx.paths, 'feedproc-xml-big', `feed-big-${messages}.xml`, messages, 'messages/s', 0);
+    return { probe, runs: [], value: null, peakRssMiB: null, error: `generating the data failed: ${String(err)}` };
+  }
+  const timeoutMs = Math.max(2 * MINUTE, messages * 0.3); // 5 min for a million: runs take about 40–50 s
+  const probe = validateProbe(ctx.paths, 'feedproc-xml-big', xml, messages, 'messages/s', timeoutMs);
+  try {
+    const outcomes = await runRoundRobin([probe], reps, ctx);
+    return outcomes.get(probe.id) as ProbeOutcome;
+  } finally {
+    removePath(xml); // 500 MB: gone before anything else runs
+  }
+}
+
+function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, big: ProbeOutcome | null, bigMessages: number): Figure[] {
+  const get = (id: string): ProbeOutcome => outcomes.get(id) as ProbeOutcome;
+  const xml = get('feedproc-xml');
+  const report = get('report-xml');
+  const reportSeconds = report.value === null ? null : report.value / 1000;
+  const bigLabel = `peak RSS, validate ${bigMessages.toLocaleString('en-US')}-message XML`;
+  return [
+    ratioFigure('xml-vs-fxp', 'XML validate, 100k messages', xml, get('fxp-stream'), { kind: 'ratio', atLeast: 0.8, aim: null }),
+    ratioFigure('xml-vs-saxes', 'XML validate, 100k messages', xml, get('saxes'), { kind: 'ratio', atLeast: null, aim: 0.6 }),
+    ratioFigure('flat-vs-split', 'flat validate, 100k rows', get('feedproc-flat'), get('flat-split'), { kind: 'ratio', atLeast: 0.15, aim: 0.5 }),
+    big === null
+      ? skippedFigure('big-xml-rss', bigLabel, 'MiB', 150, '--quick')
+      : limitFigure('big-xml-rss', bigLabel, big.peakRssMiB, 'MiB', 150, big.error ?? rssMissing(big)),
+    limitFigure('report-xml-time', 'XML report, 100k Errors: render+write', reportSeconds, 's', 2, report.error),
+    limitFigure('report-xml-rss', 'XML report, 100k Errors: peak RSS', report.peakRssMiB, 'MiB', 200, report.error ?? rssMissing(report)),
+  ];
+}
+
+function rssMissing(outcome: ProbeOutcome): string | null {
+  return outcome.error === null && outcome.peakRssMiB === null ? 'peak RSS could not be measured' : null;
+}
+
+function printSummary(figures: readonly Figure[], outcomes: readonly ProbeOutcome[], totalS: number): void {
+  const errors = figures.flatMap((f) => (f.error ? [`${f.figure}: ${f.error}`] : []));
+  process.stdout.write(`\n${figuresTable(figures)}\n\n${runsTable(outcomes)}\n`);
+  process.stdout.write(`${extrasLine(outcomes)}\nbench: total ${totalS.toFixed(0)} s\n`);
+  for (const error of new Set(errors)) process.stdout.write(`error: ${error}\n`);
+}
+
+/** Figures with no goal that still help to read the table. */
+function extrasLine(outcomes: readonly ProbeOutcome[]): string {
+  const parts: string[] = [];
+  for (const o of outcomes) {
+    const run = o.runs[0];
+    if (o.probe.id === 'report-xml' && run) {
+      const mb = numberField(run.result, 'bytes') / 1e6;
+      parts.push(`report ${mb.toFixed(1)} MB, RSS before render ${String(run.result['rssBeforeRenderMiB'])} MiB`);
+    }
+    if (o.probe.id === 'feedproc-xml-big' && o.value !== null) parts.push(`big XML validated at ${o.value.toLocaleString('en-US')} messages/s`);
+  }
+  return parts.length ? `notes: ${parts.join('; ')}` : '';
+}
+
+function probeJson(o: ProbeOutcome): Record<string, unknown> {
+  const { id, label, unit, args } = o.probe;
+  return { id, label, args, unit, value: o.value, peakRssMiB: o.peakRssMiB, error: o.error, runs: o.runs };
+}
+
+interface Environment {
+  date: string;
+  node: string;
+  cpus: number;
+  cpuModel: string;
+  totalMemMiB: number;
+  gitCommit: string | null;
+  rssSource: string;
+}
+
+function environment(paths: BenchPaths): Environment {
+  const cpuList = cpus();
+  const time = findGnuTime();
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    totalMemMiB: Math.round(totalmem() / 1048576),
+    gitCommit: gitCommit(paths.repoRoot),
+    rssSource: time ? `${time} -v` : "the children's own process.resourceUsage() (no GNU time; baselines' RSS unknown)",
+  };
+}
+
+/** The commit measured, with `+dirty` when the working tree differs from it. */
+function gitCommit(cwd: string): string | null {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' });
+  if (head.status !== 0) return null;
+  const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' });
+  return `${head.stdout.trim()}${status.stdout.trim() ? '+dirty' : ''}`;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+  log(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return 1;
+});

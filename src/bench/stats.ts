@@ -1,0 +1,12 @@
+/** Small numeric helpers for the bench. */
+
+/** Median; for an even count the lower middle value, so the result is always a value that was measured. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
+}
+
+export function formatNumber(value: number, fractionDigits = 0): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+}
