@@ -183,7 +183,6 @@ class FlatFeedState {
 
   private rowProblems(values: Record<string, string>, cells: string[], text: string, row: number, line: number): ResultInput[] {
     const problems: ResultInput[] = [];
-    const additionalInfo = identifiers(values['order-id'], values['order-item-id'] ?? values['amazon-order-item-code'], values['sku']);
     const validate = this.rows?.validate;
     if (validate && !validate(values)) {
       const problem = describeFirstFlatProblem(validate.errors ?? [], this.columnOrder);
@@ -191,15 +190,17 @@ class FlatFeedState {
         const index = problem.field === null ? 0 : (this.columnOrder.get(problem.field) ?? 0);
         const position = { line, column: cellColumn(text, index), ...(problem.field ? { element: problem.field } : {}) };
         const code = problem.field === null ? 'VALIDATE_FLAT_ROW' : 'VALIDATE_FLAT_VALUE';
-        problems.push({ code, context: { row, ...problem }, additionalInfo, position });
+        problems.push({ code, context: { row, ...problem }, position });
       }
     }
-    const extra = cells.slice(this.mapping.length).filter((cell) => cell.trim() !== '').length;
-    if (extra > 0) {
-      const context = { row, cells: cells.length, columns: this.mapping.length };
-      problems.push({ code: 'FLAT_EXTRA_CELLS', context, additionalInfo, position: { line, column: cellColumn(text, this.mapping.length) } });
+    const width = this.mapping.length;
+    if (cells.length > width && cells.slice(width).some((cell) => cell.trim() !== '')) {
+      const context = { row, cells: cells.length, columns: width };
+      problems.push({ code: 'FLAT_EXTRA_CELLS', context, position: { line, column: cellColumn(text, width) } });
     }
-    return problems;
+    if (problems.length === 0) return problems; // valid rows, the common case, need no identifiers
+    const additionalInfo = identifiers(values['order-id'], values['order-item-id'] ?? values['amazon-order-item-code'], values['sku']);
+    return problems.map((problem) => ({ ...problem, additionalInfo }));
   }
 }
 

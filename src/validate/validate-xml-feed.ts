@@ -133,8 +133,8 @@ class XmlFeedState {
   private validateMessage(message: XmlNode): void {
     const body = message.children.find((c) => c.name !== 'MessageID' && c.name !== 'OperationType');
     const problem = this.messageProblem(message, body);
-    const additionalInfo = additionalInfoOf(body);
-    this.builder.addMessage(messageIdOf(message), problem ? [{ ...problem, additionalInfo }] : []);
+    // Identifiers are only needed for a result; valid messages (the common case) skip the look-up.
+    this.builder.addMessage(messageIdOf(message), problem ? [{ ...problem, additionalInfo: additionalInfoOf(body) }] : []);
   }
 
   private messageProblem(message: XmlNode, body: XmlNode | undefined): ResultInput | null {

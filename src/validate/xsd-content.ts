@@ -40,6 +40,7 @@ export type ContentMatcher = (names: readonly string[]) => ContentMismatch | nul
 export function compileContent(model: Particle): ContentMatcher {
   const root = compile(model);
   return (names) => {
+    if (fastParticle(root, names, 0) === names.length) return null;
     const cursor: Cursor = { pos: 0, skipped: [] };
     const outcome = matchParticle(root, names, cursor);
     if (!outcome.ok) {
@@ -71,6 +72,38 @@ function compile(p: Particle): Compiled {
   }
   const emptiable = min === 0 || (kind === 'choice' ? items.some((i) => i.emptiable) : items.every((i) => i.emptiable));
   return { kind, name: '', items, min, max, first: new Set(firstList), firstList, emptiable };
+}
+
+/**
+ * The same greedy match without the bookkeeping for messages: returns the position after the particle, or -1.
+ * Valid content (the common case) is settled here without allocating.
+ */
+function fastParticle(p: Compiled, names: readonly string[], start: number): number {
+  let pos = start;
+  let count = 0;
+  while (count < p.max && pos < names.length && p.first.has(names[pos] as string)) {
+    const next = fastOnce(p, names, pos);
+    if (next < 0) return -1;
+    count += 1;
+    if (next === pos) break;
+    pos = next;
+  }
+  return count < p.min && !(count === 0 && p.emptiable) ? -1 : pos;
+}
+
+function fastOnce(p: Compiled, names: readonly string[], start: number): number {
+  if (p.kind === 'element') return names[start] === p.name ? start + 1 : -1;
+  if (p.kind === 'choice') {
+    const next = names[start] as string;
+    for (const branch of p.items) if (branch.first.has(next)) return fastParticle(branch, names, start);
+    return -1;
+  }
+  let pos = start;
+  for (const item of p.items) {
+    pos = fastParticle(item, names, pos);
+    if (pos < 0) return -1;
+  }
+  return pos;
 }
 
 function matchParticle(p: Compiled, names: readonly string[], cursor: Cursor): Outcome {
