@@ -3,7 +3,7 @@
  * root (the folder holding package.json), never by an absolute path. The data is generated into a fresh temp dir
  * with the shared generator, so feedproc and the baselines read byte-identical files.
  */
-import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,4 +85,19 @@ async function runGenerator(paths: BenchPaths, dir: string, messages: number, ti
   const script = join(paths.baselines, 'gen-data.js');
   const env = childEnv(paths, dir);
   await runTool({ label: `gen-data.js ${messages}`, script, args: [String(messages)], env, cwd: paths.repoRoot, timeoutMs });
+}
+
+/**
+ * The classic billion-laughs document: ten nested entities that would expand to 10^9 "lol"s (3 GB). feedproc
+ * must refuse it at the DOCTYPE, before any expansion.
+ */
+export function writeBillionLaughs(dir: string): string {
+  const entities = ['<!ENTITY lol "lol">'];
+  for (let level = 1; level <= 9; level += 1) {
+    const previous = level === 1 ? 'lol' : `lol${level - 1}`;
+    entities.push(`<!ENTITY lol${level} "${`&${previous};`.repeat(10)}">`);
+  }
+  const file = join(dir, 'billion-laughs.xml');
+  writeFileSync(file, `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n${entities.join('\n')}\n]>\n<lolz>&lol9;</lolz>\n`);
+  return file;
 }

@@ -78,6 +78,22 @@ export function validateProbe(paths: BenchPaths, id: string, file: string, messa
   };
 }
 
+/** feedproc refusing a hostile file: the figure is how long validation took until the Rejected report. */
+export function rejectionProbe(paths: BenchPaths, id: string, file: string): Probe {
+  return {
+    id,
+    label: `feedproc validate ${basename(file)}`,
+    script: join(paths.children, 'child-validate.js'),
+    args: [file],
+    valueField: 'ms',
+    countField: 'messages',
+    expectedCount: 0,
+    unit: 'ms',
+    timeoutMs: MINUTE,
+    check: (r) => (r['status'] !== 'Rejected' ? `expected the file to be rejected, got ${JSON.stringify(r)}` : null),
+  };
+}
+
 export function reportProbe(paths: BenchPaths, dataDir: string, results: number): Probe {
   return {
     id: 'report-xml',

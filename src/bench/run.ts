@@ -9,10 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { findGnuTime, stopAllChildren } from './child.js';
-import { generateBigXml, generateFeeds, locatePaths, makeDataDir, removePath, type BenchPaths } from './data.js';
+import { generateBigXml, generateFeeds, locatePaths, makeDataDir, removePath, writeBillionLaughs, type BenchPaths } from './data.js';
 import { limitFigure, ratioFigure, skippedFigure, type Figure } from './figures.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { baselineProbes, reportProbe, runRoundRobin, validateProbe, type BenchContext, type ProbeOutcome } from './probes.js';
+import { baselineProbes, rejectionProbe, reportProbe, runRoundRobin, validateProbe, type BenchContext, type ProbeOutcome } from './probes.js';
 import { numberField } from './result-line.js';
 import { figuresTable, runsTable } from './table.js';
 
@@ -75,6 +75,7 @@ async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> 
     validateProbe(ctx.paths, 'feedproc-xml', feeds.xml, MESSAGES, 'messages/s', 3 * MINUTE),
     validateProbe(ctx.paths, 'feedproc-flat', feeds.txt, MESSAGES, 'rows/s', MINUTE),
     reportProbe(ctx.paths, ctx.dataDir, REPORT_RESULTS),
+    rejectionProbe(ctx.paths, 'billion-laughs', writeBillionLaughs(ctx.dataDir)),
   ];
   const outcomes = await runRoundRobin(probes, options.reps, ctx);
   const big = options.quick ? null : await measureBigFile(ctx, options.bigMessages, options.reps);
@@ -119,6 +120,8 @@ function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, big: ProbeOut
   const xml = get('feedproc-xml');
   const report = get('report-xml');
   const reportSeconds = report.value === null ? null : report.value / 1000;
+  const laughs = get('billion-laughs');
+  const laughsSeconds = laughs.value === null ? null : laughs.value / 1000;
   const bigLabel = `peak RSS, validate ${bigMessages.toLocaleString('en-US')}-message XML`;
   return [
     ratioFigure('xml-vs-fxp', 'XML validate, 100k messages', xml, get('fxp-stream'), { kind: 'ratio', atLeast: 0.8, aim: null }),
@@ -129,6 +132,8 @@ function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, big: ProbeOut
       : limitFigure('big-xml-rss', bigLabel, big.peakRssMiB, 'MiB', 150, big.error ?? rssMissing(big)),
     limitFigure('report-xml-time', 'XML report, 100k Errors: render+write', reportSeconds, 's', 2, report.error),
     limitFigure('report-xml-rss', 'XML report, 100k Errors: peak RSS', report.peakRssMiB, 'MiB', 200, report.error ?? rssMissing(report)),
+    limitFigure('laughs-time', 'billion laughs: rejected after', laughsSeconds, 's', 1, laughs.error),
+    limitFigure('laughs-rss', 'billion laughs: peak RSS', laughs.peakRssMiB, 'MiB', 100, laughs.error ?? rssMissing(laughs)),
   ];
 }
 

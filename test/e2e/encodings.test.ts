@@ -58,6 +58,13 @@ describe('encodings', () => {
     expect(flat.results[0]?.description).toContain(POLISH);
   });
 
+  it('reads UTF-16BE with a BOM', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(flatWithReason(POLISH), 'utf16be')]);
+    const flat = await validateFeedFile(schemas, tmp.file('utf16be.txt', bytes));
+    expect(flat.encoding).toBe('UTF-16BE');
+    expect(flat.results[0]?.description).toContain(`the value '${POLISH}' is not one of`);
+  });
+
   it('honours the encoding an XML declaration names', async () => {
     const xml = inventoryWithSku(`Café crème brûlée à la carte, très épicé!!`).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
     const report = await validateFeedFile(schemas, tmp.file('latin1.xml', iconv.encode(xml, 'latin1')));

@@ -10,7 +10,7 @@ import type { Report } from '../../src/core/types.js';
 import { createSchemaRegistry, validateFeedFile } from '../../src/validate/index.js';
 import { SHARED } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { envelope, mutate, random, validMessage, type El, type MessageKind } from '../helpers/xsd-corpus.js';
+import { MUTATION_KINDS, envelope, mutate, random, validMessage, type El, type MessageKind } from '../helpers/xsd-corpus.js';
 import { prepareXsdDir, xmllint } from '../helpers/xmllint.js';
 
 const KINDS: MessageKind[] = ['OrderAdjustment', 'OrderAcknowledgement', 'OrderFulfillment', 'Inventory'];
@@ -19,6 +19,7 @@ const MUTATED_PER_KIND = 70;
 
 interface CorpusFile {
   path: string;
+  kind: string;
   what: string;
 }
 
@@ -28,8 +29,8 @@ function buildCorpus(dir: string, file: (name: string, content: string) => strin
   for (const kind of KINDS) {
     for (let i = 0; i < VALID_PER_KIND + MUTATED_PER_KIND; i += 1) {
       const message: El = validMessage(r, kind, i + 1);
-      const what = i < VALID_PER_KIND ? 'unchanged' : mutate(r, message);
-      corpus.push({ path: file(`${kind}-${String(i).padStart(3, '0')}.xml`, envelope(kind, [message])), what });
+      const change = i < VALID_PER_KIND ? { kind: 'unchanged', what: 'unchanged' } : mutate(r, message);
+      corpus.push({ path: file(`${kind}-${String(i).padStart(3, '0')}.xml`, envelope(kind, [message])), ...change });
     }
   }
   return corpus;
@@ -50,7 +51,8 @@ describe('schema validation agrees with libxml2', () => {
     const verdicts = await xmllint(xsdDir, corpus.map((c) => c.path));
     const disagreements: string[] = [];
     let invalid = 0;
-    for (const { path, what } of corpus) {
+    const invalidByKind = new Map<string, number>();
+    for (const { path, kind, what } of corpus) {
       const lint = verdicts.get(path);
       const report = await validateFeedFile(schemas, path);
       const error = firstError(report);
@@ -60,6 +62,7 @@ describe('schema validation agrees with libxml2', () => {
       else if (lint.valid !== !error) disagreements.push(`${name} (${what}): xmllint ${lint.valid ? 'accepts' : `rejects: ${lint.first?.message}`}; feedproc ${error ? `rejects: ${error.description}` : 'accepts'}`);
       else if (!lint.valid && lint.first && error) {
         invalid += 1;
+        invalidByKind.set(kind, (invalidByKind.get(kind) ?? 0) + 1);
         const problem = checkPlace(path, lint.first, error.description, error.position);
         if (problem) disagreements.push(`${name} (${what}): ${problem}; xmllint: line ${lint.first.line} ${lint.first.message}; feedproc: ${error.description}`);
       }
@@ -68,6 +71,8 @@ describe('schema validation agrees with libxml2', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(300);
     expect(invalid).toBeGreaterThanOrEqual(150);
     expect(corpus.length - invalid).toBeGreaterThanOrEqual(60);
+    // every kind of mutation (order, values, attributes, text, nesting, …) produced rejected messages
+    for (const kind of MUTATION_KINDS) expect([kind, (invalidByKind.get(kind) ?? 0) >= 5]).toEqual([kind, true]);
   });
 
   it('gives the synthetic reference feeds the verdicts their names say', async () => {

@@ -226,9 +226,12 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   },
 };
 
-export function mutate(r: Rng, message: El): string {
-  const name = pick(r, Object.keys(MUTATIONS));
-  return (MUTATIONS[name] as Mutation)(r, message);
+export const MUTATION_KINDS = Object.keys(MUTATIONS);
+
+/** Applies one random mutation; returns its kind and what exactly it did. */
+export function mutate(r: Rng, message: El): { kind: string; what: string } {
+  const kind = pick(r, MUTATION_KINDS);
+  return { kind, what: (MUTATIONS[kind] as Mutation)(r, message) };
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
