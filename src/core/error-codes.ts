@@ -63,6 +63,21 @@ export const ERROR_CODES = Object.freeze({
     'The {column} field heading is invalid, so values in this field were ignored. To correct this error, download the template again and use the new copy, or fix the field heading in your existing file.',
     'Warning',
   ),
+  MERCHANT_MISMATCH: entry(
+    5005,
+    'feed',
+    'The MerchantIdentifier provided in the XML payload is not valid for your credentials: the feed names {given}, it was submitted by {merchantId}.',
+  ),
+  LEDGER_ORDER_NOT_FOUND: entry(
+    18028,
+    'message',
+    'Your order cannot be found using Merchant ID {merchantId} and {idKind} {orderId}. Enter the correct order ID and then resubmit your feed.',
+  ),
+  LEDGER_ITEM_NOT_FOUND: entry(
+    18028,
+    'message',
+    'Order {orderId} has no item {itemRef} for Merchant ID {merchantId}. Enter the correct order item ID and then resubmit your feed.',
+  ),
   FILE_EMPTY: entry(97001, 'feed', 'The file is empty.'),
   FILE_BINARY: entry(97002, 'feed', 'The file is not a text feed: {detail}'),
   FILE_UNKNOWN_FEED_TYPE: entry(
@@ -76,6 +91,49 @@ export const ERROR_CODES = Object.freeze({
     'message',
     'Row {row} has {cells} cells but the header has {columns}; the extra values were ignored.',
     'Warning',
+  ),
+  LEDGER_CURRENCY_MISMATCH: entry(97101, 'message', 'The adjustment is in {given} but order {orderId} was charged in {orderCurrency}.'),
+  LEDGER_COMPONENT_OVER_REFUND: entry(
+    97102,
+    'message',
+    'The requested refund amount for {component} is not eligible: {remaining} {currency} of it remains refundable on item {itemRef}.',
+  ),
+  LEDGER_NET_NOT_POSITIVE: entry(
+    97103,
+    'message',
+    'The net adjustment amount is not a positive amount and has therefore been rejected (net {net} {currency}).',
+  ),
+  LEDGER_NET_OVER_BALANCE: entry(
+    97103,
+    'message',
+    'The net adjustment amount is not a positive amount and has therefore been rejected: {net} {currency} is more than the {remaining} {currency} still refundable on item {itemRef}.',
+  ),
+  LEDGER_OVER_CANCEL: entry(
+    97104,
+    'message',
+    'Cannot cancel {asked} units of item {itemRef}: only {open} are neither shipped nor cancelled.',
+  ),
+  LEDGER_DUPLICATE_ADJUSTMENT_ID: entry(
+    97105,
+    'message',
+    'MerchantAdjustmentItemID {adjId} was already used for item {itemRef}; the adjustment is not applied again.',
+  ),
+  LEDGER_ITEM_SHIPPED: entry(
+    97106,
+    'message',
+    'Item {itemRef} of order {orderId} has shipped units and cannot be cancelled by acknowledgement; send an order adjustment with QuantityCancelled for the unshipped units.',
+  ),
+  LEDGER_ORDER_SHIPPED: entry(
+    97106,
+    'message',
+    'Order {orderId} has shipped units: a Failure acknowledgement without items would refund the whole order. List the unshipped items instead.',
+  ),
+  LEDGER_OVER_SHIP: entry(97107, 'message', 'Cannot ship {asked} units of item {itemRef}: {open} are open.'),
+  LEDGER_NOTHING_TO_CANCEL: entry(97108, 'message', 'Order {orderId} has nothing left to cancel.'),
+  LEDGER_AMOUNT_UNREPRESENTABLE: entry(
+    97109,
+    'message',
+    'The amount {amount} cannot be booked in {currency}: it has more decimals than the currency or is too large.',
   ),
   CLI_USAGE: entry(null, 'system', '{detail}'),
   CLI_FILE_UNREADABLE: entry(null, 'system', 'cannot read {path}: {detail}'),

@@ -9,6 +9,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   parse: ['core'],
   report: ['core'],
   validate: ['core', 'parse', 'report'],
+  apply: ['core', 'parse'],
 };
 
 function sourceFiles(dir: string): string[] {

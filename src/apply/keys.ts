@@ -1,0 +1,29 @@
+/**
+ * Every ledger key is built here and only here. All keys of one merchant share the hash tag `{m:<merchant>}`,
+ * so each Lua script touches a single Redis Cluster slot and the ledger can move to a cluster unchanged.
+ *
+ *   <prefix>:{m:<M>}:order:<AmazonOrderID>        string  the order as JSON (items, charged, refunded, status)
+ *   <prefix>:{m:<M>}:morder:<MerchantOrderID>     string  AmazonOrderID, set by an acknowledgement
+ *   <prefix>:{m:<M>}:stock                        hash    SKU -> JSON (quantity, available, latency, …)
+ *   <prefix>:{m:<M>}:events                       stream  one entry per cancellation (buyer e-mail, cancel rate)
+ *   <prefix>:{m:<M>}:applied:<FeedSubmissionId>   hash    message id -> outcome; exactly-once marker per message
+ */
+export interface LedgerKeys {
+  order(orderId: string): string;
+  merchantOrder(merchantOrderId: string): string;
+  stock(): string;
+  events(): string;
+  applied(feedId: string): string;
+}
+
+export function ledgerKeys(prefix: string, merchantId: string): LedgerKeys {
+  // `{` and `}` inside the merchant id would move the hash tag; MWS merchant ids are alphanumeric anyway.
+  const tag = `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
+  return Object.freeze({
+    order: (orderId: string) => `${tag}:order:${orderId}`,
+    merchantOrder: (merchantOrderId: string) => `${tag}:morder:${merchantOrderId}`,
+    stock: () => `${tag}:stock`,
+    events: () => `${tag}:events`,
+    applied: (feedId: string) => `${tag}:applied:${feedId}`,
+  });
+}

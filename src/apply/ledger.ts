@@ -1,0 +1,96 @@
+/**
+ * The ledger of one merchant: typed wrappers around the Lua scripts (each state change is one atomic script)
+ * and the read side (`order`, `inventory`). Every call is safe to repeat: applying the same (feed, message)
+ * again returns the stored outcome and changes nothing.
+ */
+import type { ImportedOrder } from '../parse/order-report.js';
+import type { LedgerCommand } from './commands.js';
+import { ledgerKeys, type LedgerKeys } from './keys.js';
+import type { LedgerRedis } from './scripts.js';
+
+export interface LedgerItem {
+  sku: string;
+  merchantItemId?: string;
+  ordered: number;
+  shipped: number;
+  cancelled: number;
+  charged: Record<string, string>;
+  refunded: Record<string, string>;
+}
+
+export interface LedgerOrder {
+  id: string;
+  merchantId: string;
+  merchantOrderId?: string;
+  currency: string;
+  purchaseDate: string | null;
+  buyerEmail: string | null;
+  buyerName: string | null;
+  marketplace: string | null;
+  buyerCancelRequested: boolean;
+  status: 'Unshipped' | 'PartiallyShipped' | 'Shipped' | 'Canceled';
+  itemOrder: string[];
+  items: Record<string, LedgerItem>;
+}
+
+export type StockRecord = Record<string, string | number | boolean | null>;
+
+export interface Ledger {
+  readonly merchantId: string;
+  readonly keys: LedgerKeys;
+  /** Creates or refreshes an order; never undoes shipments, cancellations or refunds. */
+  importOrder(order: ImportedOrder): Promise<'created' | 'updated' | 'unchanged'>;
+  /** Applies one message's command once; returns the script outcome ("0" or "-code|detail"). */
+  apply(feedId: string, messageId: string, command: LedgerCommand, at: string): Promise<string>;
+  order(orderId: string): Promise<LedgerOrder | null>;
+  stock(sku: string): Promise<StockRecord | null>;
+}
+
+export function createLedger(redis: LedgerRedis, prefix: string, merchantId: string): Ledger {
+  const keys = ledgerKeys(prefix, merchantId);
+  const orderKey = async (ref: { amazonOrderId?: string; merchantOrderId?: string }): Promise<string> => {
+    if (ref.amazonOrderId !== undefined) return keys.order(ref.amazonOrderId);
+    // A MerchantOrderID only names an order once an acknowledgement mapped it; unmapped ids name no order.
+    const mapped = await redis.get(keys.merchantOrder(ref.merchantOrderId ?? ''));
+    return keys.order(mapped ?? `unmapped:${ref.merchantOrderId ?? ''}`);
+  };
+  const ledger: Ledger = {
+    merchantId,
+    keys,
+    async importOrder(order) {
+      return (await redis.importOrder(keys.order(order.id), JSON.stringify({ ...order, merchantId }))) as 'created' | 'updated' | 'unchanged';
+    },
+    async apply(feedId, messageId, command, at) {
+      const applied = keys.applied(feedId);
+      switch (command.kind) {
+        case 'adjustment': {
+          const payload = { merchantOrderId: command.order.merchantOrderId, currency: command.currency, items: command.items };
+          return redis.applyAdjustment(await orderKey(command.order), keys.stock(), applied, keys.events(), messageId, feedId, at, JSON.stringify(payload));
+        }
+        case 'acknowledgement': {
+          const mapping = keys.merchantOrder(command.order.merchantOrderId ?? '');
+          const payload = { statusCode: command.statusCode, merchantOrderId: command.order.merchantOrderId, items: command.items };
+          return redis.applyAcknowledgement(keys.order(command.order.amazonOrderId), keys.stock(), applied, keys.events(), mapping, messageId, feedId, at, JSON.stringify(payload));
+        }
+        case 'fulfillment': {
+          const { kind: _kind, order, ...rest } = command;
+          const payload = { merchantOrderId: order.merchantOrderId, ...rest };
+          return redis.applyFulfillment(await orderKey(order), applied, messageId, feedId, at, JSON.stringify(payload));
+        }
+        case 'inventory': {
+          const payload = { operation: command.operation, sku: command.sku, fields: command.fields };
+          return redis.applyInventory(keys.stock(), applied, messageId, feedId, at, JSON.stringify(payload));
+        }
+      }
+    },
+    async order(orderId) {
+      const raw = await redis.get(keys.order(orderId));
+      return raw === null ? null : (JSON.parse(raw) as LedgerOrder);
+    },
+    async stock(sku) {
+      const raw = await redis.hget(keys.stock(), sku);
+      return raw === null ? null : (JSON.parse(raw) as StockRecord);
+    },
+  };
+  return Object.freeze(ledger);
+}
