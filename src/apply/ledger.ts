@@ -4,7 +4,7 @@
  * again returns the stored outcome and changes nothing.
  */
 import type { ImportedOrder } from '../parse/order-report.js';
-import type { LedgerCommand } from './commands.js';
+import type { LedgerCommand, OrderRef } from './commands.js';
 import { ledgerKeys, type LedgerKeys } from './keys.js';
 import type { LedgerRedis } from './scripts.js';
 
@@ -42,18 +42,60 @@ export interface Ledger {
   importOrder(order: ImportedOrder): Promise<'created' | 'updated' | 'unchanged'>;
   /** Applies one message's command once; returns the script outcome ("0" or "-code|detail"). */
   apply(feedId: string, messageId: string, command: LedgerCommand, at: string): Promise<string>;
+  /**
+   * Applies many messages in the given order and returns their outcomes. The scripts are sent back to back on
+   * one connection (Redis runs them in that order) instead of waiting for each reply.
+   */
+  applyInOrder(feedId: string, messages: ReadonlyArray<{ key: string; command: LedgerCommand }>, at: string): Promise<string[]>;
   order(orderId: string): Promise<LedgerOrder | null>;
   stock(sku: string): Promise<StockRecord | null>;
 }
 
 export function createLedger(redis: LedgerRedis, prefix: string, merchantId: string): Ledger {
   const keys = ledgerKeys(prefix, merchantId);
-  const orderKey = async (ref: { amazonOrderId?: string; merchantOrderId?: string }): Promise<string> => {
-    if (ref.amazonOrderId !== undefined) return keys.order(ref.amazonOrderId);
-    // A MerchantOrderID only names an order once an acknowledgement mapped it; unmapped ids name no order.
-    const mapped = await redis.get(keys.merchantOrder(ref.merchantOrderId ?? ''));
-    return keys.order(mapped ?? `unmapped:${ref.merchantOrderId ?? ''}`);
+
+  /** Issues the script call at once (no await before it), so calls made in a row reach Redis in that order. */
+  const send = (feedId: string, messageKey: string, command: LedgerCommand, at: string): Promise<string> => {
+    const applied = keys.applied(feedId);
+    switch (command.kind) {
+      case 'adjustment': {
+        const payload = { merchantOrderId: command.order.merchantOrderId, currency: command.currency, items: command.items };
+        return redis.applyAdjustment(orderKeyOf(command.order), keys.stock(), applied, keys.events(), messageKey, feedId, at, JSON.stringify(payload));
+      }
+      case 'acknowledgement': {
+        const mapping = keys.merchantOrder(command.order.merchantOrderId ?? '');
+        const payload = { statusCode: command.statusCode, merchantOrderId: command.order.merchantOrderId, items: command.items };
+        return redis.applyAcknowledgement(keys.order(command.order.amazonOrderId), keys.stock(), applied, keys.events(), mapping, messageKey, feedId, at, JSON.stringify(payload));
+      }
+      case 'fulfillment': {
+        const { kind: _kind, order, ...rest } = command;
+        const payload = { merchantOrderId: order.merchantOrderId, ...rest };
+        return redis.applyFulfillment(orderKeyOf(order), applied, messageKey, feedId, at, JSON.stringify(payload));
+      }
+      case 'inventory': {
+        const payload = { operation: command.operation, sku: command.sku, fields: command.fields };
+        return redis.applyInventory(keys.stock(), applied, messageKey, feedId, at, JSON.stringify(payload));
+      }
+    }
   };
+  const orderKeyOf = (ref: OrderRef): string => keys.order(ref.amazonOrderId ?? `unmapped:${ref.merchantOrderId ?? ''}`);
+
+  /**
+   * A MerchantOrderID only names an order once an acknowledgement mapped it; commands naming one get the
+   * AmazonOrderID it maps to (the scripts check the pair), unmapped ones name no order.
+   */
+  const resolveMerchantOrders = async (commands: readonly LedgerCommand[]): Promise<LedgerCommand[]> => {
+    const needed = [...new Set(commands.flatMap((c) => (c.kind !== 'inventory' && c.order.amazonOrderId === undefined ? [c.order.merchantOrderId ?? ''] : [])))];
+    if (needed.length === 0) return [...commands];
+    const found = await redis.mget(...needed.map((id) => keys.merchantOrder(id)));
+    const mapped = new Map(needed.map((id, i) => [id, found[i] ?? null]));
+    return commands.map((c) => {
+      if (c.kind === 'inventory' || c.order.amazonOrderId !== undefined) return c;
+      const amazonOrderId = mapped.get(c.order.merchantOrderId ?? '');
+      return amazonOrderId ? ({ ...c, order: { ...c.order, amazonOrderId } } as LedgerCommand) : c;
+    });
+  };
+
   const ledger: Ledger = {
     merchantId,
     keys,
@@ -61,27 +103,12 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
       return (await redis.importOrder(keys.order(order.id), JSON.stringify({ ...order, merchantId }))) as 'created' | 'updated' | 'unchanged';
     },
     async apply(feedId, messageId, command, at) {
-      const applied = keys.applied(feedId);
-      switch (command.kind) {
-        case 'adjustment': {
-          const payload = { merchantOrderId: command.order.merchantOrderId, currency: command.currency, items: command.items };
-          return redis.applyAdjustment(await orderKey(command.order), keys.stock(), applied, keys.events(), messageId, feedId, at, JSON.stringify(payload));
-        }
-        case 'acknowledgement': {
-          const mapping = keys.merchantOrder(command.order.merchantOrderId ?? '');
-          const payload = { statusCode: command.statusCode, merchantOrderId: command.order.merchantOrderId, items: command.items };
-          return redis.applyAcknowledgement(keys.order(command.order.amazonOrderId), keys.stock(), applied, keys.events(), mapping, messageId, feedId, at, JSON.stringify(payload));
-        }
-        case 'fulfillment': {
-          const { kind: _kind, order, ...rest } = command;
-          const payload = { merchantOrderId: order.merchantOrderId, ...rest };
-          return redis.applyFulfillment(await orderKey(order), applied, messageId, feedId, at, JSON.stringify(payload));
-        }
-        case 'inventory': {
-          const payload = { operation: command.operation, sku: command.sku, fields: command.fields };
-          return redis.applyInventory(keys.stock(), applied, messageId, feedId, at, JSON.stringify(payload));
-        }
-      }
+      const [resolved] = await resolveMerchantOrders([command]);
+      return send(feedId, messageId, resolved ?? command, at);
+    },
+    async applyInOrder(feedId, messages, at) {
+      const resolved = await resolveMerchantOrders(messages.map((m) => m.command));
+      return Promise.all(messages.map(({ key }, i) => send(feedId, key, resolved[i] as LedgerCommand, at)));
     },
     async order(orderId) {
       const raw = await redis.get(keys.order(orderId));

@@ -9,7 +9,6 @@ export interface OutcomeContext {
   merchantId: string;
   orderId: string;
   idKind: 'AmazonOrderID' | 'MerchantOrderID';
-  currency: string;
   /** The item the message names (first one), for texts that need it. */
   itemRef: string;
 }
@@ -27,14 +26,14 @@ const OUTCOMES: Readonly<Record<string, Describe>> = {
   '-1': (_, ctx) => ({ code: 'LEDGER_ORDER_NOT_FOUND', context: { ...ctx } }),
   '-2': ([ref], ctx) => ({ code: 'LEDGER_ITEM_NOT_FOUND', context: { ...ctx, itemRef: ref } }),
   '-3': ([given, orderCurrency], ctx) => ({ code: 'LEDGER_CURRENCY_MISMATCH', context: { ...ctx, given, orderCurrency } }),
-  '-4': ([component, remaining], ctx) => ({
+  '-4': ([component, remaining, currency], ctx) => ({
     code: 'LEDGER_COMPONENT_OVER_REFUND',
-    context: { ...ctx, component, remaining: money(remaining) },
+    context: { ...ctx, component, remaining: money(remaining), currency },
   }),
-  '-5': ([net], ctx) => ({ code: 'LEDGER_NET_NOT_POSITIVE', context: { ...ctx, net: money(net) } }),
-  '-6': ([net, remaining], ctx) => ({
+  '-5': ([net, currency], ctx) => ({ code: 'LEDGER_NET_NOT_POSITIVE', context: { ...ctx, net: money(net), currency } }),
+  '-6': ([net, remaining, currency], ctx) => ({
     code: 'LEDGER_NET_OVER_BALANCE',
-    context: { ...ctx, net: money(net), remaining: money(remaining) },
+    context: { ...ctx, net: money(net), remaining: money(remaining), currency },
   }),
   '-7': ([asked, open], ctx) => ({ code: 'LEDGER_OVER_CANCEL', context: { ...ctx, asked, open } }),
   '-8': ([adjId], ctx) => ({ code: 'LEDGER_DUPLICATE_ADJUSTMENT_ID', context: { ...ctx, adjId } }),

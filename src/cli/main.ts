@@ -9,12 +9,14 @@ import { loadConfig, type Config } from '../core/config.js';
 import { isFeedError, toFeedError } from '../core/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../validate/index.js';
 import { runCheckFolder } from './commands/check-folder.js';
+import { runInventory, runOrder, runOrdersImport } from './commands/ledger.js';
+import { runFeeds, runProcess, runReport, runSubmit, runWorker } from './commands/pipeline.js';
 import { runValidate } from './commands/validate.js';
 import { EXIT } from './exit-codes.js';
 
 const FORMATS = ['xml', 'flat', 'json', 'text'];
 
-function buildProgram(run: (action: (schemas: SchemaRegistry, config: Config) => Promise<number>) => Promise<void>): Command {
+function buildProgram(run: Run): Command {
   const program = new Command('feedproc')
     .description('MWS-style feed file processor: validate, apply and report Amazon MWS order and inventory feeds')
     .option('--redis <url>', 'Redis URL (FEEDPROC_REDIS_URL)')
@@ -37,7 +39,41 @@ function buildProgram(run: (action: (schemas: SchemaRegistry, config: Config) =>
     .command('check-folder')
     .description('validate every file in <feeds>/incoming and write the reports to <feeds>/reports (no Redis)')
     .action(() => run((schemas, config) => runCheckFolder(config, schemas, (line) => process.stdout.write(`${line}\n`))));
+  addPipelineCommands(program, run);
   return program;
+}
+
+type Run = (action: (schemas: SchemaRegistry, config: Config) => Promise<number>) => Promise<void>;
+type Format = 'xml' | 'flat' | 'json' | 'text';
+const formatOption = (): Option => new Option('--format <format>', 'output format').choices(FORMATS);
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CommanderError(2, 'feedproc.usage', `not a positive whole number: ${value}`);
+  return n;
+};
+
+function addPipelineCommands(program: Command, run: Run): void {
+  const out = process.stdout;
+  const orders = program.command('orders').description('order reports');
+  orders.command('import').description("load Amazon's order report (_GET_FLAT_FILE_ORDERS_DATA_) into the ledger").argument('<file>')
+    .action((file: string) => run((schemas, config) => runOrdersImport(config, schemas, file, out)));
+  program.command('process').description('submit a feed, apply it with workers in this process, print the report').argument('<file>')
+    .option('--type <feedType>', 'the feed type the file must be').option('--workers <n>', 'concurrent jobs', positive, 2).addOption(formatOption())
+    .action((file: string, o: { type?: string; workers: number; format?: Format }) => run((schemas, config) => runProcess(config, schemas, { file, ...o }, out)));
+  program.command('submit').description('register and enqueue a feed; prints its FeedSubmissionId (the report with --wait)').argument('<file>')
+    .option('--type <feedType>', 'the feed type the file must be').option('--wait', 'wait for the workers and print the report', false).addOption(formatOption())
+    .action((file: string, o: { type?: string; wait: boolean; format?: Format }) => run((schemas, config) => runSubmit(config, schemas, { file, ...o }, out)));
+  program.command('worker').description('run BullMQ workers that apply queued feeds (scale out with more of these)')
+    .option('--concurrency <n>', 'concurrent jobs', positive, 4)
+    .action((o: { concurrency: number }) => run((schemas, config) => runWorker(config, schemas, o.concurrency, (line) => process.stderr.write(`${line}\n`))));
+  program.command('feeds').description('list feed submissions').addOption(formatOption())
+    .action((o: { format?: Format }) => run((schemas, config) => runFeeds(config, schemas, o.format, out)));
+  program.command('report').description("print a feed's processing report").argument('<feedSubmissionId>').addOption(formatOption())
+    .action((id: string, o: { format?: Format }) => run((schemas, config) => runReport(config, schemas, id, o.format, out)));
+  program.command('order').description("show an order's ledger state").argument('<amazonOrderId>').addOption(formatOption())
+    .action((id: string, o: { format?: Format }) => run((schemas, config) => runOrder(config, schemas, id, o.format, out)));
+  program.command('inventory').description("show a SKU's inventory record").argument('<sku>').addOption(formatOption())
+    .action((sku: string, o: { format?: Format }) => run((schemas, config) => runInventory(config, schemas, sku, o.format, out)));
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -62,7 +98,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const error = toFeedError(err);
     process.stderr.write(`feedproc: ${error.code}: ${error.message}\n`);
     if (verbose) process.stderr.write(`${(error.cause instanceof Error ? error.cause : error).stack ?? ''}\n`);
-    return isFeedError(err) && (err.code === 'CLI_USAGE' || err.code === 'CLI_FILE_UNREADABLE') ? EXIT.USAGE : EXIT.UNEXPECTED;
+    const usage: readonly string[] = ['CLI_USAGE', 'CLI_FILE_UNREADABLE', 'CLI_REDIS_UNAVAILABLE', 'CLI_REDIS_EVICTION'];
+    return isFeedError(err) && usage.includes(err.code) ? EXIT.USAGE : EXIT.UNEXPECTED;
   }
 }
 

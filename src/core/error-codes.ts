@@ -135,6 +135,18 @@ export const ERROR_CODES = Object.freeze({
     'message',
     'The amount {amount} cannot be booked in {currency}: it has more decimals than the currency or is too large.',
   ),
+  FEED_DUPLICATE: entry(
+    97010,
+    'file',
+    'This file is identical to feed {duplicateOf} that merchant {merchantId} already submitted; nothing in it was applied again.',
+    'Warning',
+  ),
+  CLI_REDIS_UNAVAILABLE: entry(null, 'system', 'Redis does not answer at {url}: {detail}'),
+  CLI_REDIS_EVICTION: entry(
+    null,
+    'system',
+    'Redis at {url} has maxmemory-policy {policy}; workers need noeviction, or queued messages could be dropped. Run CONFIG SET maxmemory-policy noeviction.',
+  ),
   CLI_USAGE: entry(null, 'system', '{detail}'),
   CLI_FILE_UNREADABLE: entry(null, 'system', 'cannot read {path}: {detail}'),
   INTERNAL: entry(null, 'system', '{detail}'),

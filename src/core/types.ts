@@ -58,3 +58,8 @@ export interface Report {
   /** Sorted by message id; at most one Error per message. */
   results: MessageResult[];
 }
+
+/** A message that passed validation, handed on to be applied (see validate's `onValid`). */
+export type ValidMessage =
+  | { format: 'xml'; messageId: string; line: number; messageType: string; operationType: string | undefined; body: Record<string, unknown> }
+  | { format: 'flat'; messageId: string; line: number; flatKind: string; row: Record<string, string> };

@@ -6,7 +6,7 @@ import { renderJsonReport } from './render-json.js';
 import { renderTextReport } from './render-text.js';
 import { renderXmlReport } from './render-xml.js';
 
-export { ReportBuilder, type ReportHead, type ResultInput } from './report-builder.js';
+export { ReportBuilder, byMessageId, toResult, type ReportHead, type ResultInput } from './report-builder.js';
 export { renderFlatReport, renderJsonReport, renderTextReport, renderXmlReport };
 
 /** The format a feed's own report uses: XML for XML feeds, the flat summary for flat files. */

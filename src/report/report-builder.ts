@@ -72,7 +72,8 @@ export class ReportBuilder {
   }
 }
 
-function toResult(messageId: string, problem: ResultInput): MessageResult {
+/** One result line from a catalogue code and its context. */
+export function toResult(messageId: string, problem: ResultInput): MessageResult {
   const entry = ERROR_CODES[problem.code];
   const result: MessageResult = {
     messageId,
@@ -89,6 +90,6 @@ function toResult(messageId: string, problem: ResultInput): MessageResult {
 }
 
 /** Message ids are canonical digit strings: shorter is smaller, equal lengths compare as text. Stable. */
-function byMessageId(a: MessageResult, b: MessageResult): number {
+export function byMessageId(a: MessageResult, b: MessageResult): number {
   return a.messageId.length - b.messageId.length || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0);
 }

@@ -4,7 +4,7 @@
  */
 import { FeedError } from '../core/errors.js';
 import type { FeedTypeInfo } from '../core/feed-types.js';
-import type { Report } from '../core/types.js';
+import type { Report, ValidMessage } from '../core/types.js';
 import { decodeFile, sniffFile } from '../parse/decode.js';
 import { ReportBuilder } from '../report/report-builder.js';
 import type { SchemaRegistry } from './schema-registry.js';
@@ -16,6 +16,13 @@ export { createSchemaRegistry, type SchemaRegistry } from './schema-registry.js'
 export interface ValidateOptions {
   /** `--type`: the feed type the file must be. */
   expectedType?: FeedTypeInfo | undefined;
+  /**
+   * Called for every valid message in file order. A feed may still be rejected after some calls (a defect at
+   * its end): the caller must act on the messages only once the report says Complete.
+   */
+  onValid?: ((message: ValidMessage) => void) | undefined;
+  /** Called when a flat file is read again as windows-1252: every message handed to onValid so far is void. */
+  onRestart?: (() => void) | undefined;
 }
 
 export async function validateFeedFile(schemas: SchemaRegistry, path: string, options: ValidateOptions = {}): Promise<Report> {
@@ -30,7 +37,7 @@ export async function validateFeedFile(schemas: SchemaRegistry, path: string, op
   }
   const { encoding, bomLength } = sniffed;
   if (sniffed.format === 'xml') {
-    return validateXmlFeed(schemas, { chunks: decodeFile(path, encoding, bomLength), encoding, expectedType: options.expectedType });
+    return validateXmlFeed(schemas, { chunks: decodeFile(path, encoding, bomLength), encoding, expectedType: options.expectedType, onValid: options.onValid });
   }
-  return validateFlatFeed(schemas, { path, sniffed, expectedType: options.expectedType });
+  return validateFlatFeed(schemas, { path, sniffed, expectedType: options.expectedType, onValid: options.onValid, onRestart: options.onRestart });
 }

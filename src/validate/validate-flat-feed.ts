@@ -4,9 +4,10 @@
  * kind's row schema. UTF-8 is tried first; when the bytes are not UTF-8 and no BOM said so, the file is read
  * again as windows-1252 (the MWS flat-file charset, a superset of ISO-8859-1).
  */
+import { ERROR_CODES } from '../core/error-codes.js';
 import { FeedError } from '../core/errors.js';
 import { feedTypeForFlatKind, type FeedTypeInfo, type FlatKind } from '../core/feed-types.js';
-import type { Report } from '../core/types.js';
+import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError, decodeFile, type SniffedFile } from '../parse/decode.js';
 import { MAX_PREAMBLE_LINES, detectFlatKind, looksLikeHeader, splitCells, templateOf } from '../parse/flat-layout.js';
 import { LineSplitter } from '../parse/line-splitter.js';
@@ -20,6 +21,10 @@ export interface FlatValidationInput {
   path: string;
   sniffed: SniffedFile;
   expectedType?: FeedTypeInfo | undefined;
+  /** Called for every valid row, in file order. */
+  onValid?: ((message: ValidMessage) => void) | undefined;
+  /** Called before the file is read again in another encoding. */
+  onRestart?: (() => void) | undefined;
 }
 
 export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValidationInput): Promise<Report> {
@@ -27,14 +32,17 @@ export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValid
     return await validateAs(schemas, input, input.sniffed.encoding);
   } catch (err) {
     if (!(err instanceof DecodeError)) throw err;
-    if (!input.sniffed.encodingDeclared) return validateAs(schemas, input, 'windows-1252');
-    const state = new FlatFeedState(schemas, input.sniffed.encoding, input.expectedType);
+    if (!input.sniffed.encodingDeclared) {
+      input.onRestart?.();
+      return validateAs(schemas, input, 'windows-1252');
+    }
+    const state = new FlatFeedState(schemas, input.sniffed.encoding, input.expectedType, input.onValid);
     return state.builder.reject(state.head(), new FeedError('PARSE_BAD_ENCODING', { encoding: err.encoding, detail: err.message }));
   }
 }
 
 async function validateAs(schemas: SchemaRegistry, input: FlatValidationInput, encoding: string): Promise<Report> {
-  const state = new FlatFeedState(schemas, encoding, input.expectedType);
+  const state = new FlatFeedState(schemas, encoding, input.expectedType, input.onValid);
   try {
     const splitter = new LineSplitter((text, line) => state.onLine(text, line));
     for await (const chunk of decodeFile(input.path, encoding, input.sniffed.bomLength)) {
@@ -76,6 +84,7 @@ class FlatFeedState {
     private readonly schemas: SchemaRegistry,
     private readonly encoding: string,
     private readonly expectedType: FeedTypeInfo | undefined,
+    private readonly onValid?: ((message: ValidMessage) => void) | undefined,
   ) {
     if (expectedType && expectedType.format !== 'flat') {
       throw new FeedError('PARSE_FEED_TYPE_MISMATCH', { detected: 'tab-delimited (flat)', requested: expectedType.feedType });
@@ -179,6 +188,9 @@ class FlatFeedState {
     }
     const problems = this.rowProblems(values, cells, text, row, line);
     this.builder.addMessage(String(row), problems);
+    if (this.onValid && this.kind && !problems.some((p) => ERROR_CODES[p.code].resultCode === 'Error')) {
+      this.onValid({ format: 'flat', messageId: String(row), line, flatKind: this.kind, row: values });
+    }
   }
 
   private rowProblems(values: Record<string, string>, cells: string[], text: string, row: number, line: number): ResultInput[] {

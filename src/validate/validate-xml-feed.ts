@@ -5,7 +5,7 @@
  */
 import { FeedError } from '../core/errors.js';
 import { XML_MESSAGE_TYPES, feedTypeForMessageType, type FeedTypeInfo } from '../core/feed-types.js';
-import type { Report } from '../core/types.js';
+import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError } from '../parse/decode.js';
 import type { XmlNode, XmlRoot } from '../parse/xml-node.js';
 import { readXmlFeed } from '../parse/xml-reader.js';
@@ -13,13 +13,15 @@ import { ReportBuilder, type ReportHead, type ResultInput } from '../report/repo
 import { additionalInfoOf } from './additional-info.js';
 import { describeFirstXmlProblem } from './describe-xml-errors.js';
 import type { SchemaRegistry } from './schema-registry.js';
-import { xmlToJson } from './xml-to-json.js';
+import { xmlToJson, type JsonView } from './xml-to-json.js';
 
 export interface XmlValidationInput {
   chunks: AsyncIterable<string>;
   encoding: string;
   /** From `--type`: the feed must be of this type. */
   expectedType?: FeedTypeInfo | undefined;
+  /** Called for every valid message, in file order (for the pipeline; validate alone passes none). */
+  onValid?: ((message: ValidMessage) => void) | undefined;
 }
 
 /** Never throws for bad data: a rejected feed is a report with status Rejected. */
@@ -132,14 +134,27 @@ class XmlFeedState {
 
   private validateMessage(message: XmlNode): void {
     const body = message.children.find((c) => c.name !== 'MessageID' && c.name !== 'OperationType');
-    const problem = this.messageProblem(message, body);
+    const view = xmlToJson(message);
+    const problem = this.messageProblem(message, body, view);
+    const messageId = messageIdOf(message);
     // Identifiers are only needed for a result; valid messages (the common case) skip the look-up.
-    this.builder.addMessage(messageIdOf(message), problem ? [{ ...problem, additionalInfo: additionalInfoOf(body) }] : []);
+    this.builder.addMessage(messageId, problem ? [{ ...problem, additionalInfo: additionalInfoOf(body) }] : []);
+    if (!problem && body && this.input.onValid) {
+      const fields = view as Record<string, unknown[]>;
+      this.input.onValid({
+        format: 'xml',
+        messageId,
+        line: message.line,
+        messageType: body.name,
+        operationType: (fields['OperationType']?.[0] as string | undefined)?.trim(),
+        body: (fields[body.name]?.[0] ?? {}) as Record<string, unknown>,
+      });
+    }
   }
 
-  private messageProblem(message: XmlNode, body: XmlNode | undefined): ResultInput | null {
+  private messageProblem(message: XmlNode, body: XmlNode | undefined, view: JsonView): ResultInput | null {
     const validate = this.schemas.message;
-    if (!validate(xmlToJson(message))) {
+    if (!validate(view)) {
       const problem = describeFirstXmlProblem(message, validate.errors ?? []);
       if (problem) {
         const position = { line: problem.line, column: problem.column, element: problem.element };

@@ -74,20 +74,20 @@ describe('adjustments', () => {
 
   it('refuses to refund more of a component than was charged, and changes nothing', async () => {
     const before = await ledger.order(ORDER);
-    expect(await apply(refund(A, [['Principal', 100], ['Tax', 2071]]))).toBe('-4|Tax|2070');
+    expect(await apply(refund(A, [['Principal', 100], ['Tax', 2071]]))).toBe('-4|Tax|2070|PLN');
     expect(await ledger.order(ORDER)).toEqual(before);
   });
 
   it('refuses a zero or negative net', async () => {
-    expect(await apply(refund(A, [['Principal', 1000], ['Goodwill', -1000]]))).toBe('-5|0');
-    expect(await apply(refund(A, [['Principal', 500], ['RestockingFee', -600]]))).toBe('-5|-100');
+    expect(await apply(refund(A, [['Principal', 1000], ['Goodwill', -1000]]))).toBe('-5|0|PLN');
+    expect(await apply(refund(A, [['Principal', 500], ['RestockingFee', -600]]))).toBe('-5|-100|PLN');
     expect((await item(A))?.refunded).toEqual({});
   });
 
   it('refuses a net above the item\'s remaining balance, counting other components toward it', async () => {
-    expect(await apply(refund(A, [['Principal', 9000], ['Goodwill', 4000]]))).toBe('-6|13000|12915');
+    expect(await apply(refund(A, [['Principal', 9000], ['Goodwill', 4000]]))).toBe('-6|13000|12915|PLN');
     expect(await apply(refund(A, [['Principal', 9000], ['Goodwill', 3915]]))).toBe('0');
-    expect(await apply(refund(A, [['Goodwill', 1]]))).toBe('-6|1|0');
+    expect(await apply(refund(A, [['Goodwill', 1]]))).toBe('-6|1|0|PLN');
     expect((await item(A))?.refunded).toEqual({ Principal: '9000', Goodwill: '3915' });
   });
 

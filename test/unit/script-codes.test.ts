@@ -4,7 +4,7 @@ import { OUTCOME_CODES, describeOutcome } from '../../src/apply/script-codes.js'
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const LUA_DIR = `${REPO_ROOT}src/apply/lua/`;
-const ctx = { merchantId: 'M1', orderId: '402-0000001-0000001', idKind: 'AmazonOrderID' as const, currency: 'PLN', itemRef: '11111111111111' };
+const ctx = { merchantId: 'M1', orderId: '402-0000001-0000001', idKind: 'AmazonOrderID' as const, itemRef: '11111111111111' };
 
 describe('ledger script outcomes', () => {
   it('maps every code a script returns, and no code no script returns', () => {
@@ -26,9 +26,9 @@ describe('ledger script outcomes', () => {
 
   it('turns outcomes into catalogue results with amounts in the order currency', () => {
     expect(describeOutcome('0', ctx)).toBeNull();
-    const problem = describeOutcome('-6|13000|12915', ctx);
+    const problem = describeOutcome('-6|13000|12915|PLN', ctx);
     expect(problem?.code).toBe('LEDGER_NET_OVER_BALANCE');
-    expect(problem?.context).toMatchObject({ net: '130.00', remaining: '129.15' });
+    expect(problem?.context).toMatchObject({ net: '130.00', remaining: '129.15', currency: 'PLN' });
     expect(ERROR_CODES[problem?.code ?? 'INTERNAL'].resultMessageCode).toBe(97103);
     expect(() => describeOutcome('-99', ctx)).toThrow(/unknown outcome/);
   });

@@ -8,8 +8,8 @@
             components[{type, amount (minor units, string)}], quantityCancelled}]
   Output: the outcome, also stored under the message id in KEYS[3]:
     "0" applied; "-1" no such order; "-2|ref" no such item; "-3|given|order" currency differs;
-    "-4|type|remaining" a component above what remains refundable of it; "-5|net" net not positive;
-    "-6|net|remaining" net above the item's remaining balance; "-7|asked|open" more cancelled than open;
+    "-4|type|remaining|currency" a component above what remains refundable of it; "-5|net|currency" net not
+    positive (or nothing to adjust); "-6|net|remaining|currency" net above the item's remaining balance; "-7|asked|open" more cancelled than open;
     "-8|id" MerchantAdjustmentItemID already used for the item.
   Idempotent per (feed, message): a second call returns the stored outcome and changes nothing.
 ]]
@@ -46,7 +46,7 @@ for _, adjusted in ipairs(adjustment.items) do
     item.adjIds[adjusted.adjId] = true
   end
   local units = adjusted.quantityCancelled or 0
-  if #adjusted.components == 0 and units == 0 then return finish('-5|0') end
+  if #adjusted.components == 0 and units == 0 then return finish('-5|0|' .. order.currency) end
   if #adjusted.components > 0 then
     local net, remaining = 0, balance(item)
     for _, component in ipairs(adjusted.components) do
@@ -54,13 +54,13 @@ for _, adjusted in ipairs(adjustment.items) do
       local refunded = money(item.refunded[component.type])
       if CHARGED[component.type] then
         local left = money(item.charged[component.type]) - refunded
-        if amount > left or refunded + amount < 0 then return finish('-4|' .. component.type .. '|' .. money_str(left)) end
+        if amount > left or refunded + amount < 0 then return finish('-4|' .. component.type .. '|' .. money_str(left) .. '|' .. order.currency) end
       end
       item.refunded[component.type] = money_str(refunded + amount)
       net = net + amount
     end
-    if net <= 0 then return finish('-5|' .. money_str(net)) end
-    if net > remaining then return finish('-6|' .. money_str(net) .. '|' .. money_str(remaining)) end
+    if net <= 0 then return finish('-5|' .. money_str(net) .. '|' .. order.currency) end
+    if net > remaining then return finish('-6|' .. money_str(net) .. '|' .. money_str(remaining) .. '|' .. order.currency) end
   end
   if units > 0 then
     if units > open_units(item) then return finish('-7|' .. units .. '|' .. open_units(item)) end

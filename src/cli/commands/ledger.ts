@@ -1,0 +1,115 @@
+/** `orders import`, `order ID`, `inventory SKU`: the ledger from the command line (JSON shapes of spec §5). */
+import { createLedger, type LedgerOrder, type StockRecord } from '../../apply/ledger.js';
+import type { Config } from '../../core/config.js';
+import { FeedError } from '../../core/errors.js';
+import { formatMinorUnits } from '../../core/money.js';
+import type { ReportFormat } from '../../core/types.js';
+import { readOrderReport } from '../../parse/order-report.js';
+import type { SchemaRegistry } from '../../validate/index.js';
+import { EXIT } from '../exit-codes.js';
+import { openRuntime } from '../runtime.js';
+import { requireMerchant } from './pipeline.js';
+
+export async function runOrdersImport(config: Config, schemas: SchemaRegistry, file: string, out: NodeJS.WritableStream): Promise<number> {
+  const merchantId = requireMerchant(config);
+  const report = await readOrderReport(file);
+  if (report.missing.length > 0) throw new FeedError('CLI_USAGE', { detail: `${file} is not an order report: no ${report.missing.join(', ')} column` });
+  const runtime = await openRuntime(config, schemas, { workers: false });
+  try {
+    const ledger = createLedger(runtime.deps.redis, config.prefix, merchantId);
+    const counts = { created: 0, updated: 0, unchanged: 0 };
+    for (const order of report.orders) counts[await ledger.importOrder(order)] += 1;
+    const items = report.orders.reduce((n, o) => n + o.itemOrder.length, 0);
+    out.write(`${file}: ${report.orders.length} orders (${items} items, ${report.encoding}): ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged\n`);
+    for (const skipped of report.skipped) out.write(`${file}:${skipped.line}: skipped: ${skipped.reason}\n`);
+    return report.skipped.length > 0 ? EXIT.MESSAGE_ERRORS : EXIT.OK;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function runOrder(config: Config, schemas: SchemaRegistry, orderId: string, format: ReportFormat | undefined, out: NodeJS.WritableStream): Promise<number> {
+  const merchantId = requireMerchant(config);
+  const runtime = await openRuntime(config, schemas, { workers: false });
+  try {
+    const order = await createLedger(runtime.deps.redis, config.prefix, merchantId).order(orderId);
+    if (!order) throw new FeedError('CLI_USAGE', { detail: `merchant ${merchantId} has no order ${orderId}` });
+    const shaped = orderJson(order);
+    out.write(format === 'json' ? `${JSON.stringify(shaped, null, 2)}\n` : orderText(shaped));
+    return EXIT.OK;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function runInventory(config: Config, schemas: SchemaRegistry, sku: string, format: ReportFormat | undefined, out: NodeJS.WritableStream): Promise<number> {
+  const merchantId = requireMerchant(config);
+  const runtime = await openRuntime(config, schemas, { workers: false });
+  try {
+    const record = await createLedger(runtime.deps.redis, config.prefix, merchantId).stock(sku);
+    if (!record) throw new FeedError('CLI_USAGE', { detail: `merchant ${merchantId} has no inventory record for SKU ${sku}` });
+    const shaped = inventoryJson(sku, record);
+    out.write(format === 'json' ? `${JSON.stringify(shaped, null, 2)}\n` : `${Object.entries(shaped).map(([k, v]) => `${k}: ${String(v)}`).join('\n')}\n`);
+    return EXIT.OK;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Components in the order Amazon lists them, then any others alphabetically (the ledger keeps no order). */
+const COMPONENT_ORDER = ['Principal', 'Tax', 'Shipping', 'ShippingTax', 'GiftWrap', 'GiftWrapTax'];
+const rank = (component: string): number => {
+  const index = COMPONENT_ORDER.indexOf(component);
+  return index === -1 ? COMPONENT_ORDER.length : index;
+};
+const decimals = (amounts: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(amounts)
+      .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+      .map(([component, minor]) => [component, formatMinorUnits(Number(minor))]),
+  );
+
+export function orderJson(order: LedgerOrder) {
+  return {
+    amazonOrderId: order.id,
+    merchantOrderId: order.merchantOrderId ?? null,
+    merchantId: order.merchantId,
+    status: order.status,
+    currency: order.currency,
+    purchaseDate: order.purchaseDate,
+    buyerCancellationRequested: order.buyerCancelRequested,
+    items: order.itemOrder.map((code) => {
+      const item = order.items[code];
+      return {
+        amazonOrderItemCode: code,
+        merchantOrderItemId: item?.merchantItemId ?? null,
+        sku: item?.sku ?? '',
+        quantityOrdered: item?.ordered ?? 0,
+        quantityShipped: item?.shipped ?? 0,
+        quantityCancelled: item?.cancelled ?? 0,
+        charged: decimals(item?.charged ?? {}),
+        refunded: decimals(item?.refunded ?? {}),
+      };
+    }),
+  };
+}
+
+function orderText(order: ReturnType<typeof orderJson>): string {
+  const lines = [`${order.amazonOrderId} (${order.status}, ${order.currency}, merchant ${order.merchantId})`];
+  for (const i of order.items) {
+    lines.push(`  ${i.amazonOrderItemCode} ${i.sku}: ordered ${i.quantityOrdered}, shipped ${i.quantityShipped}, cancelled ${i.quantityCancelled}; refunded ${JSON.stringify(i.refunded)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function inventoryJson(sku: string, record: StockRecord) {
+  const value = <T>(name: string): T | null => (record[name] ?? null) as T | null;
+  return {
+    sku,
+    quantity: value<number>('quantity'),
+    available: value<boolean>('available'),
+    fulfillmentLatency: value<number>('fulfillmentLatency'),
+    restockDate: value<string>('restockDate'),
+    fulfillmentChannel: record['fulfillmentChannel'] === 'AFN' || record['lookup'] === 'FulfillmentNetwork' ? 'AFN' : 'MFN',
+  };
+}

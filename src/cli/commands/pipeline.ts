@@ -1,0 +1,138 @@
+/** `process`, `submit`, `worker`, `feeds`, `report`: the feed pipeline from the command line. */
+import { basename } from 'node:path';
+import type { Config } from '../../core/config.js';
+import { FeedError } from '../../core/errors.js';
+import { feedTypeByName, type FeedTypeInfo } from '../../core/feed-types.js';
+import type { Report, ReportFormat } from '../../core/types.js';
+import { createApplyWorker } from '../../queue/apply-worker.js';
+import { listFeeds, loadFeed, loadReport, type FeedRecord } from '../../queue/feed-store.js';
+import type { PipelineDeps } from '../../queue/pipeline-deps.js';
+import { submitFeed } from '../../queue/submit-feed.js';
+import { nativeReportFormat, renderReport, writeReport } from '../../report/index.js';
+import type { SchemaRegistry } from '../../validate/index.js';
+import { exitCodeForReport, EXIT } from '../exit-codes.js';
+import { openRuntime } from '../runtime.js';
+
+export interface FeedArgs {
+  file: string;
+  type?: string | undefined;
+  format?: ReportFormat | undefined;
+}
+
+export function requireMerchant(config: Config): string {
+  if (!config.merchantId) throw new FeedError('CLI_USAGE', { detail: 'name the merchant with --merchant ID or FEEDPROC_MERCHANT' });
+  return config.merchantId;
+}
+
+function expectedTypeOf(type: string | undefined): FeedTypeInfo | undefined {
+  if (type === undefined) return undefined;
+  const found = feedTypeByName(type);
+  if (!found) throw new FeedError('CLI_USAGE', { detail: `unknown feed type ${type}` });
+  return found;
+}
+
+/** Submits the file, applies it with `workers` workers in this process, and prints the report. */
+export async function runProcess(config: Config, schemas: SchemaRegistry, args: FeedArgs & { workers: number }, out: NodeJS.WritableStream): Promise<number> {
+  const merchantId = requireMerchant(config);
+  const runtime = await openRuntime(config, schemas, { workers: true });
+  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), args.workers);
+  try {
+    const record = await submitFeed(runtime.deps, args.file, { merchantId, expectedType: expectedTypeOf(args.type) });
+    const report = await waitForReport(runtime.deps, record.feedSubmissionId);
+    await writeReport(renderReport(report, args.format ?? nativeReportFormat(report), basename(args.file)), out);
+    return exitCodeForReport(report);
+  } finally {
+    await worker.close();
+    await runtime.close();
+  }
+}
+
+/** Registers and enqueues; prints the FeedSubmissionId, or with --wait the report once workers finish it. */
+export async function runSubmit(config: Config, schemas: SchemaRegistry, args: FeedArgs & { wait: boolean }, out: NodeJS.WritableStream): Promise<number> {
+  const merchantId = requireMerchant(config);
+  const runtime = await openRuntime(config, schemas, { workers: false });
+  try {
+    const record = await submitFeed(runtime.deps, args.file, { merchantId, expectedType: expectedTypeOf(args.type) });
+    if (!args.wait) {
+      out.write(args.format === 'json' ? `${JSON.stringify(feedInfo(record))}\n` : `${record.feedSubmissionId}\n`);
+      return EXIT.OK;
+    }
+    const report = await waitForReport(runtime.deps, record.feedSubmissionId);
+    await writeReport(renderReport(report, args.format ?? nativeReportFormat(report), basename(args.file)), out);
+    return exitCodeForReport(report);
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Runs workers until SIGTERM / SIGINT; a second signal exits at once. */
+export async function runWorker(config: Config, schemas: SchemaRegistry, concurrency: number, log: (line: string) => void): Promise<number> {
+  const runtime = await openRuntime(config, schemas, { workers: true });
+  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), concurrency);
+  log(`feedproc worker: ${concurrency} concurrent jobs on ${config.prefix}; Ctrl-C to stop`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.once('SIGINT', () => process.exit(EXIT.UNEXPECTED));
+      process.once('SIGTERM', () => process.exit(EXIT.UNEXPECTED));
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await worker.close();
+  await runtime.close();
+  return EXIT.OK;
+}
+
+export async function runFeeds(config: Config, schemas: SchemaRegistry, format: ReportFormat | undefined, out: NodeJS.WritableStream): Promise<number> {
+  const runtime = await openRuntime(config, schemas, { workers: false });
+  try {
+    const feeds = (await listFeeds(runtime.deps.redis, config.prefix)).filter((f) => !config.merchantId || f.merchantId === config.merchantId);
+    if (format === 'json') out.write(`${JSON.stringify(feeds.map(feedInfo), null, 2)}\n`);
+    else for (const f of feeds) out.write(`${f.feedSubmissionId}\t${f.status}\t${f.feedType ?? '-'}\t${f.merchantId}\t${f.submittedDate}\t${f.fileName}\n`);
+    return EXIT.OK;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function runReport(config: Config, schemas: SchemaRegistry, feedId: string, format: ReportFormat | undefined, out: NodeJS.WritableStream): Promise<number> {
+  const runtime = await openRuntime(config, schemas, { workers: false });
+  try {
+    const record = await loadFeed(runtime.deps.redis, config.prefix, feedId);
+    if (!record || (config.merchantId && record.merchantId !== config.merchantId)) throw new FeedError('CLI_USAGE', { detail: `no feed ${feedId}` });
+    const report = await loadReport(runtime.deps.redis, config.prefix, feedId);
+    if (!report) throw new FeedError('CLI_USAGE', { detail: `feed ${feedId} is ${record.status}; its report is not ready` });
+    await writeReport(renderReport(report, format ?? nativeReportFormat(report), record.fileName), out);
+    return exitCodeForReport(report);
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Polls the feed record until workers have finished it. */
+export async function waitForReport(deps: PipelineDeps, feedId: string): Promise<Report> {
+  for (;;) {
+    const record = await loadFeed(deps.redis, deps.config.prefix, feedId);
+    if (record?.status === '_DONE_' || record?.status === '_CANCELLED_') {
+      const report = await loadReport(deps.redis, deps.config.prefix, feedId);
+      if (report) return report;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** MWS FeedSubmissionInfo. */
+function feedInfo(record: FeedRecord): Record<string, unknown> {
+  return {
+    feedSubmissionId: record.feedSubmissionId,
+    feedType: record.feedType,
+    merchantId: record.merchantId,
+    submittedDate: record.submittedDate,
+    feedProcessingStatus: record.status,
+    startedProcessingDate: record.startedProcessingDate,
+    completedProcessingDate: record.completedProcessingDate,
+    messages: record.messages,
+    duplicateOf: record.duplicateOf,
+  };
+}

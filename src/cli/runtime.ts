@@ -1,0 +1,66 @@
+/**
+ * Connections for the commands that need Redis: one ledger connection that fails fast (producers must not
+ * queue commands while Redis is down), a BullMQ queue, and — for workers — a blocking connection and the
+ * noeviction check.
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { withLedgerScripts } from '../apply/scripts.js';
+import type { Config } from '../core/config.js';
+import { FeedError } from '../core/errors.js';
+import { APPLY_QUEUE } from '../queue/names.js';
+import type { PipelineDeps } from '../queue/pipeline-deps.js';
+import type { SchemaRegistry } from '../validate/index.js';
+
+export interface Runtime {
+  deps: PipelineDeps;
+  /** A connection for a BullMQ Worker (blocking commands, retries forever). */
+  workerConnection(): Redis;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, schemas: SchemaRegistry, options: { workers: boolean }): Promise<Runtime> {
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
+  redis.on('error', () => undefined); // surfaced by the commands that fail
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new FeedError('CLI_REDIS_UNAVAILABLE', { url: redactUrl(config.redisUrl), detail: err instanceof Error ? err.message : String(err) });
+  }
+  if (options.workers) await requireNoEviction(redis, config.redisUrl);
+  const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  queueConnection.on('error', () => undefined);
+  const queue = new Queue(APPLY_QUEUE, {
+    connection: queueConnection,
+    prefix: config.prefix,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: false, attempts: 10, backoff: { type: 'exponential', delay: 500 } },
+  });
+  const workerConnections: Redis[] = [];
+  const deps: PipelineDeps = { config, redis: withLedgerScripts(redis), schemas, queue, now: () => new Date().toISOString() };
+  return {
+    deps,
+    workerConnection() {
+      const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+      connection.on('error', () => undefined);
+      workerConnections.push(connection);
+      return connection;
+    },
+    async close() {
+      await queue.close();
+      for (const connection of [queueConnection, ...workerConnections]) connection.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** Queued jobs must never be evicted: workers refuse to start on any other policy. */
+async function requireNoEviction(redis: Redis, url: string): Promise<void> {
+  const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+  if (policy !== 'noeviction') throw new FeedError('CLI_REDIS_EVICTION', { url: redactUrl(url), policy });
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}

@@ -1,0 +1,75 @@
+/**
+ * Workers: each job applies one partition of a feed — its messages in file order, every one through its
+ * ledger script (atomic, exactly once per feed + message) — records the refusals for the report, and
+ * finalises the feed when it was the last. A job that runs again (a crash, a stalled lock) changes nothing
+ * already applied. Only infrastructure failures throw, and BullMQ retries them.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { orderKeyOf } from '../apply/commands.js';
+import { createLedger } from '../apply/ledger.js';
+import { describeOutcome } from '../apply/script-codes.js';
+import { toResult } from '../report/index.js';
+import { finalizeFeed } from './finalize-feed.js';
+import { loadFeed, saveFeed } from './feed-store.js';
+import { APPLY_QUEUE, feedKeys } from './names.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import type { SpilledMessage } from './spill.js';
+
+export interface PartitionJob {
+  feedId: string;
+  partition: number;
+}
+
+export async function applyPartition(deps: PipelineDeps, job: PartitionJob): Promise<void> {
+  const { redis, config } = deps;
+  const record = await loadFeed(redis, config.prefix, job.feedId);
+  if (!record || record.status === '_DONE_' || record.status === '_CANCELLED_') return;
+  if (record.status === '_SUBMITTED_') {
+    await saveFeed(redis, config.prefix, { ...record, status: '_IN_PROGRESS_', startedProcessingDate: deps.now() });
+  }
+  const keys = feedKeys(config.prefix, job.feedId);
+  const entries = (await redis.lrange(keys.part(job.partition), 0, -1)).map((raw) => JSON.parse(raw) as SpilledMessage);
+  const ledger = createLedger(redis, config.prefix, record.merchantId);
+  const at = deps.now();
+  const outcomes = await ledger.applyInOrder(job.feedId, entries.map((e) => ({ key: String(e.seq), command: e.command })), at);
+  const refusals = redis.pipeline();
+  entries.forEach((entry, index) => {
+    const problem = describeOutcome(outcomes[index] ?? '0', contextOf(entry, record.merchantId));
+    if (problem) refusals.hset(keys.results, String(entry.seq), JSON.stringify(toResult(entry.messageId, { ...problem, additionalInfo: infoOf(entry) })));
+  });
+  refusals.del(keys.part(job.partition));
+  await refusals.exec();
+  await finalizeFeed(deps, job.feedId);
+}
+
+function contextOf(entry: SpilledMessage, merchantId: string) {
+  const command = entry.command;
+  const order = command.kind === 'inventory' ? { amazonOrderId: command.sku } : command.order;
+  const firstItem = command.kind === 'inventory' ? undefined : command.items[0];
+  const itemRef = firstItem ? (('code' in firstItem ? firstItem.code : undefined) ?? ('merchantItemId' in firstItem ? firstItem.merchantItemId : '') ?? '') : '';
+  return {
+    merchantId,
+    orderId: order.amazonOrderId ?? order.merchantOrderId ?? '',
+    idKind: order.amazonOrderId !== undefined ? ('AmazonOrderID' as const) : ('MerchantOrderID' as const),
+    itemRef,
+  };
+}
+
+function infoOf(entry: SpilledMessage) {
+  const command = entry.command;
+  if (command.kind === 'inventory') return { sku: command.sku };
+  const orderId = orderKeyOf(command);
+  return orderId && !orderId.startsWith('merchant:') ? { amazonOrderId: orderId } : {};
+}
+
+/** A BullMQ worker on its own connection (BullMQ needs maxRetriesPerRequest: null for blocking commands). */
+export function createApplyWorker(deps: PipelineDeps, connection: Redis, concurrency: number): Worker<PartitionJob> {
+  const worker = new Worker<PartitionJob>(APPLY_QUEUE, (job: Job<PartitionJob>) => applyPartition(deps, job.data), {
+    connection,
+    prefix: deps.config.prefix,
+    concurrency,
+  });
+  worker.on('error', () => undefined); // connection errors are retried by ioredis; jobs report their own failures
+  return worker;
+}

@@ -1,0 +1,43 @@
+/**
+ * The end of a feed: once every valid message has an outcome, one worker merges the validation report with
+ * the ledger's refusals, stores the final report with the feed, marks it _DONE_ and removes the working keys.
+ * Safe to call any number of times and from many workers: a lock picks one, and a finished feed is left alone.
+ */
+import type { MessageResult, Report } from '../core/types.js';
+import { ledgerKeys } from '../apply/keys.js';
+import { byMessageId } from '../report/index.js';
+import { loadFeed, saveFeed } from './feed-store.js';
+import { feedKeys } from './names.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+
+const LOCK_MS = 60_000;
+
+/** Finalises when the feed is complete; returns true when this call (or an earlier one) finished it. */
+export async function finalizeFeed(deps: PipelineDeps, feedId: string): Promise<boolean> {
+  const { redis, config } = deps;
+  const record = await loadFeed(redis, config.prefix, feedId);
+  if (!record) return false;
+  if (record.status === '_DONE_' || record.status === '_CANCELLED_') return true;
+  const keys = feedKeys(config.prefix, feedId);
+  const applied = ledgerKeys(config.prefix, record.merchantId).applied(feedId);
+  if ((await redis.hlen(applied)) < record.pending) return false;
+  if ((await redis.set(keys.finalizing, '1', 'PX', LOCK_MS, 'NX')) !== 'OK') return false;
+  const validation = JSON.parse((await redis.get(keys.validation)) ?? 'null') as Report | null;
+  if (!validation) throw new Error(`feed ${feedId} has no validation report to finalise`);
+  const refusals = Object.values(await redis.hgetall(keys.results)).map((raw) => JSON.parse(raw) as MessageResult);
+  const report = mergeRefusals(validation, refusals);
+  await redis.set(keys.report, JSON.stringify(report));
+  await saveFeed(redis, config.prefix, { ...record, status: '_DONE_', completedProcessingDate: deps.now() });
+  await redis.del(keys.validation, keys.results, keys.finalizing);
+  await redis.del(applied);
+  return true;
+}
+
+/** Each refused message turns from successful into a message with an error (its validation warnings stay). */
+export function mergeRefusals(validation: Report, refusals: readonly MessageResult[]): Report {
+  const summary = { ...validation.summary };
+  summary.messagesSuccessful -= refusals.length;
+  summary.messagesWithError += refusals.length;
+  const results = [...validation.results, ...refusals].sort(byMessageId);
+  return { ...validation, summary, results };
+}

@@ -1,0 +1,57 @@
+/**
+ * Queue and feed-record keys (ledger keys are in apply/keys.ts). Feed keys share the tag `{f:<id>}`.
+ *
+ *   <prefix>:feeds:seq                 counter   the last FeedSubmissionId
+ *   <prefix>:feeds                     zset      FeedSubmissionId -> score = id, for listing
+ *   <prefix>:{f:<id>}:feed             hash      the feed record (type, merchant, SHA-256, status, dates, counts)
+ *   <prefix>:{f:<id>}:validation       string    the validation report (JSON), kept until the final one exists
+ *   <prefix>:{f:<id>}:part:<n>         list      messages of partition n waiting to be applied (JSON, file order)
+ *   <prefix>:{f:<id>}:results          hash      sequence number -> ledger result (JSON), only for refusals
+ *   <prefix>:{f:<id>}:report           string    the final report (JSON)
+ *   <prefix>:{f:<id>}:finalizing       string    short-lived lock: one worker finalises the report
+ *   <prefix>:{m:<M>}:sha:<sha256>      string    FeedSubmissionId of the first feed with this content
+ * BullMQ's own keys live under <prefix>:<queue name>:… (BullMQ's `prefix` option is the same prefix).
+ */
+export const APPLY_QUEUE = 'feed-apply';
+export const APPLY_JOB = 'apply-partition';
+/** Messages are spread over this many partitions by order, so one order's messages are applied in one job. */
+export const PARTITIONS = 64;
+
+export interface FeedKeys {
+  feed: string;
+  validation: string;
+  part(n: number): string;
+  results: string;
+  report: string;
+  finalizing: string;
+}
+
+export function feedKeys(prefix: string, feedId: string): FeedKeys {
+  const tag = `${prefix}:{f:${feedId}}`;
+  return {
+    feed: `${tag}:feed`,
+    validation: `${tag}:validation`,
+    part: (n) => `${tag}:part:${n}`,
+    results: `${tag}:results`,
+    report: `${tag}:report`,
+    finalizing: `${tag}:finalizing`,
+  };
+}
+
+export const feedSequenceKey = (prefix: string): string => `${prefix}:feeds:seq`;
+export const feedIndexKey = (prefix: string): string => `${prefix}:feeds`;
+export const contentKey = (prefix: string, merchantId: string, sha256: string): string =>
+  `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}:sha:${sha256}`;
+
+/** BullMQ job ids may not contain ':' and must not be bare integers. */
+export const jobId = (feedId: string, partition: number): string => `feed${feedId}-p${partition}`;
+
+/** Stable partition of an order key (FNV-1a): the same order always lands in the same partition. */
+export function partitionOf(orderKey: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < orderKey.length; i += 1) {
+    hash ^= orderKey.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % PARTITIONS;
+}

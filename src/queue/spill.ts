@@ -1,0 +1,65 @@
+/**
+ * While a file is validated, its valid messages are written ("spilled") to per-partition Redis lists in file
+ * order, so memory stays flat whatever the file size. Nothing is enqueued until the whole file has been
+ * judged; a rejected file's lists are deleted and nothing from it is ever applied.
+ */
+import type { Redis } from 'ioredis';
+import type { LedgerCommand } from '../apply/commands.js';
+import { orderKeyOf } from '../apply/commands.js';
+import { PARTITIONS, partitionOf, type FeedKeys } from './names.js';
+
+export interface SpilledMessage {
+  /** Position among the feed's valid messages, from 1: the exactly-once key (MessageIDs may repeat). */
+  seq: number;
+  messageId: string;
+  command: LedgerCommand;
+}
+
+const FLUSH_EVERY = 500;
+
+export class SpillWriter {
+  private buffer: Array<[number, string]> = [];
+  private flushes: Array<Promise<unknown>> = [];
+  private readonly used = new Set<number>();
+  count = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: FeedKeys,
+  ) {}
+
+  add(messageId: string, command: LedgerCommand): void {
+    this.count += 1;
+    const key = orderKeyOf(command) ?? `sku:${command.kind === 'inventory' ? command.sku : ''}`;
+    const partition = partitionOf(key);
+    this.used.add(partition);
+    this.buffer.push([partition, JSON.stringify({ seq: this.count, messageId, command } satisfies SpilledMessage)]);
+    if (this.buffer.length >= FLUSH_EVERY) this.flush();
+  }
+
+  /** Waits for every write; returns the partitions that received messages. */
+  async finish(): Promise<number[]> {
+    this.flush();
+    await Promise.all(this.flushes);
+    return [...this.used].sort((a, b) => a - b);
+  }
+
+  /** Forgets everything written (a rejected file, or a flat file read again in another encoding). */
+  async discard(): Promise<void> {
+    this.buffer = [];
+    await Promise.all(this.flushes);
+    this.flushes = [];
+    const keys = Array.from({ length: PARTITIONS }, (_, n) => this.keys.part(n));
+    await this.redis.del(...keys);
+    this.used.clear();
+    this.count = 0;
+  }
+
+  private flush(): void {
+    if (this.buffer.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const [partition, entry] of this.buffer) pipeline.rpush(this.keys.part(partition), entry);
+    this.buffer = [];
+    this.flushes.push(pipeline.exec());
+  }
+}
