@@ -1,0 +1,103 @@
+/**
+ * Feeds through the whole pipeline (submit → validation and spill → BullMQ jobs → Lua ledger → final report)
+ * on a real redis-server, with the ledger inspected afterwards.
+ */
+import type { ImportedOrder } from '../../src/parse/order-report.js';
+import { openTestPipeline, type TestPipeline } from '../helpers/pipeline.js';
+import { xmlFeed } from '../helpers/feeds.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+const MERCHANT = 'A1MERCHANT';
+const ORDER = '405-1000000-0000001';
+const ITEMS = ['60000000000001', '60000000000002', '60000000000003'];
+const tmp = makeTempDir();
+afterAll(() => tmp.cleanup());
+
+function threeItemOrder(id = ORDER): ImportedOrder {
+  return {
+    id, currency: 'PLN', purchaseDate: '2026-11-20T10:00:00+01:00', buyerEmail: 'b@marketplace.amazon.pl', buyerName: 'Jan Nowak',
+    marketplace: 'Amazon.pl', buyerCancelRequested: false, itemOrder: ITEMS,
+    items: {
+      [ITEMS[0] as string]: { sku: 'SKU-1', ordered: 1, charged: { Principal: '4999', Tax: '1150' } },
+      [ITEMS[1] as string]: { sku: 'SKU-2', ordered: 2, charged: { Principal: '3000', Tax: '690', Shipping: '999' } },
+      [ITEMS[2] as string]: { sku: 'SKU-3', ordered: 1, charged: { Principal: '12900', Tax: '2967' } },
+    },
+  };
+}
+
+const shipTwoItemsXml = xmlFeed(
+  'OrderFulfillment',
+  `<Message><MessageID>1</MessageID><OrderFulfillment><AmazonOrderID>${ORDER}</AmazonOrderID><FulfillmentDate>2026-11-21T09:00:00+01:00</FulfillmentDate>` +
+    `<FulfillmentData><CarrierCode>DPD</CarrierCode><ShipperTrackingNumber>DPD123</ShipperTrackingNumber></FulfillmentData>` +
+    `<Item><AmazonOrderItemCode>${ITEMS[0]}</AmazonOrderItemCode><Quantity>1</Quantity></Item>` +
+    `<Item><AmazonOrderItemCode>${ITEMS[1]}</AmazonOrderItemCode><Quantity>2</Quantity></Item></OrderFulfillment></Message>\n`,
+).replace('A1MERCHANT', MERCHANT);
+
+const cancelThirdXml = xmlFeed(
+  'OrderAdjustment',
+  `<Message><MessageID>1</MessageID><OrderAdjustment><AmazonOrderID>${ORDER}</AmazonOrderID><AdjustedItem>` +
+    `<AmazonOrderItemCode>${ITEMS[2]}</AmazonOrderItemCode><AdjustmentReason>NoInventory</AdjustmentReason>` +
+    `<ItemPriceAdjustments><Component><Type>Principal</Type><Amount currency="PLN">129.00</Amount></Component>` +
+    `<Component><Type>Tax</Type><Amount currency="PLN">29.67</Amount></Component></ItemPriceAdjustments>` +
+    `<QuantityCancelled>1</QuantityCancelled></AdjustedItem></OrderAdjustment></Message>\n`,
+);
+
+async function expectPartialRefundDone(p: TestPipeline): Promise<void> {
+  const order = await p.ledger.order(ORDER);
+  expect(order?.status).toBe('Shipped');
+  expect(order?.itemOrder.map((code) => [order.items[code]?.shipped, order.items[code]?.cancelled])).toEqual([[1, 0], [2, 0], [0, 1]]);
+  expect(order?.items[ITEMS[2] as string]?.refunded).toEqual({ Principal: '12900', Tax: '2967' });
+  expect(await p.ledger.stock('SKU-3')).toMatchObject({ quantity: 0 });
+  expect(await p.ledger.stock('SKU-1')).toBeNull();
+  expect(await p.deps.redis.xlen(p.ledger.keys.events())).toBe(1);
+}
+
+describe('the seller\'s partial-refund procedure', () => {
+  let p: TestPipeline;
+  beforeEach(async () => {
+    p = openTestPipeline(MERCHANT);
+    await p.ledger.importOrder(threeItemOrder());
+    await p.ledger.apply('0', '1', { kind: 'inventory', operation: 'Update', sku: 'SKU-3', fields: { quantity: 5 } }, '2026-11-20T00:00:00Z');
+  });
+  afterEach(() => p.close());
+
+  it('ships two items, then cancels and refunds the third with NoInventory (XML)', async () => {
+    const shipped = await p.process(tmp.file('ship.xml', shipTwoItemsXml));
+    expect(shipped.report.summary).toEqual({ messagesProcessed: 1, messagesSuccessful: 1, messagesWithError: 0, messagesWithWarning: 0 });
+    expect((await p.ledger.order(ORDER))?.status).toBe('PartiallyShipped');
+    const adjusted = await p.process(tmp.file('cancel.xml', cancelThirdXml));
+    expect(adjusted.report).toMatchObject({ statusCode: 'Complete', feedSubmissionId: adjusted.feedId, results: [] });
+    await expectPartialRefundDone(p);
+  });
+
+  it('does the same with flat files', async () => {
+    const ship = `order-id\torder-item-id\tquantity\tship-date\tcarrier-code\ttracking-number\n${ORDER}\t${ITEMS[0]}\t1\t2026-11-21\tDPD\tDPD1\n${ORDER}\t${ITEMS[1]}\t2\t2026-11-21\tDPD\tDPD1\n`;
+    const cancel = `order-id\torder-item-id\tadjustment-reason-code\tcurrency\titem-price-adj\titem-tax-adj\tquantity-cancelled\n${ORDER}\t${ITEMS[2]}\tNoInventory\tPLN\t129.00\t29.67\t1\n`;
+    expect((await p.process(tmp.file('ship.txt', ship))).report.summary.messagesSuccessful).toBe(2);
+    expect((await p.process(tmp.file('cancel.txt', cancel))).report.summary.messagesSuccessful).toBe(1);
+    await expectPartialRefundDone(p);
+  });
+
+  it('reports an identical resubmission as a duplicate and applies nothing again', async () => {
+    await p.process(tmp.file('cancel-1.xml', cancelThirdXml));
+    const again = await p.process(tmp.file('cancel-2.xml', cancelThirdXml));
+    expect(again.report.results).toEqual([expect.objectContaining({ messageId: '0', resultCode: 'Warning', resultMessageCode: 97010 })]);
+    expect(again.report.summary.messagesProcessed).toBe(0);
+    expect((await p.ledger.order(ORDER))?.items[ITEMS[2] as string]).toMatchObject({ cancelled: 1, refunded: { Principal: '12900', Tax: '2967' } });
+  });
+
+  it('leaves the ledger untouched when the last message is truncated', async () => {
+    const before = await p.ledger.order(ORDER);
+    const truncated = cancelThirdXml.replace('</AmazonEnvelope>\n', '') + cancelThirdXml.split('\n').find((l) => l.startsWith('<Message>'))?.slice(0, 120);
+    const result = await p.process(tmp.file('truncated.xml', truncated));
+    expect(result.report.statusCode).toBe('Rejected');
+    expect(await p.ledger.order(ORDER)).toEqual(before);
+    expect(await p.ledger.stock('SKU-3')).toMatchObject({ quantity: 5 });
+  });
+
+  it('rejects a feed whose MerchantIdentifier is another merchant\'s (5005) and applies nothing', async () => {
+    const result = await p.process(tmp.file('other.xml', cancelThirdXml.replace(`<MerchantIdentifier>A1MERCHANT</MerchantIdentifier>`, '<MerchantIdentifier>SOMEONE</MerchantIdentifier>')));
+    expect(result.report.results[0]).toMatchObject({ resultMessageCode: 5005 });
+    expect((await p.ledger.order(ORDER))?.items[ITEMS[2] as string]?.cancelled).toBe(0);
+  });
+});
