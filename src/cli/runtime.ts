@@ -29,7 +29,12 @@ export async function openRuntime(config: Config, schemas: SchemaRegistry, optio
     redis.disconnect();
     throw new FeedError('CLI_REDIS_UNAVAILABLE', { url: redactUrl(config.redisUrl), detail: err instanceof Error ? err.message : String(err) });
   }
-  if (options.workers) await requireNoEviction(redis, config.redisUrl);
+  if (options.workers) {
+    await requireNoEviction(redis, config.redisUrl).catch((err: unknown) => {
+      redis.disconnect(); // an open connection would keep the process alive after the error line
+      throw err;
+    });
+  }
   const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   queueConnection.on('error', () => undefined);
   const queue = new Queue(APPLY_QUEUE, {
