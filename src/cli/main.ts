@@ -103,6 +103,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`feedproc validate big.xml | head`) is not an error of ours.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.OK);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -86,6 +86,7 @@ export const ERROR_CODES = Object.freeze({
     'The feed type could not be determined from the content: {detail}. Submit an MWS XML envelope or a tab-delimited file with a known header row, or name the type with --type.',
   ),
   FLAT_NO_DATA: entry(97004, 'feed', 'The file has a header row but no data rows.'),
+  FILE_LINE_TOO_LONG: entry(97006, 'feed', 'Line {line} is longer than {limit} MiB; no row of a feed is that long.'),
   FLAT_EXTRA_CELLS: entry(
     97005,
     'message',

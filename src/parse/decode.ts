@@ -55,6 +55,12 @@ const ENCODING_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Other character sets an XML declaration may name. An allow-list, because iconv-lite also knows
+ * transfer encodings (`binary`, `hex`, `base64`) and UTF-7, none of which is a way to write an XML feed.
+ */
+const LEGACY_CHARSETS = /^(iso-8859-(1[0-6]|[1-9])|windows-125[0-8]|cp125[0-8]|shift_jis|sjis|euc-jp|euc-kr|gb2312|gbk|gb18030|big5|koi8-[ru])$/i;
+
+/**
  * Reads the head of the file and decides format and encoding. Throws FeedError FILE_EMPTY, FILE_BINARY or
  * PARSE_BAD_ENCODING for files that cannot be a feed at all.
  */
@@ -103,7 +109,7 @@ function xmlDeclaredEncoding(head: string): { encoding: string; encodingDeclared
     throw new FeedError('PARSE_BAD_ENCODING', { encoding: label, detail: 'UTF-16 needs a byte order mark' });
   }
   if (known) return { encoding: known, encodingDeclared: true };
-  if (iconv.encodingExists(label)) return { encoding: label, encodingDeclared: true };
+  if (LEGACY_CHARSETS.test(label) && iconv.encodingExists(label)) return { encoding: label, encodingDeclared: true };
   throw new FeedError('PARSE_BAD_ENCODING', { encoding: label, detail: 'the encoding is not supported' });
 }
 

@@ -36,10 +36,22 @@ export function splitCells(line: string): string[] {
   return line.split('\t').map((cell) => cell.trim());
 }
 
+/** Headings of Amazon's newer templates that name a classic column differently. */
+const HEADING_ALIASES: Readonly<Record<string, string>> = { item_sku: 'sku' };
+
 /**
- * True when the line names at least one column feedproc knows (of the forced kind, when there is one).
- * `exact` compares as written (machine names are lower case); `any-case` also takes `SKU` for `sku`.
+ * The known column a heading names, or null. Newer templates write machine names with underscores
+ * (`will_ship_internationally`, `item_sku`); they are read as the classic hyphenated names. `exact` takes the
+ * heading as written (machine names are lower case); otherwise `SKU` also names `sku`.
  */
+export function knownHeading(cell: string, isKnown: (name: string) => boolean, match: 'exact' | 'any-case'): string | null {
+  const name = match === 'exact' ? cell : cell.toLowerCase();
+  if (isKnown(name)) return name;
+  const alias = HEADING_ALIASES[name] ?? name.replace(/_/g, '-');
+  return alias !== name && isKnown(alias) ? alias : null;
+}
+
+/** True when the line names at least one column feedproc knows (of the forced kind, when there is one). */
 export function looksLikeHeader(
   cells: readonly string[],
   catalogue: ColumnCatalogue,
@@ -47,10 +59,8 @@ export function looksLikeHeader(
   match: 'exact' | 'any-case',
 ): boolean {
   const kinds = kind ? [kind] : (Object.keys(catalogue) as FlatKind[]);
-  return cells.some((cell) => {
-    const name = match === 'exact' ? cell : cell.toLowerCase();
-    return kinds.some((k) => catalogue[k].has(name));
-  });
+  const isKnown = (name: string): boolean => kinds.some((k) => catalogue[k].has(name));
+  return cells.some((cell) => knownHeading(cell, isKnown, match) !== null);
 }
 
 /** Decides the kind of a flat file; null when nothing identifies it. */

@@ -23,6 +23,13 @@ export async function readXmlFeed(chunks: AsyncIterable<string>, handlers: XmlFe
   reader.close();
 }
 
+/** libxml2's default limit: deeper documents are refused rather than recursed into. */
+const MAX_DEPTH = 256;
+/** A run of text or markup this long without a '<' is no feed (a giant value, comment or PI): refused early. */
+const MAX_RUN_WITHOUT_MARKUP = 8 * 1024 * 1024;
+/** A DOCTYPE can only stand before the root element; this much prolog is searched for one. */
+const MAX_PROLOG = 1024 * 1024;
+
 class EnvelopeReader {
   private readonly parser = new SaxesParser({ position: true, xmlns: false } as const);
   private readonly stack: XmlNode[] = [];
@@ -31,6 +38,9 @@ class EnvelopeReader {
   private failure: unknown;
   private startLine = 1;
   private startColumn = 1;
+  private sinceMarkup = 0;
+  /** Text before the root element, searched for a DOCTYPE before saxes reads it. */
+  private prolog = '';
 
   constructor(private readonly handlers: XmlFeedHandlers) {
     const p = this.parser;
@@ -44,8 +54,31 @@ class EnvelopeReader {
   }
 
   write(chunk: string): void {
+    if (!this.rootSeen) this.refuseDoctype(chunk);
+    this.refuseLongRuns(chunk);
+    this.throwIfFailed();
     this.parser.write(chunk);
     this.throwIfFailed();
+  }
+
+  /** A DOCTYPE is refused where it starts, before any of it (entities, a huge internal subset) is read. */
+  private refuseDoctype(chunk: string): void {
+    if (this.prolog.length > MAX_PROLOG) return;
+    this.prolog += chunk;
+    const at = this.prolog.indexOf('<!DOCTYPE');
+    if (at === -1) return;
+    const before = this.prolog.slice(0, at);
+    const line = before.split('\n').length;
+    this.fail(new FeedError('PARSE_DOCTYPE', { line, column: at - before.lastIndexOf('\n') }));
+  }
+
+  private refuseLongRuns(chunk: string): void {
+    const lastMarkup = chunk.lastIndexOf('<');
+    this.sinceMarkup = lastMarkup === -1 ? this.sinceMarkup + chunk.length : chunk.length - lastMarkup - 1;
+    if (this.sinceMarkup > MAX_RUN_WITHOUT_MARKUP) {
+      const detail = `more than ${MAX_RUN_WITHOUT_MARKUP / 1048576} MiB of text without markup: no value in a feed is that long.`;
+      this.fail(new FeedError('PARSE_MALFORMED_XML', { ...this.here(), detail }));
+    }
   }
 
   close(): void {
@@ -63,8 +96,12 @@ class EnvelopeReader {
     const { startLine: line, startColumn: column } = this;
     if (!this.rootSeen) {
       this.rootSeen = true;
+      this.prolog = '';
       this.handlers.onRoot({ name: tag.name, attrs: tag.attributes, line, column });
       return;
+    }
+    if (this.stack.length + 1 >= MAX_DEPTH) {
+      throw new FeedError('PARSE_MALFORMED_XML', { line, column, detail: `elements are nested deeper than ${MAX_DEPTH} levels.` });
     }
     const attrs = hasKeys(tag.attributes) ? tag.attributes : null; // saxes makes a fresh object per tag
     const node: XmlNode = { name: tag.name, attrs, children: [], text: '', line, column, endLine: line, endColumn: column };

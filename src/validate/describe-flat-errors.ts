@@ -2,6 +2,7 @@
  * Turns Ajv's errors about one flat-file row into the first problem, left to right: which column, where on the
  * line, and why, in words a seller's developer can act on.
  */
+import { codePointLength, quoted } from '../core/quote.js';
 import type { ErrorObject } from 'ajv';
 
 export interface FlatProblem {
@@ -54,16 +55,16 @@ function valueDetail(error: ErrorObject): string {
   switch (error.keyword) {
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ');
-      return `the value '${value}' is not one of: ${allowed}.`;
+      return `the value '${quoted(value)}' is not one of: ${allowed}.`;
     }
     case 'maxLength':
-      return `the value is ${[...value].length} characters long; at most ${String((error.params as { limit: number }).limit)} are allowed.`;
+      return `the value is ${codePointLength(value)} characters long; at most ${String((error.params as { limit: number }).limit)} are allowed.`;
     case 'pattern':
     case 'xsdType':
       // Flat-file users get the plain description of the column; XSD wording only when there is none.
-      if (schema?.description) return `the value '${value}' is not ${schema.description}.`;
-      return error.message ?? `the value '${value}' is not valid.`;
+      if (schema?.description) return `the value '${quoted(value)}' is not ${schema.description}.`;
+      return error.message ?? `the value '${quoted(value)}' is not valid.`;
     default:
-      return `the value '${value}' ${error.message ?? 'is not valid'}.`;
+      return `the value '${quoted(value)}' ${error.message ?? 'is not valid'}.`;
   }
 }

@@ -3,6 +3,7 @@
  * the file, and why — worded like libxml2's schema errors. When a message has several problems the one that
  * comes first in the document wins, as with a streaming XSD validator.
  */
+import { codePointLength, quoted } from '../core/quote.js';
 import type { ErrorObject } from 'ajv';
 import { isBefore, type XmlNode } from '../parse/xml-node.js';
 import { firstElementNames, type ContentMismatch, type Particle } from './xsd-content.js';
@@ -94,15 +95,15 @@ function valueMessage(error: ErrorObject): string {
   switch (error.keyword) {
     case 'enum': {
       const set = (error.params as { allowedValues: unknown[] }).allowedValues.map((v) => `'${String(v)}'`).join(', ');
-      return `[facet 'enumeration'] The value '${value}' is not an element of the set {${set}}.`;
+      return `[facet 'enumeration'] The value '${quoted(value)}' is not an element of the set {${set}}.`;
     }
     case 'maxLength': {
       const limit = (error.params as { limit: number }).limit;
-      return `[facet 'maxLength'] The value '${value}' has a length of '${[...value].length}'; this exceeds the allowed maximum length of '${limit}'.`;
+      return `[facet 'maxLength'] The value '${quoted(value)}' has a length of '${codePointLength(value)}'; this exceeds the allowed maximum length of '${limit}'.`;
     }
     case 'minLength': {
       const limit = (error.params as { limit: number }).limit;
-      return `[facet 'minLength'] The value '${value}' has a length of '${[...value].length}'; this underruns the allowed minimum length of '${limit}'.`;
+      return `[facet 'minLength'] The value '${quoted(value)}' has a length of '${codePointLength(value)}'; this underruns the allowed minimum length of '${limit}'.`;
     }
     default:
       return error.message ?? `is not valid (${error.keyword}).`;

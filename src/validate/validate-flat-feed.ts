@@ -9,7 +9,7 @@ import { FeedError } from '../core/errors.js';
 import { feedTypeForFlatKind, type FeedTypeInfo, type FlatKind } from '../core/feed-types.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError, decodeFile, type SniffedFile } from '../parse/decode.js';
-import { MAX_PREAMBLE_LINES, detectFlatKind, looksLikeHeader, splitCells, templateOf } from '../parse/flat-layout.js';
+import { MAX_PREAMBLE_LINES, detectFlatKind, knownHeading, looksLikeHeader, splitCells, templateOf } from '../parse/flat-layout.js';
 import { LineSplitter } from '../parse/line-splitter.js';
 import { ReportBuilder, type ReportHead, type ResultInput } from '../report/report-builder.js';
 import { identifiers } from './additional-info.js';
@@ -44,6 +44,9 @@ export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValid
 async function validateAs(schemas: SchemaRegistry, input: FlatValidationInput, encoding: string): Promise<Report> {
   const state = new FlatFeedState(schemas, encoding, input.expectedType, input.onValid);
   try {
+    if (input.expectedType && input.expectedType.format !== 'flat') {
+      throw new FeedError('PARSE_FEED_TYPE_MISMATCH', { detected: 'tab-delimited (flat)', requested: input.expectedType.feedType });
+    }
     const splitter = new LineSplitter((text, line) => state.onLine(text, line));
     for await (const chunk of decodeFile(input.path, encoding, input.sniffed.bomLength)) {
       const nul = chunk.indexOf('\u0000');
@@ -85,14 +88,10 @@ class FlatFeedState {
     private readonly encoding: string,
     private readonly expectedType: FeedTypeInfo | undefined,
     private readonly onValid?: ((message: ValidMessage) => void) | undefined,
-  ) {
-    if (expectedType && expectedType.format !== 'flat') {
-      throw new FeedError('PARSE_FEED_TYPE_MISMATCH', { detected: 'tab-delimited (flat)', requested: expectedType.feedType });
-    }
-  }
+  ) {}
 
   head(): ReportHead {
-    const kind = this.kind ?? this.expectedType?.flatKind ?? undefined;
+    const kind = this.kind ?? this.forcedKind();
     const feedType = kind ? feedTypeForFlatKind(kind).feedType : null;
     return { feedSubmissionId: null, feedType, format: 'flat', encoding: this.encoding, merchantId: null };
   }
@@ -152,7 +151,9 @@ class FlatFeedState {
   }
 
   private onHeader(cells: string[], line: number): void {
-    const columns = cells.map((c) => c.toLowerCase());
+    const catalogue = this.columns();
+    const isKnown = (name: string): boolean => Object.values(catalogue).some((known) => known.has(name));
+    const columns = cells.map((c) => knownHeading(c, isKnown, 'any-case') ?? c.toLowerCase());
     const kind = this.expectedType?.flatKind ?? detectFlatKind(this.template, columns, this.columns());
     if (!kind) throw new FeedError('FILE_UNKNOWN_FEED_TYPE', { detail: `the columns ${columns.join(', ')} match no flat feed type` });
     this.kind = kind;

@@ -48,6 +48,7 @@ class XmlFeedState {
   private merchantId: string | null = null;
   private messageCount = 0;
   private rootEnd = { line: 1, column: 1 };
+  private rootStart = { line: 1, column: 1 };
 
   constructor(
     private readonly schemas: SchemaRegistry,
@@ -65,12 +66,14 @@ class XmlFeedState {
   }
 
   onRoot(root: XmlRoot): void {
+    this.rootStart = { line: root.line, column: root.column };
     const namespace = root.attrs['xmlns'];
     if (root.name !== 'AmazonEnvelope' || (namespace !== undefined && namespace !== '')) {
       const name = namespace ? `{${namespace}}${root.name}` : root.name;
       throw envelopeError(root, `Element '${name}': No matching global declaration available for the validation root.`);
     }
-    const stray = Object.keys(root.attrs).find((n) => n !== 'xmlns' && !n.startsWith('xmlns:') && !n.startsWith('xsi:'));
+    const hints = ['xsi:noNamespaceSchemaLocation', 'xsi:schemaLocation'];
+    const stray = Object.keys(root.attrs).find((n) => n !== 'xmlns' && !n.startsWith('xmlns:') && !hints.includes(n));
     if (stray) throw envelopeError(root, `Element 'AmazonEnvelope', attribute '${stray}': The attribute '${stray}' is not allowed.`);
   }
 
@@ -103,8 +106,8 @@ class XmlFeedState {
       attrs: null,
       children: firstMessage ? [...this.preamble, { ...firstMessage, children: [] }] : this.preamble,
       text: '',
-      line: 1,
-      column: 1,
+      line: this.rootStart.line,
+      column: this.rootStart.column,
       endLine: end.line,
       endColumn: end.column,
     };

@@ -4,7 +4,7 @@
  * - otherwise an object: `#seq` lists the child names in order, each child name maps to the array of its
  *   occurrences, `@name` holds an attribute, `#text` the text (kept for elements with children only when it
  *   is not whitespace).
- * Namespace declarations and xsi: attributes are not data and are left out, except a default namespace,
+ * Namespace declarations and xsi:(noNamespace)schemaLocation are not data and are left out, except a default namespace,
  * which puts the element outside the (no-namespace) MWS schemas and is therefore kept to be refused.
  * This runs for every element of every message, so it avoids allocations it does not need.
  */
@@ -25,7 +25,8 @@ export function xmlToJson(node: XmlNode): JsonView {
       names[i] = child.name;
       // `#seq` still lists such a name, so the content model reports it; it must not reach the prototype.
       if (child.name === '__proto__') continue;
-      const list = view[child.name] as JsonView[] | undefined;
+      // Object.hasOwn: an element named `constructor` or `toString` must not find Object.prototype's.
+      const list = Object.hasOwn(view, child.name) ? (view[child.name] as JsonView[]) : undefined;
       if (list) list.push(xmlToJson(child));
       else view[child.name] = [xmlToJson(child)];
     }
@@ -49,7 +50,8 @@ function hasDataAttributes(attrs: Record<string, string> | null): boolean {
   return false;
 }
 
+/** Only the schema-location hints are allowed everywhere; any other xsi: attribute (xsi:nil, xsi:type) is checked. */
 function isDataAttribute(name: string, value: string): boolean {
   if (name === 'xmlns') return value !== '';
-  return !name.startsWith('xmlns:') && !name.startsWith('xsi:');
+  return !name.startsWith('xmlns:') && name !== 'xsi:noNamespaceSchemaLocation' && name !== 'xsi:schemaLocation';
 }

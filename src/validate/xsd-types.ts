@@ -3,6 +3,8 @@
  * the facets the MWS schemas put on them (pattern, totalDigits, fractionDigits). Each check returns null when
  * the value is valid, or a libxml2-style sentence saying why not.
  */
+import { quoted } from '../core/quote.js';
+
 export type XsdBase = 'string' | 'normalizedString' | 'boolean' | 'decimal' | 'positiveInteger' | 'nonNegativeInteger' | 'date' | 'dateTime';
 
 export interface XsdTypeSpec {
@@ -38,9 +40,9 @@ export function compileXsdType(spec: XsdTypeSpec): XsdCheck {
   const whitespace = spec.base === 'string' || spec.base === 'normalizedString' ? (v: string) => v : collapse;
   return (raw) => {
     const value = whitespace(raw);
-    if (!lexical(value)) return `'${value}' is not a valid value of the atomic type '${typeName}'.`;
+    if (!lexical(value)) return `'${quoted(value)}' is not a valid value of the atomic type '${typeName}'.`;
     if (pattern && !pattern.test(value)) {
-      return `[facet 'pattern'] The value '${value}' is not accepted by the pattern '${spec.pattern}'.`;
+      return `[facet 'pattern'] The value '${quoted(value)}' is not accepted by the pattern '${spec.pattern}'.`;
     }
     if (spec.base === 'decimal') return checkDigits(value, spec);
     return null;
@@ -99,10 +101,10 @@ function checkDigits(value: string, spec: XsdTypeSpec): string | null {
   const fraction = fracPart.replace(/0+$/, '');
   const integer = intPart.replace(/^0+/, '');
   if (spec.fractionDigits !== undefined && fraction.length > spec.fractionDigits) {
-    return `[facet 'fractionDigits'] The value '${value}' has more fractional digits than are allowed ('${spec.fractionDigits}').`;
+    return `[facet 'fractionDigits'] The value '${quoted(value)}' has more fractional digits than are allowed ('${spec.fractionDigits}').`;
   }
   if (spec.totalDigits !== undefined && integer.length + fraction.length > spec.totalDigits) {
-    return `[facet 'totalDigits'] The value '${value}' has more digits than are allowed ('${spec.totalDigits}').`;
+    return `[facet 'totalDigits'] The value '${quoted(value)}' has more digits than are allowed ('${spec.totalDigits}').`;
   }
   return null;
 }

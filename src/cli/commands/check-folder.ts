@@ -25,19 +25,29 @@ export async function runCheckFolder(config: Config, schemas: SchemaRegistry, lo
     .sort();
   let worst: number = EXIT.OK;
   for (const name of names) {
-    const report = await validateFeedFile(schemas, join(incoming, name));
-    const format = nativeReportFormat(report);
-    const target = join(reports, `${name}.report.${REPORT_EXTENSIONS[format]}`);
-    const temporary = join(reports, `.${name}.report.tmp`);
-    const out = createWriteStream(temporary);
-    await writeReport(renderReport(report, format, name), out);
-    out.end();
-    await finished(out);
-    await rename(temporary, target);
-    const s = report.summary;
-    log(`${name}: ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${target}`);
-    worst = Math.max(worst, exitCodeForReport(report));
+    try {
+      worst = Math.max(worst, await checkFile(schemas, incoming, reports, name, log));
+    } catch (err) {
+      // One file that cannot be read (vanished, unreadable) must not cost the others their reports.
+      log(`${name}: not checked: ${err instanceof Error ? err.message : String(err)}`);
+      worst = Math.max(worst, EXIT.UNEXPECTED);
+    }
   }
   if (names.length === 0) log(`no files in ${incoming}`);
   return worst;
+}
+
+async function checkFile(schemas: SchemaRegistry, incoming: string, reports: string, name: string, log: (line: string) => void): Promise<number> {
+  const report = await validateFeedFile(schemas, join(incoming, name));
+  const format = nativeReportFormat(report);
+  const target = join(reports, `${name}.report.${REPORT_EXTENSIONS[format]}`);
+  const temporary = join(reports, `.${name}.report.tmp`);
+  const out = createWriteStream(temporary);
+  await writeReport(renderReport(report, format, name), out);
+  out.end();
+  await finished(out);
+  await rename(temporary, target);
+  const s = report.summary;
+  log(`${name}: ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${target}`);
+  return exitCodeForReport(report);
 }

@@ -12,6 +12,7 @@ import { nativeReportFormat, renderReport, writeReport } from '../../report/inde
 import type { SchemaRegistry } from '../../validate/index.js';
 import { exitCodeForReport, EXIT } from '../exit-codes.js';
 import { openRuntime } from '../runtime.js';
+import { requireReadableFile } from './validate.js';
 
 export interface FeedArgs {
   file: string;
@@ -34,6 +35,7 @@ function expectedTypeOf(type: string | undefined): FeedTypeInfo | undefined {
 /** Submits the file, applies it with `workers` workers in this process, and prints the report. */
 export async function runProcess(config: Config, schemas: SchemaRegistry, args: FeedArgs & { workers: number }, out: NodeJS.WritableStream): Promise<number> {
   const merchantId = requireMerchant(config);
+  await requireReadableFile(args.file);
   const runtime = await openRuntime(config, schemas, { workers: true });
   const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), args.workers);
   try {
@@ -50,6 +52,7 @@ export async function runProcess(config: Config, schemas: SchemaRegistry, args: 
 /** Registers and enqueues; prints the FeedSubmissionId, or with --wait the report once workers finish it. */
 export async function runSubmit(config: Config, schemas: SchemaRegistry, args: FeedArgs & { wait: boolean }, out: NodeJS.WritableStream): Promise<number> {
   const merchantId = requireMerchant(config);
+  await requireReadableFile(args.file);
   const runtime = await openRuntime(config, schemas, { workers: false });
   try {
     const record = await submitFeed(runtime.deps, args.file, { merchantId, expectedType: expectedTypeOf(args.type) });

@@ -1,5 +1,5 @@
 /** `feedproc validate FILE [--type T] [--format F]`: the offline "check my file". No Redis. */
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FeedError } from '../../core/errors.js';
 import { feedTypeByName, FEED_TYPES } from '../../core/feed-types.js';
@@ -20,10 +20,18 @@ export async function runValidate(schemas: SchemaRegistry, args: ValidateArgs, o
     const known = FEED_TYPES.map((t) => t.feedType).join(', ');
     throw new FeedError('CLI_USAGE', { detail: `unknown feed type ${args.type}; known types: ${known}` });
   }
-  await access(args.file).catch((err: NodeJS.ErrnoException) => {
-    throw new FeedError('CLI_FILE_UNREADABLE', { path: args.file, detail: err.code ?? err.message });
-  });
+  await requireReadableFile(args.file);
   const report = await validateFeedFile(schemas, args.file, { expectedType });
   await writeReport(renderReport(report, args.format ?? nativeReportFormat(report), basename(args.file)), out);
   return exitCodeForReport(report);
+}
+
+/** A readable regular file, or a one-line usage error (exit 2). */
+export async function requireReadableFile(path: string): Promise<void> {
+  const fail = (detail: string): never => {
+    throw new FeedError('CLI_FILE_UNREADABLE', { path, detail });
+  };
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
+  if (!info.isFile()) fail('not a regular file');
+  await access(path).catch((err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
 }
