@@ -16,6 +16,8 @@ export interface Config {
   readonly merchantId: string | null;
   /** @defaultValue false */
   readonly verbose: boolean;
+  /** Job lock and stalled-job check interval of workers, in ms. @defaultValue 30000 */
+  readonly jobLockMs: number;
 }
 
 const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
@@ -23,7 +25,10 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_REDIS_URL: 'redisUrl',
   FEEDPROC_PREFIX: 'prefix',
   FEEDPROC_MERCHANT: 'merchantId',
+  FEEDPROC_JOB_LOCK_MS: 'jobLockMs',
 };
+/** Settings that are numbers; the environment gives strings. */
+const NUMERIC: ReadonlySet<keyof Config> = new Set(['jobLockMs']);
 
 export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;
@@ -38,7 +43,7 @@ export function loadConfig(validate: ValidateFunction, sources: ConfigSources): 
   const merged: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = sources.env[name];
-    if (value !== undefined && value !== '') merged[key] = value;
+    if (value !== undefined && value !== '') merged[key] = NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
   }
   for (const [key, value] of Object.entries(sources.flags)) {
     if (value !== undefined) merged[key] = value;

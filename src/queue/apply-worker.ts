@@ -69,6 +69,9 @@ export function createApplyWorker(deps: PipelineDeps, connection: Redis, concurr
     connection,
     prefix: deps.config.prefix,
     concurrency,
+    // A killed worker's job runs again after about this long (BullMQ's stalled-job check).
+    lockDuration: deps.config.jobLockMs,
+    stalledInterval: deps.config.jobLockMs,
   });
   worker.on('error', () => undefined); // connection errors are retried by ioredis; jobs report their own failures
   return worker;

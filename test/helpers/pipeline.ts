@@ -26,7 +26,7 @@ const schemas = createSchemaRegistry();
 
 export function openTestPipeline(merchantId: string, workers = 1): TestPipeline {
   const prefix = uniquePrefix();
-  const config: Config = Object.freeze({ feedsDir: './feeds', redisUrl: testRedisUrl(), prefix, merchantId, verbose: false });
+  const config: Config = Object.freeze({ feedsDir: './feeds', redisUrl: testRedisUrl(), prefix, merchantId, verbose: false, jobLockMs: 30000 });
   const redis = withLedgerScripts(new Redis(config.redisUrl));
   const connections: Redis[] = [];
   const connect = (): Redis => {

@@ -1,0 +1,94 @@
+/**
+ * Exactly once across a crash: a `feedproc worker` process is killed with SIGKILL while it applies a feed —
+ * after some scripts ran and before their jobs were acknowledged. A second worker takes the stalled jobs over.
+ * Every message must be applied exactly once: one cancellation per item, one event per cancellation.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { ImportedOrder } from '../../src/parse/order-report.js';
+import { loadFeed, loadReport } from '../../src/queue/feed-store.js';
+import { submitFeed } from '../../src/queue/submit-feed.js';
+import { CLI, REPO_ROOT } from '../helpers/cli.js';
+import { openTestPipeline, type TestPipeline } from '../helpers/pipeline.js';
+import { testRedisUrl } from '../helpers/redis.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+const MERCHANT = 'A1MERCHANT';
+const ORDERS = 40_000;
+const tmp = makeTempDir();
+const orderId = (o: number): string => `406-3000000-${String(o).padStart(7, '0')}`;
+const itemCode = (o: number): string => `8${String(o).padStart(13, '0')}`;
+
+function order(o: number): ImportedOrder {
+  return {
+    id: orderId(o), currency: 'PLN', purchaseDate: null, buyerEmail: null, buyerName: null, marketplace: null, buyerCancelRequested: false,
+    itemOrder: [itemCode(o)], items: { [itemCode(o)]: { sku: `SKU-${o % 100}`, ordered: 1, charged: { Principal: '500' } } },
+  };
+}
+
+function feed(): string {
+  const messages: string[] = [];
+  for (let o = 0; o < ORDERS; o += 1) {
+    messages.push(
+      `<Message><MessageID>${o + 1}</MessageID><OrderAdjustment><AmazonOrderID>${orderId(o)}</AmazonOrderID><AdjustedItem>` +
+        `<AmazonOrderItemCode>${itemCode(o)}</AmazonOrderItemCode><AdjustmentReason>CustomerCancel</AdjustmentReason>` +
+        `<ItemPriceAdjustments><Component><Type>Principal</Type><Amount>1.00</Amount></Component></ItemPriceAdjustments>` +
+        `<QuantityCancelled>1</QuantityCancelled></AdjustedItem></OrderAdjustment></Message>\n`,
+    );
+  }
+  return `<?xml version="1.0"?>\n<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>${MERCHANT}</MerchantIdentifier></Header>\n<MessageType>OrderAdjustment</MessageType>\n${messages.join('')}</AmazonEnvelope>\n`;
+}
+
+function startWorker(prefix: string): ChildProcess {
+  const env = { ...process.env, FEEDPROC_REDIS_URL: testRedisUrl(), FEEDPROC_PREFIX: prefix, FEEDPROC_MERCHANT: MERCHANT, FEEDPROC_JOB_LOCK_MS: '2000' };
+  return spawn(process.execPath, [CLI, 'worker', '--concurrency', '2'], { cwd: REPO_ROOT, env, stdio: 'ignore' });
+}
+
+const exited = (child: ChildProcess): Promise<unknown> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve)));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a worker killed with SIGKILL mid-feed', () => {
+  let p: TestPipeline;
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await Promise.all(children.map(exited));
+    await p.close();
+    tmp.cleanup();
+  });
+
+  it('leaves every message applied exactly once after another worker takes over', async () => {
+    p = openTestPipeline(MERCHANT, 0);
+    const prefix = p.deps.config.prefix;
+    for (let o = 0; o < ORDERS; o += 2000) {
+      await Promise.all(Array.from({ length: 2000 }, (_, k) => p.ledger.importOrder(order(o + k))));
+    }
+    const path = tmp.file('crash.xml', feed());
+    const first = startWorker(prefix);
+    children.push(first);
+    await sleep(1500); // the worker connects and waits for jobs
+
+    const record = await submitFeed(p.deps, path, { merchantId: MERCHANT });
+    const applied = p.ledger.keys.applied(record.feedSubmissionId);
+    let appliedAtKill = 0;
+    while (appliedAtKill === 0) {
+      appliedAtKill = await p.deps.redis.hlen(applied);
+      if (appliedAtKill === 0) await sleep(2);
+    }
+    first.kill('SIGKILL');
+    await exited(first);
+    expect(appliedAtKill).toBeLessThan(ORDERS); // really killed in the middle of the feed
+
+    children.push(startWorker(prefix));
+    let status = '';
+    while (status !== '_DONE_') {
+      status = (await loadFeed(p.deps.redis, prefix, record.feedSubmissionId))?.status ?? '';
+      await sleep(100);
+    }
+    const report = await loadReport(p.deps.redis, prefix, record.feedSubmissionId);
+    expect(report?.summary).toEqual({ messagesProcessed: ORDERS, messagesSuccessful: ORDERS, messagesWithError: 0, messagesWithWarning: 0 });
+    expect(await p.deps.redis.xlen(p.ledger.keys.events())).toBe(ORDERS);
+    for (const o of [0, 1, 17_777, ORDERS - 1]) {
+      expect((await p.ledger.order(orderId(o)))?.items[itemCode(o)]).toMatchObject({ cancelled: 1, refunded: { Principal: '100' } });
+    }
+  }, 180_000);
+});
