@@ -60,10 +60,5 @@ if ack.merchantOrderId then
   order.merchantOrderId = ack.merchantOrderId
   redis.call('SET', KEYS[5], order.id)
 end
-order.status = order_status(order)
-redis.call('SET', KEYS[1], cjson.encode(order))
-for _, c in ipairs(cancellations) do
-  restock(KEYS[2], order.items[c.code].sku, c.units, c.reason)
-  cancel_event(KEYS[4], order, c.code, c.units, c.reason, 'acknowledgement', ARGV[2], ARGV[1], ARGV[3])
-end
+save_with_cancellations({ order = KEYS[1], stock = KEYS[2], events = KEYS[4] }, order, cancellations, 'acknowledgement', ARGV[2], ARGV[1], ARGV[3])
 return finish('0')

@@ -69,10 +69,5 @@ for _, adjusted in ipairs(adjustment.items) do
   end
 end
 
-order.status = order_status(order)
-redis.call('SET', KEYS[1], cjson.encode(order))
-for _, c in ipairs(cancellations) do
-  restock(KEYS[2], order.items[c.code].sku, c.units, c.reason)
-  cancel_event(KEYS[4], order, c.code, c.units, c.reason, 'adjustment', ARGV[2], ARGV[1], ARGV[3])
-end
+save_with_cancellations({ order = KEYS[1], stock = KEYS[2], events = KEYS[4] }, order, cancellations, 'adjustment', ARGV[2], ARGV[1], ARGV[3])
 return finish('0')

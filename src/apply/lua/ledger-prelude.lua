@@ -64,3 +64,13 @@ local function cancel_event(events_key, order, code, units, reason, source, feed
     'sku', order.items[code].sku, 'units', tostring(units), 'reason', reason or '', 'source', source,
     'feedId', feed_id, 'messageId', message_id, 'at', at)
 end
+
+-- Saves the order with its new status, then restocks and records an event for every cancellation.
+local function save_with_cancellations(keys, order, cancellations, source, feed_id, message_id, at)
+  order.status = order_status(order)
+  redis.call('SET', keys.order, cjson.encode(order))
+  for _, c in ipairs(cancellations) do
+    restock(keys.stock, order.items[c.code].sku, c.units, c.reason)
+    cancel_event(keys.events, order, c.code, c.units, c.reason, source, feed_id, message_id, at)
+  end
+end

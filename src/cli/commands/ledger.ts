@@ -1,5 +1,5 @@
 /** `orders import`, `order ID`, `inventory SKU`: the ledger from the command line (JSON shapes of spec §5). */
-import { createLedger, type LedgerOrder, type StockRecord } from '../../apply/ledger.js';
+import { createLedger, type Ledger, type LedgerOrder, type StockRecord } from '../../apply/ledger.js';
 import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
 import { formatMinorUnits } from '../../core/money.js';
@@ -29,27 +29,29 @@ export async function runOrdersImport(config: Config, schemas: SchemaRegistry, f
 }
 
 export async function runOrder(config: Config, schemas: SchemaRegistry, orderId: string, format: ReportFormat | undefined, out: NodeJS.WritableStream): Promise<number> {
-  const merchantId = requireMerchant(config);
-  const runtime = await openRuntime(config, schemas, { workers: false });
-  try {
-    const order = await createLedger(runtime.deps.redis, config.prefix, merchantId).order(orderId);
-    if (!order) throw new FeedError('CLI_USAGE', { detail: `merchant ${merchantId} has no order ${orderId}` });
+  return withLedger(config, schemas, async (ledger) => {
+    const order = await ledger.order(orderId);
+    if (!order) throw new FeedError('CLI_USAGE', { detail: `merchant ${ledger.merchantId} has no order ${orderId}` });
     const shaped = orderJson(order);
     out.write(format === 'json' ? `${JSON.stringify(shaped, null, 2)}\n` : orderText(shaped));
-    return EXIT.OK;
-  } finally {
-    await runtime.close();
-  }
+  });
 }
 
 export async function runInventory(config: Config, schemas: SchemaRegistry, sku: string, format: ReportFormat | undefined, out: NodeJS.WritableStream): Promise<number> {
+  return withLedger(config, schemas, async (ledger) => {
+    const record = await ledger.stock(sku);
+    if (!record) throw new FeedError('CLI_USAGE', { detail: `merchant ${ledger.merchantId} has no inventory record for SKU ${sku}` });
+    const shaped = inventoryJson(sku, record);
+    out.write(format === 'json' ? `${JSON.stringify(shaped, null, 2)}\n` : `${Object.entries(shaped).map(([k, v]) => `${k}: ${String(v)}`).join('\n')}\n`);
+  });
+}
+
+/** Runs `show` with the merchant's ledger on a fresh connection, closed afterwards. */
+async function withLedger(config: Config, schemas: SchemaRegistry, show: (ledger: Ledger) => Promise<void>): Promise<number> {
   const merchantId = requireMerchant(config);
   const runtime = await openRuntime(config, schemas, { workers: false });
   try {
-    const record = await createLedger(runtime.deps.redis, config.prefix, merchantId).stock(sku);
-    if (!record) throw new FeedError('CLI_USAGE', { detail: `merchant ${merchantId} has no inventory record for SKU ${sku}` });
-    const shaped = inventoryJson(sku, record);
-    out.write(format === 'json' ? `${JSON.stringify(shaped, null, 2)}\n` : `${Object.entries(shaped).map(([k, v]) => `${k}: ${String(v)}`).join('\n')}\n`);
+    await show(createLedger(runtime.deps.redis, config.prefix, merchantId));
     return EXIT.OK;
   } finally {
     await runtime.close();
