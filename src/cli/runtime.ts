@@ -20,15 +20,15 @@ export interface Runtime {
 }
 
 export async function openRuntime(config: Config, schemas: SchemaRegistry, options: { workers: boolean }): Promise<Runtime> {
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
+  await requireAnswering(config.redisUrl);
+  // After the first answer, connections reconnect on their own (a Redis restart must not end a worker).
+  // Producers keep failing fast while Redis is away (no offline queue); workers wait for it to come back.
+  const redis = new Redis(config.redisUrl, {
+    lazyConnect: true,
+    ...(options.workers ? { maxRetriesPerRequest: null } : { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
+  });
   redis.on('error', () => undefined); // surfaced by the commands that fail
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (err) {
-    redis.disconnect();
-    throw new FeedError('CLI_REDIS_UNAVAILABLE', { url: redactUrl(config.redisUrl), detail: err instanceof Error ? err.message : String(err) });
-  }
+  await redis.connect(); // without an offline queue, nothing may be sent before the connection is ready
   if (options.workers) {
     await requireNoEviction(redis, config.redisUrl).catch((err: unknown) => {
       redis.disconnect(); // an open connection would keep the process alive after the error line
@@ -58,6 +58,20 @@ export async function openRuntime(config: Config, schemas: SchemaRegistry, optio
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** One connection attempt, no retries: a command that needs Redis stops at once with one line when none answers. */
+async function requireAnswering(url: string): Promise<void> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (err) {
+    throw new FeedError('CLI_REDIS_UNAVAILABLE', { url: redactUrl(url), detail: err instanceof Error ? err.message : String(err) });
+  } finally {
+    probe.disconnect();
+  }
 }
 
 /** Queued jobs must never be evicted: workers refuse to start on any other policy. */

@@ -24,9 +24,9 @@ export interface TestPipeline {
 
 const schemas = createSchemaRegistry();
 
-export function openTestPipeline(merchantId: string, workers = 1): TestPipeline {
+export function openTestPipeline(merchantId: string, workers = 1, redisUrl = testRedisUrl()): TestPipeline {
   const prefix = uniquePrefix();
-  const config: Config = Object.freeze({ feedsDir: './feeds', redisUrl: testRedisUrl(), prefix, merchantId, verbose: false, jobLockMs: 30000 });
+  const config: Config = Object.freeze({ feedsDir: './feeds', redisUrl, prefix, merchantId, verbose: false, jobLockMs: 30000 });
   const redis = withLedgerScripts(new Redis(config.redisUrl));
   const connections: Redis[] = [];
   const connect = (): Redis => {

@@ -4,17 +4,21 @@
  * Every message must be applied exactly once: one cancellation per item, one event per cancellation.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ImportedOrder } from '../../src/parse/order-report.js';
 import { loadFeed, loadReport } from '../../src/queue/feed-store.js';
 import { submitFeed } from '../../src/queue/submit-feed.js';
 import { CLI, REPO_ROOT } from '../helpers/cli.js';
 import { openTestPipeline, type TestPipeline } from '../helpers/pipeline.js';
 import { testRedisUrl } from '../helpers/redis.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 const MERCHANT = 'A1MERCHANT';
 const ORDERS = 40_000;
 const tmp = makeTempDir();
+afterAll(() => tmp.cleanup());
 const orderId = (o: number): string => `406-3000000-${String(o).padStart(7, '0')}`;
 const itemCode = (o: number): string => `8${String(o).padStart(13, '0')}`;
 
@@ -38,13 +42,45 @@ function feed(): string {
   return `<?xml version="1.0"?>\n<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>${MERCHANT}</MerchantIdentifier></Header>\n<MessageType>OrderAdjustment</MessageType>\n${messages.join('')}</AmazonEnvelope>\n`;
 }
 
-function startWorker(prefix: string): ChildProcess {
-  const env = { ...process.env, FEEDPROC_REDIS_URL: testRedisUrl(), FEEDPROC_PREFIX: prefix, FEEDPROC_MERCHANT: MERCHANT, FEEDPROC_JOB_LOCK_MS: '2000' };
+function startWorker(prefix: string, redisUrl = testRedisUrl()): ChildProcess {
+  const env = { ...process.env, FEEDPROC_REDIS_URL: redisUrl, FEEDPROC_PREFIX: prefix, FEEDPROC_MERCHANT: MERCHANT, FEEDPROC_JOB_LOCK_MS: '2000' };
   return spawn(process.execPath, [CLI, 'worker', '--concurrency', '2'], { cwd: REPO_ROOT, env, stdio: 'ignore' });
 }
 
 const exited = (child: ChildProcess): Promise<unknown> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve)));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Imports the orders and writes the feed; returns its path. */
+async function prepare(p: TestPipeline, name: string): Promise<string> {
+  for (let o = 0; o < ORDERS; o += 2000) {
+    await Promise.all(Array.from({ length: 2000 }, (_, k) => p.ledger.importOrder(order(o + k))));
+  }
+  return tmp.file(name, feed());
+}
+
+/** Submits and returns once some — not all — messages are applied. */
+async function submitAndWaitForProgress(p: TestPipeline, path: string): Promise<{ feedId: string; appliedSoFar: number }> {
+  const record = await submitFeed(p.deps, path, { merchantId: MERCHANT });
+  const applied = p.ledger.keys.applied(record.feedSubmissionId);
+  let appliedSoFar = 0;
+  while (appliedSoFar === 0) {
+    appliedSoFar = await p.deps.redis.hlen(applied);
+    if (appliedSoFar === 0) await sleep(2);
+  }
+  return { feedId: record.feedSubmissionId, appliedSoFar };
+}
+
+/** Waits for the feed to be done; every message must then have been applied exactly once. */
+async function expectAppliedExactlyOnce(p: TestPipeline, feedId: string): Promise<void> {
+  const prefix = p.deps.config.prefix;
+  while ((await loadFeed(p.deps.redis, prefix, feedId))?.status !== '_DONE_') await sleep(100);
+  const report = await loadReport(p.deps.redis, prefix, feedId);
+  expect(report?.summary).toEqual({ messagesProcessed: ORDERS, messagesSuccessful: ORDERS, messagesWithError: 0, messagesWithWarning: 0 });
+  expect(await p.deps.redis.xlen(p.ledger.keys.events())).toBe(ORDERS);
+  for (const o of [0, 1, 17_777, ORDERS - 1]) {
+    expect((await p.ledger.order(orderId(o)))?.items[itemCode(o)]).toMatchObject({ cancelled: 1, refunded: { Principal: '100' } });
+  }
+}
 
 describe('a worker killed with SIGKILL mid-feed', () => {
   let p: TestPipeline;
@@ -53,42 +89,48 @@ describe('a worker killed with SIGKILL mid-feed', () => {
     for (const child of children) child.kill('SIGKILL');
     await Promise.all(children.map(exited));
     await p.close();
-    tmp.cleanup();
   });
 
   it('leaves every message applied exactly once after another worker takes over', async () => {
     p = openTestPipeline(MERCHANT, 0);
-    const prefix = p.deps.config.prefix;
-    for (let o = 0; o < ORDERS; o += 2000) {
-      await Promise.all(Array.from({ length: 2000 }, (_, k) => p.ledger.importOrder(order(o + k))));
-    }
-    const path = tmp.file('crash.xml', feed());
-    const first = startWorker(prefix);
+    const path = await prepare(p, 'crash.xml');
+    const first = startWorker(p.deps.config.prefix);
     children.push(first);
     await sleep(1500); // the worker connects and waits for jobs
-
-    const record = await submitFeed(p.deps, path, { merchantId: MERCHANT });
-    const applied = p.ledger.keys.applied(record.feedSubmissionId);
-    let appliedAtKill = 0;
-    while (appliedAtKill === 0) {
-      appliedAtKill = await p.deps.redis.hlen(applied);
-      if (appliedAtKill === 0) await sleep(2);
-    }
+    const { feedId, appliedSoFar } = await submitAndWaitForProgress(p, path);
     first.kill('SIGKILL');
     await exited(first);
-    expect(appliedAtKill).toBeLessThan(ORDERS); // really killed in the middle of the feed
+    expect(appliedSoFar).toBeLessThan(ORDERS); // really killed in the middle of the feed
+    children.push(startWorker(p.deps.config.prefix));
+    await expectAppliedExactlyOnce(p, feedId);
+  }, 180_000);
+});
 
-    children.push(startWorker(prefix));
-    let status = '';
-    while (status !== '_DONE_') {
-      status = (await loadFeed(p.deps.redis, prefix, record.feedSubmissionId))?.status ?? '';
-      await sleep(100);
-    }
-    const report = await loadReport(p.deps.redis, prefix, record.feedSubmissionId);
-    expect(report?.summary).toEqual({ messagesProcessed: ORDERS, messagesSuccessful: ORDERS, messagesWithError: 0, messagesWithWarning: 0 });
-    expect(await p.deps.redis.xlen(p.ledger.keys.events())).toBe(ORDERS);
-    for (const o of [0, 1, 17_777, ORDERS - 1]) {
-      expect((await p.ledger.order(orderId(o)))?.items[itemCode(o)]).toMatchObject({ cancelled: 1, refunded: { Principal: '100' } });
+describe('Redis restarted (AOF) while a worker applies a feed', () => {
+  it('lets the worker reconnect and finish, every message applied exactly once', async () => {
+    const dir = join(tmp.dir, 'redis');
+    mkdirSync(dir);
+    const server = await startRedisServer({ aof: true, dir });
+    const p = openTestPipeline(MERCHANT, 0, server.url);
+    const worker = startWorker(p.deps.config.prefix, server.url);
+    try {
+      const path = await prepare(p, 'restart.xml');
+      await sleep(1500);
+      const { feedId, appliedSoFar } = await submitAndWaitForProgress(p, path);
+      await server.stop();
+      expect(appliedSoFar).toBeLessThan(ORDERS);
+      await sleep(500);
+      const again = await startRedisServer({ aof: true, dir: server.dir, port: server.port });
+      try {
+        await expectAppliedExactlyOnce(p, feedId);
+      } finally {
+        worker.kill('SIGKILL');
+        await exited(worker);
+        await p.close();
+        await again.stop();
+      }
+    } finally {
+      worker.kill('SIGKILL');
     }
   }, 180_000);
 });
