@@ -28,10 +28,13 @@ export class LineSplitter {
     let start = 0;
     let newline = chunk.indexOf('\n');
     while (newline !== -1) {
-      this.pieces.push(chunk.slice(start, newline));
-      this.emit(this.pieces.join(''));
-      this.pieces = [];
-      this.pendingLength = 0;
+      if (this.pieces.length === 0) this.emit(chunk.slice(start, newline)); // the common case: a line within one chunk
+      else {
+        this.pieces.push(chunk.slice(start, newline));
+        this.emit(this.pieces.join(''));
+        this.pieces = [];
+        this.pendingLength = 0;
+      }
       start = newline + 1;
       newline = chunk.indexOf('\n', start);
     }
