@@ -3,33 +3,24 @@
  * and the read side (`order`, `inventory`). Every call is safe to repeat: applying the same (feed, message)
  * again returns the stored outcome and changes nothing.
  */
-import type { ImportedOrder } from '../parse/order-report.js';
+import type { ImportedItem, ImportedOrder } from '../parse/order-report.js';
 import type { LedgerCommand, OrderRef } from './commands.js';
 import { ledgerKeys, type LedgerKeys } from './keys.js';
 import type { LedgerRedis } from './scripts.js';
 
-export interface LedgerItem {
-  sku: string;
+/** An order item as the ledger keeps it: what the order report said, plus what has happened to it since. */
+export interface LedgerItem extends ImportedItem {
   merchantItemId?: string;
-  ordered: number;
   shipped: number;
   cancelled: number;
-  charged: Record<string, string>;
   refunded: Record<string, string>;
 }
 
-export interface LedgerOrder {
-  id: string;
+/** An order as the ledger keeps it (one JSON document per order). */
+export interface LedgerOrder extends Omit<ImportedOrder, 'items'> {
   merchantId: string;
   merchantOrderId?: string;
-  currency: string;
-  purchaseDate: string | null;
-  buyerEmail: string | null;
-  buyerName: string | null;
-  marketplace: string | null;
-  buyerCancelRequested: boolean;
   status: 'Unshipped' | 'PartiallyShipped' | 'Shipped' | 'Canceled';
-  itemOrder: string[];
   items: Record<string, LedgerItem>;
 }
 
