@@ -43,8 +43,9 @@ function envelopeAround(report: Report): [string, string] {
     .ele('MessagesWithWarning').txt(String(summary.messagesWithWarning)).up();
   processingReport.com(RESULTS_MARK);
   const text = processingReport.doc().end({ prettyPrint: true, indent: '  ' });
-  const mark = text.indexOf(`${RESULT_INDENT}<!--${RESULTS_MARK}-->\n`);
-  return [text.slice(0, mark), `${text.slice(mark + RESULT_INDENT.length + RESULTS_MARK.length + 8)}\n`];
+  const markLine = `${RESULT_INDENT}<!--${RESULTS_MARK}-->\n`;
+  const mark = text.indexOf(markLine);
+  return [text.slice(0, mark), `${text.slice(mark + markLine.length)}\n`];
 }
 
 function renderResult(result: MessageResult): string {

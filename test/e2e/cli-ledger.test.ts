@@ -65,8 +65,12 @@ describe('feedproc with Redis', () => {
     expect(processed.code).toBe(0);
     const waited = await cli(['report', submitted.stdout.trim(), '--format', 'json']);
     expect(JSON.parse(waited.stdout)).toMatchObject({ statusCode: 'Complete', feedType: '_POST_INVENTORY_AVAILABILITY_DATA_' });
-    const inventory = await cli(['inventory', 'KUBEK-350-NIEBIESKI', '--format', 'json']);
-    expect(Object.keys(JSON.parse(inventory.stdout) as object)).toEqual(['sku', 'quantity', 'available', 'fulfillmentLatency', 'restockDate', 'fulfillmentChannel']);
+    // Only in the flat price & quantity file: a merge of its columns, DEFAULT channel = MFN.
+    const flatOnly = await cli(['inventory', 'KUBEK-350-ZIELONY', '--format', 'json']);
+    expect(JSON.parse(flatOnly.stdout)).toEqual({ sku: 'KUBEK-350-ZIELONY', quantity: 16, available: null, fulfillmentLatency: 2, restockDate: null, fulfillmentChannel: 'MFN' });
+    // Only in the XML inventory feed (queued by `submit`, applied by the workers of `process`).
+    const xmlOnly = await cli(['inventory', 'TABLICA-KREDOWA-A3', '--format', 'json']);
+    expect(JSON.parse(xmlOnly.stdout)).toEqual({ sku: 'TABLICA-KREDOWA-A3', quantity: null, available: false, fulfillmentLatency: null, restockDate: '2027-01-10', fulfillmentChannel: 'MFN' });
   }, 120_000);
 
   it('stops at once with one line when Redis does not answer', async () => {

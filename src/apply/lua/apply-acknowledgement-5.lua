@@ -11,13 +11,9 @@
     "-9|code" the item (or, code "order", the order) has shipped units; "-11" nothing left to cancel.
   Idempotent per (feed, message).
 ]]
-local done = redis.call('HGET', KEYS[3], ARGV[1])
+local done = stored_outcome(KEYS[3], ARGV[1])
 if done then return done end
-
-local function finish(outcome)
-  redis.call('HSET', KEYS[3], ARGV[1], outcome)
-  return outcome
-end
+local function finish(outcome) return store_outcome(KEYS[3], ARGV[1], outcome) end
 
 local ack = cjson.decode(ARGV[4])
 local order = load_json(redis.call('GET', KEYS[1]))

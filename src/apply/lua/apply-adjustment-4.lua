@@ -13,13 +13,9 @@
     "-8|id" MerchantAdjustmentItemID already used for the item.
   Idempotent per (feed, message): a second call returns the stored outcome and changes nothing.
 ]]
-local done = redis.call('HGET', KEYS[3], ARGV[1])
+local done = stored_outcome(KEYS[3], ARGV[1])
 if done then return done end
-
-local function finish(outcome)
-  redis.call('HSET', KEYS[3], ARGV[1], outcome)
-  return outcome
-end
+local function finish(outcome) return store_outcome(KEYS[3], ARGV[1], outcome) end
 
 local CHARGED = { Principal = true, Tax = true, Shipping = true, ShippingTax = true, GiftWrap = true, GiftWrapTax = true }
 local adjustment = cjson.decode(ARGV[4])

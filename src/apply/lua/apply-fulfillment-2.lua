@@ -8,13 +8,9 @@
   Output (stored in KEYS[2]): "0"; "-1" no such order; "-2|ref" no such item; "-10|asked|open" more than open.
   Idempotent per (feed, message).
 ]]
-local done = redis.call('HGET', KEYS[2], ARGV[1])
+local done = stored_outcome(KEYS[2], ARGV[1])
 if done then return done end
-
-local function finish(outcome)
-  redis.call('HSET', KEYS[2], ARGV[1], outcome)
-  return outcome
-end
+local function finish(outcome) return store_outcome(KEYS[2], ARGV[1], outcome) end
 
 local shipment = cjson.decode(ARGV[4])
 local order = load_json(redis.call('GET', KEYS[1]))

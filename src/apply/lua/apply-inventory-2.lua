@@ -10,7 +10,7 @@
   Output (stored in KEYS[2]): "0".
   Idempotent per (feed, message).
 ]]
-local done = redis.call('HGET', KEYS[2], ARGV[1])
+local done = stored_outcome(KEYS[2], ARGV[1])
 if done then return done end
 
 local update = cjson.decode(ARGV[4])
@@ -24,5 +24,4 @@ else
   for field, value in pairs(update.fields) do record[field] = value end
   redis.call('HSET', KEYS[1], update.sku, cjson.encode(record))
 end
-redis.call('HSET', KEYS[2], ARGV[1], '0')
-return '0'
+return store_outcome(KEYS[2], ARGV[1], '0')

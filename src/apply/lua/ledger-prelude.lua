@@ -4,6 +4,16 @@
   print large numbers with only 14 significant digits.
   An outcome is "0" (applied) or "<negative code>|<detail>|…"; the codes are listed in script-codes.ts.
 ]]
+-- Exactly once: the outcome already stored for (feed, message), or nil; and storing one.
+local function stored_outcome(applied_key, message_key)
+  return redis.call('HGET', applied_key, message_key)
+end
+
+local function store_outcome(applied_key, message_key, outcome)
+  redis.call('HSET', applied_key, message_key, outcome)
+  return outcome
+end
+
 local function load_json(raw)
   if not raw then return nil end
   return cjson.decode(raw)
