@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { withLedgerScripts } from '../apply/scripts.js';
 import type { Config } from '../core/config.js';
 import { FeedError } from '../core/errors.js';
+import { redactUrl, releaseRedis, resolveRedis } from './managed-redis.js';
 import { APPLY_QUEUE } from '../queue/names.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import type { SchemaRegistry } from '../validate/index.js';
@@ -19,23 +20,24 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, schemas: SchemaRegistry, options: { workers: boolean }): Promise<Runtime> {
-  await requireAnswering(config.redisUrl);
+export async function openRuntime(config: Config, schemas: SchemaRegistry, options: { workers: boolean; notice?: (line: string) => void }): Promise<Runtime> {
+  const target = await resolveRedis(config, options.notice ?? ((line) => process.stderr.write(`${line}\n`)));
+  const url = target.url;
   // After the first answer, connections reconnect on their own (a Redis restart must not end a worker).
   // Producers keep failing fast while Redis is away (no offline queue); workers wait for it to come back.
-  const redis = new Redis(config.redisUrl, {
+  const redis = new Redis(url, {
     lazyConnect: true,
     ...(options.workers ? { maxRetriesPerRequest: null } : { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
   });
   redis.on('error', () => undefined); // surfaced by the commands that fail
   await redis.connect(); // without an offline queue, nothing may be sent before the connection is ready
   if (options.workers) {
-    await requireNoEviction(redis, config.redisUrl).catch((err: unknown) => {
+    await requireNoEviction(redis, url).catch((err: unknown) => {
       redis.disconnect(); // an open connection would keep the process alive after the error line
       throw err;
     });
   }
-  const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const queueConnection = new Redis(url, { maxRetriesPerRequest: null });
   queueConnection.on('error', () => undefined);
   const queue = new Queue(APPLY_QUEUE, {
     connection: queueConnection,
@@ -47,7 +49,7 @@ export async function openRuntime(config: Config, schemas: SchemaRegistry, optio
   return {
     deps,
     workerConnection() {
-      const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+      const connection = new Redis(url, { maxRetriesPerRequest: null });
       connection.on('error', () => undefined);
       workerConnections.push(connection);
       return connection;
@@ -56,30 +58,13 @@ export async function openRuntime(config: Config, schemas: SchemaRegistry, optio
       await queue.close();
       for (const connection of [queueConnection, ...workerConnections]) connection.disconnect();
       await redis.quit().catch(() => redis.disconnect());
+      await releaseRedis(target);
     },
   };
-}
-
-/** One connection attempt, no retries: a command that needs Redis stops at once with one line when none answers. */
-async function requireAnswering(url: string): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    await probe.ping();
-  } catch (err) {
-    throw new FeedError('CLI_REDIS_UNAVAILABLE', { url: redactUrl(url), detail: err instanceof Error ? err.message : String(err) });
-  } finally {
-    probe.disconnect();
-  }
 }
 
 /** Queued jobs must never be evicted: workers refuse to start on any other policy. */
 async function requireNoEviction(redis: Redis, url: string): Promise<void> {
   const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
   if (policy !== 'noeviction') throw new FeedError('CLI_REDIS_EVICTION', { url: redactUrl(url), policy });
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }

@@ -8,8 +8,10 @@ import { FeedError } from './errors.js';
 export interface Config {
   /** Root of the drop folder. @defaultValue `./feeds` */
   readonly feedsDir: string;
-  /** @defaultValue `redis://127.0.0.1:6379` */
-  readonly redisUrl: string;
+  /** The configured Redis; null when none was configured (then localRedisUrl, else a private redis-server). */
+  readonly redisUrl: string | null;
+  /** Where a local Redis is looked for when none is configured. @defaultValue `redis://127.0.0.1:6379` */
+  readonly localRedisUrl: string;
   /** Root of every Redis key. @defaultValue `feedproc` */
   readonly prefix: string;
   /** The submitting merchant. @defaultValue null */
@@ -23,6 +25,7 @@ export interface Config {
 const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_FEEDS_DIR: 'feedsDir',
   FEEDPROC_REDIS_URL: 'redisUrl',
+  FEEDPROC_LOCAL_REDIS_URL: 'localRedisUrl',
   FEEDPROC_PREFIX: 'prefix',
   FEEDPROC_MERCHANT: 'merchantId',
   FEEDPROC_JOB_LOCK_MS: 'jobLockMs',

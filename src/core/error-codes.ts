@@ -143,6 +143,11 @@ export const ERROR_CODES = Object.freeze({
     'Warning',
   ),
   CLI_REDIS_UNAVAILABLE: entry(null, 'system', 'Redis does not answer at {url}: {detail}'),
+  CLI_REDIS_SERVER_MISSING: entry(
+    null,
+    'system',
+    'No Redis answers at {url} and no redis-server is on PATH to start a private one: install Redis (apt install redis-server) or pass --redis URL.',
+  ),
   CLI_REDIS_EVICTION: entry(
     null,
     'system',

@@ -26,11 +26,11 @@ const schemas = createSchemaRegistry();
 
 export function openTestPipeline(merchantId: string, workers = 1, redisUrl = testRedisUrl()): TestPipeline {
   const prefix = uniquePrefix();
-  const config: Config = Object.freeze({ feedsDir: './feeds', redisUrl, prefix, merchantId, verbose: false, jobLockMs: 30000 });
-  const redis = withLedgerScripts(new Redis(config.redisUrl));
+  const config: Config = Object.freeze({ feedsDir: './feeds', redisUrl, localRedisUrl: redisUrl, prefix, merchantId, verbose: false, jobLockMs: 30000 });
+  const redis = withLedgerScripts(new Redis(redisUrl));
   const connections: Redis[] = [];
   const connect = (): Redis => {
-    const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
     connections.push(connection);
     return connection;
   };

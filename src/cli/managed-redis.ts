@@ -1,0 +1,158 @@
+/**
+ * Which Redis a command talks to (product-spec.md §4): the configured URL; else a local Redis answering at
+ * `localRedisUrl`; else a private `redis-server` from PATH with its data under `<feedsDir>/.redis/` (AOF on,
+ * noeviction, loopback only, a free port). The private server outlives a crash of the process that started
+ * it — the next command finds it through `redis.port` — and is shut down by the last feedproc process that
+ * leaves it (see `releaseRedis`).
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Config } from '../core/config.js';
+import { FeedError } from '../core/errors.js';
+
+export interface RedisTarget {
+  url: string;
+  /** The private server's data folder; null when the Redis is not ours to stop. */
+  managedDir: string | null;
+}
+
+/** A large AOF takes a while to load; PING answers LOADING until then. */
+const START_TIMEOUT_MS = 60_000;
+
+export async function resolveRedis(config: Config, notice: (line: string) => void): Promise<RedisTarget> {
+  if (config.redisUrl !== null) {
+    await requireAnswering(config.redisUrl);
+    return { url: config.redisUrl, managedDir: null };
+  }
+  if (await answers(config.localRedisUrl)) return { url: config.localRedisUrl, managedDir: null };
+  const dir = resolve(config.feedsDir, '.redis');
+  const running = await runningPrivateServer(dir);
+  if (running) {
+    notice(`feedproc: no Redis at ${config.localRedisUrl}; using the private redis-server at ${running} (data in ${dir})`);
+    return { url: running, managedDir: dir };
+  }
+  const url = await startPrivateServer(dir, config.localRedisUrl);
+  notice(`feedproc: no Redis at ${config.localRedisUrl}; started a private redis-server at ${url} (data in ${dir}); it stops when feedproc does`);
+  return { url, managedDir: dir };
+}
+
+/**
+ * Shuts the private server down when no other client is connected (another feedproc process still using it
+ * keeps it running, and that process shuts it down when it leaves). SHUTDOWN flushes the AOF first.
+ */
+export async function releaseRedis(target: RedisTarget): Promise<void> {
+  if (target.managedDir === null) return;
+  const probe = new Redis(target.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    const clients = String(await probe.client('LIST')).split('\n').filter((line) => line.startsWith('id=')).length;
+    if (clients <= 1) await probe.shutdown().catch(() => undefined); // the connection ends with the server
+  } catch {
+    // already gone: nothing to stop
+  } finally {
+    closeProbe(probe);
+  }
+}
+
+/** One connection attempt, no retries: a configured Redis that does not answer is a one-line error. */
+export async function requireAnswering(url: string): Promise<void> {
+  const failure = await pingOnce(url);
+  if (failure !== null) throw new FeedError('CLI_REDIS_UNAVAILABLE', { url: redactUrl(url), detail: failure });
+}
+
+async function answers(url: string): Promise<boolean> {
+  return (await pingOnce(url)) === null;
+}
+
+/** null when `url` answers PING; else why not. */
+async function pingOnce(url: string): Promise<string | null> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    closeProbe(probe);
+  }
+}
+
+/** The URL in `redis.port` when a server answers there and keeps its data in `dir` (not some other server). */
+async function runningPrivateServer(dir: string): Promise<string | null> {
+  const port = await readFile(join(dir, 'redis.port'), 'utf8').catch(() => '');
+  if (!/^\d+\s*$/.test(port)) return null;
+  const url = `redis://127.0.0.1:${port.trim()}`;
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    const [, serverDir] = (await probe.config('GET', 'dir')) as [string, string];
+    return serverDir === dir ? url : null;
+  } catch {
+    return null;
+  } finally {
+    closeProbe(probe);
+  }
+}
+
+async function startPrivateServer(dir: string, localUrl: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const port = await freeLoopbackPort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec'];
+  args.push('--save', '', '--maxmemory-policy', 'noeviction', '--logfile', 'redis.log', '--daemonize', 'no');
+  // Detached: Ctrl-C on the terminal must reach feedproc only, which then finishes its work and releases Redis.
+  const child = spawn('redis-server', args, { cwd: dir, detached: true, stdio: 'ignore' });
+  const spawnFailure = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${String(code)}`)));
+  });
+  spawnFailure.catch(() => undefined); // it may settle after the race is decided
+  child.unref();
+  const url = `redis://127.0.0.1:${port}`;
+  const startup = { failed: false };
+  try {
+    await Promise.race([spawnFailure, waitUntilAnswering(url, startup)]);
+  } catch (err) {
+    startup.failed = true; // ends the polling loop
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FeedError('CLI_REDIS_SERVER_MISSING', { url: localUrl });
+    throw new FeedError('CLI_REDIS_UNAVAILABLE', { url, detail: `the private redis-server did not start (see ${join(dir, 'redis.log')})` });
+  }
+  await writeFile(join(dir, 'redis.port.tmp'), `${port}\n`);
+  await rename(join(dir, 'redis.port.tmp'), join(dir, 'redis.port'));
+  return url;
+}
+
+async function waitUntilAnswering(url: string, startup: { failed: boolean }): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await answers(url))) {
+    if (startup.failed) return;
+    if (Date.now() > deadline) throw new Error('timeout');
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}
+
+/** ioredis arms a 2 s timer on disconnect() that a socket closed already never clears; skip it then. */
+function closeProbe(probe: Redis): void {
+  if (probe.status !== 'end') probe.disconnect();
+}
