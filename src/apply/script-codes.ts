@@ -18,6 +18,9 @@ export interface LedgerProblem {
   context: Record<string, unknown>;
 }
 
+/** The outcome of any script run for a feed that is already final (see ledger-prelude.lua). */
+export const FEED_CLOSED = 'closed';
+
 type Describe = (detail: string[], ctx: OutcomeContext) => LedgerProblem;
 
 const money = (minor: string | undefined): string => formatMinorUnits(Number(minor ?? 0));

@@ -137,7 +137,7 @@ async function waitUntilAnswering(url: string, startup: { failed: boolean }): Pr
   }
 }
 
-function freeLoopbackPort(): Promise<number> {
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);

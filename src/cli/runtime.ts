@@ -44,6 +44,7 @@ export async function openRuntime(config: Config, schemas: SchemaRegistry, optio
     prefix: config.prefix,
     defaultJobOptions: { removeOnComplete: true, removeOnFail: false, attempts: 10, backoff: { type: 'exponential', delay: 500 } },
   });
+  queue.on('error', () => undefined); // without a listener BullMQ logs every reconnect attempt to the console
   const workerConnections: Redis[] = [];
   const deps: PipelineDeps = { config, redis: withLedgerScripts(redis), schemas, queue, now: () => new Date().toISOString() };
   return {

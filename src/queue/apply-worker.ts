@@ -8,7 +8,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { orderKeyOf } from '../apply/commands.js';
 import { createLedger } from '../apply/ledger.js';
-import { describeOutcome } from '../apply/script-codes.js';
+import { describeOutcome, FEED_CLOSED } from '../apply/script-codes.js';
 import { toResult } from '../report/index.js';
 import { finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed } from './feed-store.js';
@@ -33,6 +33,8 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob): Pro
   const ledger = createLedger(redis, config.prefix, record.merchantId);
   const at = deps.now();
   const outcomes = await ledger.applyInOrder(job.feedId, entries.map((e) => ({ key: String(e.seq), command: e.command })), at);
+  // Another worker took this job over after our lock lapsed and the feed is final: nothing left to record.
+  if (outcomes.includes(FEED_CLOSED)) return;
   const refusals = redis.pipeline();
   entries.forEach((entry, index) => {
     const problem = describeOutcome(outcomes[index] ?? '0', contextOf(entry, record.merchantId));

@@ -11,6 +11,9 @@ import { feedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 
 const LOCK_MS = 60_000;
+/** Outlives any worker that could still be holding this feed's messages (job locks last seconds to minutes). */
+const CLOSED_MARK_TTL_MS = 7 * 24 * 3600 * 1000;
+const CLOSED_FIELD = '~closed';
 
 /** Finalises when the feed is complete; returns true when this call (or an earlier one) finished it. */
 export async function finalizeFeed(deps: PipelineDeps, feedId: string): Promise<boolean> {
@@ -29,8 +32,17 @@ export async function finalizeFeed(deps: PipelineDeps, feedId: string): Promise<
   await redis.set(keys.report, JSON.stringify(report));
   await saveFeed(redis, config.prefix, { ...record, status: '_DONE_', completedProcessingDate: deps.now() });
   await redis.del(keys.validation, keys.results, keys.finalizing);
-  await redis.del(applied);
+  await closeAppliedMarks(deps, applied);
   return true;
+}
+
+/**
+ * The per-message marks are not needed once the report is final, but a worker that stalled and resumes later
+ * still holds its messages: the hash shrinks atomically to one "~closed" field, which every ledger script
+ * reads as "this feed is finished" (ledger-prelude.lua), and expires after a week.
+ */
+async function closeAppliedMarks(deps: PipelineDeps, applied: string): Promise<void> {
+  await deps.redis.multi().del(applied).hset(applied, CLOSED_FIELD, deps.now()).pexpire(applied, CLOSED_MARK_TTL_MS).exec();
 }
 
 /** Each refused message turns from successful into a message with an error (its validation warnings stay). */

@@ -2,7 +2,12 @@
  * Feeds through the whole pipeline (submit → validation and spill → BullMQ jobs → Lua ledger → final report)
  * on a real redis-server, with the ledger inspected afterwards.
  */
+import { FEED_CLOSED } from '../../src/apply/script-codes.js';
 import type { ImportedOrder } from '../../src/parse/order-report.js';
+import { loadFeed } from '../../src/queue/feed-store.js';
+import { feedKeys, PARTITIONS } from '../../src/queue/names.js';
+import type { SpilledMessage } from '../../src/queue/spill.js';
+import { submitFeed } from '../../src/queue/submit-feed.js';
 import { openTestPipeline, type TestPipeline } from '../helpers/pipeline.js';
 import { xmlFeed } from '../helpers/feeds.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -101,3 +106,54 @@ describe('the seller\'s partial-refund procedure', () => {
     expect((await p.ledger.order(ORDER))?.items[ITEMS[2] as string]?.cancelled).toBe(0);
   });
 });
+
+describe('a worker that resumes after its job was taken over', () => {
+  const refundXml = xmlFeed(
+    'OrderAdjustment',
+    `<Message><MessageID>1</MessageID><OrderAdjustment><AmazonOrderID>${ORDER}</AmazonOrderID><AdjustedItem>` +
+      `<AmazonOrderItemCode>${ITEMS[2]}</AmazonOrderItemCode><AdjustmentReason>PriceError</AdjustmentReason>` +
+      `<ItemPriceAdjustments><Component><Type>Principal</Type><Amount currency="PLN">10.00</Amount></Component></ItemPriceAdjustments>` +
+      `</AdjustedItem></OrderAdjustment></Message>\n`,
+  );
+
+  it('changes nothing once another worker has finished the feed (stalled lock, then the event loop runs again)', async () => {
+    const p = openTestPipeline(MERCHANT, 0);
+    try {
+      await p.ledger.importOrder(threeItemOrder());
+      const record = await submitFeed(p.deps, tmp.file('refund.xml', refundXml), { merchantId: MERCHANT });
+      const feedId = record.feedSubmissionId;
+      // What the stalled worker read before its event loop stopped: the spilled messages of every partition.
+      const held = await heldMessages(p, feedId);
+      expect(held).toHaveLength(1);
+      p.startWorkers(1);
+      await until(async () => (await loadFeed(p.deps.redis, p.deps.config.prefix, feedId))?.status === '_DONE_');
+      const afterFirst = await p.ledger.order(ORDER);
+      expect(afterFirst?.items[ITEMS[2] as string]?.refunded).toEqual({ Principal: '1000' });
+
+      const outcomes = await p.ledger.applyInOrder(feedId, held, '2026-11-26T13:00:00Z');
+      expect(outcomes).toEqual([FEED_CLOSED]);
+      expect(await p.ledger.order(ORDER)).toEqual(afterFirst);
+      const applied = p.ledger.keys.applied(feedId);
+      expect(Object.keys(await p.deps.redis.hgetall(applied))).toEqual(['~closed']);
+      expect(await p.deps.redis.pttl(applied)).toBeGreaterThan(6 * 24 * 3600 * 1000);
+      expect(await p.deps.redis.exists(feedKeys(p.deps.config.prefix, feedId).results)).toBe(0);
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+async function heldMessages(p: TestPipeline, feedId: string): Promise<Array<{ key: string; command: SpilledMessage['command'] }>> {
+  const held: Array<{ key: string; command: SpilledMessage['command'] }> = [];
+  for (let n = 0; n < PARTITIONS; n += 1) {
+    for (const raw of await p.deps.redis.lrange(feedKeys(p.deps.config.prefix, feedId).part(n), 0, -1)) {
+      const entry = JSON.parse(raw) as SpilledMessage;
+      held.push({ key: String(entry.seq), command: entry.command });
+    }
+  }
+  return held;
+}
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+}

@@ -5,8 +5,13 @@
   An outcome is "0" (applied) or "<negative code>|<detail>|…"; the codes are listed in script-codes.ts.
 ]]
 -- Exactly once: the outcome already stored for (feed, message), or nil; and storing one.
+-- A finished feed's hash holds only the field "~closed" (finalize-feed.ts): a worker that resumes after its
+-- job was taken over and the feed finalised (a stalled lock) gets "closed" and changes nothing.
 local function stored_outcome(applied_key, message_key)
-  return redis.call('HGET', applied_key, message_key)
+  local done = redis.call('HGET', applied_key, message_key)
+  if done then return done end
+  if redis.call('HEXISTS', applied_key, '~closed') == 1 then return 'closed' end
+  return nil
 end
 
 local function store_outcome(applied_key, message_key, outcome)

@@ -1,0 +1,51 @@
+/**
+ * What the pipeline children share: the configuration they run feedproc with (the bench's own Redis, the
+ * generated feed's merchant `M1`) and the orders that the generated feeds adjust. gen-data.js makes message i
+ * cancel 1 unit of order `ids(i).orderId`, item `ids(i).itemCode`, refunding its `price` and `tax`; every order
+ * here has that one item, 2 units, charged twice those amounts, like the baseline's seed (ordered = 2).
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../core/config.js';
+import type { ImportedOrder } from '../parse/order-report.js';
+import type { SchemaRegistry } from '../validate/index.js';
+
+export const BENCH_MERCHANT = 'M1';
+export const BENCH_PREFIX = 'bench';
+
+interface GeneratedRow {
+  orderId: string;
+  itemCode: string;
+  currency: string;
+  price: string;
+  tax: string;
+}
+type RowOf = (i: number) => GeneratedRow;
+
+export function benchConfig(schemas: SchemaRegistry, redisUrl: string): Config {
+  return loadConfig(schemas.byName('config.schema.json'), {
+    env: {},
+    flags: { redisUrl, prefix: BENCH_PREFIX, merchantId: BENCH_MERCHANT },
+  });
+}
+
+/** gen-data.js's own row function, so the orders match the generated feeds by construction. */
+export function generatedRows(baselines: string): RowOf {
+  const require = createRequire(join(baselines, 'gen-data.js'));
+  return (require('./gen-data.js') as { row: RowOf }).row;
+}
+
+export function benchOrder(row: GeneratedRow, i: number): ImportedOrder {
+  const twice = (amount: string): string => String(2 * Math.round(Number(amount) * 100));
+  return {
+    id: row.orderId,
+    currency: row.currency,
+    purchaseDate: '2026-11-20T10:00:00Z',
+    buyerEmail: `buyer${i}@example.com`,
+    buyerName: `Buyer ${i}`,
+    marketplace: 'Amazon.com',
+    buyerCancelRequested: false,
+    itemOrder: [row.itemCode],
+    items: { [row.itemCode]: { sku: `SKU-${i % 1000}`, ordered: 2, charged: { Principal: twice(row.price), Tax: twice(row.tax) } } },
+  };
+}
