@@ -1,11 +1,12 @@
 /**
- * The ledger of one merchant: typed wrappers around the Lua scripts (each state change is one atomic script)
+ * The ledger of one merchant: typed wrappers around the Lua scripts (each batch of messages is one atomic script)
  * and the read side (`order`, `inventory`). Every call is safe to repeat: applying the same (feed, message)
  * again returns the stored outcome and changes nothing.
  */
 import type { ImportedItem, ImportedOrder } from '../parse/order-report.js';
 import type { LedgerCommand, OrderRef } from './commands.js';
 import { ledgerKeys, type LedgerKeys } from './keys.js';
+import { batchArguments, MESSAGES_PER_CALL } from './message-batch.js';
 import type { LedgerRedis } from './scripts.js';
 
 /** An order item as the ledger keeps it: what the order report said, plus what has happened to it since. */
@@ -34,8 +35,8 @@ export interface Ledger {
   /** Applies one message's command once; returns the script outcome ("0" or "-code|detail"). */
   apply(feedId: string, messageId: string, command: LedgerCommand, at: string): Promise<string>;
   /**
-   * Applies many messages in the given order and returns their outcomes. The scripts are sent back to back on
-   * one connection (Redis runs them in that order) instead of waiting for each reply.
+   * Applies many messages in the given order and returns their outcomes: batches of MESSAGES_PER_CALL per
+   * script call, sent back to back on one connection (Redis runs them in that order) without waiting for replies.
    */
   applyInOrder(feedId: string, messages: ReadonlyArray<{ key: string; command: LedgerCommand }>, at: string): Promise<string[]>;
   order(orderId: string): Promise<LedgerOrder | null>;
@@ -46,29 +47,8 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
   const keys = ledgerKeys(prefix, merchantId);
 
   /** Issues the script call at once (no await before it), so calls made in a row reach Redis in that order. */
-  const send = (feedId: string, messageKey: string, command: LedgerCommand, at: string): Promise<string> => {
-    const applied = keys.applied(feedId);
-    switch (command.kind) {
-      case 'adjustment': {
-        const payload = { merchantOrderId: command.order.merchantOrderId, currency: command.currency, items: command.items };
-        return redis.applyAdjustment(orderKeyOf(command.order), keys.stock(), applied, keys.events(), messageKey, feedId, at, JSON.stringify(payload));
-      }
-      case 'acknowledgement': {
-        const mapping = keys.merchantOrder(command.order.merchantOrderId ?? '');
-        const payload = { statusCode: command.statusCode, merchantOrderId: command.order.merchantOrderId, items: command.items };
-        return redis.applyAcknowledgement(keys.order(command.order.amazonOrderId), keys.stock(), applied, keys.events(), mapping, messageKey, feedId, at, JSON.stringify(payload));
-      }
-      case 'fulfillment': {
-        const { kind: _kind, order, ...rest } = command;
-        const payload = { merchantOrderId: order.merchantOrderId, ...rest };
-        return redis.applyFulfillment(orderKeyOf(order), applied, messageKey, feedId, at, JSON.stringify(payload));
-      }
-      case 'inventory': {
-        const payload = { operation: command.operation, sku: command.sku, fields: command.fields };
-        return redis.applyInventory(keys.stock(), applied, messageKey, feedId, at, JSON.stringify(payload));
-      }
-    }
-  };
+  const send = (feedId: string, messages: ReadonlyArray<{ key: string; command: LedgerCommand }>, at: string): Promise<string[]> =>
+    redis.applyMessages(...batchArguments(keys, feedId, at, messages, (command) => orderKeyOf(command.order))) as Promise<string[]>;
   const orderKeyOf = (ref: OrderRef): string => keys.order(ref.amazonOrderId ?? `unmapped:${ref.merchantOrderId ?? ''}`);
 
   /**
@@ -94,12 +74,17 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
       return (await redis.importOrder(keys.order(order.id), JSON.stringify({ ...order, merchantId }))) as 'created' | 'updated' | 'unchanged';
     },
     async apply(feedId, messageId, command, at) {
-      const [resolved] = await resolveMerchantOrders([command]);
-      return send(feedId, messageId, resolved ?? command, at);
+      const [outcome] = await ledger.applyInOrder(feedId, [{ key: messageId, command }], at);
+      return outcome as string;
     },
     async applyInOrder(feedId, messages, at) {
       const resolved = await resolveMerchantOrders(messages.map((m) => m.command));
-      return Promise.all(messages.map(({ key }, i) => send(feedId, key, resolved[i] as LedgerCommand, at)));
+      const calls: Array<Promise<string[]>> = [];
+      for (let first = 0; first < messages.length; first += MESSAGES_PER_CALL) {
+        const batch = messages.slice(first, first + MESSAGES_PER_CALL).map(({ key }, i) => ({ key, command: resolved[first + i] as LedgerCommand }));
+        calls.push(send(feedId, batch, at));
+      }
+      return (await Promise.all(calls)).flat();
     },
     async order(orderId) {
       const raw = await redis.get(keys.order(orderId));

@@ -5,7 +5,7 @@
  * here has that one item, 2 units, charged twice those amounts, like the baseline's seed (ordered = 2).
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { loadConfig, type Config } from '../core/config.js';
 import type { ImportedOrder } from '../parse/order-report.js';
 import type { SchemaRegistry } from '../validate/index.js';
@@ -31,7 +31,7 @@ export function benchConfig(schemas: SchemaRegistry, redisUrl: string): Config {
 
 /** gen-data.js's own row function, so the orders match the generated feeds by construction. */
 export function generatedRows(baselines: string): RowOf {
-  const require = createRequire(join(baselines, 'gen-data.js'));
+  const require = createRequire(resolve(baselines, 'gen-data.js'));
   return (require('./gen-data.js') as { row: RowOf }).row;
 }
 

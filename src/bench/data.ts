@@ -36,10 +36,12 @@ function findRepoRoot(start: string): string {
 
 /**
  * Environment for every child: the shared probes are CommonJS outside the repository, so NODE_PATH points them
- * at our node_modules (fast-xml-parser, saxes); PERF_DIR tells them and the generator where the data is.
+ * at our node_modules (fast-xml-parser, saxes, ioredis); PERF_DIR tells them and the generator where the data is;
+ * REDIS_PORT is the bench's own redis-server for the end-to-end probes.
  */
-export function childEnv(paths: BenchPaths, dataDir: string): NodeJS.ProcessEnv {
-  return { ...process.env, NODE_PATH: join(paths.repoRoot, 'node_modules'), PERF_DIR: dataDir };
+export function childEnv(paths: BenchPaths, dataDir: string, redisPort?: number): NodeJS.ProcessEnv {
+  const redis = redisPort === undefined ? {} : { REDIS_PORT: String(redisPort) };
+  return { ...process.env, NODE_PATH: join(paths.repoRoot, 'node_modules'), PERF_DIR: dataDir, ...redis };
 }
 
 export function makeDataDir(): string {

@@ -7,7 +7,8 @@ import type { ProbeOutcome } from './probes.js';
 
 export type Goal =
   | { kind: 'ratio'; atLeast: number | null; aim: number | null }
-  | { kind: 'limit'; atMost: number };
+  | { kind: 'limit'; atMost: number }
+  | { kind: 'none' };
 
 export interface Figure {
   /** Stable key for the JSON output. */
@@ -48,6 +49,13 @@ export function limitFigure(id: string, figure: string, value: number | null, un
   return { id, figure, value, unit, baseline: null, ratio: null, goal, verdict, failed, error };
 }
 
+/** A figure measured for the record, with no goal stated for it (e.g. the 1-message latency). */
+export function noteFigure(id: string, figure: string, outcome: ProbeOutcome): Figure {
+  const failed = outcome.error !== null || outcome.value === null;
+  const goal: Goal = { kind: 'none' };
+  return { id, figure, value: outcome.value, unit: outcome.probe.unit, baseline: null, ratio: null, goal, verdict: failed ? 'ERROR' : 'measured', failed, error: outcome.error };
+}
+
 /** A figure that was not measured in this run (e.g. skipped by --quick): no verdict, not a failure. */
 export function skippedFigure(id: string, figure: string, unit: string, atMost: number, why: string): Figure {
   return { id, figure, value: null, unit, baseline: null, ratio: null, goal: { kind: 'limit', atMost }, verdict: `skipped (${why})`, failed: false, error: null };
@@ -74,6 +82,7 @@ function unmeasured(): { verdict: string; failed: boolean } {
 }
 
 export function describeGoal(goal: Goal, unit: string): string {
+  if (goal.kind === 'none') return '';
   if (goal.kind === 'limit') return `<= ${goal.atMost} ${unit}`;
   const aim = goal.aim === null ? '' : `aim >= ${goal.aim}x`;
   if (goal.atLeast === null) return aim;

@@ -4,7 +4,7 @@
  * that a slow spell on this shared VM hits baselines and feedproc alike and the ratios stay fair.
  */
 import { basename, join } from 'node:path';
-import { runChild, type ChildRun } from './child.js';
+import { runChild, runTool, type ChildRun } from './child.js';
 import { childEnv, type BenchPaths } from './data.js';
 import { numberField, type ResultFields } from './result-line.js';
 import { median } from './stats.js';
@@ -22,6 +22,8 @@ export interface Probe {
   timeoutMs: number;
   /** Extra sanity check of a RESULT; returns what is wrong, or null. */
   check?: (result: ResultFields) => string | null;
+  /** An unmeasured script run before every run (seeding Redis), as its own process. */
+  before?: { script: string; args: readonly string[]; timeoutMs: number };
 }
 
 export interface ProbeOutcome {
@@ -37,6 +39,8 @@ export interface BenchContext {
   paths: BenchPaths;
   dataDir: string;
   log: (line: string) => void;
+  /** The bench's redis-server, once started (the pipeline probes need it). */
+  redis?: { url: string; port: number };
 }
 
 const MINUTE = 60_000;
@@ -125,8 +129,9 @@ function emptyOutcome(probe: Probe): ProbeOutcome {
 
 async function runOnce(outcome: ProbeOutcome, rep: string, ctx: BenchContext): Promise<void> {
   const { probe } = outcome;
-  const env = childEnv(ctx.paths, ctx.dataDir);
+  const env = childEnv(ctx.paths, ctx.dataDir, ctx.redis?.port);
   try {
+    if (probe.before) await runTool({ label: `${probe.label} (before)`, ...probe.before, env, cwd: ctx.dataDir });
     const run = await runChild({ label: probe.label, script: probe.script, args: probe.args, env, cwd: ctx.dataDir, timeoutMs: probe.timeoutMs });
     const problem = sanityProblem(probe, run.result);
     if (problem) throw new Error(`${probe.label}: ${problem}`);
@@ -151,4 +156,55 @@ function summarize(outcome: ProbeOutcome): void {
   outcome.value = median(outcome.runs.map((run) => numberField(run.result, outcome.probe.valueField)));
   const rss = outcome.runs.map((run) => run.peakRssMiB).filter((v): v is number => v !== null);
   outcome.peakRssMiB = rss.length === outcome.runs.length ? median(rss) : null;
+}
+
+/** The naive end-to-end baseline (perf-baseline.md §8) in one mode, on Redis seeded by seed.js before each run. */
+export function naivePipelineProbe(paths: BenchPaths, mode: 'saxes' | 'flat', messages: number): Probe {
+  return {
+    id: `naive-${mode}`,
+    label: `b8-e2e-naive.js ${mode}`,
+    script: join(paths.baselines, 'b8-e2e-naive.js'),
+    args: [mode],
+    valueField: 'linesPerSec',
+    countField: 'lines',
+    expectedCount: messages,
+    unit: 'lines/s',
+    timeoutMs: 3 * MINUTE,
+    check: (r) => ((r['outcomes'] as { ok?: number } | undefined)?.ok !== messages ? `expected ${messages} ok, got ${JSON.stringify(r['outcomes'])}` : null),
+    before: { script: join(paths.baselines, 'seed.js'), args: [], timeoutMs: 2 * MINUTE },
+  };
+}
+
+/** `feedproc process FILE --workers N` on feedproc's ledger seeded with the feed's orders before each run. */
+export function processProbe(paths: BenchPaths, redisUrl: string, spec: { id: string; file: string; messages: number; workers: number; memory?: boolean }): Probe {
+  const seedMs = Math.max(2 * MINUTE, spec.messages * 0.3);
+  return {
+    id: spec.id,
+    label: `feedproc process ${basename(spec.file)} --workers ${spec.workers}`,
+    script: join(paths.children, 'child-pipeline.js'),
+    args: [spec.file, redisUrl, String(spec.workers), ...(spec.memory ? ['--memory'] : [])],
+    valueField: 'perSec',
+    countField: 'messages',
+    expectedCount: spec.messages,
+    unit: 'lines/s',
+    timeoutMs: Math.max(3 * MINUTE, spec.messages * 0.5),
+    check: (r) => (r['status'] !== 'Complete' || r['successful'] !== spec.messages ? `expected every message applied, got ${JSON.stringify(r)}` : null),
+    before: { script: join(paths.children, 'child-seed.js'), args: [redisUrl, paths.baselines, String(spec.messages)], timeoutMs: seedMs },
+  };
+}
+
+/** Submit-to-report time of 1-message feeds on a warm process. */
+export function latencyProbe(paths: BenchPaths, dataDir: string, redisUrl: string, feeds: number): Probe {
+  return {
+    id: 'latency-1',
+    label: `feedproc 1-message feed, submit to report (${feeds} feeds, warm process)`,
+    script: join(paths.children, 'child-latency.js'),
+    args: [dataDir, redisUrl, paths.baselines, String(feeds)],
+    valueField: 'medianMs',
+    countField: 'feeds',
+    expectedCount: feeds,
+    unit: 'ms',
+    timeoutMs: 2 * MINUTE,
+    before: { script: join(paths.children, 'child-seed.js'), args: [redisUrl, paths.baselines, String(feeds + 10)], timeoutMs: MINUTE },
+  };
 }

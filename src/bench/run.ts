@@ -10,16 +10,26 @@ import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { findGnuTime, stopAllChildren } from './child.js';
 import { generateBigXml, generateFeeds, locatePaths, makeDataDir, removePath, writeBillionLaughs, type BenchPaths } from './data.js';
-import { limitFigure, ratioFigure, skippedFigure, type Figure } from './figures.js';
+import { limitFigure, noteFigure, ratioFigure, skippedFigure, type Figure } from './figures.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { baselineProbes, rejectionProbe, reportProbe, runRoundRobin, validateProbe, type BenchContext, type ProbeOutcome } from './probes.js';
+import { baselineProbes, latencyProbe, naivePipelineProbe, processProbe, rejectionProbe, reportProbe, runRoundRobin, validateProbe, type BenchContext, type ProbeOutcome } from './probes.js';
+import { startBenchRedis, stopBenchRedis, type BenchRedis } from './bench-redis.js';
 import { numberField } from './result-line.js';
+import { median } from './stats.js';
 import { figuresTable, runsTable } from './table.js';
 
 /** perf-baseline.md's data size: the baselines always read the 100,000-message feed-100k files. */
 const MESSAGES = 100_000;
 const REPORT_RESULTS = 100_000;
 const MINUTE = 60_000;
+/** The issue's setting for the end-to-end figure: `feedproc process` with 2 workers. */
+const PROCESS_WORKERS = 2;
+const LATENCY_FEEDS = 50;
+
+function redisUrl(ctx: BenchContext): string {
+  if (!ctx.redis) throw new Error('the bench redis-server is not running');
+  return ctx.redis.url;
+}
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -47,6 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.once(signal, () => {
       // Children live in their own process groups, so the terminal's Ctrl-C does not reach them by itself.
       stopAllChildren();
+      stopBenchRedis();
       removePath(dataDir);
       log(`bench: interrupted by ${signal}; children stopped, ${dataDir} removed`);
       process.exit(code);
@@ -54,9 +65,12 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   stopOnSignal('SIGINT', 130);
   stopOnSignal('SIGTERM', 143);
+  let redis: BenchRedis | null = null;
   try {
-    return await bench(options, { paths, dataDir, log });
+    redis = await startBenchRedis(dataDir);
+    return await bench(options, { paths, dataDir, log, redis });
   } finally {
+    redis?.stop();
     removePath(dataDir);
   }
 }
@@ -69,19 +83,24 @@ async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> 
   log(`bench: generating ${MESSAGES} messages with gen-data.js`);
   const feeds = await generateFeeds(ctx.paths, ctx.dataDir, MESSAGES);
 
-  log('bench: baselines, feedproc validate and the XML report, round-robin');
+  log(`bench: baselines, feedproc validate, the XML report and the pipeline on ${redisUrl(ctx)}, round-robin`);
   const probes = [
     ...baselineProbes(ctx.paths, MESSAGES),
+    naivePipelineProbe(ctx.paths, 'saxes', MESSAGES),
+    processProbe(ctx.paths, redisUrl(ctx), { id: 'process-xml', file: feeds.xml, messages: MESSAGES, workers: PROCESS_WORKERS }),
+    naivePipelineProbe(ctx.paths, 'flat', MESSAGES),
+    processProbe(ctx.paths, redisUrl(ctx), { id: 'process-flat', file: feeds.txt, messages: MESSAGES, workers: PROCESS_WORKERS }),
+    latencyProbe(ctx.paths, ctx.dataDir, redisUrl(ctx), LATENCY_FEEDS),
     validateProbe(ctx.paths, 'feedproc-xml', feeds.xml, MESSAGES, 'messages/s', 3 * MINUTE),
     validateProbe(ctx.paths, 'feedproc-flat', feeds.txt, MESSAGES, 'rows/s', MINUTE),
     reportProbe(ctx.paths, ctx.dataDir, REPORT_RESULTS),
     rejectionProbe(ctx.paths, 'billion-laughs', writeBillionLaughs(ctx.dataDir)),
   ];
   const outcomes = await runRoundRobin(probes, options.reps, ctx);
-  const big = options.quick ? null : await measureBigFile(ctx, options.bigMessages, options.reps);
+  const big = options.quick ? new Map<string, ProbeOutcome>() : await measureBigFile(ctx, options.bigMessages, options.reps);
 
-  const all = [...outcomes.values(), ...(big ? [big] : [])];
-  const figures = buildFigures(outcomes, big, options.bigMessages);
+  const all = [...outcomes.values(), ...big.values()];
+  const figures = buildFigures(new Map([...outcomes, ...big]), options.quick, options.bigMessages);
   const totalS = (performance.now() - started) / 1000;
   printSummary(figures, all, totalS);
   if (options.json) {
@@ -93,52 +112,69 @@ async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> 
 }
 
 /**
- * Validates the big file `reps` times. Peak RSS needs the median too: it depends on when V8 collects, and single
- * runs of the same build measured 138 and 168 MiB, on either side of the goal.
+ * The memory figures on the big file: validation `reps` times (peak RSS needs the median too: it depends on when
+ * V8 collects, and single runs of the same build measured 138 and 168 MiB), then one `feedproc process` run on
+ * the seeded ledger, which also sizes what it leaves in Redis.
  */
-async function measureBigFile(ctx: BenchContext, messages: number, reps: number): Promise<ProbeOutcome> {
-  log(`bench: generating ${messages} messages for the memory figure`);
+async function measureBigFile(ctx: BenchContext, messages: number, reps: number): Promise<Map<string, ProbeOutcome>> {
+  log(`bench: generating ${messages} messages for the memory figures`);
+  const name = `feed-big-${messages}.xml`;
   let xml: string;
   try {
     xml = await generateBigXml(ctx.paths, ctx.dataDir, messages);
   } catch (err) {
-    const probe = validateProbe(ctx.paths, 'feedproc-xml-big', `feed-big-${messages}.xml`, messages, 'messages/s', 0);
-    return { probe, runs: [], value: null, peakRssMiB: null, error: `generating the data failed: ${String(err)}` };
+    const probe = validateProbe(ctx.paths, 'feedproc-xml-big', name, messages, 'messages/s', 0);
+    return new Map([[probe.id, { probe, runs: [], value: null, peakRssMiB: null, error: `generating the data failed: ${String(err)}` }]]);
   }
   const timeoutMs = Math.max(2 * MINUTE, messages * 0.3); // 5 min for a million: runs take about 40–50 s
-  const probe = validateProbe(ctx.paths, 'feedproc-xml-big', xml, messages, 'messages/s', timeoutMs);
+  const validate = validateProbe(ctx.paths, 'feedproc-xml-big', xml, messages, 'messages/s', timeoutMs);
+  const process = processProbe(ctx.paths, redisUrl(ctx), { id: 'process-big', file: xml, messages, workers: PROCESS_WORKERS, memory: true });
   try {
-    const outcomes = await runRoundRobin([probe], reps, ctx);
-    return outcomes.get(probe.id) as ProbeOutcome;
+    return new Map([...(await runRoundRobin([validate], reps, ctx)), ...(await runRoundRobin([process], 1, ctx))]);
   } finally {
     removePath(xml); // 500 MB: gone before anything else runs
   }
 }
 
-function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, big: ProbeOutcome | null, bigMessages: number): Figure[] {
+function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, quick: boolean, bigMessages: number): Figure[] {
   const get = (id: string): ProbeOutcome => outcomes.get(id) as ProbeOutcome;
   const xml = get('feedproc-xml');
   const report = get('report-xml');
   const reportSeconds = report.value === null ? null : report.value / 1000;
   const laughs = get('billion-laughs');
   const laughsSeconds = laughs.value === null ? null : laughs.value / 1000;
-  const bigLabel = `peak RSS, validate ${bigMessages.toLocaleString('en-US')}-message XML`;
+  const size = bigMessages.toLocaleString('en-US');
+  const bigLabel = `peak RSS, validate ${size}-message XML`;
   return [
     ratioFigure('xml-vs-fxp', 'XML validate, 100k messages', xml, get('fxp-stream'), { kind: 'ratio', atLeast: 0.8, aim: null }),
     ratioFigure('xml-vs-saxes', 'XML validate, 100k messages', xml, get('saxes'), { kind: 'ratio', atLeast: null, aim: 0.6 }),
     ratioFigure('flat-vs-split', 'flat validate, 100k rows', get('feedproc-flat'), get('flat-split'), { kind: 'ratio', atLeast: 0.15, aim: 0.5 }),
-    big === null
-      ? skippedFigure('big-xml-rss', bigLabel, 'MiB', 150, '--quick')
-      : limitFigure('big-xml-rss', bigLabel, big.peakRssMiB, 'MiB', 150, big.error ?? rssMissing(big)),
+    quick ? skippedFigure('big-xml-rss', bigLabel, 'MiB', 150, '--quick') : limitFigure('big-xml-rss', bigLabel, get('feedproc-xml-big').peakRssMiB, 'MiB', 150, errorOrRss(get('feedproc-xml-big'))),
     limitFigure('report-xml-time', 'XML report, 100k Errors: render+write', reportSeconds, 's', 2, report.error),
-    limitFigure('report-xml-rss', 'XML report, 100k Errors: peak RSS', report.peakRssMiB, 'MiB', 200, report.error ?? rssMissing(report)),
+    limitFigure('report-xml-rss', 'XML report, 100k Errors: peak RSS', report.peakRssMiB, 'MiB', 200, errorOrRss(report)),
     limitFigure('laughs-time', 'billion laughs: rejected after', laughsSeconds, 's', 1, laughs.error),
-    limitFigure('laughs-rss', 'billion laughs: peak RSS', laughs.peakRssMiB, 'MiB', 100, laughs.error ?? rssMissing(laughs)),
+    limitFigure('laughs-rss', 'billion laughs: peak RSS', laughs.peakRssMiB, 'MiB', 100, errorOrRss(laughs)),
+    ratioFigure('process-xml-vs-naive', `process --workers ${PROCESS_WORKERS}, XML 100k`, get('process-xml'), get('naive-saxes'), { kind: 'ratio', atLeast: 0.5, aim: 0.8 }),
+    ratioFigure('process-flat-vs-naive', `process --workers ${PROCESS_WORKERS}, flat 100k`, get('process-flat'), get('naive-flat'), { kind: 'ratio', atLeast: 0.5, aim: 0.8 }),
+    noteFigure('latency-1-median', '1-message feed, submit to report, median', get('latency-1')),
+    ...bigProcessFigures(quick ? null : get('process-big'), size),
   ];
 }
 
-function rssMissing(outcome: ProbeOutcome): string | null {
-  return outcome.error === null && outcome.peakRssMiB === null ? 'peak RSS could not be measured' : null;
+function bigProcessFigures(big: ProbeOutcome | null, size: string): Figure[] {
+  const rssLabel = `peak RSS, process ${size}-message XML`;
+  const redisLabel = `Redis left beyond the ledger, ${size} messages`;
+  if (big === null) return [skippedFigure('process-big-rss', rssLabel, 'MiB', 256, '--quick'), skippedFigure('process-big-redis', redisLabel, 'B/message', 100, '--quick')];
+  const perMessage = big.runs[0]?.result['otherBytesPerSuccessful'];
+  return [
+    limitFigure('process-big-rss', rssLabel, big.peakRssMiB, 'MiB', 256, errorOrRss(big)),
+    limitFigure('process-big-redis', redisLabel, typeof perMessage === 'number' ? perMessage : null, 'B/message', 100, big.error),
+  ];
+}
+
+function errorOrRss(outcome: ProbeOutcome): string | null {
+  if (outcome.error !== null) return outcome.error;
+  return outcome.peakRssMiB === null ? 'peak RSS could not be measured' : null;
 }
 
 function printSummary(figures: readonly Figure[], outcomes: readonly ProbeOutcome[], totalS: number): void {
@@ -158,6 +194,11 @@ function extrasLine(outcomes: readonly ProbeOutcome[]): string {
       parts.push(`report ${mb.toFixed(1)} MB, RSS before render ${String(run.result['rssBeforeRenderMiB'])} MiB`);
     }
     if (o.probe.id === 'feedproc-xml-big' && o.value !== null) parts.push(`big XML validated at ${o.value.toLocaleString('en-US')} messages/s`);
+    if (o.probe.id === 'latency-1' && run) parts.push(`1-message feeds: p95 ${median(o.runs.map((r) => numberField(r.result, 'p95Ms')))} ms (median of runs)`);
+    if (o.probe.id === 'process-big' && run) {
+      const mib = (field: string): string => (numberField(run.result, field) / 1048576).toFixed(1);
+      parts.push(`big process at ${String(run.result['perSec'])} lines/s; Redis after it: ledger ${mib('ledgerBytes')} MiB, other ${mib('otherBytes')} MiB in ${String(run.result['otherKeys'])} keys`);
+    }
   }
   return parts.length ? `notes: ${parts.join('; ')}` : '';
 }

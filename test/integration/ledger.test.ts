@@ -237,3 +237,49 @@ describe('orders import', () => {
     expect(order?.status).toBe('PartiallyShipped');
   });
 });
+
+describe('batches of messages in one script call', () => {
+  it('drops everything a refused message changed before its refusal, for the messages after it in the batch', async () => {
+    // Message 2 refunds item A (allowed) and then too much of item B: refused as a whole.
+    const partlyGood: AdjustmentCommand = {
+      ...refund(A, [['Principal', 1000]]),
+      items: [...refund(A, [['Principal', 1000]]).items, ...refund(B, [['Principal', 99999]]).items],
+    };
+    const outcomes = await ledger.applyInOrder(
+      '7',
+      [
+        { key: '1', command: refund(A, [['Principal', 500]]) },
+        { key: '2', command: partlyGood },
+        { key: '3', command: refund(A, [['Principal', 8500]]) },
+      ],
+      AT,
+    );
+    expect(outcomes).toEqual(['0', '-4|Principal|12900|PLN', '0']);
+    expect((await item(A))?.refunded).toEqual({ Principal: '9000' });
+    expect((await item(B))?.refunded).toEqual({});
+  });
+
+  it('writes nothing at all when the script fails part-way through a batch', async () => {
+    const before = await ledger.order(ORDER);
+    const keys = [ledger.keys.stock(), ledger.keys.applied('8'), ledger.keys.events(), ledger.keys.order(ORDER)];
+    const messages = [
+      { k: '1', kind: 'adjustment', o: 4, p: { currency: 'PLN', items: [{ code: A, reason: 'NoInventory', components: [], quantityCancelled: 1 }] } },
+      { k: '2', kind: 'no-such-kind', o: 4, p: {} },
+    ];
+    const call = withLedgerScripts(redis).applyMessages(keys.length, ...keys, '8', AT, JSON.stringify(messages));
+    await expect(call).rejects.toThrow();
+    expect(await ledger.order(ORDER)).toEqual(before);
+    expect(await ledger.stock('MUG')).toMatchObject({ quantity: 10 });
+    expect(await redis.exists(ledger.keys.applied('8'), ledger.keys.events())).toBe(0);
+  });
+
+  it('splits long runs into several calls and keeps their order', async () => {
+    const many = Array.from({ length: 450 }, (_, i) => ({ key: String(i + 1), command: refund(C, [['Principal', 1]]) }));
+    many.push({ key: '451', command: cancelUnits(C, 2, 'CustomerCancel') });
+    const outcomes = await ledger.applyInOrder('9', many, AT);
+    expect(outcomes.filter((o) => o === '0')).toHaveLength(451);
+    expect(await item(C)).toMatchObject({ cancelled: 2, refunded: { Principal: '450' } });
+    expect(await ledger.stock('KNIFE')).toMatchObject({ quantity: 6 });
+    expect(await redis.xlen(ledger.keys.events())).toBe(1);
+  });
+});

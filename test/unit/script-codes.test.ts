@@ -3,24 +3,30 @@ import { ERROR_CODES } from '../../src/core/error-codes.js';
 import { OUTCOME_CODES, describeOutcome } from '../../src/apply/script-codes.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
-const LUA_DIR = `${REPO_ROOT}src/apply/lua/`;
+const LIB_DIR = `${REPO_ROOT}src/apply/lua/lib/`;
 const ctx = { merchantId: 'M1', orderId: '402-0000001-0000001', idKind: 'AmazonOrderID' as const, itemRef: '11111111111111' };
+
+/** The rules of each feed type (src/apply/lua/lib): their header, and the outcome codes their code returns. */
+function ruleFiles(): Array<{ file: string; header: string; codes: string[] }> {
+  return readdirSync(LIB_DIR)
+    .filter((f) => f.endsWith('.lua'))
+    .map((file) => {
+      const source = readFileSync(LIB_DIR + file, 'utf8');
+      const end = source.indexOf(']]');
+      const codes = [...source.slice(end).matchAll(/'(-\d+)(?:\||')/g)].map((m) => m[1] as string);
+      return { file, header: source.slice(0, end), codes };
+    });
+}
 
 describe('ledger script outcomes', () => {
   it('maps every code a script returns, and no code no script returns', () => {
-    const returned = new Set<string>();
-    for (const file of readdirSync(LUA_DIR).filter((f) => /-\d+\.lua$/.test(f))) {
-      for (const [, code] of readFileSync(LUA_DIR + file, 'utf8').matchAll(/finish\('(-?\d+)/g)) returned.add(code as string);
-      for (const [, code] of readFileSync(LUA_DIR + file, 'utf8').matchAll(/return '(-\d+)\|/g)) returned.add(code as string);
-    }
+    const returned = new Set(['0', ...ruleFiles().flatMap((r) => r.codes)]);
     expect([...returned].sort()).toEqual([...OUTCOME_CODES].sort());
   });
 
-  it('names the script header of every code', () => {
-    for (const file of readdirSync(LUA_DIR).filter((f) => /^apply-.*-\d+\.lua$/.test(f))) {
-      const source = readFileSync(LUA_DIR + file, 'utf8');
-      const header = source.slice(0, source.indexOf(']]'));
-      for (const [, code] of source.matchAll(/(?:finish\('|return ')(-\d+)/g)) expect([file, header.includes(`"${code}`)]).toEqual([file, true]);
+  it('names every code in the header of the rule that returns it', () => {
+    for (const { file, header, codes } of ruleFiles()) {
+      for (const code of codes) expect([file, code, header.includes(`"${code}`)]).toEqual([file, code, true]);
     }
   });
 

@@ -1,0 +1,48 @@
+--[[
+  Applies a batch of one feed's messages, in the given order, each all or nothing and exactly once.
+  Input:
+    KEYS[1] the merchant's stock hash   KEYS[2] the feed's applied hash   KEYS[3] the merchant's events stream
+    KEYS[4..] the order and MerchantOrderID-mapping keys the messages name (all of the merchant: one slot)
+    ARGV[1] feed id   ARGV[2] time (ISO 8601)
+    ARGV[3] JSON array of messages: {k = message key, kind, o = KEYS index of the order, x = KEYS index of the
+            mapping key (acknowledgements naming a MerchantOrderID), p = the command's payload}
+  Output: the outcome of every message, in order (see lib/2…5 for the codes); each is also stored under its
+  message key in KEYS[2]. A message already stored returns its stored outcome and changes nothing again; a
+  feed already finished (KEYS[2] holds only "~closed", see finalize-feed.ts) returns "closed" for all.
+]]
+local stock_key, applied_key, events_key = KEYS[1], KEYS[2], KEYS[3]
+local messages = cjson.decode(ARGV[3])
+local outcomes = {}
+
+if redis.call('HEXISTS', applied_key, '~closed') == 1 then
+  for i = 1, #messages do outcomes[i] = 'closed' end
+  return outcomes
+end
+
+local message_keys = {}
+for i, m in ipairs(messages) do message_keys[i] = m.k end
+local stored = redis.call('HMGET', applied_key, unpack(message_keys))
+
+local APPLY = {
+  adjustment = apply_adjustment,
+  acknowledgement = apply_acknowledgement,
+  fulfillment = apply_fulfillment,
+  inventory = apply_inventory,
+}
+local fresh = {}
+for i, m in ipairs(messages) do
+  if stored[i] then
+    outcomes[i] = stored[i]
+  else
+    m.feedId, m.at, m.stockKey = ARGV[1], ARGV[2], stock_key
+    if m.o then m.orderKey = KEYS[m.o] end
+    if m.x then m.mappingKey = KEYS[m.x] end
+    outcomes[i] = APPLY[m.kind](m)
+    table.insert(fresh, m.k)
+    table.insert(fresh, outcomes[i])
+  end
+end
+
+flush_batch(stock_key, events_key)
+if #fresh > 0 then redis.call('HSET', applied_key, unpack(fresh)) end
+return outcomes

@@ -1,0 +1,67 @@
+--[[
+  One OrderAdjustment message (refunds and QuantityCancelled) against one order, all or nothing.
+  m.p: merchantOrderId?, currency?, items[{code? | merchantItemId?, reason, adjId?,
+       components[{type, amount (minor units, string)}], quantityCancelled}]
+  Outcomes: "0" applied; "-1" no such order; "-2|ref" no such item; "-3|given|order" currency differs;
+    "-4|type|remaining|currency" a component above what remains refundable of it; "-5|net|currency" net not
+    positive (or nothing to adjust); "-6|net|remaining|currency" net above the item's remaining balance;
+    "-7|asked|open" more cancelled than open; "-8|id" MerchantAdjustmentItemID already used for the item.
+]]
+local CHARGED = { Principal = true, Tax = true, Shipping = true, ShippingTax = true, GiftWrap = true, GiftWrapTax = true }
+
+local function balance(item)
+  local total = 0
+  for _, amount in pairs(item.charged) do total = total + money(amount) end
+  for _, amount in pairs(item.refunded) do total = total - money(amount) end
+  return total
+end
+
+-- Books the components on the item; nil, or the refusal.
+local function refund_components(item, components, currency)
+  local net, remaining = 0, balance(item)
+  for _, component in ipairs(components) do
+    local amount = money(component.amount)
+    local refunded = money(item.refunded[component.type])
+    if CHARGED[component.type] then
+      local left = money(item.charged[component.type]) - refunded
+      if amount > left or refunded + amount < 0 then return '-4|' .. component.type .. '|' .. money_str(left) .. '|' .. currency end
+    end
+    item.refunded[component.type] = money_str(refunded + amount)
+    net = net + amount
+  end
+  if net <= 0 then return '-5|' .. money_str(net) .. '|' .. currency end
+  if net > remaining then return '-6|' .. money_str(net) .. '|' .. money_str(remaining) .. '|' .. currency end
+  return nil
+end
+
+local function apply_adjustment(m)
+  local adjustment = m.p
+  local order = load_order(m.orderKey)
+  if not order then return '-1' end
+  if adjustment.merchantOrderId and adjustment.merchantOrderId ~= order.merchantOrderId then return '-1' end
+  if adjustment.currency and adjustment.currency ~= order.currency then
+    return '-3|' .. adjustment.currency .. '|' .. order.currency
+  end
+  local cancellations = {}
+  for _, adjusted in ipairs(adjustment.items) do
+    local item, code = find_item(order, adjusted.code, adjusted.merchantItemId)
+    if not item then return '-2|' .. tostring(adjusted.code or adjusted.merchantItemId) end
+    if adjusted.adjId then
+      if item.adjIds and item.adjIds[adjusted.adjId] then return '-8|' .. adjusted.adjId end
+      item.adjIds[adjusted.adjId] = true
+    end
+    local units = adjusted.quantityCancelled or 0
+    if #adjusted.components == 0 and units == 0 then return '-5|0|' .. order.currency end
+    if #adjusted.components > 0 then
+      local refused = refund_components(item, adjusted.components, order.currency)
+      if refused then return refused end
+    end
+    if units > 0 then
+      if units > open_units(item) then return '-7|' .. units .. '|' .. open_units(item) end
+      item.cancelled = item.cancelled + units
+      table.insert(cancellations, { code = code, units = units, reason = adjusted.reason })
+    end
+  end
+  save_with_cancellations(m, order, cancellations, 'adjustment')
+  return '0'
+end

@@ -1,0 +1,61 @@
+--[[
+  One OrderAcknowledgement message. Success maps MerchantOrderID / MerchantOrderItemID for later feeds;
+  Failure cancels the listed items (all their open units, or Quantity of them) or, without items, the whole
+  order — refused once anything it would cancel has shipped, since that would refund shipped goods.
+  m.p: statusCode, merchantOrderId?, items[{code, merchantItemId?, reason?, quantity?}];
+  m.mappingKey: the MerchantOrderID's mapping key when the message names one.
+  Outcomes: "0"; "-1" no such order; "-2|code" no such item; "-7|asked|open" more than open;
+    "-9|code" the item (or, code "order", the order) has shipped units; "-11" nothing left to cancel.
+]]
+-- Cancellations of a Failure: the listed items, or every open unit of an order with nothing shipped.
+local function failure_cancellations(order, items)
+  local cancellations = {}
+  if #items == 0 then
+    for _, code in ipairs(order.itemOrder) do
+      if order.items[code].shipped > 0 then return nil, '-9|order' end
+      local open = open_units(order.items[code])
+      if open > 0 then table.insert(cancellations, { code = code, units = open }) end
+    end
+    if #cancellations == 0 then return nil, '-11' end
+    return cancellations, nil
+  end
+  for _, listed in ipairs(items) do
+    local item = order.items[listed.code]
+    if not item then return nil, '-2|' .. listed.code end
+    if item.shipped > 0 then return nil, '-9|' .. listed.code end
+    local open = open_units(item)
+    local units = listed.quantity or open
+    if units > open then return nil, '-7|' .. units .. '|' .. open end
+    if units == 0 then return nil, '-11' end
+    item.cancelled = item.cancelled + units
+    table.insert(cancellations, { code = listed.code, units = units, reason = listed.reason })
+  end
+  return cancellations, nil
+end
+
+local function apply_acknowledgement(m)
+  local ack = m.p
+  local order = load_order(m.orderKey)
+  if not order then return '-1' end
+  local cancellations = {}
+  if ack.statusCode == 'Failure' then
+    local refused
+    cancellations, refused = failure_cancellations(order, ack.items)
+    if refused then return refused end
+    if #ack.items == 0 then
+      for _, c in ipairs(cancellations) do order.items[c.code].cancelled = order.items[c.code].cancelled + c.units end
+    end
+  else
+    for _, listed in ipairs(ack.items) do
+      local item = order.items[listed.code]
+      if not item then return '-2|' .. listed.code end
+      if listed.merchantItemId then item.merchantItemId = listed.merchantItemId end
+    end
+  end
+  if ack.merchantOrderId then
+    order.merchantOrderId = ack.merchantOrderId
+    set_mapping(m.mappingKey, order.id)
+  end
+  save_with_cancellations(m, order, cancellations, 'acknowledgement')
+  return '0'
+end

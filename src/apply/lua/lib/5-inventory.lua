@@ -1,0 +1,19 @@
+--[[
+  One Inventory message on the merchant's stock. Update replaces the SKU's record (fields not given are
+  erased), PartialUpdate overwrites only the fields given, Delete removes the record.
+  m.p: operation, sku, fields{quantity?, available?, lookup?, fulfillmentLatency?, restockDate?,
+       fulfillmentChannel?, fulfillmentCenterId?, price?}
+  Outcomes: "0".
+]]
+local function apply_inventory(m)
+  local update = m.p
+  if update.operation == 'Delete' then
+    set_stock(update.sku, nil)
+    return '0'
+  end
+  local record = { sku = update.sku }
+  if update.operation == 'PartialUpdate' then record = stock_record(m.stockKey, update.sku) or record end
+  for field, value in pairs(update.fields) do record[field] = value end
+  set_stock(update.sku, record)
+  return '0'
+end
