@@ -12,9 +12,13 @@ import { describeOutcome, FEED_CLOSED } from '../apply/script-codes.js';
 import { toResult } from '../report/index.js';
 import { finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed } from './feed-store.js';
-import { APPLY_QUEUE, feedKeys } from './names.js';
+import { execAll } from './exec-all.js';
+import { APPLY_QUEUE, feedKeys, type FeedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import type { SpilledMessage } from './spill.js';
+
+/** Spilled messages read and applied at a time. */
+const WINDOW = 2000;
 
 export interface PartitionJob {
   feedId: string;
@@ -29,20 +33,28 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob): Pro
     await saveFeed(redis, config.prefix, { ...record, status: '_IN_PROGRESS_', startedProcessingDate: deps.now() });
   }
   const keys = feedKeys(config.prefix, job.feedId);
-  const entries = (await redis.lrange(keys.part(job.partition), 0, -1)).map((raw) => JSON.parse(raw) as SpilledMessage);
   const ledger = createLedger(redis, config.prefix, record.merchantId);
   const at = deps.now();
-  const outcomes = await ledger.applyInOrder(job.feedId, entries.map((e) => ({ key: String(e.seq), command: e.command })), at);
-  // Another worker took this job over after our lock lapsed and the feed is final: nothing left to record.
-  if (outcomes.includes(FEED_CLOSED)) return;
+  // A window at a time, so a worker's memory does not grow with the size of the feed.
+  for (let start = 0; ; start += WINDOW) {
+    const entries = (await redis.lrange(keys.part(job.partition), start, start + WINDOW - 1)).map((raw) => JSON.parse(raw) as SpilledMessage);
+    const outcomes = await ledger.applyInOrder(job.feedId, entries.map((e) => ({ key: String(e.seq), command: e.command })), at);
+    // Another worker took this job over after our lock lapsed and the feed is final: nothing left to record.
+    if (outcomes.includes(FEED_CLOSED)) return;
+    await recordRefusals(redis, keys, entries, outcomes, record.merchantId);
+    if (entries.length < WINDOW) break;
+  }
+  await redis.del(keys.part(job.partition));
+  await finalizeFeed(deps, job.feedId);
+}
+
+async function recordRefusals(redis: Redis, keys: FeedKeys, entries: readonly SpilledMessage[], outcomes: readonly string[], merchantId: string): Promise<void> {
   const refusals = redis.pipeline();
   entries.forEach((entry, index) => {
-    const problem = describeOutcome(outcomes[index] ?? '0', contextOf(entry, record.merchantId));
+    const problem = describeOutcome(outcomes[index] ?? '0', contextOf(entry, merchantId));
     if (problem) refusals.hset(keys.results, String(entry.seq), JSON.stringify(toResult(entry.messageId, { ...problem, additionalInfo: infoOf(entry) })));
   });
-  refusals.del(keys.part(job.partition));
-  await refusals.exec();
-  await finalizeFeed(deps, job.feedId);
+  await execAll(refusals);
 }
 
 function contextOf(entry: SpilledMessage, merchantId: string) {

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { LedgerCommand } from '../apply/commands.js';
 import { orderKeyOf } from '../apply/commands.js';
+import { execAll } from './exec-all.js';
 import { PARTITIONS, partitionOf, type FeedKeys } from './names.js';
 
 export interface SpilledMessage {
@@ -16,6 +17,8 @@ export interface SpilledMessage {
 }
 
 const FLUSH_EVERY = 500;
+/** Writes in flight before the reader is held back (drain): memory stays flat when Redis is slower than parsing. */
+const MAX_IN_FLIGHT = 4;
 
 export class SpillWriter {
   private buffer: Array<[number, string]> = [];
@@ -35,6 +38,11 @@ export class SpillWriter {
     this.used.add(partition);
     this.buffer.push([partition, JSON.stringify({ seq: this.count, messageId, command } satisfies SpilledMessage)]);
     if (this.buffer.length >= FLUSH_EVERY) this.flush();
+  }
+
+  /** Resolves once few enough writes are in flight; the reader awaits it before each chunk. */
+  async drain(): Promise<void> {
+    while (this.flushes.length > MAX_IN_FLIGHT) await this.flushes.shift();
   }
 
   /** Waits for every write; returns the partitions that received messages. */
@@ -67,6 +75,9 @@ export class SpillWriter {
     const pipeline = this.redis.pipeline();
     for (const [partition, entries] of byPartition) pipeline.rpush(this.keys.part(partition), ...entries);
     this.buffer = [];
-    this.flushes.push(pipeline.exec());
+    const written = execAll(pipeline);
+    written.catch(() => undefined); // awaited later by drain/finish; until then it must not count as unhandled
+    this.flushes.push(written);
   }
 }
+

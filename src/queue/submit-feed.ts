@@ -13,6 +13,7 @@ import type { FeedTypeInfo, FlatKind, XmlMessageType } from '../core/feed-types.
 import type { Report, ValidMessage } from '../core/types.js';
 import { ReportBuilder, toResult } from '../report/index.js';
 import { validateFeedFile } from '../validate/index.js';
+import { execAll } from './exec-all.js';
 import { finalizeFeed } from './finalize-feed.js';
 import { loadReport, saveFeed, nextFeedId, type FeedRecord } from './feed-store.js';
 import { APPLY_JOB, contentKey, feedKeys, jobId } from './names.js';
@@ -60,14 +61,15 @@ async function validateAndEnqueue(deps: PipelineDeps, record: FeedRecord, path: 
       refused.hset(keys.results, `x${message.line}`, JSON.stringify(result));
     }
   };
-  let report = await validateFeedFile(deps.schemas, path, { expectedType: options.expectedType, onValid, onRestart: () => void spill.discard() });
+  const validation = { expectedType: options.expectedType, onValid, onRestart: () => spill.discard(), pause: () => spill.drain() };
+  let report = await validateFeedFile(deps.schemas, path, validation);
   report = checkMerchant(report, options.merchantId);
   const partitions = await spill.finish();
   if (report.statusCode === 'Rejected') {
     await spill.discard();
     return finalizeRejected(deps, record, report);
   }
-  await refused.exec();
+  await execAll(refused);
   const ready: FeedRecord = { ...record, feedType: report.feedType, messages: report.summary.messagesProcessed, pending: spill.count };
   await deps.redis.set(keys.validation, JSON.stringify({ ...report, feedSubmissionId: record.feedSubmissionId }));
   await saveFeed(deps.redis, deps.config.prefix, ready);

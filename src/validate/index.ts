@@ -5,6 +5,7 @@
 import { FeedError } from '../core/errors.js';
 import type { FeedTypeInfo } from '../core/feed-types.js';
 import type { Report, ValidMessage } from '../core/types.js';
+import { pausing } from '../parse/pausing.js';
 import { decodeFile, sniffFile } from '../parse/decode.js';
 import { ReportBuilder } from '../report/report-builder.js';
 import type { SchemaRegistry } from './schema-registry.js';
@@ -22,7 +23,9 @@ export interface ValidateOptions {
    */
   onValid?: ((message: ValidMessage) => void) | undefined;
   /** Called when a flat file is read again as windows-1252: every message handed to onValid so far is void. */
-  onRestart?: (() => void) | undefined;
+  onRestart?: (() => Promise<void>) | undefined;
+  /** Awaited before each chunk of the file is read: lets the consumer of onValid hold the reader back. */
+  pause?: (() => Promise<void>) | undefined;
 }
 
 export async function validateFeedFile(schemas: SchemaRegistry, path: string, options: ValidateOptions = {}): Promise<Report> {
@@ -37,7 +40,8 @@ export async function validateFeedFile(schemas: SchemaRegistry, path: string, op
   }
   const { encoding, bomLength } = sniffed;
   if (sniffed.format === 'xml') {
-    return validateXmlFeed(schemas, { chunks: decodeFile(path, encoding, bomLength), encoding, expectedType: options.expectedType, onValid: options.onValid });
+    const chunks = pausing(decodeFile(path, encoding, bomLength), options.pause);
+    return validateXmlFeed(schemas, { chunks, encoding, expectedType: options.expectedType, onValid: options.onValid });
   }
-  return validateFlatFeed(schemas, { path, sniffed, expectedType: options.expectedType, onValid: options.onValid, onRestart: options.onRestart });
+  return validateFlatFeed(schemas, { path, sniffed, expectedType: options.expectedType, onValid: options.onValid, onRestart: options.onRestart, pause: options.pause });
 }

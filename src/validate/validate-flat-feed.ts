@@ -11,6 +11,7 @@ import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError, decodeFile, type SniffedFile } from '../parse/decode.js';
 import { MAX_PREAMBLE_LINES, detectFlatKind, knownHeading, looksLikeHeader, splitCells, templateOf } from '../parse/flat-layout.js';
 import { LineSplitter } from '../parse/line-splitter.js';
+import { pausing } from '../parse/pausing.js';
 import { ReportBuilder, type ReportHead, type ResultInput } from '../report/report-builder.js';
 import { identifiers } from './additional-info.js';
 import { describeFirstFlatProblem } from './describe-flat-errors.js';
@@ -23,8 +24,10 @@ export interface FlatValidationInput {
   expectedType?: FeedTypeInfo | undefined;
   /** Called for every valid row, in file order. */
   onValid?: ((message: ValidMessage) => void) | undefined;
-  /** Called before the file is read again in another encoding. */
-  onRestart?: (() => void) | undefined;
+  /** Called (and awaited) before the file is read again in another encoding. */
+  onRestart?: (() => Promise<void>) | undefined;
+  /** Awaited before each chunk is read (backpressure from the consumer of onValid). */
+  pause?: (() => Promise<void>) | undefined;
 }
 
 export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValidationInput): Promise<Report> {
@@ -33,7 +36,7 @@ export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValid
   } catch (err) {
     if (!(err instanceof DecodeError)) throw err;
     if (!input.sniffed.encodingDeclared) {
-      input.onRestart?.();
+      await input.onRestart?.();
       return validateAs(schemas, input, 'windows-1252');
     }
     const state = new FlatFeedState(schemas, input.sniffed.encoding, input.expectedType, input.onValid);
@@ -48,7 +51,7 @@ async function validateAs(schemas: SchemaRegistry, input: FlatValidationInput, e
       throw new FeedError('PARSE_FEED_TYPE_MISMATCH', { detected: 'tab-delimited (flat)', requested: input.expectedType.feedType });
     }
     const splitter = new LineSplitter((text, line) => state.onLine(text, line));
-    for await (const chunk of decodeFile(input.path, encoding, input.sniffed.bomLength)) {
+    for await (const chunk of pausing(decodeFile(input.path, encoding, input.sniffed.bomLength), input.pause)) {
       const nul = chunk.indexOf('\u0000');
       if (nul !== -1) throw new FeedError('FILE_BINARY', { detail: 'it holds a NUL character' });
       splitter.push(chunk);

@@ -157,3 +157,23 @@ async function heldMessages(p: TestPipeline, feedId: string): Promise<Array<{ ke
 async function until(condition: () => Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
+
+describe('a flat file read again as windows-1252', () => {
+  it('applies each row once after the restart, however many rows were spilled before it', async () => {
+    const p = openTestPipeline(MERCHANT);
+    try {
+      const rows = Array.from({ length: 2999 }, (_, i) => `SKU-${i + 1}\t${i % 50}\t2\tDEFAULT`);
+      const head = Buffer.from(`sku\tquantity\thandling-time\tfulfillment-channel\n${rows.join('\n')}\n`, 'utf8');
+      const last = Buffer.from([...Buffer.from('KAWA-'), 0xc9, ...Buffer.from('\t7\t2\tDEFAULT\n')]); // É in windows-1252, invalid UTF-8
+      const { report, feedId } = await p.process(tmp.file('stock-1252.txt', Buffer.concat([head, last])));
+      expect(report).toMatchObject({ statusCode: 'Complete', encoding: 'windows-1252', summary: { messagesProcessed: 3000, messagesSuccessful: 3000 } });
+      const record = await loadFeed(p.deps.redis, p.deps.config.prefix, feedId);
+      expect(record).toMatchObject({ messages: 3000, pending: 3000 });
+      expect(await p.deps.redis.hlen(p.ledger.keys.stock())).toBe(3000);
+      expect(await p.ledger.stock('KAWA-É')).toMatchObject({ quantity: 7 });
+      expect(await p.ledger.stock('SKU-2999')).toMatchObject({ quantity: 2998 % 50 });
+    } finally {
+      await p.close();
+    }
+  });
+});
