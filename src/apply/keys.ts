@@ -2,7 +2,8 @@
  * Every ledger key is built here and only here. All keys of one merchant share the hash tag `{m:<merchant>}`,
  * so each Lua script touches a single Redis Cluster slot and the ledger can move to a cluster unchanged.
  *
- *   <prefix>:{m:<M>}:order:<AmazonOrderID>        string  the order as JSON (items, charged, refunded, status)
+ *   <prefix>:{m:<M>}:order:<AmazonOrderID>        hash    the order: totals, status, buyer, and `i:<code>:<field>` per item
+ *                                                         (fields listed in lua/lib/1-prelude.lua)
  *   <prefix>:{m:<M>}:morder:<MerchantOrderID>     string  AmazonOrderID, set by an acknowledgement
  *   <prefix>:{m:<M>}:stock                        hash    SKU -> JSON (quantity, available, latency, …)
  *   <prefix>:{m:<M>}:events                       stream  one entry per cancellation (buyer e-mail, cancel rate)

@@ -7,6 +7,7 @@ import type { ImportedItem, ImportedOrder } from '../parse/order-report.js';
 import type { LedgerCommand, OrderRef } from './commands.js';
 import { ledgerKeys, type LedgerKeys } from './keys.js';
 import { batchArguments, MESSAGES_PER_CALL } from './message-batch.js';
+import { orderFromHash } from './order-hash.js';
 import type { LedgerRedis } from './scripts.js';
 
 /** An order item as the ledger keeps it: what the order report said, plus what has happened to it since. */
@@ -17,7 +18,7 @@ export interface LedgerItem extends ImportedItem {
   refunded: Record<string, string>;
 }
 
-/** An order as the ledger keeps it (one JSON document per order). */
+/** An order as the ledger keeps it (one hash per order, read back by order-hash.ts). */
 export interface LedgerOrder extends Omit<ImportedOrder, 'items'> {
   merchantId: string;
   merchantOrderId?: string;
@@ -87,8 +88,7 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
       return (await Promise.all(calls)).flat();
     },
     async order(orderId) {
-      const raw = await redis.get(keys.order(orderId));
-      return raw === null ? null : (JSON.parse(raw) as LedgerOrder);
+      return orderFromHash(await redis.hgetall(keys.order(orderId)));
     },
     async stock(sku) {
       const raw = await redis.hget(keys.stock(), sku);

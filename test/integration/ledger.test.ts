@@ -259,18 +259,20 @@ describe('batches of messages in one script call', () => {
     expect((await item(B))?.refunded).toEqual({});
   });
 
-  it('writes nothing at all when the script fails part-way through a batch', async () => {
-    const before = await ledger.order(ORDER);
+  it('leaves each message applied and marked, or untouched, when the script fails part-way; a retry applies nothing twice', async () => {
     const keys = [ledger.keys.stock(), ledger.keys.applied('8'), ledger.keys.events(), ledger.keys.order(ORDER)];
-    const messages = [
-      { k: '1', kind: 'adjustment', o: 4, p: { currency: 'PLN', items: [{ code: A, reason: 'NoInventory', components: [], quantityCancelled: 1 }] } },
-      { k: '2', kind: 'no-such-kind', o: 4, p: {} },
-    ];
-    const call = withLedgerScripts(redis).applyMessages(keys.length, ...keys, '8', AT, JSON.stringify(messages));
-    await expect(call).rejects.toThrow();
-    expect(await ledger.order(ORDER)).toEqual(before);
-    expect(await ledger.stock('MUG')).toMatchObject({ quantity: 10 });
-    expect(await redis.exists(ledger.keys.applied('8'), ledger.keys.events())).toBe(0);
+    const cancelOne = { k: '1', kind: 'adjustment', o: 4, p: { currency: 'PLN', items: [{ code: A, reason: 'NoInventory', components: [], quantityCancelled: 1 }] } };
+    const call = (second: object) => withLedgerScripts(redis).applyMessages(keys.length, ...keys, '8', AT, JSON.stringify([cancelOne, second]));
+    await expect(call({ k: '2', kind: 'no-such-kind', o: 4, p: {} })).rejects.toThrow();
+    expect(await item(A)).toMatchObject({ cancelled: 1 });
+    expect(await redis.hgetall(ledger.keys.applied('8'))).toEqual({ '1': '0' });
+    expect(await item(B)).toMatchObject({ cancelled: 0 });
+
+    const retried = await call({ k: '2', kind: 'adjustment', o: 4, p: { currency: 'PLN', items: [{ code: B, reason: 'NoInventory', components: [], quantityCancelled: 1 }] } });
+    expect(retried).toEqual(['0', '0']);
+    expect(await item(A)).toMatchObject({ cancelled: 1 });
+    expect(await item(B)).toMatchObject({ cancelled: 1 });
+    expect(await redis.xlen(ledger.keys.events())).toBe(2);
   });
 
   it('splits long runs into several calls and keeps their order', async () => {

@@ -6,8 +6,10 @@
     ARGV[1] feed id   ARGV[2] time (ISO 8601)
     ARGV[3] JSON array of messages: {k = message key, kind, o = KEYS index of the order, x = KEYS index of the
             mapping key (acknowledgements naming a MerchantOrderID), p = the command's payload}
-  Output: the outcome of every message, in order (see lib/2…5 for the codes); each is also stored under its
-  message key in KEYS[2]. A message already stored returns its stored outcome and changes nothing again; a
+  Output: the outcome of every message, in order (see lib/2…5 for the codes). Each message is all or nothing:
+  a rule writes only after accepting the whole message, and its outcome is stored under its message key in
+  KEYS[2] right after its writes, so even a script that fails part-way leaves every message either applied
+  and marked or untouched. A message already stored returns its stored outcome and changes nothing again; a
   feed already finished (KEYS[2] holds only "~closed", see finalize-feed.ts) returns "closed" for all.
 ]]
 local stock_key, applied_key, events_key = KEYS[1], KEYS[2], KEYS[3]
@@ -29,20 +31,15 @@ local APPLY = {
   fulfillment = apply_fulfillment,
   inventory = apply_inventory,
 }
-local fresh = {}
 for i, m in ipairs(messages) do
   if stored[i] then
     outcomes[i] = stored[i]
   else
-    m.feedId, m.at, m.stockKey = ARGV[1], ARGV[2], stock_key
+    m.feedId, m.at, m.stockKey, m.eventsKey = ARGV[1], ARGV[2], stock_key, events_key
     if m.o then m.orderKey = KEYS[m.o] end
     if m.x then m.mappingKey = KEYS[m.x] end
     outcomes[i] = APPLY[m.kind](m)
-    table.insert(fresh, m.k)
-    table.insert(fresh, outcomes[i])
+    redis.call('HSET', applied_key, m.k, outcomes[i])
   end
 end
-
-flush_batch(stock_key, events_key)
-if #fresh > 0 then redis.call('HSET', applied_key, unpack(fresh)) end
 return outcomes

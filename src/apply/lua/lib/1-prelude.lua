@@ -1,37 +1,24 @@
 --[[
   Shared helpers, prepended (with the other lib/ files, in name order) to every ledger script by scripts.ts:
   Redis Lua has no includes.
-  Orders are one JSON document each; money travels as strings of integer minor units, because cjson would
-  print large numbers with only 14 significant digits.
-  An outcome is "0" (applied) or "<negative code>|<detail>|…"; the codes are listed in script-codes.ts.
 
-  A batch of messages runs in one script: reads go through the caches below, and every write is made at the
-  end by flush_batch(), so a refused message leaves nothing behind and a failing script writes nothing.
+  An order is one hash (src/apply/keys.ts lists its fields): order-wide fields (currency, status, totals of
+  ordered / shipped / cancelled units, itemOrder as "code,code", buyer details) and per item `i:<code>:<f>`:
+  sku, q (ordered), s (shipped), x (cancelled), c (charged) and r (refunded) as "Type=minor,Type=minor", mi
+  (MerchantOrderItemID), ship (last shipment, JSON), adj:<MerchantAdjustmentItemID>; plus `mi:<id>` -> code.
+  A rule reads only the fields it needs (one HMGET) and writes only what changed (one HSET), which costs
+  Redis far less than decoding and re-encoding a JSON document per message.
+  Money is integer minor units, kept as strings. An outcome is "0" (applied) or "<negative code>|<detail>|…";
+  the codes are listed in script-codes.ts. A rule writes nothing until it has accepted the whole message.
 ]]
-local batch = {
-  orders = {},        -- order key -> JSON as it stands after the batch's messages so far (false: none)
-  order_keys = {},    -- order keys to write, in first-change order
-  stock = {},         -- SKU -> record table (false: deleted)
-  stock_skus = {},    -- SKUs to write
-  events = {},        -- XADD argument lists, in the order the cancellations happened
-  mappings = {},      -- MerchantOrderID key -> AmazonOrderID
-  mapping_keys = {},
-}
+local ORDER_FIELDS = { 'id', 'currency', 'merchantOrderId', 'itemOrder', 'ordered', 'shipped', 'cancelled' }
+local ITEM_FIELDS = { 'sku', 'q', 's', 'x', 'c', 'r', 'mi' }
 
-local function load_json(raw)
-  if not raw then return nil end
-  return cjson.decode(raw)
-end
-
--- The order at a key as a fresh table (a refused message's changes to it are simply dropped), or nil.
-local function load_order(key)
-  local raw = batch.orders[key]
-  if raw == nil then
-    raw = redis.call('GET', key) or false
-    batch.orders[key] = raw
-  end
-  if not raw then return nil end
-  return cjson.decode(raw)
+local function split(text, separator)
+  local parts = {}
+  if not text or text == '' then return parts end
+  for part in string.gmatch(text, '[^' .. separator .. ']+') do table.insert(parts, part) end
+  return parts
 end
 
 local function money(value)
@@ -42,102 +29,140 @@ local function money_str(n)
   return string.format('%.0f', n)
 end
 
+-- "Principal=2000,Tax=160" <-> { Principal = '2000', Tax = '160' }; written sorted, so equal maps are equal text.
+local function parse_amounts(text)
+  local amounts = {}
+  if text then
+    for name, value in string.gmatch(text, '([^=,]+)=([^,]*)') do amounts[name] = value end
+  end
+  return amounts
+end
+
+local function format_amounts(amounts)
+  local names = {}
+  for name in pairs(amounts) do table.insert(names, name) end
+  table.sort(names)
+  for i, name in ipairs(names) do names[i] = name .. '=' .. amounts[name] end
+  return table.concat(names, ',')
+end
+
 local function open_units(item)
   return item.ordered - item.shipped - item.cancelled
 end
 
--- Unshipped, PartiallyShipped, Shipped or Canceled, from the items' counts.
-local function order_status(order)
-  local ordered, shipped, cancelled = 0, 0, 0
-  for _, code in ipairs(order.itemOrder) do
-    local item = order.items[code]
-    ordered = ordered + item.ordered
-    shipped = shipped + item.shipped
-    cancelled = cancelled + item.cancelled
-  end
-  if cancelled >= ordered then return 'Canceled' end
-  if shipped == 0 then return 'Unshipped' end
-  if shipped + cancelled >= ordered then return 'Shipped' end
+-- Unshipped, PartiallyShipped, Shipped or Canceled, from the order's unit totals.
+local function order_status(totals)
+  if totals.cancelled >= totals.ordered then return 'Canceled' end
+  if totals.shipped == 0 then return 'Unshipped' end
+  if totals.shipped + totals.cancelled >= totals.ordered then return 'Shipped' end
   return 'PartiallyShipped'
 end
 
-local function save_order(key, order)
-  order.status = order_status(order)
-  if not batch.order_keys[key] then
-    batch.order_keys[key] = true
-    table.insert(batch.order_keys, key)
+-- The item fields of `codes` read into order.items (codes the order does not have stay absent).
+local function read_items(order, values, first, codes)
+  local n = #ITEM_FIELDS
+  for i, code in ipairs(codes) do
+    local at = first + (i - 1) * n
+    if values[at] then
+      order.items[code] = {
+        code = code, sku = values[at], ordered = tonumber(values[at + 1]), shipped = tonumber(values[at + 2]),
+        cancelled = tonumber(values[at + 3]), charged = parse_amounts(values[at + 4]),
+        refunded = parse_amounts(values[at + 5]), merchantItemId = values[at + 6] or nil,
+      }
+    end
   end
-  batch.orders[key] = cjson.encode(order)
 end
 
--- The item an AmazonOrderItemCode or a MerchantOrderItemID names, with its code; nil when there is none.
-local function find_item(order, code, merchant_item_id)
-  if code and code ~= cjson.null then
-    return order.items[code], code
+local function item_field_names(fields, codes)
+  for _, code in ipairs(codes) do
+    for _, f in ipairs(ITEM_FIELDS) do table.insert(fields, 'i:' .. code .. ':' .. f) end
   end
-  for _, c in ipairs(order.itemOrder) do
-    if order.items[c].merchantItemId == merchant_item_id then return order.items[c], c end
-  end
-  return nil, nil
+  return fields
 end
 
--- A SKU's stock record (a table to change in place), or nil; set_stock records the change for flush_batch.
-local function stock_record(stock_key, sku)
-  local record = batch.stock[sku]
-  if record == nil then
-    record = load_json(redis.call('HGET', stock_key, sku)) or false
-    batch.stock[sku] = record
+-- The order with the items `codes` (all of them when codes is nil), or nil when there is no such order.
+local function load_order(key, codes)
+  local fields = item_field_names({ unpack(ORDER_FIELDS) }, codes or {})
+  local v = redis.call('HMGET', key, unpack(fields))
+  if not v[1] then return nil end
+  local order = {
+    key = key, id = v[1], currency = v[2], merchantOrderId = v[3] or nil, itemOrder = split(v[4], ','),
+    ordered = tonumber(v[5]), shipped = tonumber(v[6]), cancelled = tonumber(v[7]),
+    items = {}, changed = {}, writes = {},
+  }
+  if codes then
+    read_items(order, v, #ORDER_FIELDS + 1, codes)
+  elseif #order.itemOrder > 0 then
+    read_items(order, redis.call('HMGET', key, unpack(item_field_names({}, order.itemOrder))), 1, order.itemOrder)
   end
-  return record or nil
+  return order
 end
 
-local function set_stock(sku, record)
-  if not batch.stock_skus[sku] then
-    batch.stock_skus[sku] = true
-    table.insert(batch.stock_skus, sku)
+-- The code an AmazonOrderItemCode or a MerchantOrderItemID names (nil when no item has that MerchantOrderItemID).
+local function item_code(order_key, code, merchant_item_id)
+  if code and code ~= cjson.null then return code end
+  if not merchant_item_id or merchant_item_id == cjson.null then return nil end
+  return redis.call('HGET', order_key, 'mi:' .. merchant_item_id) or nil
+end
+
+-- Unit changes go through these, so the order's totals (and with them its status) stay exact.
+local function ship_units(order, item, units)
+  item.shipped = item.shipped + units
+  order.shipped = order.shipped + units
+  order.changed[item.code] = item
+end
+
+local function cancel_units(order, item, units)
+  item.cancelled = item.cancelled + units
+  order.cancelled = order.cancelled + units
+  order.changed[item.code] = item
+end
+
+-- Writes what the message changed: the changed items' units and refunds, other fields, totals and status.
+local function save_order(order)
+  local args = { 'status', order_status(order), 'shipped', order.shipped, 'cancelled', order.cancelled }
+  for code, item in pairs(order.changed) do
+    local p = 'i:' .. code .. ':'
+    for _, pair in ipairs({ { 's', item.shipped }, { 'x', item.cancelled }, { 'r', format_amounts(item.refunded) } }) do
+      table.insert(args, p .. pair[1])
+      table.insert(args, pair[2])
+    end
   end
-  batch.stock[sku] = record or false
+  for field, value in pairs(order.writes) do
+    table.insert(args, field)
+    table.insert(args, value)
+  end
+  redis.call('HSET', order.key, unpack(args))
+end
+
+local function load_json(raw)
+  if not raw then return nil end
+  return cjson.decode(raw)
 end
 
 -- After a cancellation: NoInventory means the seller has none, so the SKU stops selling (quantity 0);
 -- any other reason puts the units back.
 local function restock(stock_key, sku, units, reason)
-  local record = stock_record(stock_key, sku) or { sku = sku }
+  local record = load_json(redis.call('HGET', stock_key, sku)) or { sku = sku }
   if reason == 'NoInventory' then
     record.quantity = 0
   else
     record.quantity = (tonumber(record.quantity) or 0) + units
   end
-  set_stock(sku, record)
+  redis.call('HSET', stock_key, sku, cjson.encode(record))
 end
 
 local function cancel_event(m, order, code, units, reason, source)
-  table.insert(batch.events, { 'type', 'cancellation', 'orderId', order.id, 'itemCode', code,
+  redis.call('XADD', m.eventsKey, '*', 'type', 'cancellation', 'orderId', order.id, 'itemCode', code,
     'sku', order.items[code].sku, 'units', tostring(units), 'reason', reason or '', 'source', source,
-    'feedId', m.feedId, 'messageId', m.k, 'at', m.at })
+    'feedId', m.feedId, 'messageId', m.k, 'at', m.at)
 end
 
--- Saves the order with its new status, then restocks and records an event for every cancellation.
+-- Saves the order, then restocks and records an event for every cancellation.
 local function save_with_cancellations(m, order, cancellations, source)
-  save_order(m.orderKey, order)
+  save_order(order)
   for _, c in ipairs(cancellations) do
     restock(m.stockKey, order.items[c.code].sku, c.units, c.reason)
     cancel_event(m, order, c.code, c.units, c.reason, source)
   end
-end
-
-local function set_mapping(key, amazon_order_id)
-  if not batch.mappings[key] then table.insert(batch.mapping_keys, key) end
-  batch.mappings[key] = amazon_order_id
-end
-
--- Every write of the batch, in one go at the end.
-local function flush_batch(stock_key, events_key)
-  for _, key in ipairs(batch.order_keys) do redis.call('SET', key, batch.orders[key]) end
-  for _, sku in ipairs(batch.stock_skus) do
-    local record = batch.stock[sku]
-    if record then redis.call('HSET', stock_key, sku, cjson.encode(record)) else redis.call('HDEL', stock_key, sku) end
-  end
-  for _, key in ipairs(batch.mapping_keys) do redis.call('SET', key, batch.mappings[key]) end
-  for _, fields in ipairs(batch.events) do redis.call('XADD', events_key, '*', unpack(fields)) end
 end

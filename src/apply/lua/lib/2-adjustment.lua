@@ -34,31 +34,53 @@ local function refund_components(item, components, currency)
   return nil
 end
 
+-- The codes of the adjusted items (nil where a MerchantOrderItemID names no item).
+local function adjusted_codes(order_key, items)
+  local codes = {}
+  for i, adjusted in ipairs(items) do codes[i] = item_code(order_key, adjusted.code, adjusted.merchantItemId) or false end
+  return codes
+end
+
+local function known(codes)
+  local list = {}
+  for _, code in ipairs(codes) do if code then table.insert(list, code) end end
+  return list
+end
+
+-- A MerchantAdjustmentItemID already used for the item, before or earlier in this message.
+local function adjustment_id_used(order, code, adj_id, seen)
+  local field = 'i:' .. code .. ':adj:' .. adj_id
+  if seen[field] or redis.call('HEXISTS', order.key, field) == 1 then return true end
+  seen[field] = true
+  order.writes[field] = '1'
+  return false
+end
+
 local function apply_adjustment(m)
   local adjustment = m.p
-  local order = load_order(m.orderKey)
+  local codes = adjusted_codes(m.orderKey, adjustment.items)
+  local order = load_order(m.orderKey, known(codes))
   if not order then return '-1' end
   if adjustment.merchantOrderId and adjustment.merchantOrderId ~= order.merchantOrderId then return '-1' end
   if adjustment.currency and adjustment.currency ~= order.currency then
     return '-3|' .. adjustment.currency .. '|' .. order.currency
   end
-  local cancellations = {}
-  for _, adjusted in ipairs(adjustment.items) do
-    local item, code = find_item(order, adjusted.code, adjusted.merchantItemId)
+  local cancellations, seen = {}, {}
+  for i, adjusted in ipairs(adjustment.items) do
+    local code = codes[i]
+    local item = code and order.items[code]
     if not item then return '-2|' .. tostring(adjusted.code or adjusted.merchantItemId) end
-    if adjusted.adjId then
-      if item.adjIds and item.adjIds[adjusted.adjId] then return '-8|' .. adjusted.adjId end
-      item.adjIds[adjusted.adjId] = true
-    end
+    if adjusted.adjId and adjustment_id_used(order, code, adjusted.adjId, seen) then return '-8|' .. adjusted.adjId end
     local units = adjusted.quantityCancelled or 0
     if #adjusted.components == 0 and units == 0 then return '-5|0|' .. order.currency end
     if #adjusted.components > 0 then
       local refused = refund_components(item, adjusted.components, order.currency)
       if refused then return refused end
+      order.changed[code] = item
     end
     if units > 0 then
       if units > open_units(item) then return '-7|' .. units .. '|' .. open_units(item) end
-      item.cancelled = item.cancelled + units
+      cancel_units(order, item, units)
       table.insert(cancellations, { code = code, units = units, reason = adjusted.reason })
     end
   end

@@ -17,6 +17,7 @@ local function failure_cancellations(order, items)
       if open > 0 then table.insert(cancellations, { code = code, units = open }) end
     end
     if #cancellations == 0 then return nil, '-11' end
+    for _, c in ipairs(cancellations) do cancel_units(order, order.items[c.code], c.units) end
     return cancellations, nil
   end
   for _, listed in ipairs(items) do
@@ -27,34 +28,40 @@ local function failure_cancellations(order, items)
     local units = listed.quantity or open
     if units > open then return nil, '-7|' .. units .. '|' .. open end
     if units == 0 then return nil, '-11' end
-    item.cancelled = item.cancelled + units
+    cancel_units(order, item, units)
     table.insert(cancellations, { code = listed.code, units = units, reason = listed.reason })
   end
   return cancellations, nil
 end
 
+local function listed_codes(items)
+  local codes = {}
+  for i, listed in ipairs(items) do codes[i] = listed.code end
+  return codes
+end
+
 local function apply_acknowledgement(m)
   local ack = m.p
-  local order = load_order(m.orderKey)
+  local whole_order = ack.statusCode == 'Failure' and #ack.items == 0
+  local order = load_order(m.orderKey, (not whole_order) and listed_codes(ack.items) or nil)
   if not order then return '-1' end
   local cancellations = {}
   if ack.statusCode == 'Failure' then
     local refused
     cancellations, refused = failure_cancellations(order, ack.items)
     if refused then return refused end
-    if #ack.items == 0 then
-      for _, c in ipairs(cancellations) do order.items[c.code].cancelled = order.items[c.code].cancelled + c.units end
-    end
   else
     for _, listed in ipairs(ack.items) do
-      local item = order.items[listed.code]
-      if not item then return '-2|' .. listed.code end
-      if listed.merchantItemId then item.merchantItemId = listed.merchantItemId end
+      if not order.items[listed.code] then return '-2|' .. listed.code end
+      if listed.merchantItemId then
+        order.writes['i:' .. listed.code .. ':mi'] = listed.merchantItemId
+        order.writes['mi:' .. listed.merchantItemId] = listed.code
+      end
     end
   end
   if ack.merchantOrderId then
-    order.merchantOrderId = ack.merchantOrderId
-    set_mapping(m.mappingKey, order.id)
+    order.writes.merchantOrderId = ack.merchantOrderId
+    redis.call('SET', m.mappingKey, order.id)
   end
   save_with_cancellations(m, order, cancellations, 'acknowledgement')
   return '0'

@@ -8,12 +8,12 @@
 local function apply_inventory(m)
   local update = m.p
   if update.operation == 'Delete' then
-    set_stock(update.sku, nil)
+    redis.call('HDEL', m.stockKey, update.sku)
     return '0'
   end
   local record = { sku = update.sku }
-  if update.operation == 'PartialUpdate' then record = stock_record(m.stockKey, update.sku) or record end
+  if update.operation == 'PartialUpdate' then record = load_json(redis.call('HGET', m.stockKey, update.sku)) or record end
   for field, value in pairs(update.fields) do record[field] = value end
-  set_stock(update.sku, record)
+  redis.call('HSET', m.stockKey, update.sku, cjson.encode(record))
   return '0'
 end
