@@ -10,6 +10,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   report: ['core'],
   validate: ['core', 'parse', 'report'],
   apply: ['core', 'parse'],
+  ingest: ['core'],
 };
 
 function sourceFiles(dir: string): string[] {
