@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { waitForReport } from '../cli/commands/pipeline.js';
+import { waitForReport } from '../queue/wait-for-report.js';
 import { openRuntime } from '../cli/runtime.js';
 import { createApplyWorker } from '../queue/apply-worker.js';
 import { submitFeed } from '../queue/submit-feed.js';

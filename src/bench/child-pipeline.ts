@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { openRuntime } from '../cli/runtime.js';
-import { waitForReport } from '../cli/commands/pipeline.js';
+import { waitForReport } from '../queue/wait-for-report.js';
 import { createApplyWorker } from '../queue/apply-worker.js';
 import { submitFeed } from '../queue/submit-feed.js';
 import { createSchemaRegistry } from '../validate/index.js';

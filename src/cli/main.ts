@@ -12,6 +12,7 @@ import { runCheckFolder } from './commands/check-folder.js';
 import { runInventory, runOrder, runOrdersImport } from './commands/ledger.js';
 import { runFeeds, runProcess, runReport, runSubmit, runWorker } from './commands/pipeline.js';
 import { runValidate } from './commands/validate.js';
+import { runWatch } from './commands/watch.js';
 import { EXIT } from './exit-codes.js';
 
 const FORMATS = ['xml', 'flat', 'json', 'text'];
@@ -66,6 +67,9 @@ function addPipelineCommands(program: Command, run: Run): void {
   program.command('worker').description('run BullMQ workers that apply queued feeds (scale out with more of these)')
     .option('--concurrency <n>', 'concurrent jobs', positive, 4)
     .action((o: { concurrency: number }) => run((schemas, config) => runWorker(config, schemas, o.concurrency, (line) => process.stderr.write(`${line}\n`))));
+  program.command('watch').description('watch <feeds-dir>/incoming: claim, process in order per merchant, write reports (with workers unless --no-workers)')
+    .option('--no-workers', 'only watch and submit; workers run elsewhere').option('--concurrency <n>', 'concurrent jobs of the workers', positive, 4)
+    .action((o: { workers: boolean; concurrency: number }) => run((schemas, config) => runWatch(config, schemas, o)));
   program.command('feeds').description('list feed submissions').addOption(formatOption())
     .action((o: { format?: Format }) => run((schemas, config) => runFeeds(config, schemas, o.format, out)));
   program.command('report').description("print a feed's processing report").argument('<feedSubmissionId>').addOption(formatOption())

@@ -10,7 +10,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   report: ['core'],
   validate: ['core', 'parse', 'report'],
   apply: ['core', 'parse'],
-  ingest: ['core'],
+  ingest: ['core', 'parse', 'validate', 'report', 'apply', 'queue'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -3,11 +3,11 @@ import { basename } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
 import { feedTypeByName, type FeedTypeInfo } from '../../core/feed-types.js';
-import type { Report, ReportFormat } from '../../core/types.js';
+import type { ReportFormat } from '../../core/types.js';
 import { createApplyWorker } from '../../queue/apply-worker.js';
 import { listFeeds, loadFeed, loadReport, type FeedRecord } from '../../queue/feed-store.js';
-import type { PipelineDeps } from '../../queue/pipeline-deps.js';
 import { submitFeed } from '../../queue/submit-feed.js';
+import { waitForReport } from '../../queue/wait-for-report.js';
 import { nativeReportFormat, renderReport, writeReport } from '../../report/index.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { exitCodeForReport, EXIT } from '../exit-codes.js';
@@ -110,21 +110,6 @@ export async function runReport(config: Config, schemas: SchemaRegistry, feedId:
     return exitCodeForReport(report);
   } finally {
     await runtime.close();
-  }
-}
-
-/**
- * Polls the feed record until workers have finished it: every 2 ms at first, so that a small feed's report is
- * seen as soon as it exists, backing off to every 50 ms for big ones.
- */
-export async function waitForReport(deps: PipelineDeps, feedId: string): Promise<Report> {
-  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
-    const record = await loadFeed(deps.redis, deps.config.prefix, feedId);
-    if (record?.status === '_DONE_' || record?.status === '_CANCELLED_') {
-      const report = await loadReport(deps.redis, deps.config.prefix, feedId);
-      if (report) return report;
-    }
-    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }
 

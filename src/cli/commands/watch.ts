@@ -1,0 +1,79 @@
+/**
+ * `feedproc watch`: the drop-folder watcher with BullMQ workers in the same process (unless --no-workers),
+ * logging pino JSON lines. Redis away at start-up is waited for (files stay untouched in incoming/ meanwhile).
+ * SIGTERM / SIGINT: stop taking files, let the files in progress finish (at most STOP_TIMEOUT_MS), close
+ * everything and exit 0; a second signal exits at once. Files not finished stay claimed and resume next time.
+ */
+import { resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { Config } from '../../core/config.js';
+import { isFeedError } from '../../core/errors.js';
+import { dropFolder } from '../../ingest/drop-folder.js';
+import { startDropWatcher, type WatchEvent } from '../../ingest/drop-watcher.js';
+import { createApplyWorker } from '../../queue/apply-worker.js';
+import type { SchemaRegistry } from '../../validate/index.js';
+import { EXIT } from '../exit-codes.js';
+import { openRuntime, type Runtime } from '../runtime.js';
+
+const STOP_TIMEOUT_MS = 8000;
+const REDIS_RETRY_MS = 1000;
+const WATCH_TIMING = { stableMs: 500, maxWaitMs: 60_000, pollMs: 100, rescanMs: 5000, retryMs: 2000 };
+
+export async function runWatch(config: Config, schemas: SchemaRegistry, options: { workers: boolean; concurrency: number }): Promise<number> {
+  const logger = pino({ base: { pid: process.pid } });
+  let signalled = false;
+  const stopRequested = new Promise<void>((done) => {
+    const stop = (): void => {
+      signalled = true;
+      process.once('SIGINT', () => process.exit(EXIT.UNEXPECTED));
+      process.once('SIGTERM', () => process.exit(EXIT.UNEXPECTED));
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  const runtime = await openWhenRedisAnswers(config, schemas, options.workers, logger, () => signalled);
+  if (!runtime) return EXIT.OK;
+  const worker = options.workers ? createApplyWorker(runtime.deps, runtime.workerConnection(), options.concurrency) : null;
+  const folder = dropFolder(resolve(config.feedsDir));
+  const watcher = await startDropWatcher(runtime.deps, folder, WATCH_TIMING, (event) => logEvent(logger, event));
+  logger.info({ event: 'watching', incoming: folder.incoming, workers: worker ? options.concurrency : 0 }, `watching ${folder.incoming}`);
+  await stopRequested;
+  logger.info({ event: 'stopping' }, 'stopping: no new files; finishing the files in progress');
+  await watcher.stop(STOP_TIMEOUT_MS);
+  await worker?.close();
+  await runtime.close();
+  logger.info({ event: 'stopped' }, 'stopped');
+  return EXIT.OK;
+}
+
+/** Opens the runtime, retrying while Redis does not answer; null when a signal came first. */
+async function openWhenRedisAnswers(config: Config, schemas: SchemaRegistry, workers: boolean, logger: Logger, stopped: () => boolean): Promise<Runtime | null> {
+  let said = false;
+  while (!stopped()) {
+    try {
+      return await openRuntime(config, schemas, { workers, notice: (line) => logger.info({ event: 'redis' }, line) });
+    } catch (err) {
+      if (!isFeedError(err) || err.code !== 'CLI_REDIS_UNAVAILABLE') throw err;
+      if (!said) logger.warn({ event: 'redis-unavailable', error: err.message }, 'waiting for Redis; files stay in incoming/ until it answers');
+      said = true;
+      await new Promise((done) => setTimeout(done, REDIS_RETRY_MS));
+    }
+  }
+  return null;
+}
+
+function logEvent(logger: Logger, event: WatchEvent): void {
+  if (event.event === 'processed') {
+    const { feedId, report, reportPath, movedTo } = event.outcome;
+    const s = report.summary;
+    logger.info(
+      { event: 'feed', file: event.file, merchant: event.merchant, feedSubmissionId: feedId, status: report.statusCode, ...s, report: reportPath, movedTo },
+      `${event.file}: feed ${feedId} ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${reportPath}`,
+    );
+  } else if (event.event === 'failed-to-process') {
+    logger.error({ event: 'retry', file: event.file, error: event.error }, `${event.file}: ${event.error}; trying again`);
+  } else {
+    logger.error({ event: 'no-merchant', file: event.file }, `${event.file}: no merchant: drop it into incoming/<MERCHANT_ID>/ or set FEEDPROC_MERCHANT`);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * One dropped file from claim to done/: moved into processing/ (an atomic rename, so a file is claimed once),
+ * submitted, its report written into reports/ (temporary name, then rename) and the original moved to done/
+ * or, when the feed was rejected, failed/. A sidecar `.<name>.claim` in processing/ remembers the claim time
+ * and, once submitted, the FeedSubmissionId, so a file left there by a crash resumes instead of being applied
+ * again (the ledger's exactly-once marks and the duplicate check do the rest).
+ */
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Report } from '../core/types.js';
+import { loadFeed } from '../queue/feed-store.js';
+import type { PipelineDeps } from '../queue/pipeline-deps.js';
+import { submitFeed } from '../queue/submit-feed.js';
+import { nativeReportFormat, renderReport } from '../report/index.js';
+import { writeAtomically } from './atomic-write.js';
+import type { DropFolder, DroppedFile } from './drop-folder.js';
+
+const REPORT_EXTENSIONS = { xml: 'xml', flat: 'txt', json: 'json', text: 'txt' } as const;
+
+interface Claim {
+  claimedAt: string;
+  feedId?: string;
+}
+
+export interface Outcome {
+  feedId: string;
+  report: Report;
+  reportPath: string;
+  movedTo: string;
+}
+
+/** Moves the file into processing/<folder>/; false when it is gone (claimed by another watcher, or deleted). */
+export async function claim(folder: DropFolder, file: DroppedFile): Promise<DroppedFile | null> {
+  const dir = join(folder.processing, file.folder ?? '');
+  await mkdir(dir, { recursive: true });
+  const claimed = { ...file, path: join(dir, file.name) };
+  await writeAtomically(sidecarPath(claimed), JSON.stringify({ claimedAt: new Date().toISOString() } satisfies Claim));
+  try {
+    await rename(file.path, claimed.path);
+  } catch (err) {
+    await rm(sidecarPath(claimed), { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  return claimed;
+}
+
+/** Submits (or, after a crash, finds) the feed of a claimed file, waits for its report and files everything. */
+export async function processClaimed(deps: PipelineDeps, folder: DropFolder, file: DroppedFile, merchantId: string, wait: (feedId: string) => Promise<Report>): Promise<Outcome> {
+  const feedId = await feedOf(deps, file, merchantId);
+  const report = await wait(feedId);
+  const format = nativeReportFormat(report);
+  const reportPath = join(folder.reports, `${file.name}.${feedId}.report.${REPORT_EXTENSIONS[format]}`);
+  await writeAtomically(reportPath, renderReport(report, format, file.name));
+  const movedTo = await moveOut(folder, file, report.statusCode === 'Rejected' ? folder.failed : folder.done, feedId);
+  await rm(sidecarPath(file), { force: true });
+  return { feedId, report, reportPath, movedTo };
+}
+
+async function feedOf(deps: PipelineDeps, file: DroppedFile, merchantId: string): Promise<string> {
+  const claimRecord = await readClaim(file);
+  if (claimRecord.feedId) return claimRecord.feedId;
+  const record = await submitFeed(deps, file.path, { merchantId });
+  let feedId = record.feedSubmissionId;
+  // A crash between submitting and recording the id: the resubmission is a "duplicate" of our own feed.
+  if (record.duplicateOf) {
+    const first = await loadFeed(deps.redis, deps.config.prefix, record.duplicateOf);
+    if (first && first.fileName === file.name && first.submittedDate >= claimRecord.claimedAt) feedId = first.feedSubmissionId;
+  }
+  await writeAtomically(sidecarPath(file), JSON.stringify({ ...claimRecord, feedId } satisfies Claim));
+  return feedId;
+}
+
+async function readClaim(file: DroppedFile): Promise<Claim> {
+  const raw = await readFile(sidecarPath(file), 'utf8').catch(() => null);
+  if (raw === null) {
+    // Claimed by an earlier version or the sidecar was lost: treat the file as claimed when it was last changed.
+    const changed = await stat(file.path);
+    return { claimedAt: changed.mtime.toISOString() };
+  }
+  return JSON.parse(raw) as Claim;
+}
+
+function sidecarPath(file: DroppedFile): string {
+  return join(file.path, '..', `.${file.name}.claim`);
+}
+
+/** done/<folder>/<name>, or <name>.<feedId> when a file of that name is already there. */
+async function moveOut(folder: DropFolder, file: DroppedFile, root: string, feedId: string): Promise<string> {
+  const dir = join(root, file.folder ?? '');
+  await mkdir(dir, { recursive: true });
+  const plain = join(dir, file.name);
+  const target = (await stat(plain).catch(() => null)) ? `${plain}.${feedId}` : plain;
+  await rename(file.path, target);
+  return target;
+}

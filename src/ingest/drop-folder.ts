@@ -1,0 +1,70 @@
+/**
+ * The drop folder of product-spec.md §7 and the files waiting in it. Writers drop files into `incoming/`
+ * (or `incoming/<MERCHANT_ID>/`), writing under a dotfile or `*.tmp` name and renaming when done; those names
+ * are never picked up.
+ */
+import { mkdir, readdir } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+
+export interface DropFolder {
+  incoming: string;
+  processing: string;
+  reports: string;
+  done: string;
+  failed: string;
+}
+
+/** A file waiting in incoming/ (or claimed into processing/): its merchant is its subfolder, if any. */
+export interface DroppedFile {
+  path: string;
+  name: string;
+  /** The subfolder's name; null for a file at the top (the default merchant's). */
+  folder: string | null;
+}
+
+export function dropFolder(feedsDir: string): DropFolder {
+  return {
+    incoming: join(feedsDir, 'incoming'),
+    processing: join(feedsDir, 'processing'),
+    reports: join(feedsDir, 'reports'),
+    done: join(feedsDir, 'done'),
+    failed: join(feedsDir, 'failed'),
+  };
+}
+
+export async function ensureDropFolder(folder: DropFolder): Promise<void> {
+  for (const dir of Object.values(folder)) await mkdir(dir, { recursive: true });
+}
+
+/** Names writers use while a file is still being written. */
+export function isWorkInProgressName(name: string): boolean {
+  return name.startsWith('.') || name.endsWith('.tmp');
+}
+
+/** The file at `path` under `root` (top level or one subfolder down), or null when it is not one to pick up. */
+export function droppedFileAt(root: string, path: string): DroppedFile | null {
+  const parts = relative(root, path).split(sep);
+  const name = basename(path);
+  if (parts.length > 2 || parts[0] === '..' || isWorkInProgressName(name)) return null;
+  const folder = parts.length === 2 ? basename(dirname(path)) : null;
+  if (folder !== null && isWorkInProgressName(folder)) return null;
+  return { path, name, folder };
+}
+
+/** Every file waiting under `root`, in name order within each folder. */
+export async function listDropped(root: string): Promise<DroppedFile[]> {
+  const files: DroppedFile[] = [];
+  for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(root, entry.name);
+    if (entry.isFile()) {
+      const file = droppedFileAt(root, path);
+      if (file) files.push(file);
+    } else if (entry.isDirectory() && !isWorkInProgressName(entry.name)) {
+      for (const inner of (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+        const file = inner.isFile() ? droppedFileAt(root, join(path, inner.name)) : null;
+        if (file) files.push(file);
+      }
+    }
+  }
+  return files;
+}

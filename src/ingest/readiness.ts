@@ -1,0 +1,56 @@
+/**
+ * Waits until a dropped file can be read: its size and mtime have not changed for the stability window, it is
+ * complete (completeness.ts) and, on Linux, no process has it open for writing. A file that stays incomplete
+ * is taken anyway after `maxWaitMs` of stability, so that it gets a report (a truncated feed is rejected)
+ * instead of waiting for ever.
+ */
+import { readdir, readlink, readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileCompleteness } from './completeness.js';
+
+export interface ReadinessOptions {
+  stableMs: number;
+  maxWaitMs: number;
+  pollMs: number;
+}
+
+export type Readiness = 'ready' | 'gave-up-waiting' | 'gone';
+
+export async function waitUntilReady(path: string, options: ReadinessOptions, stopped: () => boolean): Promise<Readiness> {
+  let last = '';
+  let stableSince = Date.now();
+  while (!stopped()) {
+    const now = Date.now();
+    const info = await stat(path).catch(() => null);
+    if (!info) return 'gone';
+    const signature = `${info.size}:${info.mtimeMs}`;
+    if (signature !== last) {
+      last = signature;
+      stableSince = now;
+    } else if (now - stableSince >= options.stableMs && !(await openForWriting(path))) {
+      const completeness = await fileCompleteness(path).catch(() => 'incomplete' as const);
+      if (completeness === 'complete') return 'ready';
+      if (now - stableSince >= options.maxWaitMs) return 'gave-up-waiting';
+    }
+    await new Promise((done) => setTimeout(done, options.pollMs));
+  }
+  return 'gone';
+}
+
+const WRITE_FLAGS = 0o3; // O_WRONLY | O_RDWR
+
+/** True when some process has the file open for writing (Linux /proc; elsewhere always false). */
+async function openForWriting(path: string): Promise<boolean> {
+  const target = resolve(path);
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  for (const pid of pids.filter((p) => /^\d+$/.test(p))) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')) !== target) continue;
+      const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+      const flags = /flags:\s*([0-7]+)/.exec(info)?.[1];
+      if (flags && (parseInt(flags, 8) & WRITE_FLAGS) !== 0) return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,23 @@
+/** Waiting for a feed's final report, by polling its record (cheap: one HGETALL per poll). */
+import type { Report } from '../core/types.js';
+import { loadFeed, loadReport } from './feed-store.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+
+export class WaitAbandoned extends Error {}
+
+/**
+ * Polls the feed record until workers have finished it: every 2 ms at first, so that a small feed's report is
+ * seen as soon as it exists, backing off to every 50 ms for big ones. `abandon` (when it returns true) ends
+ * the wait with WaitAbandoned, for a process that is shutting down.
+ */
+export async function waitForReport(deps: PipelineDeps, feedId: string, abandon: () => boolean = () => false): Promise<Report> {
+  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+    const record = await loadFeed(deps.redis, deps.config.prefix, feedId);
+    if (record?.status === '_DONE_' || record?.status === '_CANCELLED_') {
+      const report = await loadReport(deps.redis, deps.config.prefix, feedId);
+      if (report) return report;
+    }
+    if (abandon()) throw new WaitAbandoned(`stopped waiting for feed ${feedId}`);
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
