@@ -4,13 +4,14 @@
  * Each merchant (subfolder) has one lane: its files are processed one after another in arrival order, while
  * the lanes of different merchants run in parallel.
  */
+import { stat } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Report } from '../core/types.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { waitForReport, WaitAbandoned } from '../queue/wait-for-report.js';
 import { claim, processClaimed, type Outcome } from './claimed-file.js';
 import { droppedFileAt, ensureDropFolder, isWorkInProgressName, listDropped, type DropFolder, type DroppedFile } from './drop-folder.js';
-import { waitUntilReady, type ReadinessOptions } from './readiness.js';
+import { waitUntilReady, type Readiness, type ReadinessOptions } from './readiness.js';
 
 export interface WatcherOptions extends ReadinessOptions {
   /** How often incoming/ is listed again, for events the watcher missed. */
@@ -32,6 +33,14 @@ export interface DropWatcher {
 interface Entry {
   file: DroppedFile;
   claimed: boolean;
+  /** Started when the file is found, so a burst of files waits out its stability windows together. */
+  ready: Promise<Readiness> | null;
+  /** When the file appeared (ctime); -Infinity for files resumed from processing/. */
+  arrived: number;
+}
+
+function later(a: Entry, b: Entry): boolean {
+  return a.arrived > b.arrived || (a.arrived === b.arrived && a.file.name > b.file.name);
 }
 
 export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, options: WatcherOptions, log: (event: WatchEvent) => void): Promise<DropWatcher> {
@@ -40,14 +49,26 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
   const known = new Set<string>();
   let stopping = false;
 
-  const enqueue = (file: DroppedFile, claimed: boolean): void => {
+  /**
+   * Adds a file to its merchant's lane in arrival order: by the time it appeared in the folder (its ctime, which a
+   * rename sets), then by name, since watcher events and rescans can report files out of order.
+   */
+  const enqueue = async (file: DroppedFile, claimed: boolean, foundAtStart = false): Promise<void> => {
     const key = `${file.folder ?? ''}/${file.name}`;
     if (stopping || known.has(key)) return;
     known.add(key);
+    // Files found together at start-up go in name order, after the ones resumed from processing/.
+    const arrived = claimed ? -Infinity : foundAtStart ? 0 : ((await stat(file.path).catch(() => null))?.ctimeMs ?? Date.now());
     const laneKey = file.folder ?? '';
     const lane = lanes.get(laneKey) ?? { queue: [], running: null };
     lanes.set(laneKey, lane);
-    lane.queue.push({ file, claimed });
+    const ready = claimed ? null : waitUntilReady(file.path, options, () => stopping);
+    ready?.catch(() => undefined);
+    const entry: Entry = { file, claimed, ready, arrived };
+    const first = lane.running ? 1 : 0; // the head may already be in progress
+    let at = lane.queue.length;
+    while (at > first && later(lane.queue[at - 1] as Entry, entry)) at -= 1;
+    lane.queue.splice(at, 0, entry);
     if (!lane.running) lane.running = runLane(lane).finally(() => (lane.running = null));
   };
 
@@ -72,7 +93,8 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
   const handle = async (entry: Entry): Promise<boolean> => {
     let file = entry.file;
     if (!entry.claimed) {
-      const readiness = await waitUntilReady(file.path, options, () => stopping);
+      const readiness = await (entry.ready ?? waitUntilReady(file.path, options, () => stopping));
+      entry.ready = null; // a retry waits afresh
       if (readiness === 'gone') return !stopping;
       const claimed = await claim(folder, file);
       if (!claimed) return true;
@@ -90,11 +112,11 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
     return true;
   };
 
-  for (const file of await listDropped(folder.processing)) enqueue(file, true);
-  const rescan = async (): Promise<void> => {
-    for (const file of await listDropped(folder.incoming).catch(() => [])) enqueue(file, false);
+  for (const file of await listDropped(folder.processing)) await enqueue(file, true);
+  const rescan = async (atStart = false): Promise<void> => {
+    for (const file of await listDropped(folder.incoming).catch(() => [])) await enqueue(file, false, atStart);
   };
-  await rescan();
+  await rescan(true);
   const watcher: FSWatcher = watch(folder.incoming, {
     depth: 1,
     ignoreInitial: true,
@@ -102,7 +124,7 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
   });
   const onFile = (path: string): void => {
     const file = droppedFileAt(folder.incoming, path);
-    if (file) enqueue(file, false);
+    if (file) void enqueue(file, false);
   };
   watcher.on('add', onFile).on('change', onFile).on('error', () => undefined); // the rescan covers what is missed
   const timer = setInterval(() => void rescan(), options.rescanMs);
