@@ -81,16 +81,16 @@ async function readClaim(file: DroppedFile): Promise<Claim> {
   return JSON.parse(raw) as Claim;
 }
 
-function sidecarPath(file: DroppedFile): string {
+export function sidecarPath(file: DroppedFile): string {
   return join(file.path, '..', `.${file.name}.claim`);
 }
 
-/** done/<folder>/<name>, or <name>.<feedId> when a file of that name is already there. */
-async function moveOut(folder: DropFolder, file: DroppedFile, root: string, feedId: string): Promise<string> {
+/** done/<folder>/<name>, or <name>.<tag> (the FeedSubmissionId) when a file of that name is already there. */
+export async function moveOut(folder: DropFolder, file: DroppedFile, root: string, tag: string): Promise<string> {
   const dir = join(root, file.folder ?? '');
   await mkdir(dir, { recursive: true });
   const plain = join(dir, file.name);
-  const target = (await stat(plain).catch(() => null)) ? `${plain}.${feedId}` : plain;
+  const target = (await stat(plain).catch(() => null)) ? `${plain}.${tag}` : plain;
   await rename(file.path, target);
   return target;
 }

@@ -11,6 +11,7 @@ import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { waitForReport, WaitAbandoned } from '../queue/wait-for-report.js';
 import { claim, processClaimed, type Outcome } from './claimed-file.js';
 import { droppedFileAt, ensureDropFolder, isWorkInProgressName, listDropped, type DropFolder, type DroppedFile } from './drop-folder.js';
+import { failUnassigned, importDroppedOrderReport, isOrderReportFile, type ImportOutcome } from './other-files.js';
 import { waitUntilReady, type Readiness, type ReadinessOptions } from './readiness.js';
 
 export interface WatcherOptions extends ReadinessOptions {
@@ -22,8 +23,9 @@ export interface WatcherOptions extends ReadinessOptions {
 
 export type WatchEvent =
   | { event: 'processed'; file: string; merchant: string; outcome: Outcome }
+  | { event: 'imported'; file: string; merchant: string; outcome: ImportOutcome }
   | { event: 'failed-to-process'; file: string; error: string }
-  | { event: 'no-merchant'; file: string };
+  | { event: 'no-merchant'; file: string; outcome: ImportOutcome };
 
 export interface DropWatcher {
   /** Stops taking files and waits (at most `timeoutMs`) for the files in progress; unfinished ones stay claimed. */
@@ -103,7 +105,11 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
     }
     const merchant = file.folder ?? deps.config.merchantId;
     if (!merchant) {
-      log({ event: 'no-merchant', file: file.path });
+      log({ event: 'no-merchant', file: file.name, outcome: await failUnassigned(folder, file) });
+      return true;
+    }
+    if (await isOrderReportFile(file.path)) {
+      log({ event: 'imported', file: file.name, merchant, outcome: await importDroppedOrderReport(deps, folder, file, merchant) });
       return true;
     }
     const wait = (feedId: string): Promise<Report> => waitForReport(deps, feedId, () => stopping);

@@ -44,6 +44,12 @@ const CHARGED_COLUMNS: ReadonlyArray<[string, string]> = [
 ];
 export const REQUIRED_ORDER_COLUMNS = ['order-id', 'order-item-id', 'quantity-purchased', 'currency'] as const;
 
+/** True when the first line of a file is an order report's header (so a dropped file is imported, not submitted). */
+export function isOrderReportHeader(line: string): boolean {
+  const columns = new Set(line.replace(/^\uFEFF/, '').trim().split('\t'));
+  return REQUIRED_ORDER_COLUMNS.every((name) => columns.has(name));
+}
+
 /** Throws FeedError for files that are not text; a missing required column is reported as `missing`. */
 export async function readOrderReport(path: string): Promise<OrderReport & { missing: string[] }> {
   const sniffed = await sniffFile(path);

@@ -1,4 +1,5 @@
 /** `orders import`, `order ID`, `inventory SKU`: the ledger from the command line (JSON shapes of spec §5). */
+import { importOrderReport, importSummary } from '../../apply/import-orders.js';
 import { createLedger, type Ledger, type LedgerOrder, type StockRecord } from '../../apply/ledger.js';
 import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
@@ -17,11 +18,7 @@ export async function runOrdersImport(config: Config, schemas: SchemaRegistry, f
   const runtime = await openRuntime(config, schemas, { workers: false });
   try {
     const ledger = createLedger(runtime.deps.redis, config.prefix, merchantId);
-    const counts = { created: 0, updated: 0, unchanged: 0 };
-    for (const order of report.orders) counts[await ledger.importOrder(order)] += 1;
-    const items = report.orders.reduce((n, o) => n + o.itemOrder.length, 0);
-    out.write(`${file}: ${report.orders.length} orders (${items} items, ${report.encoding}): ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged\n`);
-    for (const skipped of report.skipped) out.write(`${file}:${skipped.line}: skipped: ${skipped.reason}\n`);
+    out.write(importSummary(file, report, await importOrderReport(ledger, report)));
     return report.skipped.length > 0 ? EXIT.MESSAGE_ERRORS : EXIT.OK;
   } finally {
     await runtime.close();

@@ -71,9 +71,12 @@ function logEvent(logger: Logger, event: WatchEvent): void {
       { event: 'feed', file: event.file, merchant: event.merchant, feedSubmissionId: feedId, status: report.statusCode, ...s, report: reportPath, movedTo },
       `${event.file}: feed ${feedId} ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${reportPath}`,
     );
+  } else if (event.event === 'imported') {
+    const line = event.outcome.summary.split('\n')[0] ?? '';
+    logger.info({ event: 'orders-imported', file: event.file, merchant: event.merchant, report: event.outcome.reportPath, movedTo: event.outcome.movedTo }, line);
   } else if (event.event === 'failed-to-process') {
     logger.error({ event: 'retry', file: event.file, error: event.error }, `${event.file}: ${event.error}; trying again`);
   } else {
-    logger.error({ event: 'no-merchant', file: event.file }, `${event.file}: no merchant: drop it into incoming/<MERCHANT_ID>/ or set FEEDPROC_MERCHANT`);
+    logger.error({ event: 'no-merchant', file: event.file, report: event.outcome.reportPath, movedTo: event.outcome.movedTo }, event.outcome.summary.trim());
   }
 }

@@ -1,0 +1,27 @@
+/** Loading a whole order report into the ledger (`orders import`, and order reports dropped into the folder). */
+import type { OrderReport } from '../parse/order-report.js';
+import type { Ledger } from './ledger.js';
+
+export interface ImportCounts {
+  orders: number;
+  items: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+export async function importOrderReport(ledger: Ledger, report: OrderReport): Promise<ImportCounts> {
+  const counts = { orders: report.orders.length, items: 0, created: 0, updated: 0, unchanged: 0 };
+  for (const order of report.orders) {
+    counts[await ledger.importOrder(order)] += 1;
+    counts.items += order.itemOrder.length;
+  }
+  return counts;
+}
+
+/** The lines `orders import` prints, and the import report of a dropped order report. */
+export function importSummary(file: string, report: OrderReport, counts: ImportCounts): string {
+  const lines = [`${file}: ${counts.orders} orders (${counts.items} items, ${report.encoding}): ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged`];
+  for (const skipped of report.skipped) lines.push(`${file}:${skipped.line}: skipped: ${skipped.reason}`);
+  return `${lines.join('\n')}\n`;
+}

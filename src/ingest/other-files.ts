@@ -1,0 +1,57 @@
+/**
+ * Dropped files that are not feeds to submit: Amazon order reports (imported into the ledger, with a short
+ * import report) and files nobody can process (no merchant to submit them for), which go to failed/ with a
+ * report saying why. Both leave nothing in processing/.
+ */
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { importOrderReport, importSummary } from '../apply/import-orders.js';
+import { createLedger } from '../apply/ledger.js';
+import { isOrderReportHeader, readOrderReport } from '../parse/order-report.js';
+import type { PipelineDeps } from '../queue/pipeline-deps.js';
+import { writeAtomically } from './atomic-write.js';
+import { moveOut, sidecarPath } from './claimed-file.js';
+import type { DropFolder, DroppedFile } from './drop-folder.js';
+
+const HEAD_BYTES = 64 * 1024;
+
+export async function isOrderReportFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    const head = buffer.subarray(0, bytesRead).toString('latin1');
+    const firstLine = head.split(/\r\n|\n|\r/).find((line) => line.trim() !== '') ?? '';
+    return isOrderReportHeader(firstLine.replace(/^\u00EF\u00BB\u00BF/, ''));
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface ImportOutcome {
+  summary: string;
+  reportPath: string;
+  movedTo: string;
+}
+
+/** Imports the order report; safe to repeat after a crash (re-importing changes nothing). */
+export async function importDroppedOrderReport(deps: PipelineDeps, folder: DropFolder, file: DroppedFile, merchantId: string): Promise<ImportOutcome> {
+  const report = await readOrderReport(file.path);
+  const ledger = createLedger(deps.redis, deps.config.prefix, merchantId);
+  const summary = importSummary(file.name, report, await importOrderReport(ledger, report));
+  const reportPath = join(folder.reports, `${file.name}.import.txt`);
+  await writeAtomically(reportPath, summary);
+  const movedTo = await moveOut(folder, file, folder.done, 'import');
+  await rm(sidecarPath(file), { force: true });
+  return { summary, reportPath, movedTo };
+}
+
+/** A file at the top of incoming/ when no default merchant is configured. */
+export async function failUnassigned(folder: DropFolder, file: DroppedFile): Promise<ImportOutcome> {
+  const summary = `${file.name}: not processed: no merchant. Drop it into incoming/<MERCHANT_ID>/, or set FEEDPROC_MERCHANT for files at the top of incoming/.\n`;
+  const reportPath = join(folder.reports, `${file.name}.report.txt`);
+  await writeAtomically(reportPath, summary);
+  const movedTo = await moveOut(folder, file, folder.failed, 'unassigned');
+  await rm(sidecarPath(file), { force: true });
+  return { summary, reportPath, movedTo };
+}

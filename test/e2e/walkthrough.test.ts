@@ -1,0 +1,61 @@
+/**
+ * The README's drop-folder walkthrough, run with its own commands: the watcher as `npm start` runs it (after
+ * the build `npm test` has already done), on a machine where no Redis answers (the private redis-server), then
+ * the walkthrough's shell lines with `feeds/` pointed at a temp folder.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, REPO_ROOT } from '../helpers/cli.js';
+import { freePort } from '../helpers/redis-server.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { startWatch, type WatchProcess } from '../helpers/watcher.js';
+
+/** The shell lines of the README walkthrough after `npm ci && npm start`, comments removed. */
+function walkthroughLines(): string[] {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const block = readme.split('### Walkthrough: the drop folder')[1]?.split('```sh\n')[1]?.split('```')[0] ?? '';
+  return block
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => line !== '' && !line.startsWith('npm ci'));
+}
+
+describe('README walkthrough', () => {
+  const tmp = makeTempDir('feedproc-walkthrough-');
+  let watcher: WatchProcess | undefined;
+  afterAll(async () => {
+    if (watcher && watcher.child.exitCode === null) {
+      watcher.child.kill('SIGKILL');
+      await watcher.exited;
+    }
+    tmp.cleanup();
+  });
+
+  it('imports the order report, processes the sample feeds and shows the order, with a private redis-server', async () => {
+    const { FEEDPROC_REDIS_URL: _configured, FEEDPROC_PREFIX: _prefix, FEEDPROC_MERCHANT: _merchant, ...inherited } = process.env;
+    const env = { ...inherited, FEEDPROC_FEEDS_DIR: tmp.dir, FEEDPROC_LOCAL_REDIS_URL: `redis://127.0.0.1:${await freePort()}` };
+    watcher = startWatch(env);
+    await watcher.waitFor((e) => e['event'] === 'watching');
+    expect(watcher.events().find((e) => e['event'] === 'redis')?.['msg']).toMatch(/started a private redis-server/);
+
+    const lines = walkthroughLines();
+    expect(lines[0]).toBe('mkdir -p feeds/incoming/A1KW3PLX9Q7ZT2');
+    const shell = (line: string): string =>
+      execFileSync('bash', ['-c', line.replace(/\bfeeds\//g, `${tmp.dir}/`).replace(/^npx feedproc /, `node ${CLI} `)], { cwd: REPO_ROOT, env, encoding: 'utf8' });
+    for (const line of lines.filter((l) => l.startsWith('mkdir') || l.startsWith('cp'))) shell(line);
+
+    await watcher.waitFor(() => (watcher as WatchProcess).events().filter((e) => e['event'] === 'feed').length === 2, 60_000);
+    const imported = watcher.events().find((e) => e['event'] === 'orders-imported');
+    expect(imported?.['msg']).toMatch(/^order-report\.txt: 12 orders \(\d+ items, UTF-8\): 12 created/);
+    const reports = shell(lines.find((l) => l.startsWith('ls feeds/reports')) as string).trim().split('\n');
+    expect(reports.sort()).toEqual(['flat-adjustment-valid.txt.50002.report.txt', 'order-report.txt.import.txt', 'xml-order-fulfillment-valid.xml.50001.report.xml']);
+    expect(readdirSync(join(tmp.dir, 'done', 'A1KW3PLX9Q7ZT2')).sort()).toEqual(['flat-adjustment-valid.txt', 'order-report.txt', 'xml-order-fulfillment-valid.xml']);
+
+    const order = JSON.parse(shell(lines.find((l) => l.startsWith('npx feedproc order')) as string)) as { status: string; merchantId: string };
+    expect(order).toMatchObject({ merchantId: 'A1KW3PLX9Q7ZT2', status: 'Shipped' });
+
+    watcher.child.kill('SIGINT');
+    expect(await watcher.exited).toEqual({ code: 0, signal: null });
+  }, 120_000);
+});
