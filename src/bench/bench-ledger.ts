@@ -22,10 +22,10 @@ interface GeneratedRow {
 }
 type RowOf = (i: number) => GeneratedRow;
 
-export function benchConfig(schemas: SchemaRegistry, redisUrl: string): Config {
+export function benchConfig(schemas: SchemaRegistry, redisUrl: string, feedsDir?: string): Config {
   return loadConfig(schemas.byName('config.schema.json'), {
     env: {},
-    flags: { redisUrl, prefix: BENCH_PREFIX, merchantId: BENCH_MERCHANT },
+    flags: { redisUrl, prefix: BENCH_PREFIX, merchantId: BENCH_MERCHANT, feedsDir },
   });
 }
 

@@ -4,6 +4,7 @@
  * memory and time goals are absolute limits.
  */
 import type { ProbeOutcome } from './probes.js';
+import { median } from './stats.js';
 
 export type Goal =
   | { kind: 'ratio'; atLeast: number | null; aim: number | null }
@@ -54,6 +55,14 @@ export function noteFigure(id: string, figure: string, outcome: ProbeOutcome): F
   const failed = outcome.error !== null || outcome.value === null;
   const goal: Goal = { kind: 'none' };
   return { id, figure, value: outcome.value, unit: outcome.probe.unit, baseline: null, ratio: null, goal, verdict: failed ? 'ERROR' : 'measured', failed, error: outcome.error };
+}
+
+/** A figure with no goal read from another RESULT field of a probe's runs (their median). */
+export function fieldFigure(id: string, figure: string, outcome: ProbeOutcome, field: string, unit: string): Figure {
+  const values = outcome.runs.map((run) => run.result[field]).filter((v): v is number => typeof v === 'number');
+  const value = outcome.error === null && values.length === outcome.runs.length && values.length > 0 ? median(values) : null;
+  const failed = value === null;
+  return { id, figure, value, unit, baseline: null, ratio: null, goal: { kind: 'none' }, verdict: failed ? 'ERROR' : 'measured', failed, error: outcome.error };
 }
 
 /** A figure that was not measured in this run (e.g. skipped by --quick): no verdict, not a failure. */

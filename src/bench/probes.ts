@@ -208,3 +208,20 @@ export function latencyProbe(paths: BenchPaths, dataDir: string, redisUrl: strin
     before: { script: join(paths.children, 'child-seed.js'), args: [redisUrl, paths.baselines, String(feeds + 10)], timeoutMs: MINUTE },
   };
 }
+
+/** The drop folder: 1-message files renamed into incoming/ one at a time (report on disk), then a burst. */
+export function watchProbe(paths: BenchPaths, dataDir: string, redisUrl: string, files: number, burst: number): Probe {
+  return {
+    id: 'watch-1',
+    label: `feedproc watch: 1-message file renamed in -> report on disk (${files} files), then ${burst} files`,
+    script: join(paths.children, 'child-watch.js'),
+    args: [dataDir, redisUrl, String(files), String(burst)],
+    valueField: 'medianMs',
+    countField: 'files',
+    expectedCount: files,
+    unit: 'ms',
+    timeoutMs: 5 * MINUTE,
+    check: (r) => (r['burstFiles'] !== burst ? `expected ${burst} burst files, got ${JSON.stringify(r)}` : null),
+    before: { script: join(paths.children, 'child-seed.js'), args: [redisUrl, paths.baselines, '0'], timeoutMs: MINUTE },
+  };
+}

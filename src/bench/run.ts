@@ -10,9 +10,9 @@ import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { findGnuTime, stopAllChildren } from './child.js';
 import { generateBigXml, generateFeeds, locatePaths, makeDataDir, removePath, writeBillionLaughs, type BenchPaths } from './data.js';
-import { limitFigure, noteFigure, ratioFigure, skippedFigure, type Figure } from './figures.js';
+import { fieldFigure, limitFigure, noteFigure, ratioFigure, skippedFigure, type Figure } from './figures.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { baselineProbes, latencyProbe, naivePipelineProbe, processProbe, rejectionProbe, reportProbe, runRoundRobin, validateProbe, type BenchContext, type ProbeOutcome } from './probes.js';
+import { baselineProbes, latencyProbe, naivePipelineProbe, processProbe, rejectionProbe, reportProbe, runRoundRobin, validateProbe, watchProbe, type BenchContext, type ProbeOutcome } from './probes.js';
 import { startBenchRedis, stopBenchRedis, type BenchRedis } from './bench-redis.js';
 import { numberField } from './result-line.js';
 import { median } from './stats.js';
@@ -25,6 +25,8 @@ const MINUTE = 60_000;
 /** The issue's setting for the end-to-end figure: `feedproc process` with 2 workers. */
 const PROCESS_WORKERS = 2;
 const LATENCY_FEEDS = 50;
+const WATCH_FILES = 50;
+const WATCH_BURST = 1000;
 
 function redisUrl(ctx: BenchContext): string {
   if (!ctx.redis) throw new Error('the bench redis-server is not running');
@@ -91,6 +93,7 @@ async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> 
     naivePipelineProbe(ctx.paths, 'flat', MESSAGES),
     processProbe(ctx.paths, redisUrl(ctx), { id: 'process-flat', file: feeds.txt, messages: MESSAGES, workers: PROCESS_WORKERS }),
     latencyProbe(ctx.paths, ctx.dataDir, redisUrl(ctx), LATENCY_FEEDS),
+    watchProbe(ctx.paths, ctx.dataDir, redisUrl(ctx), WATCH_FILES, WATCH_BURST),
     validateProbe(ctx.paths, 'feedproc-xml', feeds.xml, MESSAGES, 'messages/s', 3 * MINUTE),
     validateProbe(ctx.paths, 'feedproc-flat', feeds.txt, MESSAGES, 'rows/s', MINUTE),
     reportProbe(ctx.paths, ctx.dataDir, REPORT_RESULTS),
@@ -157,6 +160,8 @@ function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, quick: boolea
     ratioFigure('process-xml-vs-naive', `process --workers ${PROCESS_WORKERS}, XML 100k`, get('process-xml'), get('naive-saxes'), { kind: 'ratio', atLeast: 0.5, aim: 0.8 }),
     ratioFigure('process-flat-vs-naive', `process --workers ${PROCESS_WORKERS}, flat 100k`, get('process-flat'), get('naive-flat'), { kind: 'ratio', atLeast: 0.5, aim: 0.8 }),
     noteFigure('latency-1-median', '1-message feed, submit to report, median', get('latency-1')),
+    limitFigure('watch-1-median', '1-message file renamed in -> report, median (aim)', get('watch-1').value, 'ms', 300, get('watch-1').error),
+    fieldFigure('watch-burst', `${WATCH_BURST} small files, one merchant, end to end`, get('watch-1'), 'filesPerSec', 'files/s'),
     ...bigProcessFigures(quick ? null : get('process-big'), size),
   ];
 }
@@ -194,6 +199,7 @@ function extrasLine(outcomes: readonly ProbeOutcome[]): string {
       parts.push(`report ${mb.toFixed(1)} MB, RSS before render ${String(run.result['rssBeforeRenderMiB'])} MiB`);
     }
     if (o.probe.id === 'feedproc-xml-big' && o.value !== null) parts.push(`big XML validated at ${o.value.toLocaleString('en-US')} messages/s`);
+    if (o.probe.id === 'watch-1' && run) parts.push(`1-message files: p95 ${median(o.runs.map((r) => numberField(r.result, 'p95Ms')))} ms (median of runs)`);
     if (o.probe.id === 'latency-1' && run) parts.push(`1-message feeds: p95 ${median(o.runs.map((r) => numberField(r.result, 'p95Ms')))} ms (median of runs)`);
     if (o.probe.id === 'process-big' && run) {
       const mib = (field: string): string => (numberField(run.result, field) / 1048576).toFixed(1);

@@ -20,6 +20,8 @@ export interface Config {
   readonly verbose: boolean;
   /** Job lock and stalled-job check interval of workers, in ms. @defaultValue 30000 */
   readonly jobLockMs: number;
+  /** Stability window of dropped files, in ms. @defaultValue 200 */
+  readonly watchStableMs: number;
 }
 
 const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
@@ -29,9 +31,10 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_PREFIX: 'prefix',
   FEEDPROC_MERCHANT: 'merchantId',
   FEEDPROC_JOB_LOCK_MS: 'jobLockMs',
+  FEEDPROC_WATCH_STABLE_MS: 'watchStableMs',
 };
 /** Settings that are numbers; the environment gives strings. */
-const NUMERIC: ReadonlySet<keyof Config> = new Set(['jobLockMs']);
+const NUMERIC: ReadonlySet<keyof Config> = new Set(['jobLockMs', 'watchStableMs']);
 
 export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;

@@ -41,6 +41,9 @@ interface Entry {
   arrived: number;
 }
 
+/** Files per lane checked for readiness ahead of their turn. */
+const LOOKAHEAD = 32;
+
 function later(a: Entry, b: Entry): boolean {
   return a.arrived > b.arrived || (a.arrived === b.arrived && a.file.name > b.file.name);
 }
@@ -64,13 +67,12 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
     const laneKey = file.folder ?? '';
     const lane = lanes.get(laneKey) ?? { queue: [], running: null };
     lanes.set(laneKey, lane);
-    const ready = claimed ? null : waitUntilReady(file.path, options, () => stopping);
-    ready?.catch(() => undefined);
-    const entry: Entry = { file, claimed, ready, arrived };
+    const entry: Entry = { file, claimed, ready: null, arrived };
     const first = lane.running ? 1 : 0; // the head may already be in progress
     let at = lane.queue.length;
     while (at > first && later(lane.queue[at - 1] as Entry, entry)) at -= 1;
     lane.queue.splice(at, 0, entry);
+    startReadinessChecks(lane.queue);
     if (!lane.running) lane.running = runLane(lane).finally(() => (lane.running = null));
   };
 
@@ -88,6 +90,16 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
       }
       lane.queue.shift();
       known.delete(`${entry.file.folder ?? ''}/${entry.file.name}`);
+      startReadinessChecks(lane.queue);
+    }
+  };
+
+  /** The next few files of a lane wait out their stability windows while the head is processed. */
+  const startReadinessChecks = (queue: Entry[]): void => {
+    for (const entry of queue.slice(0, LOOKAHEAD)) {
+      if (entry.claimed || entry.ready) continue;
+      entry.ready = waitUntilReady(entry.file.path, options, () => stopping);
+      entry.ready.catch(() => undefined);
     }
   };
 

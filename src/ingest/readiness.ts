@@ -38,19 +38,28 @@ export async function waitUntilReady(path: string, options: ReadinessOptions, st
 }
 
 const WRITE_FLAGS = 0o3; // O_WRONLY | O_RDWR
+/** One /proc scan serves every file checked within this long (a burst of files would otherwise rescan per file). */
+const SNAPSHOT_MS = 100;
+let snapshot: { at: number; paths: Promise<Set<string>> } | null = null;
 
 /** True when some process has the file open for writing (Linux /proc; elsewhere always false). */
 async function openForWriting(path: string): Promise<boolean> {
-  const target = resolve(path);
+  if (!snapshot || Date.now() - snapshot.at > SNAPSHOT_MS) snapshot = { at: Date.now(), paths: pathsOpenForWriting() };
+  return (await snapshot.paths).has(resolve(path));
+}
+
+async function pathsOpenForWriting(): Promise<Set<string>> {
+  const open = new Set<string>();
   const pids = await readdir('/proc').catch(() => [] as string[]);
-  for (const pid of pids.filter((p) => /^\d+$/.test(p))) {
+  for (const pid of pids.filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
     const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
     for (const fd of fds) {
-      if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')) !== target) continue;
+      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      if (!target.startsWith('/') || target.startsWith('/dev/') || target.startsWith('/proc/')) continue;
       const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
       const flags = /flags:\s*([0-7]+)/.exec(info)?.[1];
-      if (flags && (parseInt(flags, 8) & WRITE_FLAGS) !== 0) return true;
+      if (flags && (parseInt(flags, 8) & WRITE_FLAGS) !== 0) open.add(target);
     }
   }
-  return false;
+  return open;
 }

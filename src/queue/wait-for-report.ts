@@ -7,11 +7,11 @@ export class WaitAbandoned extends Error {}
 
 /**
  * Polls the feed record until workers have finished it: every 2 ms at first, so that a small feed's report is
- * seen as soon as it exists, backing off to every 50 ms for big ones. `abandon` (when it returns true) ends
+ * seen as soon as it exists, backing off gently (×1.5) to every 50 ms for big ones. `abandon` (when it returns true) ends
  * the wait with WaitAbandoned, for a process that is shutting down.
  */
 export async function waitForReport(deps: PipelineDeps, feedId: string, abandon: () => boolean = () => false): Promise<Report> {
-  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+  for (let pause = 2; ; pause = Math.min(pause * 1.5, 50)) {
     const record = await loadFeed(deps.redis, deps.config.prefix, feedId);
     if (record?.status === '_DONE_' || record?.status === '_CANCELLED_') {
       const report = await loadReport(deps.redis, deps.config.prefix, feedId);

@@ -5,7 +5,7 @@
  * everything and exit 0; a second signal exits at once. Files not finished stay claimed and resume next time.
  */
 import { resolve } from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from '../../core/config.js';
 import { isFeedError } from '../../core/errors.js';
 import { dropFolder } from '../../ingest/drop-folder.js';
@@ -13,14 +13,16 @@ import { startDropWatcher, type WatchEvent } from '../../ingest/drop-watcher.js'
 import { createApplyWorker } from '../../queue/apply-worker.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
+import { createLogger } from '../log-lines.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 
 const STOP_TIMEOUT_MS = 8000;
 const REDIS_RETRY_MS = 1000;
-const WATCH_TIMING = { stableMs: 500, maxWaitMs: 60_000, pollMs: 100, rescanMs: 5000, retryMs: 2000 };
+/** Beyond the stability window: how long an incomplete file is waited for, polling, rescans, retries. */
+const WATCH_TIMING = { maxWaitMs: 60_000, pollMs: 50, rescanMs: 5000, retryMs: 2000 };
 
 export async function runWatch(config: Config, schemas: SchemaRegistry, options: { workers: boolean; concurrency: number }): Promise<number> {
-  const logger = pino({ base: { pid: process.pid } });
+  const logger = createLogger();
   let signalled = false;
   const stopRequested = new Promise<void>((done) => {
     const stop = (): void => {
@@ -36,7 +38,7 @@ export async function runWatch(config: Config, schemas: SchemaRegistry, options:
   if (!runtime) return EXIT.OK;
   const worker = options.workers ? createApplyWorker(runtime.deps, runtime.workerConnection(), options.concurrency) : null;
   const folder = dropFolder(resolve(config.feedsDir));
-  const watcher = await startDropWatcher(runtime.deps, folder, WATCH_TIMING, (event) => logEvent(logger, event));
+  const watcher = await startDropWatcher(runtime.deps, folder, { ...WATCH_TIMING, stableMs: config.watchStableMs }, (event) => logEvent(logger, event));
   logger.info({ event: 'watching', incoming: folder.incoming, workers: worker ? options.concurrency : 0 }, `watching ${folder.incoming}`);
   await stopRequested;
   logger.info({ event: 'stopping' }, 'stopping: no new files; finishing the files in progress');

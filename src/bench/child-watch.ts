@@ -1,0 +1,81 @@
+/**
+ * Measured child: a warm watcher with workers in this process (as `feedproc watch` runs them). First 1-message
+ * files are renamed into incoming/ one at a time, each timed until its report is on disk; then a burst of small
+ * files is renamed in at once and timed until every report exists.
+ * Usage: node dist/bench/child-watch.js DIR REDIS_URL FILES BURST (a fresh drop folder is made inside DIR)
+ */
+import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openRuntime } from '../cli/runtime.js';
+import { dropFolder } from '../ingest/drop-folder.js';
+import { startDropWatcher } from '../ingest/drop-watcher.js';
+import { createApplyWorker } from '../queue/apply-worker.js';
+import { createSchemaRegistry } from '../validate/index.js';
+import { BENCH_MERCHANT, benchConfig } from './bench-ledger.js';
+import { ownPeakRssMiB, printResult } from './result-line.js';
+import { median, percentile } from './stats.js';
+
+const WARM_UP = 5;
+const TIMING = { maxWaitMs: 60_000, pollMs: 50, rescanMs: 5000, retryMs: 2000 };
+
+async function main(parent: string, url: string, files: number, burst: number): Promise<void> {
+  const dir = mkdtempSync(join(parent, 'watch-')); // a fresh drop folder for every run
+  const schemas = createSchemaRegistry();
+  const config = benchConfig(schemas, url, dir);
+  const runtime = await openRuntime(config, schemas, { workers: true });
+  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), 4);
+  const folder = dropFolder(dir);
+  let reported = 0; // the watcher logs a file once its report is on disk and the file is in done/
+  const watcher = await startDropWatcher(runtime.deps, folder, { ...TIMING, stableMs: config.watchStableMs }, (event) => {
+    if (event.event === 'processed') reported += 1;
+  });
+  const inbox = join(folder.incoming, BENCH_MERCHANT);
+  mkdirSync(inbox, { recursive: true });
+  let dropped = 0;
+  const drop = (): void => {
+    dropped += 1;
+    const name = `stock-${dropped}.txt`;
+    writeFileSync(join(inbox, `.${name}`), `sku\tquantity\nSKU-${dropped}\t${dropped % 100}\n`);
+    renameSync(join(inbox, `.${name}`), join(inbox, name));
+  };
+  const until = async (count: number): Promise<void> => {
+    while (reported < count) await new Promise((done) => setTimeout(done, 1));
+  };
+  try {
+    const times: number[] = [];
+    for (let i = 1; i <= WARM_UP + files; i += 1) {
+      const start = performance.now();
+      drop();
+      await until(dropped);
+      if (i > WARM_UP) times.push(performance.now() - start);
+    }
+    const burstStart = performance.now();
+    for (let i = 0; i < burst; i += 1) drop();
+    await until(dropped);
+    const burstMs = performance.now() - burstStart;
+    const round1 = (ms: number): number => Math.round(ms * 10) / 10;
+    printResult({
+      bench: 'feedproc-watch',
+      files: times.length,
+      medianMs: round1(median(times)),
+      p95Ms: round1(percentile(times, 95)),
+      burstFiles: burst,
+      burstMs: Math.round(burstMs),
+      filesPerSec: Math.round((burst / burstMs) * 1000),
+      maxRssMiB: ownPeakRssMiB(),
+    });
+  } finally {
+    await watcher.stop(8000);
+    await worker.close();
+    await runtime.close();
+  }
+}
+
+const [dir, url, files, burst] = process.argv.slice(2);
+if (dir === undefined || url === undefined || !/^\d+$/.test(files ?? '') || !/^\d+$/.test(burst ?? '')) {
+  process.stderr.write('usage: child-watch.js DIR REDIS_URL FILES BURST\n');
+  process.exitCode = 2;
+} else {
+  await main(dir, url, Number(files), Number(burst));
+}
