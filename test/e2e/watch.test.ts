@@ -165,4 +165,34 @@ describe('feedproc watch', () => {
     }
     expect(readFileSync(join(s.dir, 'reports', reportsOf(s.dir)[0] as string), 'utf8')).toMatch(/Number of records successful\t\t2/);
   }, 300_000);
+
+  it('processes the files found waiting at start-up in name order, and reports identical content as a duplicate', async () => {
+    const inbox = merchantInbox(s.dir, MERCHANT);
+    for (const n of [5, 4, 3, 2, 1]) await writeFile(join(inbox, `f${n}.txt`), inventoryFlat([['ORDER', n], [`ONLY-${n}`, n]]));
+    await writeFile(join(inbox, 'f6-same-as-f1.txt'), inventoryFlat([['ORDER', 1], ['ONLY-1', 1]]));
+    s.watch = startWatch(s.env);
+    await s.watch.waitFor(() => feedEvents(s.watch as WatchProcess).length === 6);
+    expect(feedEvents(s.watch).map((e) => e['file'])).toEqual(['f1.txt', 'f2.txt', 'f3.txt', 'f4.txt', 'f5.txt', 'f6-same-as-f1.txt']);
+    const duplicate = feedEvents(s.watch)[5] as Record<string, unknown>;
+    expect(duplicate).toMatchObject({ status: 'Complete', messagesProcessed: 0 });
+    expect(readFileSync(String(duplicate['report']), 'utf8')).toMatch(/97010/);
+    expect(readdirSync(join(s.dir, 'done', MERCHANT)).sort()).toEqual(['f1.txt', 'f2.txt', 'f3.txt', 'f4.txt', 'f5.txt', 'f6-same-as-f1.txt']);
+  });
+
+  it('exits at once on a second signal, leaving the file in progress claimed for the next start', async () => {
+    const inbox = merchantInbox(s.dir, MERCHANT);
+    s.watch = startWatch(s.env);
+    await s.watch.waitFor((e) => e['event'] === 'watching');
+    await writeFile(join(inbox, '.big.xml'), inventoryXml(60_000));
+    await rename(join(inbox, '.big.xml'), join(inbox, 'big.xml'));
+    while (!existsSync(join(s.dir, 'processing', MERCHANT, 'big.xml'))) await sleep(10);
+    s.watch.child.kill('SIGTERM'); // graceful: would wait for the 60,000 messages (up to 8 s)
+    await s.watch.waitFor((e) => e['event'] === 'stopping');
+    const second = Date.now();
+    s.watch.child.kill('SIGTERM');
+    expect(await s.watch.exited).toEqual({ code: 1, signal: null });
+    expect(Date.now() - second).toBeLessThan(1000);
+    expect(feedEvents(s.watch)).toEqual([]);
+    expect(existsSync(join(s.dir, 'processing', MERCHANT, 'big.xml'))).toBe(true);
+  });
 });
