@@ -195,4 +195,22 @@ describe('feedproc watch', () => {
     expect(feedEvents(s.watch)).toEqual([]);
     expect(existsSync(join(s.dir, 'processing', MERCHANT, 'big.xml'))).toBe(true);
   });
+
+  it('moves a rejected feed to failed/ with its report, and a file without a merchant to failed/ with a report saying why', async () => {
+    const inbox = merchantInbox(s.dir, MERCHANT);
+    s.watch = startWatch(s.env); // no FEEDPROC_MERCHANT: files at the top of incoming/ have no merchant
+    await s.watch.waitFor((e) => e['event'] === 'watching');
+    await writeFile(join(inbox, '.other.xml'), inventoryXml(3, 'SOMEONE-ELSE'));
+    await rename(join(inbox, '.other.xml'), join(inbox, 'other.xml'));
+    await writeFile(join(s.dir, 'incoming', '.top.txt'), inventoryFlat([['X', 1]]));
+    await rename(join(s.dir, 'incoming', '.top.txt'), join(s.dir, 'incoming', 'top.txt'));
+    const rejected = await s.watch.waitFor((e) => e['event'] === 'feed');
+    expect(rejected).toMatchObject({ file: 'other.xml', status: 'Rejected' });
+    expect(readFileSync(String(rejected['report']), 'utf8')).toMatch(/<ResultMessageCode>5005<\/ResultMessageCode>/);
+    expect(readdirSync(join(s.dir, 'failed', MERCHANT))).toEqual(['other.xml']);
+    const unassigned = await s.watch.waitFor((e) => e['event'] === 'no-merchant');
+    expect(String(unassigned['msg'])).toMatch(/^top\.txt: not processed: no merchant/);
+    expect(readdirSync(join(s.dir, 'failed'))).toContain('top.txt');
+    expect(readFileSync(join(s.dir, 'reports', 'top.txt.report.txt'), 'utf8')).toMatch(/FEEDPROC_MERCHANT/);
+  });
 });
