@@ -25,6 +25,12 @@ export interface AcknowledgementCommand {
   order: OrderRef & { amazonOrderId: string };
   statusCode: 'Success' | 'Failure';
   items: Array<{ code: string; merchantItemId?: string; reason?: string; quantity?: number }>;
+  /** The reason of a whole-order cancellation (the seller's "Cancel order" without items). */
+  reason?: string;
+  /** The seller's note, kept with the order and the cancellation events. */
+  note?: string;
+  /** Who cancelled: an acknowledgement feed (default) or the seller directly ("Cancel order"). */
+  source?: 'acknowledgement' | 'seller';
 }
 
 export interface FulfillmentCommand {

@@ -22,6 +22,8 @@ export interface LedgerItem extends ImportedItem {
 export interface LedgerOrder extends Omit<ImportedOrder, 'items'> {
   merchantId: string;
   merchantOrderId?: string;
+  /** The note of the seller's latest own cancellation ("Cancel order"). */
+  sellerNote?: string;
   status: 'Unshipped' | 'PartiallyShipped' | 'Shipped' | 'Canceled';
   items: Record<string, LedgerItem>;
 }
@@ -41,6 +43,8 @@ export interface Ledger {
    */
   applyInOrder(feedId: string, messages: ReadonlyArray<{ key: string; command: LedgerCommand }>, at: string): Promise<string[]>;
   order(orderId: string): Promise<LedgerOrder | null>;
+  /** Lets the exactly-once marks of a one-off action (not a feed, which finalize-feed closes) expire. */
+  expireMarks(feedId: string, ms: number): Promise<void>;
   stock(sku: string): Promise<StockRecord | null>;
 }
 
@@ -89,6 +93,9 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
     },
     async order(orderId) {
       return orderFromHash(await redis.hgetall(keys.order(orderId)));
+    },
+    async expireMarks(feedId, ms) {
+      await redis.pexpire(keys.applied(feedId), ms);
     },
     async stock(sku) {
       const raw = await redis.hget(keys.stock(), sku);

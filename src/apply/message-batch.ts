@@ -49,7 +49,7 @@ function payloadOf(command: LedgerCommand): unknown {
     case 'adjustment':
       return { merchantOrderId: command.order.merchantOrderId, currency: command.currency, items: command.items };
     case 'acknowledgement':
-      return { statusCode: command.statusCode, merchantOrderId: command.order.merchantOrderId, items: command.items };
+      return { statusCode: command.statusCode, merchantOrderId: command.order.merchantOrderId, items: command.items, reason: command.reason, note: command.note, source: command.source };
     case 'fulfillment': {
       const { kind: _kind, order, ...rest } = command;
       return { merchantOrderId: order.merchantOrderId, ...rest };

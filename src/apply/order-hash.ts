@@ -24,6 +24,7 @@ export function orderFromHash(fields: Readonly<Record<string, string>>): LedgerO
     id: fields['id'],
     merchantId: fields['merchantId'] ?? '',
     ...(fields['merchantOrderId'] === undefined ? {} : { merchantOrderId: fields['merchantOrderId'] }),
+    ...(fields['sellerNote'] === undefined ? {} : { sellerNote: fields['sellerNote'] }),
     currency: fields['currency'] ?? '',
     status: (fields['status'] ?? 'Unshipped') as LedgerOrder['status'],
     purchaseDate: optional('purchaseDate'),

@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../core/config.js';
 import { isFeedError, toFeedError } from '../core/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../validate/index.js';
+import { runCancelOrder, runCancelOrders } from './commands/cancel.js';
 import { runCheckFolder } from './commands/check-folder.js';
 import { runInventory, runOrder, runOrdersImport } from './commands/ledger.js';
 import { runFeeds, runProcess, runReport, runSubmit, runWorker } from './commands/pipeline.js';
@@ -70,6 +71,14 @@ function addPipelineCommands(program: Command, run: Run): void {
   program.command('watch').description('watch <feeds-dir>/incoming: claim, process in order per merchant, write reports (with workers unless --no-workers)')
     .option('--no-workers', 'only watch and submit; workers run elsewhere').option('--concurrency <n>', 'concurrent jobs of the workers', positive, 4)
     .action((o: { workers: boolean; concurrency: number }) => run((schemas, config) => runWatch(config, schemas, o)));
+  program.command('cancel-order').description('cancel an order (or --item codes / quantities), as the Manage Orders "Cancel order" action').argument('<amazonOrderId>')
+    .requiredOption('--reason <reason>', 'an acknowledgement CancelReason, e.g. NoInventory, BuyerCanceled').option('--note <text>', "the seller's note")
+    .option('--item <code[:qty]>', 'an item to cancel (repeat for more); all open units unless :qty', (v: string, all: string[]) => [...all, v], [] as string[]).addOption(formatOption())
+    .action((orderId: string, o: { reason: string; note?: string; item: string[]; format?: Format }) =>
+      run((schemas, config) => runCancelOrder(config, schemas, { orderId, reason: o.reason, ...(o.note === undefined ? {} : { note: o.note }), items: o.item, json: o.format === 'json' }, out)));
+  program.command('cancel-orders').description('cancel the orders listed in FILE (lines: order-id[<TAB>reason[<TAB>note]]), one result per line').argument('<file>')
+    .option('--reason <reason>', 'the reason for lines that give none').addOption(formatOption())
+    .action((file: string, o: { reason?: string; format?: Format }) => run((schemas, config) => runCancelOrders(config, schemas, { file, ...(o.reason === undefined ? {} : { reason: o.reason }), json: o.format === 'json' }, out)));
   program.command('feeds').description('list feed submissions').addOption(formatOption())
     .action((o: { format?: Format }) => run((schemas, config) => runFeeds(config, schemas, o.format, out)));
   program.command('report').description("print a feed's processing report").argument('<feedSubmissionId>').addOption(formatOption())

@@ -77,6 +77,7 @@ export function orderJson(order: LedgerOrder) {
     currency: order.currency,
     purchaseDate: order.purchaseDate,
     buyerCancellationRequested: order.buyerCancelRequested,
+    ...(order.sellerNote === undefined ? {} : { sellerNote: order.sellerNote }),
     items: order.itemOrder.map((code) => {
       const item = order.items[code];
       return {
@@ -95,6 +96,7 @@ export function orderJson(order: LedgerOrder) {
 
 function orderText(order: ReturnType<typeof orderJson>): string {
   const lines = [`${order.amazonOrderId} (${order.status}, ${order.currency}, merchant ${order.merchantId})`];
+  if (order.sellerNote !== undefined) lines.push(`  seller's note: ${order.sellerNote}`);
   for (const i of order.items) {
     lines.push(`  ${i.amazonOrderItemCode} ${i.sku}: ordered ${i.quantityOrdered}, shipped ${i.quantityShipped}, cancelled ${i.quantityCancelled}; refunded ${JSON.stringify(i.refunded)}`);
   }

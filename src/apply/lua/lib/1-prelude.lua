@@ -152,17 +152,17 @@ local function restock(stock_key, sku, units, reason)
   redis.call('HSET', stock_key, sku, cjson.encode(record))
 end
 
-local function cancel_event(m, order, code, units, reason, source)
+local function cancel_event(m, order, code, units, reason, source, note)
   redis.call('XADD', m.eventsKey, '*', 'type', 'cancellation', 'orderId', order.id, 'itemCode', code,
     'sku', order.items[code].sku, 'units', tostring(units), 'reason', reason or '', 'source', source,
-    'feedId', m.feedId, 'messageId', m.k, 'at', m.at)
+    'feedId', m.feedId, 'messageId', m.k, 'at', m.at, 'note', note or '')
 end
 
 -- Saves the order, then restocks and records an event for every cancellation.
-local function save_with_cancellations(m, order, cancellations, source)
+local function save_with_cancellations(m, order, cancellations, source, note)
   save_order(order)
   for _, c in ipairs(cancellations) do
     restock(m.stockKey, order.items[c.code].sku, c.units, c.reason)
-    cancel_event(m, order, c.code, c.units, c.reason, source)
+    cancel_event(m, order, c.code, c.units, c.reason, source, note)
   end
 end

@@ -2,19 +2,20 @@
   One OrderAcknowledgement message. Success maps MerchantOrderID / MerchantOrderItemID for later feeds;
   Failure cancels the listed items (all their open units, or Quantity of them) or, without items, the whole
   order — refused once anything it would cancel has shipped, since that would refund shipped goods.
-  m.p: statusCode, merchantOrderId?, items[{code, merchantItemId?, reason?, quantity?}];
+  m.p: statusCode, merchantOrderId?, items[{code, merchantItemId?, reason?, quantity?}], and for the seller's
+       own "Cancel order": reason? (of a whole-order cancellation), note?, source? ("seller");
   m.mappingKey: the MerchantOrderID's mapping key when the message names one.
   Outcomes: "0"; "-1" no such order; "-2|code" no such item; "-7|asked|open" more than open;
     "-9|code" the item (or, code "order", the order) has shipped units; "-11" nothing left to cancel.
 ]]
 -- Cancellations of a Failure: the listed items, or every open unit of an order with nothing shipped.
-local function failure_cancellations(order, items)
+local function failure_cancellations(order, items, reason)
   local cancellations = {}
   if #items == 0 then
     for _, code in ipairs(order.itemOrder) do
       if order.items[code].shipped > 0 then return nil, '-9|order' end
       local open = open_units(order.items[code])
-      if open > 0 then table.insert(cancellations, { code = code, units = open }) end
+      if open > 0 then table.insert(cancellations, { code = code, units = open, reason = reason }) end
     end
     if #cancellations == 0 then return nil, '-11' end
     for _, c in ipairs(cancellations) do cancel_units(order, order.items[c.code], c.units) end
@@ -48,7 +49,7 @@ local function apply_acknowledgement(m)
   local cancellations = {}
   if ack.statusCode == 'Failure' then
     local refused
-    cancellations, refused = failure_cancellations(order, ack.items)
+    cancellations, refused = failure_cancellations(order, ack.items, ack.reason)
     if refused then return refused end
   else
     for _, listed in ipairs(ack.items) do
@@ -63,6 +64,7 @@ local function apply_acknowledgement(m)
     order.writes.merchantOrderId = ack.merchantOrderId
     redis.call('SET', m.mappingKey, order.id)
   end
-  save_with_cancellations(m, order, cancellations, 'acknowledgement')
+  if ack.note and #cancellations > 0 then order.writes.sellerNote = ack.note end
+  save_with_cancellations(m, order, cancellations, ack.source or 'acknowledgement', ack.note)
   return '0'
 end
