@@ -5,6 +5,7 @@
  *   <prefix>:{m:<M>}:order:<AmazonOrderID>        hash    the order: totals, status, buyer, and `i:<code>:<field>` per item
  *                                                         (fields listed in lua/lib/1-prelude.lua)
  *   <prefix>:{m:<M>}:morder:<MerchantOrderID>     string  AmazonOrderID, set by an acknowledgement
+ *   <prefix>:{m:<M>}:orders-by-purchase           zset    AmazonOrderID -> purchase date (epoch ms), for the cancel rate
  *   <prefix>:{m:<M>}:stock                        hash    SKU -> JSON (quantity, available, latency, …)
  *   <prefix>:{m:<M>}:events                       stream  one entry per cancellation (buyer e-mail, cancel rate)
  *   <prefix>:{m:<M>}:applied:<FeedSubmissionId>   hash    message id -> outcome; exactly-once marker per message
@@ -12,6 +13,7 @@
 export interface LedgerKeys {
   order(orderId: string): string;
   merchantOrder(merchantOrderId: string): string;
+  ordersByPurchase(): string;
   stock(): string;
   events(): string;
   applied(feedId: string): string;
@@ -23,6 +25,7 @@ export function ledgerKeys(prefix: string, merchantId: string): LedgerKeys {
   return Object.freeze({
     order: (orderId: string) => `${tag}:order:${orderId}`,
     merchantOrder: (merchantOrderId: string) => `${tag}:morder:${merchantOrderId}`,
+    ordersByPurchase: () => `${tag}:orders-by-purchase`,
     stock: () => `${tag}:stock`,
     events: () => `${tag}:events`,
     applied: (feedId: string) => `${tag}:applied:${feedId}`,

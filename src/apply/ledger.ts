@@ -76,7 +76,9 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
     merchantId,
     keys,
     async importOrder(order) {
-      return (await redis.importOrder(keys.order(order.id), JSON.stringify({ ...order, merchantId }))) as 'created' | 'updated' | 'unchanged';
+      const purchased = order.purchaseDate === null ? NaN : Date.parse(order.purchaseDate);
+      const score = Number.isNaN(purchased) ? '' : String(purchased);
+      return (await redis.importOrder(keys.order(order.id), keys.ordersByPurchase(), JSON.stringify({ ...order, merchantId }), score)) as 'created' | 'updated' | 'unchanged';
     },
     async apply(feedId, messageId, command, at) {
       const [outcome] = await ledger.applyInOrder(feedId, [{ key: messageId, command }], at);

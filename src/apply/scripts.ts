@@ -1,7 +1,7 @@
 /**
  * Loads the ledger's Lua scripts once per connection with ioredis `defineCommand` (EVALSHA, falling back to
  * EVAL after a script flush). Each script file is named `<verb-noun>-<keys>.lua`, with its key count:
- * `import-order-1.lua` takes 1 key; `apply-messages-3+n.lua` takes 3 fixed keys and then as many as its
+ * `import-order-2.lua` takes 2 keys; `apply-messages-3+n.lua` takes 3 fixed keys and then as many as its
  * messages name, so its caller passes the key count first. The files of `lua/lib/` (helpers and the rules of
  * each feed type) are prepended to every script in name order, since Redis Lua has no includes.
  */

@@ -10,6 +10,7 @@ import { isFeedError, toFeedError } from '../core/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../validate/index.js';
 import { runCancelOrder, runCancelOrders } from './commands/cancel.js';
 import { runCheckFolder } from './commands/check-folder.js';
+import { runMetrics } from './commands/metrics.js';
 import { runInventory, runOrder, runOrdersImport } from './commands/ledger.js';
 import { runFeeds, runProcess, runReport, runSubmit, runWorker } from './commands/pipeline.js';
 import { runValidate } from './commands/validate.js';
@@ -79,6 +80,9 @@ function addPipelineCommands(program: Command, run: Run): void {
   program.command('cancel-orders').description('cancel the orders listed in FILE (lines: order-id[<TAB>reason[<TAB>note]]), one result per line').argument('<file>')
     .option('--reason <reason>', 'the reason for lines that give none').addOption(formatOption())
     .action((file: string, o: { reason?: string; format?: Format }) => run((schemas, config) => runCancelOrders(config, schemas, { file, ...(o.reason === undefined ? {} : { reason: o.reason }), json: o.format === 'json' }, out)));
+  program.command('metrics').description("the seller's pre-fulfillment cancel rate, per merchant (all merchants without --merchant)")
+    .option('--days <n>', 'window by purchase date', positive, 7).addOption(formatOption())
+    .action((o: { days: number; format?: Format }) => run((schemas, config) => runMetrics(config, schemas, { days: o.days, json: o.format === 'json' }, out)));
   program.command('feeds').description('list feed submissions').addOption(formatOption())
     .action((o: { format?: Format }) => run((schemas, config) => runFeeds(config, schemas, o.format, out)));
   program.command('report').description("print a feed's processing report").argument('<feedSubmissionId>').addOption(formatOption())

@@ -11,7 +11,7 @@
   Money is integer minor units, kept as strings. An outcome is "0" (applied) or "<negative code>|<detail>|…";
   the codes are listed in script-codes.ts. A rule writes nothing until it has accepted the whole message.
 ]]
-local ORDER_FIELDS = { 'id', 'currency', 'merchantOrderId', 'itemOrder', 'ordered', 'shipped', 'cancelled' }
+local ORDER_FIELDS = { 'id', 'currency', 'merchantOrderId', 'itemOrder', 'ordered', 'shipped', 'cancelled', 'buyerCancelRequested' }
 local ITEM_FIELDS = { 'sku', 'q', 's', 'x', 'c', 'r', 'mi' }
 
 local function split(text, separator)
@@ -88,7 +88,7 @@ local function load_order(key, codes)
   local order = {
     key = key, id = v[1], currency = v[2], merchantOrderId = v[3] or nil, itemOrder = split(v[4], ','),
     ordered = tonumber(v[5]), shipped = tonumber(v[6]), cancelled = tonumber(v[7]),
-    items = {}, changed = {}, writes = {},
+    buyerCancelRequested = v[8] == 'true', items = {}, changed = {}, writes = {},
   }
   if codes then
     read_items(order, v, #ORDER_FIELDS + 1, codes)
@@ -158,8 +158,19 @@ local function cancel_event(m, order, code, units, reason, source, note)
     'feedId', m.feedId, 'messageId', m.k, 'at', m.at, 'note', note or '')
 end
 
--- Saves the order, then restocks and records an event for every cancellation.
+-- Cancel rate (product-spec.md §3): every cancellation is the seller's, except a buyer's reason on an order
+-- that carries a buyer cancellation request.
+local BUYER_REASONS = { BuyerCanceled = true, CustomerCancel = true }
+local function seller_initiated(order, reason)
+  return not (BUYER_REASONS[reason or ''] and order.buyerCancelRequested)
+end
+
+-- Saves the order, then restocks and records an event for every cancellation; an order any of whose
+-- cancellations was the seller's is marked `sellerCancelled` for the cancel-rate metric.
 local function save_with_cancellations(m, order, cancellations, source, note)
+  for _, c in ipairs(cancellations) do
+    if seller_initiated(order, c.reason) then order.writes.sellerCancelled = '1' end
+  end
   save_order(order)
   for _, c in ipairs(cancellations) do
     restock(m.stockKey, order.items[c.code].sku, c.units, c.reason)

@@ -1,7 +1,8 @@
 --[[
   Creates or refreshes one order from Amazon's order report.
   Input:
-    KEYS[1] the order key
+    KEYS[1] the order key   KEYS[2] the merchant's orders-by-purchase-date index (zset)
+    ARGV[2] the purchase date in epoch milliseconds, or "" when the report gave none
     ARGV[1] the order as JSON: id, merchantId, currency, purchaseDate, buyerEmail, buyerName, marketplace,
             buyerCancelRequested, itemOrder, items{code: {sku, ordered, charged{Component: minor units}}}
   Output: "created" | "updated" | "unchanged" (the hash layout is described in lib/1-prelude.lua)
@@ -10,6 +11,8 @@
 ]]
 local incoming = cjson.decode(ARGV[1])
 local key = KEYS[1]
+-- The cancel-rate metric counts orders by purchase date: keep the index in step with the order.
+if ARGV[2] ~= '' then redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), incoming.id) end
 local INFO = { 'purchaseDate', 'buyerEmail', 'buyerName', 'marketplace', 'buyerCancelRequested' }
 
 -- A field's text; nil for a missing or null value.

@@ -1,0 +1,61 @@
+/**
+ * The pre-fulfillment cancel rate (product-spec.md §3): orders the seller cancelled ÷ all orders, over the last
+ * `days` days by purchase date, per merchant; target below 2.5 %. The ledger scripts mark an order
+ * `sellerCancelled` in the same atomic step as the cancellation; the orders of a window come from the
+ * merchant's purchase-date index, so the metric reads only the orders of the window.
+ */
+import type { Redis } from 'ioredis';
+import { ledgerKeys } from './keys.js';
+
+export const CANCEL_RATE_TARGET = 0.025;
+const DAY_MS = 24 * 3600 * 1000;
+const BATCH = 1000;
+
+export interface CancelRate {
+  merchantId: string;
+  windowDays: number;
+  orders: number;
+  sellerCancelledOrders: number;
+  cancelRate: number;
+  target: number;
+  status: 'Good' | 'AtRisk';
+}
+
+export async function cancelRate(redis: Redis, prefix: string, merchantId: string, days: number, now = Date.now()): Promise<CancelRate> {
+  const keys = ledgerKeys(prefix, merchantId);
+  const ids = await redis.zrangebyscore(keys.ordersByPurchase(), now - days * DAY_MS, now);
+  let sellerCancelled = 0;
+  for (let first = 0; first < ids.length; first += BATCH) {
+    const pipeline = redis.pipeline();
+    for (const id of ids.slice(first, first + BATCH)) pipeline.hget(keys.order(id), 'sellerCancelled');
+    for (const [err, value] of (await pipeline.exec()) ?? []) {
+      if (err) throw err;
+      if (value === '1') sellerCancelled += 1;
+    }
+  }
+  const rate = ids.length === 0 ? 0 : sellerCancelled / ids.length;
+  return {
+    merchantId,
+    windowDays: days,
+    orders: ids.length,
+    sellerCancelledOrders: sellerCancelled,
+    cancelRate: Math.round(rate * 1e6) / 1e6,
+    target: CANCEL_RATE_TARGET,
+    status: rate < CANCEL_RATE_TARGET ? 'Good' : 'AtRisk',
+  };
+}
+
+/** The merchants that have orders in the ledger under this prefix. */
+export async function merchantsWithOrders(redis: Redis, prefix: string): Promise<string[]> {
+  const found = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:{m:*}:orders-by-purchase`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const match = /\{m:(.*)\}:orders-by-purchase$/.exec(key);
+      if (match) found.add(match[1] as string);
+    }
+  } while (cursor !== '0');
+  return [...found].sort();
+}
