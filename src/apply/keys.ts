@@ -7,7 +7,9 @@
  *   <prefix>:{m:<M>}:morder:<MerchantOrderID>     string  AmazonOrderID, set by an acknowledgement
  *   <prefix>:{m:<M>}:orders-by-purchase           zset    AmazonOrderID -> purchase date (epoch ms), for the cancel rate
  *   <prefix>:{m:<M>}:stock                        hash    SKU -> JSON (quantity, available, latency, …)
- *   <prefix>:{m:<M>}:events                       stream  one entry per cancellation (buyer e-mail, cancel rate)
+ *   <prefix>:{m:<M>}:events                       stream  one entry per cancellation (buyer e-mail)
+ *   <prefix>:{m:<M>}:mail:<event id>              string  the buyer e-mail's outcome: "sent …" or "failed …"
+ *   <prefix>:{m:<M>}:mail-lease:<event id>        string  the notifier sending it (expires after 30 s)
  *   <prefix>:{m:<M>}:applied:<FeedSubmissionId>   hash    message id -> outcome; exactly-once marker per message
  */
 export interface LedgerKeys {
@@ -16,6 +18,8 @@ export interface LedgerKeys {
   ordersByPurchase(): string;
   stock(): string;
   events(): string;
+  mailOutcome(eventId: string): string;
+  mailLease(eventId: string): string;
   applied(feedId: string): string;
 }
 
@@ -28,6 +32,8 @@ export function ledgerKeys(prefix: string, merchantId: string): LedgerKeys {
     ordersByPurchase: () => `${tag}:orders-by-purchase`,
     stock: () => `${tag}:stock`,
     events: () => `${tag}:events`,
+    mailOutcome: (eventId: string) => `${tag}:mail:${eventId}`,
+    mailLease: (eventId: string) => `${tag}:mail-lease:${eventId}`,
     applied: (feedId: string) => `${tag}:applied:${feedId}`,
   });
 }

@@ -11,6 +11,7 @@ import { createSchemaRegistry, type SchemaRegistry } from '../validate/index.js'
 import { runCancelOrder, runCancelOrders } from './commands/cancel.js';
 import { runCheckFolder } from './commands/check-folder.js';
 import { runMetrics } from './commands/metrics.js';
+import { runNotify } from './commands/notify.js';
 import { runInventory, runOrder, runOrdersImport } from './commands/ledger.js';
 import { runFeeds, runProcess, runReport, runSubmit, runWorker } from './commands/pipeline.js';
 import { runValidate } from './commands/validate.js';
@@ -83,6 +84,8 @@ function addPipelineCommands(program: Command, run: Run): void {
   program.command('metrics').description("the seller's pre-fulfillment cancel rate, per merchant (all merchants without --merchant)")
     .option('--days <n>', 'window by purchase date', positive, 7).addOption(formatOption())
     .action((o: { days: number; format?: Format }) => run((schemas, config) => runMetrics(config, schemas, { days: o.days, json: o.format === 'json' }, out)));
+  program.command('notify').description("send the buyers' cancellation e-mails (FEEDPROC_SMTP_URL, or .eml files in <feeds-dir>/outbox/)")
+    .action(() => run((schemas, config) => runNotify(config, schemas, process.env)));
   program.command('feeds').description('list feed submissions').addOption(formatOption())
     .action((o: { format?: Format }) => run((schemas, config) => runFeeds(config, schemas, o.format, out)));
   program.command('report').description("print a feed's processing report").argument('<feedSubmissionId>').addOption(formatOption())

@@ -22,6 +22,14 @@ export interface Config {
   readonly jobLockMs: number;
   /** Stability window of dropped files, in ms. @defaultValue 200 */
   readonly watchStableMs: number;
+  /** SMTP URL for buyer e-mails; null: .eml files in <feedsDir>/outbox/. @defaultValue null */
+  readonly smtpUrl: string | null;
+  /** @defaultValue `Amazon Marketplace <no-reply@feedproc.local>` */
+  readonly mailFrom: string;
+  /** First retry pause of a temporarily failed e-mail, in ms. @defaultValue 5000 */
+  readonly notifyRetryMs: number;
+  /** How long a notifier holds an e-mail it is sending, in ms. @defaultValue 30000 */
+  readonly notifyLeaseMs: number;
 }
 
 const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
@@ -32,9 +40,13 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_MERCHANT: 'merchantId',
   FEEDPROC_JOB_LOCK_MS: 'jobLockMs',
   FEEDPROC_WATCH_STABLE_MS: 'watchStableMs',
+  FEEDPROC_SMTP_URL: 'smtpUrl',
+  FEEDPROC_MAIL_FROM: 'mailFrom',
+  FEEDPROC_NOTIFY_RETRY_MS: 'notifyRetryMs',
+  FEEDPROC_NOTIFY_LEASE_MS: 'notifyLeaseMs',
 };
 /** Settings that are numbers; the environment gives strings. */
-const NUMERIC: ReadonlySet<keyof Config> = new Set(['jobLockMs', 'watchStableMs']);
+const NUMERIC: ReadonlySet<keyof Config> = new Set(['jobLockMs', 'watchStableMs', 'notifyRetryMs', 'notifyLeaseMs']);
 
 export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;

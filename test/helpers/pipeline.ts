@@ -26,7 +26,7 @@ const schemas = createSchemaRegistry();
 
 export function openTestPipeline(merchantId: string, workers = 1, redisUrl = testRedisUrl()): TestPipeline {
   const prefix = uniquePrefix();
-  const config: Config = Object.freeze({ feedsDir: './feeds', redisUrl, localRedisUrl: redisUrl, prefix, merchantId, verbose: false, jobLockMs: 30000, watchStableMs: 200 });
+  const config: Config = Object.freeze({ feedsDir: './feeds', redisUrl, localRedisUrl: redisUrl, prefix, merchantId, verbose: false, jobLockMs: 30000, watchStableMs: 200, smtpUrl: null, mailFrom: 'feedproc <no-reply@feedproc.local>', notifyRetryMs: 5000, notifyLeaseMs: 30000 });
   const redis = withLedgerScripts(new Redis(redisUrl));
   const connections: Redis[] = [];
   const connect = (): Redis => {

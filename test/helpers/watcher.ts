@@ -14,7 +14,12 @@ export interface WatchProcess {
 }
 
 export function startWatch(env: NodeJS.ProcessEnv, args: readonly string[] = []): WatchProcess {
-  const child = spawn(process.execPath, [CLI, 'watch', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startLongRunning(['watch', ...args], env);
+}
+
+/** Any long-running feedproc command that logs pino JSON lines (watch, notify). */
+export function startLongRunning(args: readonly string[], env: NodeJS.ProcessEnv): WatchProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: Array<Record<string, unknown>> = [];
   let stdout = '';
   let stderr = '';

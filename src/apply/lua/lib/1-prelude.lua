@@ -152,10 +152,19 @@ local function restock(stock_key, sku, units, reason)
   redis.call('HSET', stock_key, sku, cjson.encode(record))
 end
 
-local function cancel_event(m, order, code, units, reason, source, note)
-  redis.call('XADD', m.eventsKey, '*', 'type', 'cancellation', 'orderId', order.id, 'itemCode', code,
-    'sku', order.items[code].sku, 'units', tostring(units), 'reason', reason or '', 'source', source,
-    'feedId', m.feedId, 'messageId', m.k, 'at', m.at, 'note', note or '')
+-- The refund a buyer sees for cancelled units: what the message refunded, or else the units' share of the
+-- item's charges (Amazon refunds a cancelled unit in full).
+local function share_of_charges(item, units)
+  local total = 0
+  for _, amount in pairs(item.charged) do total = total + money(amount) end
+  return math.floor(total * units / item.ordered)
+end
+
+local function cancel_event(m, order, c, source, note)
+  local refund = c.refund or share_of_charges(order.items[c.code], c.units)
+  redis.call('XADD', m.eventsKey, '*', 'type', 'cancellation', 'orderId', order.id, 'itemCode', c.code,
+    'sku', order.items[c.code].sku, 'units', tostring(c.units), 'reason', c.reason or '', 'source', source,
+    'feedId', m.feedId, 'messageId', m.k, 'at', m.at, 'note', note or '', 'refund', money_str(refund), 'currency', order.currency)
 end
 
 -- Cancel rate (product-spec.md §3): every cancellation is the seller's, except a buyer's reason on an order
@@ -174,6 +183,6 @@ local function save_with_cancellations(m, order, cancellations, source, note)
   save_order(order)
   for _, c in ipairs(cancellations) do
     restock(m.stockKey, order.items[c.code].sku, c.units, c.reason)
-    cancel_event(m, order, c.code, c.units, c.reason, source, note)
+    cancel_event(m, order, c, source, note)
   end
 end

@@ -31,7 +31,7 @@ local function refund_components(item, components, currency)
   end
   if net <= 0 then return '-5|' .. money_str(net) .. '|' .. currency end
   if net > remaining then return '-6|' .. money_str(net) .. '|' .. money_str(remaining) .. '|' .. currency end
-  return nil
+  return nil, net
 end
 
 -- The codes of the adjusted items (nil where a MerchantOrderItemID names no item).
@@ -73,15 +73,17 @@ local function apply_adjustment(m)
     if adjusted.adjId and adjustment_id_used(order, code, adjusted.adjId, seen) then return '-8|' .. adjusted.adjId end
     local units = adjusted.quantityCancelled or 0
     if #adjusted.components == 0 and units == 0 then return '-5|0|' .. order.currency end
+    local refund = 0
     if #adjusted.components > 0 then
-      local refused = refund_components(item, adjusted.components, order.currency)
+      local refused
+      refused, refund = refund_components(item, adjusted.components, order.currency)
       if refused then return refused end
       order.changed[code] = item
     end
     if units > 0 then
       if units > open_units(item) then return '-7|' .. units .. '|' .. open_units(item) end
       cancel_units(order, item, units)
-      table.insert(cancellations, { code = code, units = units, reason = adjusted.reason })
+      table.insert(cancellations, { code = code, units = units, reason = adjusted.reason, refund = refund })
     end
   end
   save_with_cancellations(m, order, cancellations, 'adjustment')

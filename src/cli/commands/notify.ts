@@ -1,0 +1,41 @@
+/**
+ * `feedproc notify`: sends the buyers' cancellation e-mails (to FEEDPROC_SMTP_URL, or as .eml files in
+ * <feeds-dir>/outbox/) until SIGTERM / SIGINT; logs one pino line per e-mail.
+ */
+import { join, resolve } from 'node:path';
+import type { Config } from '../../core/config.js';
+import { outboxDelivery, smtpDelivery } from '../../notify/delivery.js';
+import { createNotifier } from '../../notify/notifier.js';
+import type { SchemaRegistry } from '../../validate/index.js';
+import { EXIT } from '../exit-codes.js';
+import { createLogger } from '../log-lines.js';
+import { openRuntime } from '../runtime.js';
+
+const IDLE_PAUSE_MS = 200;
+
+export async function runNotify(config: Config, schemas: SchemaRegistry, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const logger = createLogger();
+  const runtime = await openRuntime(config, schemas, { workers: false, notice: (line) => logger.info({ event: 'redis' }, line) });
+  const outbox = join(resolve(config.feedsDir), 'outbox');
+  const delivery = config.smtpUrl ? smtpDelivery(config.smtpUrl) : outboxDelivery(outbox);
+  // FEEDPROC_NOTIFY_FAULT is fault injection for the test of the documented window, nothing an operator sets.
+  const options = { retryMs: config.notifyRetryMs, leaseMs: config.notifyLeaseMs, exitAfterAccept: env['FEEDPROC_NOTIFY_FAULT'] === 'exit-after-accept' };
+  const notifier = createNotifier(runtime.deps.redis, config, delivery, options, (e) =>
+    (e.result === 'sent' ? logger.info.bind(logger) : logger.warn.bind(logger))(e, `${e.orderId}: buyer e-mail ${e.result}: ${e.detail}`),
+  );
+  let stopping = false;
+  const stop = (): void => {
+    stopping = true;
+    notifier.stop();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  logger.info({ event: 'notifying', to: config.smtpUrl ? 'smtp' : outbox }, `sending buyer e-mails ${config.smtpUrl ? 'over SMTP' : `to ${outbox}`}`);
+  while (!stopping) {
+    const handled = await notifier.runOnce();
+    if (handled === 0) await new Promise((done) => setTimeout(done, IDLE_PAUSE_MS));
+  }
+  delivery.close();
+  await runtime.close();
+  return EXIT.OK;
+}

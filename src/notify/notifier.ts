@@ -1,0 +1,140 @@
+/**
+ * The notifier: reads every merchant's cancellation events (the ledger scripts' stream) through a Redis
+ * consumer group, and sends each event's buyer e-mail once.
+ *
+ * Per event: a recorded outcome (`mail:<id>` = sent / failed) means done; otherwise a short lease
+ * (`mail-lease:<id>`, SET NX) makes one notifier the sender, the mail is sent, the outcome recorded, the entry
+ * acknowledged. A temporary failure (4xx, connection refused) leaves the entry pending; it is tried again with
+ * a growing pause. A permanent one (5xx) is recorded as failed and never retried. Entries left pending by a
+ * notifier that died are claimed by another (XAUTOCLAIM) once idle longer than the lease.
+ * The window: between the SMTP server's acceptance and the `sent` record, a crash leaves no record, so the
+ * mail is sent again when the lease has expired — with the same Message-ID, which mail clients use to
+ * recognise the duplicate. Nothing else can send an event twice.
+ */
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { ledgerKeys } from '../apply/keys.js';
+import type { Config } from '../core/config.js';
+import { cancellationMail, type CancellationEvent } from './cancellation-mail.js';
+import type { Delivery } from './delivery.js';
+
+const GROUP = 'notifier';
+const BATCH = 50;
+
+export interface NotifierOptions {
+  /** First pause before a temporary failure is tried again; doubles up to 64×. */
+  retryMs: number;
+  /** How long the sender holds an event; entries idle longer are taken over from a dead notifier. */
+  leaseMs: number;
+  /** Fault injection for the documented window (tests only): exit right after the SMTP server accepted. */
+  exitAfterAccept?: boolean;
+}
+
+export type NotifyEvent = { event: 'mail'; id: string; merchantId: string; orderId: string; result: 'sent' | 'failed' | 'retry'; detail: string };
+
+export interface Notifier {
+  /** One pass: new events of every merchant, due retries and abandoned entries. Returns how many were handled. */
+  runOnce(): Promise<number>;
+  stop(): void;
+}
+
+export function createNotifier(redis: Redis, config: Config, delivery: Delivery, options: NotifierOptions, log: (e: NotifyEvent) => void): Notifier {
+  const consumer = `${hostname()}-${process.pid}`;
+  const retryAt = new Map<string, { at: number; pause: number }>();
+  const groups = new Set<string>();
+  let stopped = false;
+
+  const streams = async (): Promise<Array<{ key: string; merchantId: string }>> => {
+    const found: Array<{ key: string; merchantId: string }> = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.prefix}:{m:*}:events`, 'COUNT', 1000, 'TYPE', 'stream');
+      cursor = next;
+      for (const key of keys) found.push({ key, merchantId: /\{m:(.*)\}:events$/.exec(key)?.[1] ?? '' });
+    } while (cursor !== '0');
+    return found;
+  };
+
+  const ensureGroup = async (key: string): Promise<void> => {
+    if (groups.has(key)) return;
+    await redis.xgroup('CREATE', key, GROUP, '0').catch((err: Error) => {
+      if (!err.message.includes('BUSYGROUP')) throw err;
+    });
+    groups.add(key);
+  };
+
+  const handle = async (stream: { key: string; merchantId: string }, id: string, fields: string[]): Promise<void> => {
+    const keys = ledgerKeys(config.prefix, stream.merchantId);
+    const record = keys.mailOutcome(id);
+    const lease = keys.mailLease(id);
+    if (await redis.exists(record)) {
+      await redis.xack(stream.key, GROUP, id);
+      return;
+    }
+    const due = retryAt.get(id);
+    if (due && Date.now() < due.at) return;
+    if ((await redis.set(lease, consumer, 'PX', options.leaseMs, 'NX')) !== 'OK') return;
+    const event = eventOf(id, stream.merchantId, fields);
+    const [buyerEmail, buyerName, marketplace] = await redis.hmget(keys.order(event.orderId), 'buyerEmail', 'buyerName', 'marketplace');
+    const result = buyerEmail
+      ? await delivery.send(cancellationMail(event, { buyerEmail, buyerName: buyerName ?? null, marketplace: marketplace ?? null }), config.mailFrom)
+      : ({ kind: 'permanent', detail: 'the order has no buyer e-mail address' } as const);
+    if (result.kind === 'sent' && options.exitAfterAccept) process.exit(137);
+    if (result.kind === 'temporary') {
+      const pause = Math.min((due?.pause ?? options.retryMs / 2) * 2, options.retryMs * 64);
+      retryAt.set(id, { at: Date.now() + pause, pause });
+      await redis.del(lease);
+      log({ event: 'mail', id, merchantId: stream.merchantId, orderId: event.orderId, result: 'retry', detail: result.detail });
+      return;
+    }
+    await redis.set(record, `${result.kind === 'sent' ? 'sent' : 'failed'} ${new Date().toISOString()} ${result.detail}`);
+    await redis.xack(stream.key, GROUP, id);
+    await redis.del(lease);
+    retryAt.delete(id);
+    log({ event: 'mail', id, merchantId: stream.merchantId, orderId: event.orderId, result: result.kind === 'sent' ? 'sent' : 'failed', detail: result.detail });
+  };
+
+  const entriesOf = (reply: unknown): Array<[string, string[]]> => (Array.isArray(reply) ? (reply as Array<[string, string[]]>) : []);
+
+  const runStream = async (stream: { key: string; merchantId: string }): Promise<number> => {
+    await ensureGroup(stream.key);
+    // Our own pending entries (retries), those another notifier abandoned, then new ones.
+    const own = (await redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', BATCH, 'STREAMS', stream.key, '0')) as Array<[string, Array<[string, string[]]>]> | null;
+    const [, claimed] = (await redis.xautoclaim(stream.key, GROUP, consumer, options.leaseMs, '0-0', 'COUNT', BATCH)) as [string, unknown];
+    const fresh = (await redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', BATCH, 'STREAMS', stream.key, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+    const entries = [...(own?.[0]?.[1] ?? []), ...entriesOf(claimed), ...(fresh?.[0]?.[1] ?? [])].filter((e) => Array.isArray(e[1]));
+    for (const [id, fields] of entries) {
+      if (stopped) break;
+      await handle(stream, id, fields);
+    }
+    return entries.length;
+  };
+
+  return {
+    async runOnce() {
+      let handled = 0;
+      for (const stream of await streams()) handled += await runStream(stream);
+      return handled;
+    },
+    stop() {
+      stopped = true;
+    },
+  };
+}
+
+function eventOf(id: string, merchantId: string, fields: readonly string[]): CancellationEvent {
+  const values = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i] as string, fields[i + 1] as string);
+  const get = (name: string): string => values.get(name) ?? '';
+  return {
+    id,
+    merchantId,
+    orderId: get('orderId'),
+    itemCode: get('itemCode'),
+    sku: get('sku'),
+    units: Number(get('units')),
+    reason: get('reason'),
+    refund: get('refund') || '0',
+    currency: get('currency'),
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The buyer's cancellation e-mail (issue 5, item 3): `feedproc notify` as a real process, a real SMTP sink
+ * (smtp-server) and the mails parsed back (mailparser). Cancellations come from every path: an acknowledgement
+ * feed, an adjustment feed, and the seller's `cancel-order`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { runCli } from '../helpers/cli.js';
+import { removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { startLongRunning, type WatchProcess } from '../helpers/watcher.js';
+
+const MERCHANT = 'A1KW3PLX9Q7ZT2';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const tmp = makeTempDir('feedproc-notify-');
+const running: WatchProcess[] = [];
+const prefixes: string[] = [];
+const sinks: SmtpSink[] = [];
+
+interface World {
+  prefix: string;
+  env: NodeJS.ProcessEnv;
+  cli(args: string[]): ReturnType<typeof runCli>;
+  events(): Promise<Array<[string, string[]]>>;
+}
+
+async function world(extra: NodeJS.ProcessEnv = {}): Promise<World> {
+  const prefix = uniquePrefix();
+  prefixes.push(prefix);
+  const env = { ...process.env, FEEDPROC_REDIS_URL: testRedisUrl(), FEEDPROC_PREFIX: prefix, FEEDPROC_MERCHANT: MERCHANT, FEEDPROC_FEEDS_DIR: join(tmp.dir, prefix), FEEDPROC_NOTIFY_RETRY_MS: '100', FEEDPROC_NOTIFY_LEASE_MS: '1500', ...extra };
+  const cli = (args: string[]) => runCli(args, { env });
+  expect((await cli(['orders', 'import', 'samples/order-report.txt'])).code).toBe(0);
+  return {
+    prefix,
+    env,
+    cli,
+    async events() {
+      const redis = new Redis(testRedisUrl());
+      const entries = await redis.xrange(`${prefix}:{m:${MERCHANT}}:events`, '-', '+');
+      await redis.quit();
+      return entries;
+    },
+  };
+}
+
+function notifier(w: World, extra: NodeJS.ProcessEnv = {}): WatchProcess {
+  const p = startLongRunning(['notify'], { ...w.env, ...extra });
+  running.push(p);
+  return p;
+}
+
+async function sink(answer?: (attempt: number, raw: string) => number | null): Promise<SmtpSink> {
+  const s = await startSmtpSink(answer);
+  sinks.push(s);
+  return s;
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(25);
+  }
+}
+
+/** Cancellations from all three paths: 4 events (acknowledgement: 2 items; adjustment: 1; cancel-order: 1). */
+async function cancelFromEveryPath(w: World): Promise<void> {
+  const ack = tmp.file(`${w.prefix}-ack.xml`,
+    '<?xml version="1.0" encoding="UTF-8"?>\n<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>A1KW3PLX9Q7ZT2</MerchantIdentifier></Header>' +
+    '<MessageType>OrderAcknowledgement</MessageType><Message><MessageID>1</MessageID><OrderAcknowledgement><AmazonOrderID>405-9046611-4417320</AmazonOrderID>' +
+    '<StatusCode>Failure</StatusCode></OrderAcknowledgement></Message></AmazonEnvelope>\n');
+  expect((await w.cli(['process', ack])).code).toBe(0);
+  const adjustment = tmp.file(`${w.prefix}-adj.txt`, 'order-id\torder-item-id\tadjustment-reason-code\tcurrency\titem-price-adj\titem-tax-adj\tquantity-cancelled\n406-1150847-9034417\t50317501174326\tNoInventory\tEUR\t12.00\t2.28\t1\n');
+  const adjusted = await w.cli(['process', adjustment]);
+  expect(adjusted.code).toBe(0);
+  expect((await w.cli(['cancel-order', '405-2268390-5512084', '--reason', 'ShippingAddressUndeliverable', '--note', 'adres nieistniejący'])).code).toBe(0);
+  expect(await w.events()).toHaveLength(4);
+}
+
+afterEach(async () => {
+  for (const p of running.splice(0)) {
+    if (p.child.exitCode === null && p.child.signalCode === null) {
+      p.child.kill('SIGKILL');
+      await p.exited;
+    }
+  }
+  for (const s of sinks.splice(0)) await s.close();
+});
+afterAll(async () => {
+  const redis = new Redis(testRedisUrl());
+  for (const prefix of prefixes) await removePrefix(redis, prefix);
+  await redis.quit();
+  tmp.cleanup();
+});
+
+describe('feedproc notify', () => {
+  it('mails the buyer once per cancellation from every path, in Polish for Amazon.pl and English otherwise', async () => {
+    const w = await world();
+    const s = await sink();
+    await cancelFromEveryPath(w);
+    notifier(w, { FEEDPROC_SMTP_URL: s.url });
+    await until(() => s.accepted.length === 4);
+    await sleep(500);
+    expect(s.accepted).toHaveLength(4);
+    const events = await w.events();
+    const byOrder = (id: string) => s.accepted.filter((m) => m.subject?.includes(id));
+    const polish = byOrder('405-2268390-5512084')[0];
+    expect(polish?.to).toMatchObject({ text: 'r2t7y1u6i9o3p8e@marketplace.amazon.pl' });
+    expect(polish?.subject).toBe('Anulowanie w zamówieniu 405-2268390-5512084');
+    expect(polish?.text).toContain('Dzień dobry, Tomasz Zieliński,');
+    expect(polish?.text).toContain('FARTUCH-LEN-SZARY (pozycja 50317523317759), liczba sztuk: 1.');
+    expect(polish?.text).toContain('Powód: nie możemy dostarczyć przesyłki na podany adres.');
+    expect(polish?.text).toMatch(/Zwrot: \d+\.\d\d PLN\./);
+    const english = byOrder('406-1150847-9034417')[0];
+    expect(english?.subject).toBe('Cancellation in your order 406-1150847-9034417');
+    expect(english?.text).toContain('Hello Jürgen Weiß,');
+    expect(english?.text).toContain('Reason: the seller no longer has this item in stock.');
+    expect(english?.text).toContain('Refund: 14.28 EUR');
+    expect(byOrder('405-9046611-4417320')).toHaveLength(2); // the acknowledgement cancelled two items
+    for (const m of s.accepted) expect(events.some(([id]) => m.messageId === `<${id}.${m.subject?.match(/\d{3}-\d{7}-\d{7}/)?.[0] ?? ''}.${MERCHANT}@feedproc>`)).toBe(true);
+  });
+
+  it('sends each e-mail once across a restart, with two notifiers at once, and after a 451 then acceptance', async () => {
+    const w = await world();
+    const s = await sink((attempt) => (attempt <= 3 ? 451 : null)); // the first three attempts: "try again later"
+    await cancelFromEveryPath(w);
+    const first = notifier(w, { FEEDPROC_SMTP_URL: s.url });
+    const second = notifier(w, { FEEDPROC_SMTP_URL: s.url });
+    await until(() => s.accepted.length >= 2);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    const third = notifier(w, { FEEDPROC_SMTP_URL: s.url });
+    await until(() => s.accepted.length >= 4);
+    await sleep(2500); // longer than the lease: nothing may come twice
+    expect(s.accepted).toHaveLength(4);
+    expect(new Set(s.accepted.map((m) => m.messageId)).size).toBe(4);
+    expect(s.attempts).toBe(7);
+    expect([second, third].some((p) => p.events().some((e) => e['result'] === 'retry')) || first.events().some((e) => e['result'] === 'retry')).toBe(true);
+  });
+
+  it('records a 550 as failed and never tries it again', async () => {
+    const w = await world();
+    const s = await sink((_, raw) => (raw.includes('405-2268390-5512084') ? 550 : null));
+    await cancelFromEveryPath(w);
+    const p = notifier(w, { FEEDPROC_SMTP_URL: s.url });
+    await until(() => s.accepted.length === 3 && p.events().some((e) => e['result'] === 'failed'));
+    await sleep(1000);
+    expect(s.attempts).toBe(4);
+    const failedId = String(p.events().find((e) => e['result'] === 'failed')?.['id']);
+    const redis = new Redis(testRedisUrl());
+    expect(await redis.get(`${w.prefix}:{m:${MERCHANT}}:mail:${failedId}`)).toMatch(/^failed .*mailbox unavailable/);
+    await redis.quit();
+  });
+
+  it('behaves as documented in the window between acceptance and the record: sent again, with the same Message-ID', async () => {
+    const w = await world();
+    const s = await sink();
+    expect((await w.cli(['cancel-order', '405-2268390-5512084', '--reason', 'NoInventory'])).code).toBe(0);
+    const crashing = notifier(w, { FEEDPROC_SMTP_URL: s.url, FEEDPROC_NOTIFY_FAULT: 'exit-after-accept' });
+    expect(await crashing.exited).toEqual({ code: 137, signal: null });
+    expect(s.accepted).toHaveLength(1);
+    notifier(w, { FEEDPROC_SMTP_URL: s.url });
+    await until(() => s.accepted.length === 2); // after the lease (1.5 s here) has expired
+    expect(s.accepted[1]?.messageId).toBe(s.accepted[0]?.messageId);
+    await sleep(2000);
+    expect(s.accepted).toHaveLength(2);
+  });
+
+  it('writes .eml files to feeds/outbox/ when no SMTP server is configured', async () => {
+    const w = await world();
+    expect((await w.cli(['cancel-order', '405-2268390-5512084', '--reason', 'NoInventory'])).code).toBe(0);
+    notifier(w);
+    const outbox = join(String(w.env['FEEDPROC_FEEDS_DIR']), 'outbox');
+    await until(() => {
+      try {
+        return readdirSync(outbox).filter((n) => n.endsWith('.eml')).length === 1;
+      } catch {
+        return false;
+      }
+    });
+    const [name] = readdirSync(outbox).filter((n) => n.endsWith('.eml'));
+    const eml = readFileSync(join(outbox, name as string), 'utf8');
+    expect(eml).toMatch(/^Message-ID: <.*405-2268390-5512084\.A1KW3PLX9Q7ZT2@feedproc>$/m);
+    expect(eml).toMatch(/^To: r2t7y1u6i9o3p8e@marketplace\.amazon\.pl$/m);
+  });
+});
