@@ -30,6 +30,18 @@ export interface LedgerOrder extends Omit<ImportedOrder, 'items'> {
 
 export type StockRecord = Record<string, string | number | boolean | null>;
 
+export interface CancellationRecord {
+  eventId: string;
+  itemCode: string;
+  units: number;
+  reason: string;
+  source: string;
+  /** `sent …`, `failed …`, or `pending` while no notifier has finished it. */
+  mail: string;
+}
+
+const RECENT_EVENTS = 10_000;
+
 export interface Ledger {
   readonly merchantId: string;
   readonly keys: LedgerKeys;
@@ -43,6 +55,8 @@ export interface Ledger {
    */
   applyInOrder(feedId: string, messages: ReadonlyArray<{ key: string; command: LedgerCommand }>, at: string): Promise<string[]>;
   order(orderId: string): Promise<LedgerOrder | null>;
+  /** The order's cancellations (newest first, among the merchant's latest 10,000) with their buyer e-mail outcome. */
+  cancellations(orderId: string): Promise<CancellationRecord[]>;
   /** Lets the exactly-once marks of a one-off action (not a feed, which finalize-feed closes) expire. */
   expireMarks(feedId: string, ms: number): Promise<void>;
   stock(sku: string): Promise<StockRecord | null>;
@@ -96,6 +110,19 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
     async order(orderId) {
       return orderFromHash(await redis.hgetall(keys.order(orderId)));
     },
+    async cancellations(orderId) {
+      const entries = (await redis.xrevrange(keys.events(), '+', '-', 'COUNT', RECENT_EVENTS)).map(([id, fields]) => ({ id, f: pairs(fields) }));
+      const mine = entries.filter((e) => e.f.get('orderId') === orderId);
+      const outcomes = mine.length > 0 ? await redis.mget(...mine.map((e) => keys.mailOutcome(e.id))) : [];
+      return mine.map((e, i) => ({
+        eventId: e.id,
+        itemCode: e.f.get('itemCode') ?? '',
+        units: Number(e.f.get('units') ?? 0),
+        reason: e.f.get('reason') ?? '',
+        source: e.f.get('source') ?? '',
+        mail: outcomes[i] ?? 'pending',
+      }));
+    },
     async expireMarks(feedId, ms) {
       await redis.pexpire(keys.applied(feedId), ms);
     },
@@ -105,4 +132,10 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
     },
   };
   return Object.freeze(ledger);
+}
+
+function pairs(fields: readonly string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] as string, fields[i + 1] as string);
+  return map;
 }

@@ -152,6 +152,9 @@ describe('feedproc notify', () => {
     const redis = new Redis(testRedisUrl());
     expect(await redis.get(`${w.prefix}:{m:${MERCHANT}}:mail:${failedId}`)).toMatch(/^failed .*mailbox unavailable/);
     await redis.quit();
+    const shown = await w.cli(['order', '405-2268390-5512084']);
+    expect(shown.stdout).toMatch(/cancelled 1 of 50317523317759 \(ShippingAddressUndeliverable, seller\); buyer e-mail: failed .*mailbox unavailable/);
+    expect((await w.cli(['order', '406-1150847-9034417'])).stdout).toMatch(/cancelled 1 of 50317501174326 \(NoInventory, adjustment\); buyer e-mail: sent /);
   });
 
   it('behaves as documented in the window between acceptance and the record: sent again, with the same Message-ID', async () => {

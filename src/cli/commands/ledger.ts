@@ -1,6 +1,6 @@
 /** `orders import`, `order ID`, `inventory SKU`: the ledger from the command line (JSON shapes of spec §5). */
 import { importOrderReport, importSummary } from '../../apply/import-orders.js';
-import { createLedger, type Ledger, type LedgerOrder, type StockRecord } from '../../apply/ledger.js';
+import { createLedger, type CancellationRecord, type Ledger, type LedgerOrder, type StockRecord } from '../../apply/ledger.js';
 import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
 import { formatMinorUnits } from '../../core/money.js';
@@ -30,7 +30,8 @@ export async function runOrder(config: Config, schemas: SchemaRegistry, orderId:
     const order = await ledger.order(orderId);
     if (!order) throw new FeedError('CLI_USAGE', { detail: `merchant ${ledger.merchantId} has no order ${orderId}` });
     const shaped = orderJson(order);
-    out.write(format === 'json' ? `${JSON.stringify(shaped, null, 2)}\n` : orderText(shaped));
+    if (format === 'json') out.write(`${JSON.stringify(shaped, null, 2)}\n`);
+    else out.write(orderText(shaped) + cancellationsText(await ledger.cancellations(orderId)));
   });
 }
 
@@ -92,6 +93,10 @@ export function orderJson(order: LedgerOrder) {
       };
     }),
   };
+}
+
+function cancellationsText(records: readonly CancellationRecord[]): string {
+  return records.map((c) => `  cancelled ${c.units} of ${c.itemCode} (${c.reason || 'no reason'}, ${c.source}); buyer e-mail: ${c.mail}\n`).join('');
 }
 
 function orderText(order: ReturnType<typeof orderJson>): string {
