@@ -41,6 +41,12 @@ interface Entry {
   arrived: number;
 }
 
+/** True when the file's size or mtime differ from what readiness saw. */
+async function changedSince(path: string, readiness: Readiness): Promise<boolean> {
+  const info = await stat(path).catch(() => null);
+  return info === null || typeof readiness !== 'object' || `${info.size}:${info.mtimeMs}` !== readiness.signature;
+}
+
 /** Files per lane checked for readiness ahead of their turn. */
 const LOOKAHEAD = 32;
 
@@ -107,8 +113,10 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
   const handle = async (entry: Entry): Promise<boolean> => {
     let file = entry.file;
     if (!entry.claimed) {
-      const readiness = await (entry.ready ?? waitUntilReady(file.path, options, () => stopping));
+      let readiness = await (entry.ready ?? waitUntilReady(file.path, options, () => stopping));
       entry.ready = null; // a retry waits afresh
+      // Judged while it waited its turn: a writer may have come back since, so look once more when it changed.
+      if (readiness !== 'gone' && (await changedSince(file.path, readiness))) readiness = await waitUntilReady(file.path, options, () => stopping);
       if (readiness === 'gone') return !stopping;
       const claimed = await claim(folder, file);
       if (!claimed) return true;

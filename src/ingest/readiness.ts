@@ -14,7 +14,8 @@ export interface ReadinessOptions {
   pollMs: number;
 }
 
-export type Readiness = 'ready' | 'gave-up-waiting' | 'gone';
+/** Gone, or the verdict with the size:mtime it was made on (so a later look can tell whether it still holds). */
+export type Readiness = 'gone' | { state: 'ready' | 'gave-up-waiting'; signature: string };
 
 export async function waitUntilReady(path: string, options: ReadinessOptions, stopped: () => boolean): Promise<Readiness> {
   let last = '';
@@ -29,8 +30,8 @@ export async function waitUntilReady(path: string, options: ReadinessOptions, st
       stableSince = now;
     } else if (now - stableSince >= options.stableMs && !(await openForWriting(path))) {
       const completeness = await fileCompleteness(path).catch(() => 'incomplete' as const);
-      if (completeness === 'complete') return 'ready';
-      if (now - stableSince >= options.maxWaitMs) return 'gave-up-waiting';
+      if (completeness === 'complete') return { state: 'ready', signature };
+      if (now - stableSince >= options.maxWaitMs) return { state: 'gave-up-waiting', signature };
     }
     await new Promise((done) => setTimeout(done, options.pollMs));
   }

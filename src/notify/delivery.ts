@@ -15,8 +15,10 @@ export interface Delivery {
   close(): void;
 }
 
-export function smtpDelivery(url: string): Delivery {
-  const transport = nodemailer.createTransport(url);
+/** SMTP timeouts stay well inside the notifier's lease, so a slow server cannot outlast it (and get a mail twice). */
+export function smtpDelivery(url: string, leaseMs: number): Delivery {
+  const limit = Math.max(1000, Math.floor(leaseMs / 3));
+  const transport = nodemailer.createTransport(url, { connectionTimeout: limit, greetingTimeout: limit, socketTimeout: limit });
   return {
     async send(mail, from) {
       try {

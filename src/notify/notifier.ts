@@ -33,7 +33,7 @@ export interface NotifierOptions {
 export type NotifyEvent = { event: 'mail'; id: string; merchantId: string; orderId: string; result: 'sent' | 'failed' | 'retry'; detail: string };
 
 export interface Notifier {
-  /** One pass: new events of every merchant, due retries and abandoned entries. Returns how many were handled. */
+  /** One pass: new events of every merchant, due retries and abandoned entries. Returns how many were attempted. */
   runOnce(): Promise<number>;
   stop(): void;
 }
@@ -63,17 +63,24 @@ export function createNotifier(redis: Redis, config: Config, delivery: Delivery,
     groups.add(key);
   };
 
-  const handle = async (stream: { key: string; merchantId: string }, id: string, fields: string[]): Promise<void> => {
+  /** True when a delivery was attempted (not when the event was skipped, done already or waiting for a retry). */
+  const handle = async (stream: { key: string; merchantId: string }, id: string, fields: string[]): Promise<boolean> => {
     const keys = ledgerKeys(config.prefix, stream.merchantId);
     const record = keys.mailOutcome(id);
     const lease = keys.mailLease(id);
     if (await redis.exists(record)) {
       await redis.xack(stream.key, GROUP, id);
-      return;
+      return false;
     }
     const due = retryAt.get(id);
-    if (due && Date.now() < due.at) return;
-    if ((await redis.set(lease, consumer, 'PX', options.leaseMs, 'NX')) !== 'OK') return;
+    if (due && Date.now() < due.at) return false;
+    if ((await redis.set(lease, consumer, 'PX', options.leaseMs, 'NX')) !== 'OK') return false;
+    if (await redis.exists(record)) {
+      // Another notifier finished it between our first look and the lease.
+      await redis.xack(stream.key, GROUP, id);
+      await releaseLease(lease);
+      return false;
+    }
     const event = eventOf(id, stream.merchantId, fields);
     const [buyerEmail, buyerName, marketplace] = await redis.hmget(keys.order(event.orderId), 'buyerEmail', 'buyerName', 'marketplace');
     const result = buyerEmail
@@ -83,15 +90,21 @@ export function createNotifier(redis: Redis, config: Config, delivery: Delivery,
     if (result.kind === 'temporary') {
       const pause = Math.min((due?.pause ?? options.retryMs / 2) * 2, options.retryMs * 64);
       retryAt.set(id, { at: Date.now() + pause, pause });
-      await redis.del(lease);
+      await releaseLease(lease);
       log({ event: 'mail', id, merchantId: stream.merchantId, orderId: event.orderId, result: 'retry', detail: result.detail });
-      return;
+      return true;
     }
     await redis.set(record, `${result.kind === 'sent' ? 'sent' : 'failed'} ${new Date().toISOString()} ${result.detail}`);
     await redis.xack(stream.key, GROUP, id);
-    await redis.del(lease);
+    await releaseLease(lease);
     retryAt.delete(id);
     log({ event: 'mail', id, merchantId: stream.merchantId, orderId: event.orderId, result: result.kind === 'sent' ? 'sent' : 'failed', detail: result.detail });
+    return true;
+  };
+
+  /** Deletes the lease only while it is still ours (it may have expired and been taken over). */
+  const releaseLease = async (lease: string): Promise<void> => {
+    if ((await redis.get(lease)) === consumer) await redis.del(lease);
   };
 
   const entriesOf = (reply: unknown): Array<[string, string[]]> => (Array.isArray(reply) ? (reply as Array<[string, string[]]>) : []);
@@ -103,11 +116,12 @@ export function createNotifier(redis: Redis, config: Config, delivery: Delivery,
     const [, claimed] = (await redis.xautoclaim(stream.key, GROUP, consumer, options.leaseMs, '0-0', 'COUNT', BATCH)) as [string, unknown];
     const fresh = (await redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', BATCH, 'STREAMS', stream.key, '>')) as Array<[string, Array<[string, string[]]>]> | null;
     const entries = [...(own?.[0]?.[1] ?? []), ...entriesOf(claimed), ...(fresh?.[0]?.[1] ?? [])].filter((e) => Array.isArray(e[1]));
+    let attempted = 0;
     for (const [id, fields] of entries) {
       if (stopped) break;
-      await handle(stream, id, fields);
+      if (await handle(stream, id, fields)) attempted += 1;
     }
-    return entries.length;
+    return attempted;
   };
 
   return {

@@ -3,11 +3,12 @@
  * the ledger's refusals, stores the final report with the feed, marks it _DONE_ and removes the working keys.
  * Safe to call any number of times and from many workers: a lock picks one, and a finished feed is left alone.
  */
+import { randomUUID } from 'node:crypto';
 import type { MessageResult, Report } from '../core/types.js';
 import { ledgerKeys } from '../apply/keys.js';
 import { byMessageId } from '../report/index.js';
 import { loadFeed, saveFeed } from './feed-store.js';
-import { feedKeys } from './names.js';
+import { feedKeys, PARTITIONS } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 
 const LOCK_MS = 60_000;
@@ -15,7 +16,13 @@ const LOCK_MS = 60_000;
 const CLOSED_MARK_TTL_MS = 7 * 24 * 3600 * 1000;
 const CLOSED_FIELD = '~closed';
 
-/** Finalises when the feed is complete; returns true when this call (or an earlier one) finished it. */
+/** Thrown when another worker holds the finalisation lock: the job fails and BullMQ tries it again later. */
+export class FinalizationBusy extends Error {}
+
+/**
+ * Finalises when the feed is complete — every message has an outcome and every partition has recorded its
+ * refusals and removed its list — and returns true when this call (or an earlier one) finished it.
+ */
 export async function finalizeFeed(deps: PipelineDeps, feedId: string): Promise<boolean> {
   const { redis, config } = deps;
   const record = await loadFeed(redis, config.prefix, feedId);
@@ -24,13 +31,23 @@ export async function finalizeFeed(deps: PipelineDeps, feedId: string): Promise<
   const keys = feedKeys(config.prefix, feedId);
   const applied = ledgerKeys(config.prefix, record.merchantId).applied(feedId);
   if ((await redis.hlen(applied)) < record.pending) return false;
-  if ((await redis.set(keys.finalizing, '1', 'PX', LOCK_MS, 'NX')) !== 'OK') return false;
-  const validation = JSON.parse((await redis.get(keys.validation)) ?? 'null') as Report | null;
-  if (!validation) throw new Error(`feed ${feedId} has no validation report to finalise`);
-  const refusals = Object.values(await redis.hgetall(keys.results)).map((raw) => JSON.parse(raw) as MessageResult);
-  const report = mergeRefusals(validation, refusals);
-  await redis.set(keys.report, JSON.stringify(report));
-  await saveFeed(redis, config.prefix, { ...record, status: '_DONE_', completedProcessingDate: deps.now() });
+  // A partition's list goes only after its refusals are recorded: while any remains, the report is not whole.
+  if ((await redis.exists(...Array.from({ length: PARTITIONS }, (_, n) => keys.part(n)))) > 0) return false;
+  const token = randomUUID();
+  if ((await redis.set(keys.finalizing, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
+    throw new FinalizationBusy(`feed ${feedId} is being finalised by another worker`);
+  }
+  try {
+    const validation = JSON.parse((await redis.get(keys.validation)) ?? 'null') as Report | null;
+    if (!validation) throw new Error(`feed ${feedId} has no validation report to finalise`);
+    const refusals = Object.values(await redis.hgetall(keys.results)).map((raw) => JSON.parse(raw) as MessageResult);
+    await redis.set(keys.report, JSON.stringify(mergeRefusals(validation, refusals)));
+    await saveFeed(redis, config.prefix, { ...record, status: '_DONE_', completedProcessingDate: deps.now() });
+  } catch (err) {
+    // Let the next attempt finalise at once rather than after the lock expires.
+    if ((await redis.get(keys.finalizing)) === token) await redis.del(keys.finalizing);
+    throw err;
+  }
   await redis.del(keys.validation, keys.results, keys.finalizing);
   await closeAppliedMarks(deps, applied);
   return true;

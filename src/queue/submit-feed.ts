@@ -16,7 +16,7 @@ import { validateFeedFile } from '../validate/index.js';
 import { execAll } from './exec-all.js';
 import { finalizeFeed } from './finalize-feed.js';
 import { loadReport, saveFeed, nextFeedId, type FeedRecord } from './feed-store.js';
-import { APPLY_JOB, contentKey, feedKeys, jobId } from './names.js';
+import { APPLY_JOB, contentKey, feedKeys, jobId, PARTITIONS } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { SpillWriter } from './spill.js';
 
@@ -46,7 +46,20 @@ export async function submitFeed(deps: PipelineDeps, path: string, options: Subm
   const first = await claimContent(deps, options.merchantId, sha256, feedId);
   if (first !== null) return finishDuplicate(deps, record, first);
   await saveFeed(redis, config.prefix, record);
-  return validateAndEnqueue(deps, record, path, options);
+  try {
+    return await validateAndEnqueue(deps, record, path, options);
+  } catch (err) {
+    // Nothing was enqueued: free the content for a later submission (or it would be a "duplicate" of nothing).
+    await abandon(deps, record).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function abandon(deps: PipelineDeps, record: FeedRecord): Promise<void> {
+  const key = contentKey(deps.config.prefix, record.merchantId, record.sha256);
+  if ((await deps.redis.get(key)) === record.feedSubmissionId) await deps.redis.del(key);
+  await saveFeed(deps.redis, deps.config.prefix, { ...record, status: '_CANCELLED_', completedProcessingDate: deps.now() });
+  await deps.redis.del(...Array.from({ length: PARTITIONS }, (_, n) => feedKeys(deps.config.prefix, record.feedSubmissionId).part(n)));
 }
 
 async function validateAndEnqueue(deps: PipelineDeps, record: FeedRecord, path: string, options: SubmitOptions): Promise<FeedRecord> {

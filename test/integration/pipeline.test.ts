@@ -4,8 +4,9 @@
  */
 import { FEED_CLOSED } from '../../src/apply/script-codes.js';
 import type { ImportedOrder } from '../../src/parse/order-report.js';
-import { loadFeed } from '../../src/queue/feed-store.js';
-import { feedKeys, PARTITIONS } from '../../src/queue/names.js';
+import { applyPartition } from '../../src/queue/apply-worker.js';
+import { loadFeed, loadReport } from '../../src/queue/feed-store.js';
+import { feedKeys, partitionOf, PARTITIONS } from '../../src/queue/names.js';
 import type { SpilledMessage } from '../../src/queue/spill.js';
 import { submitFeed } from '../../src/queue/submit-feed.js';
 import { openTestPipeline, type TestPipeline } from '../helpers/pipeline.js';
@@ -172,6 +173,36 @@ describe('a flat file read again as windows-1252', () => {
       expect(await p.deps.redis.hlen(p.ledger.keys.stock())).toBe(3000);
       expect(await p.ledger.stock('KAWA-É')).toMatchObject({ quantity: 7 });
       expect(await p.ledger.stock('SKU-2999')).toMatchObject({ quantity: 2998 % 50 });
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+describe('finalisation', () => {
+  it('waits until every partition has recorded its refusals, even when all messages already have outcomes', async () => {
+    const p = openTestPipeline(MERCHANT, 0);
+    try {
+      const other = '405-1000000-0000002';
+      await p.ledger.importOrder(threeItemOrder());
+      await p.ledger.importOrder(threeItemOrder(other));
+      expect(partitionOf(ORDER)).not.toBe(partitionOf(other));
+      // Message 1 (ORDER) is refused: more than charged; message 2 (other order) is fine.
+      const feed = xmlFeed('OrderAdjustment', [ORDER, other].map((id, i) =>
+        `<Message><MessageID>${i + 1}</MessageID><OrderAdjustment><AmazonOrderID>${id}</AmazonOrderID><AdjustedItem><AmazonOrderItemCode>${ITEMS[2]}</AmazonOrderItemCode>` +
+        `<AdjustmentReason>PriceError</AdjustmentReason><ItemPriceAdjustments><Component><Type>Principal</Type><Amount currency="PLN">${i === 0 ? '999.00' : '1.00'}</Amount></Component>` +
+        `</ItemPriceAdjustments></AdjustedItem></OrderAdjustment></Message>\n`).join(''));
+      const { feedSubmissionId: feedId } = await submitFeed(p.deps, tmp.file('two-partitions.xml', feed), { merchantId: MERCHANT });
+      // The worker of ORDER's partition applied its message (outcome stored) but has not recorded the refusal yet.
+      const held = (await heldMessages(p, feedId)).filter((m) => m.command.kind !== 'inventory' && m.command.order.amazonOrderId === ORDER);
+      expect(await p.ledger.applyInOrder(feedId, held, '2026-11-26T13:00:00Z')).toEqual([expect.stringMatching(/^-4\|/)]);
+      // The other partition finishes: every message has an outcome, but the report must not be final yet.
+      await applyPartition(p.deps, { feedId, partition: partitionOf(other) });
+      expect((await loadFeed(p.deps.redis, p.deps.config.prefix, feedId))?.status).not.toBe('_DONE_');
+      await applyPartition(p.deps, { feedId, partition: partitionOf(ORDER) });
+      const report = await loadReport(p.deps.redis, p.deps.config.prefix, feedId);
+      expect(report?.summary).toMatchObject({ messagesProcessed: 2, messagesSuccessful: 1, messagesWithError: 1 });
+      expect(report?.results).toEqual([expect.objectContaining({ messageId: '1', resultMessageCode: 97102 })]);
     } finally {
       await p.close();
     }

@@ -37,14 +37,17 @@ export async function runWatch(config: Config, schemas: SchemaRegistry, options:
   const runtime = await openWhenRedisAnswers(config, schemas, options.workers, logger, () => signalled);
   if (!runtime) return EXIT.OK;
   const worker = options.workers ? createApplyWorker(runtime.deps, runtime.workerConnection(), options.concurrency) : null;
-  const folder = dropFolder(resolve(config.feedsDir));
-  const watcher = await startDropWatcher(runtime.deps, folder, { ...WATCH_TIMING, stableMs: config.watchStableMs }, (event) => logEvent(logger, event));
-  logger.info({ event: 'watching', incoming: folder.incoming, workers: worker ? options.concurrency : 0 }, `watching ${folder.incoming}`);
-  await stopRequested;
-  logger.info({ event: 'stopping' }, 'stopping: no new files; finishing the files in progress');
-  await watcher.stop(STOP_TIMEOUT_MS);
-  await worker?.close();
-  await runtime.close();
+  try {
+    const folder = dropFolder(resolve(config.feedsDir));
+    const watcher = await startDropWatcher(runtime.deps, folder, { ...WATCH_TIMING, stableMs: config.watchStableMs }, (event) => logEvent(logger, event));
+    logger.info({ event: 'watching', incoming: folder.incoming, workers: worker ? options.concurrency : 0 }, `watching ${folder.incoming}`);
+    await stopRequested;
+    logger.info({ event: 'stopping' }, 'stopping: no new files; finishing the files in progress');
+    await watcher.stop(STOP_TIMEOUT_MS);
+  } finally {
+    await worker?.close();
+    await runtime.close();
+  }
   logger.info({ event: 'stopped' }, 'stopped');
   return EXIT.OK;
 }

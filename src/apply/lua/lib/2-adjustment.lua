@@ -83,7 +83,8 @@ local function apply_adjustment(m)
     if units > 0 then
       if units > open_units(item) then return '-7|' .. units .. '|' .. open_units(item) end
       cancel_units(order, item, units)
-      table.insert(cancellations, { code = code, units = units, reason = adjusted.reason, refund = refund })
+      -- Without amounts the message is a plain cancellation: the buyer gets the units' share of the charges.
+      table.insert(cancellations, { code = code, units = units, reason = adjusted.reason, refund = #adjusted.components > 0 and refund or nil })
     end
   end
   save_with_cancellations(m, order, cancellations, 'adjustment')
