@@ -6,7 +6,7 @@
  * leaves it (see `releaseRedis`).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -28,15 +28,43 @@ export async function resolveRedis(config: Config, notice: (line: string) => voi
     return { url: config.redisUrl, managedDir: null };
   }
   if (await answers(config.localRedisUrl)) return { url: config.localRedisUrl, managedDir: null };
-  const dir = resolve(config.feedsDir, '.redis');
-  const running = await runningPrivateServer(dir);
-  if (running) {
-    notice(`feedproc: no Redis at ${config.localRedisUrl}; using the private redis-server at ${running} (data in ${dir})`);
-    return { url: running, managedDir: dir };
+  // Redis reports its dir with symlinks resolved: compare (and start) with the real path.
+  await mkdir(resolve(config.feedsDir, '.redis'), { recursive: true });
+  const dir = await realpath(resolve(config.feedsDir, '.redis'));
+  const release = await startLock(dir);
+  try {
+    const running = await runningPrivateServer(dir);
+    if (running) {
+      notice(`feedproc: no Redis at ${config.localRedisUrl}; using the private redis-server at ${running} (data in ${dir})`);
+      return { url: running, managedDir: dir };
+    }
+    const url = await startPrivateServer(dir, config.localRedisUrl);
+    notice(`feedproc: no Redis at ${config.localRedisUrl}; started a private redis-server at ${url} (data in ${dir}); it stops when feedproc does`);
+    return { url, managedDir: dir };
+  } finally {
+    await release();
   }
-  const url = await startPrivateServer(dir, config.localRedisUrl);
-  notice(`feedproc: no Redis at ${config.localRedisUrl}; started a private redis-server at ${url} (data in ${dir}); it stops when feedproc does`);
-  return { url, managedDir: dir };
+}
+
+const LOCK_STALE_MS = 90_000;
+
+/**
+ * One feedproc at a time decides whether to start the private server (two starting together would run two
+ * servers on one AOF). The lock is a file created exclusively; one older than a start can take is stale.
+ */
+async function startLock(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, 'start.lock');
+  for (;;) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return () => rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? Date.now());
+      if (age > LOCK_STALE_MS) await rm(path, { force: true });
+      else await new Promise((done) => setTimeout(done, 50));
+    }
+  }
 }
 
 /**
@@ -120,6 +148,7 @@ async function startPrivateServer(dir: string, localUrl: string): Promise<string
     await Promise.race([spawnFailure, waitUntilAnswering(url, startup)]);
   } catch (err) {
     startup.failed = true; // ends the polling loop
+    child.kill('SIGKILL'); // never leave a server running that no redis.port points to
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FeedError('CLI_REDIS_SERVER_MISSING', { url: localUrl });
     throw new FeedError('CLI_REDIS_UNAVAILABLE', { url, detail: `the private redis-server did not start (see ${join(dir, 'redis.log')})` });
   }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { writeReport } from '../report/index.js';
@@ -16,6 +16,9 @@ export async function writeAtomically(path: string, content: string | Iterable<s
     await writeReport(typeof content === 'string' ? [content] : content, out);
     out.end();
     await finished(out);
+    const handle = await open(temporary, 'r+');
+    await handle.sync(); // on disk before the rename makes it visible: a power cut leaves old or new, never empty
+    await handle.close();
     await rename(temporary, path);
   } catch (err) {
     await rm(temporary, { force: true });

@@ -73,12 +73,23 @@ async function feedOf(deps: PipelineDeps, file: DroppedFile, merchantId: string)
 
 async function readClaim(file: DroppedFile): Promise<Claim> {
   const raw = await readFile(sidecarPath(file), 'utf8').catch(() => null);
-  if (raw === null) {
-    // Claimed by an earlier version or the sidecar was lost: treat the file as claimed when it was last changed.
+  const parsed = raw === null ? null : parseClaim(raw);
+  if (parsed === null) {
+    // No usable claim record (lost, or damaged by a crash): treat the file as claimed when it was last changed.
     const changed = await stat(file.path);
     return { claimedAt: changed.mtime.toISOString() };
   }
-  return JSON.parse(raw) as Claim;
+  return parsed;
+}
+
+/** A damaged claim record counts as none: the file is then resubmitted, and the duplicate check decides. */
+function parseClaim(raw: string): Claim | null {
+  try {
+    const value = JSON.parse(raw) as Partial<Claim>;
+    return typeof value.claimedAt === 'string' ? (value as Claim) : null;
+  } catch {
+    return null;
+  }
 }
 
 export function sidecarPath(file: DroppedFile): string {

@@ -25,6 +25,7 @@ export type WatchEvent =
   | { event: 'processed'; file: string; merchant: string; outcome: Outcome }
   | { event: 'imported'; file: string; merchant: string; outcome: ImportOutcome }
   | { event: 'failed-to-process'; file: string; error: string }
+  | { event: 'given-up'; file: string; error: string }
   | { event: 'no-merchant'; file: string; outcome: ImportOutcome };
 
 export interface DropWatcher {
@@ -39,7 +40,11 @@ interface Entry {
   ready: Promise<Readiness> | null;
   /** When the file appeared (ctime); -Infinity for files resumed from processing/. */
   arrived: number;
+  failures: number;
 }
+
+/** Failed attempts (2 s apart) after which a file stops blocking its lane. */
+const GIVE_UP_AFTER = 30;
 
 /** True when the file's size or mtime differ from what readiness saw. */
 async function changedSince(path: string, readiness: Readiness): Promise<boolean> {
@@ -73,7 +78,7 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
     const laneKey = file.folder ?? '';
     const lane = lanes.get(laneKey) ?? { queue: [], running: null };
     lanes.set(laneKey, lane);
-    const entry: Entry = { file, claimed, ready: null, arrived };
+    const entry: Entry = { file, claimed, ready: null, arrived, failures: 0 };
     const first = lane.running ? 1 : 0; // the head may already be in progress
     let at = lane.queue.length;
     while (at > first && later(lane.queue[at - 1] as Entry, entry)) at -= 1;
@@ -86,7 +91,16 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
     while (lane.queue.length > 0 && !stopping) {
       const entry = lane.queue[0] as Entry;
       const finished = await handle(entry).catch((err: unknown) => {
-        if (!(err instanceof WaitAbandoned)) log({ event: 'failed-to-process', file: entry.file.path, error: err instanceof Error ? err.message : String(err) });
+        if (err instanceof WaitAbandoned) return false;
+        entry.failures += 1;
+        const error = err instanceof Error ? err.message : String(err);
+        log({ event: 'failed-to-process', file: entry.file.path, error });
+        // Redis away or a full disk heal; a file that cannot be read never does: after enough tries it stops
+        // holding up the merchant's later files and is left where it is, reported in the log.
+        if (entry.failures >= GIVE_UP_AFTER) {
+          log({ event: 'given-up', file: entry.file.path, error });
+          return true;
+        }
         return false;
       });
       if (!finished) {

@@ -99,6 +99,24 @@ describe('the private redis-server', () => {
     expect(await answers(testRedisUrl())).toBe(true); // the test suite's Redis was not shut down
   });
 
+  it('starts one server when three long-running commands find none at the same moment', async () => {
+    const fresh = makeTempDir('feedproc-managed-race-');
+    const workers = [1, 2, 3].map(() => {
+      const child = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1'], { env: { ...env, FEEDPROC_FEEDS_DIR: fresh.dir }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      return { child, err: () => err, exited: new Promise<number | null>((resolve) => child.on('exit', resolve)) };
+    });
+    await until(async () => Promise.resolve(workers.every((w) => /Ctrl-C to stop/.test(w.err()))), 'every worker runs');
+    const urls = workers.map((w) => /at (redis:\/\/127\.0\.0\.1:\d+)/.exec(w.err())?.[1]);
+    expect(new Set(urls).size).toBe(1);
+    expect(workers.filter((w) => w.err().includes('started a private redis-server'))).toHaveLength(1);
+    for (const w of workers) w.child.kill('SIGTERM');
+    expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0, 0]);
+    await until(async () => !(await answers(urls[0] ?? '')), 'the last one has stopped it');
+    fresh.cleanup();
+  });
+
   it('exits 2 with a one-line instruction when no redis-server is on PATH', async () => {
     const result = await cli(['order', ORDER], { PATH: join(tmp.dir, 'no-such-bin') });
     expect(result).toMatchObject({ code: 2, stdout: '' });

@@ -79,6 +79,8 @@ function logEvent(logger: Logger, event: WatchEvent): void {
   } else if (event.event === 'imported') {
     const line = event.outcome.summary.split('\n')[0] ?? '';
     logger.info({ event: 'orders-imported', file: event.file, merchant: event.merchant, report: event.outcome.reportPath, movedTo: event.outcome.movedTo }, line);
+  } else if (event.event === 'given-up') {
+    logger.error({ event: 'given-up', file: event.file, error: event.error }, `${event.file}: ${event.error}; given up after repeated failures, the file stays where it is`);
   } else if (event.event === 'failed-to-process') {
     logger.error({ event: 'retry', file: event.file, error: event.error }, `${event.file}: ${event.error}; trying again`);
   } else {
