@@ -41,10 +41,17 @@ interface Entry {
   /** When the file appeared (ctime); -Infinity for files resumed from processing/. */
   arrived: number;
   failures: number;
+  /** Taken up by the lane: later arrivals queue behind it whatever their time. */
+  started: boolean;
 }
 
 /** Failed attempts (2 s apart) after which a file stops blocking its lane. */
 const GIVE_UP_AFTER = 30;
+
+/** When a file appeared in the folder: its ctime, which the writer's rename (or last write) sets. */
+async function arrival(path: string): Promise<number> {
+  return (await stat(path).catch(() => null))?.ctimeMs ?? Date.now();
+}
 
 /** True when the file's size or mtime differ from what readiness saw. */
 async function changedSince(path: string, readiness: Readiness): Promise<boolean> {
@@ -69,27 +76,29 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
    * Adds a file to its merchant's lane in arrival order: by the time it appeared in the folder (its ctime, which a
    * rename sets), then by name, since watcher events and rescans can report files out of order.
    */
-  const enqueue = async (file: DroppedFile, claimed: boolean, foundAtStart = false): Promise<void> => {
+  const enqueue = async (file: DroppedFile, claimed: boolean, knownArrival?: number): Promise<void> => {
     const key = `${file.folder ?? ''}/${file.name}`;
     if (stopping || known.has(key)) return;
     known.add(key);
-    // Files found together at start-up go in name order, after the ones resumed from processing/.
-    const arrived = claimed ? -Infinity : foundAtStart ? 0 : ((await stat(file.path).catch(() => null))?.ctimeMs ?? Date.now());
+    const arrived = claimed ? -Infinity : (knownArrival ?? (await arrival(file.path)));
     const laneKey = file.folder ?? '';
     const lane = lanes.get(laneKey) ?? { queue: [], running: null };
     lanes.set(laneKey, lane);
-    const entry: Entry = { file, claimed, ready: null, arrived, failures: 0 };
-    const first = lane.running ? 1 : 0; // the head may already be in progress
+    const entry: Entry = { file, claimed, ready: null, arrived, failures: 0, started: false };
     let at = lane.queue.length;
-    while (at > first && later(lane.queue[at - 1] as Entry, entry)) at -= 1;
+    while (at > 0 && !(lane.queue[at - 1] as Entry).started && later(lane.queue[at - 1] as Entry, entry)) at -= 1;
     lane.queue.splice(at, 0, entry);
     startReadinessChecks(lane.queue);
     if (!lane.running) lane.running = runLane(lane).finally(() => (lane.running = null));
   };
 
   const runLane = async (lane: { queue: Entry[] }): Promise<void> => {
+    // Files of one burst are reported one by one; a stability window's wait lets them all take their places
+    // before the lane takes its first (no file is read sooner than that anyway).
+    await new Promise((done) => setTimeout(done, options.stableMs));
     while (lane.queue.length > 0 && !stopping) {
       const entry = lane.queue[0] as Entry;
+      entry.started = true;
       const finished = await handle(entry).catch((err: unknown) => {
         if (err instanceof WaitAbandoned) return false;
         entry.failures += 1;
@@ -153,8 +162,16 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
   };
 
   for (const file of await listDropped(folder.processing)) await enqueue(file, true);
+  /**
+   * Files found together are put in their lanes earliest first: a lane starts on the first file it gets, so
+   * handing them over in name order would let a later file overtake an earlier one. At start-up they go in
+   * name order (after the ones resumed from processing/).
+   */
   const rescan = async (atStart = false): Promise<void> => {
-    for (const file of await listDropped(folder.incoming).catch(() => [])) await enqueue(file, false, atStart);
+    const found = (await listDropped(folder.incoming).catch(() => [])).filter((f) => !known.has(`${f.folder ?? ''}/${f.name}`));
+    const timed = await Promise.all(found.map(async (file) => ({ file, arrived: atStart ? 0 : await arrival(file.path) })));
+    timed.sort((a, b) => a.arrived - b.arrived || (a.file.name < b.file.name ? -1 : a.file.name > b.file.name ? 1 : 0));
+    for (const { file, arrived } of timed) await enqueue(file, false, arrived);
   };
   await rescan(true);
   const watcher: FSWatcher = watch(folder.incoming, {

@@ -2,7 +2,7 @@
  * `feedproc watch` as a real process on a temp drop folder and the test redis-server: writers that pause, that
  * preallocate, that use the rename protocol; files already waiting; a burst of files over several merchants.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -212,5 +212,20 @@ describe('feedproc watch', () => {
     expect(String(unassigned['msg'])).toMatch(/^top\.txt: not processed: no merchant/);
     expect(readdirSync(join(s.dir, 'failed'))).toContain('top.txt');
     expect(readFileSync(join(s.dir, 'reports', 'top.txt.report.txt'), 'utf8')).toMatch(/FEEDPROC_MERCHANT/);
+  });
+
+  it('keeps arrival order for files that appear together in a new merchant folder, whatever their names', async () => {
+    s.watch = startWatch(s.env);
+    await s.watch.waitFor((e) => e['event'] === 'watching');
+    // A whole merchant folder moved in at once: the watcher learns of its files together, in name order.
+    const staging = join(s.dir, 'staging-A9NEWMERCHANT');
+    mkdirSync(staging);
+    for (const name of ['z-orders-first.txt', 'm-then.txt', 'a-last.txt']) {
+      await writeFile(join(staging, name), inventoryFlat([['SAME', name.length], [name, 1]]));
+      await sleep(20); // distinct ctimes, in this order
+    }
+    await rename(staging, join(s.dir, 'incoming', 'A9NEWMERCHANT'));
+    await s.watch.waitFor(() => feedEvents(s.watch as WatchProcess).length === 3, 20_000);
+    expect(feedEvents(s.watch).map((e) => e['file'])).toEqual(['z-orders-first.txt', 'm-then.txt', 'a-last.txt']);
   });
 });
