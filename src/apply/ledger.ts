@@ -8,6 +8,7 @@ import type { LedgerCommand, OrderRef } from './commands.js';
 import { ledgerKeys, type LedgerKeys } from './keys.js';
 import { batchArguments, MESSAGES_PER_CALL } from './message-batch.js';
 import { orderFromHash } from './order-hash.js';
+import { streamFields } from './stream-fields.js';
 import type { LedgerRedis } from './scripts.js';
 
 /** An order item as the ledger keeps it: what the order report said, plus what has happened to it since. */
@@ -111,7 +112,7 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
       return orderFromHash(await redis.hgetall(keys.order(orderId)));
     },
     async cancellations(orderId) {
-      const entries = (await redis.xrevrange(keys.events(), '+', '-', 'COUNT', RECENT_EVENTS)).map(([id, fields]) => ({ id, f: pairs(fields) }));
+      const entries = (await redis.xrevrange(keys.events(), '+', '-', 'COUNT', RECENT_EVENTS)).map(([id, fields]) => ({ id, f: streamFields(fields) }));
       const mine = entries.filter((e) => e.f.get('orderId') === orderId);
       const outcomes = mine.length > 0 ? await redis.mget(...mine.map((e) => keys.mailOutcome(e.id))) : [];
       return mine.map((e, i) => ({
@@ -132,10 +133,4 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
     },
   };
   return Object.freeze(ledger);
-}
-
-function pairs(fields: readonly string[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] as string, fields[i + 1] as string);
-  return map;
 }

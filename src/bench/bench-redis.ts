@@ -4,8 +4,7 @@
  * children through the URL they are given.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
-import { freeLoopbackPort } from '../cli/managed-redis.js';
+import { answers, freeLoopbackPort } from '../cli/managed-redis.js';
 
 export interface BenchRedis {
   url: string;
@@ -45,16 +44,8 @@ async function waitForPing(url: string, child: ChildProcess, spawnError: () => E
     const failed = spawnError();
     if (failed) throw new Error(`cannot run redis-server: ${failed.message}`);
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    if (await answers(url)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`the bench redis-server at ${url} did not answer`);
 }

@@ -92,7 +92,8 @@ export async function requireAnswering(url: string): Promise<void> {
   if (failure !== null) throw new FeedError('CLI_REDIS_UNAVAILABLE', { url: redactUrl(url), detail: failure });
 }
 
-async function answers(url: string): Promise<boolean> {
+/** One PING, no retries: true when `url` answers. */
+export async function answers(url: string): Promise<boolean> {
   return (await pingOnce(url)) === null;
 }
 

@@ -11,11 +11,10 @@ import type { Report } from '../core/types.js';
 import { loadFeed } from '../queue/feed-store.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { submitFeed } from '../queue/submit-feed.js';
-import { nativeReportFormat, renderReport } from '../report/index.js';
+import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../report/index.js';
 import { writeAtomically } from './atomic-write.js';
 import type { DropFolder, DroppedFile } from './drop-folder.js';
 
-const REPORT_EXTENSIONS = { xml: 'xml', flat: 'txt', json: 'json', text: 'txt' } as const;
 
 interface Claim {
   claimedAt: string;

@@ -14,6 +14,7 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { ledgerKeys } from '../apply/keys.js';
+import { streamFields } from '../apply/stream-fields.js';
 import type { Config } from '../core/config.js';
 import { cancellationMail, type CancellationEvent } from './cancellation-mail.js';
 import type { Delivery } from './delivery.js';
@@ -137,8 +138,7 @@ export function createNotifier(redis: Redis, config: Config, delivery: Delivery,
 }
 
 function eventOf(id: string, merchantId: string, fields: readonly string[]): CancellationEvent {
-  const values = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i] as string, fields[i + 1] as string);
+  const values = streamFields(fields);
   const get = (name: string): string => values.get(name) ?? '';
   return {
     id,

@@ -14,6 +14,9 @@ export function nativeReportFormat(report: Report): ReportFormat {
   return report.format === 'xml' ? 'xml' : 'flat';
 }
 
+/** The file extension of a report written in `format`. */
+export const REPORT_EXTENSIONS: Readonly<Record<ReportFormat, string>> = Object.freeze({ xml: 'xml', flat: 'txt', json: 'json', text: 'txt' });
+
 export function renderReport(report: Report, format: ReportFormat, fileName: string): Iterable<string> {
   switch (format) {
     case 'xml':

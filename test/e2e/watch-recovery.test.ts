@@ -66,6 +66,13 @@ async function dropFile(inbox: string, name: string, content: string): Promise<v
 describe('feedproc watch under faults', () => {
   const tmp = makeTempDir('feedproc-watch-faults-');
   const prefix = uniquePrefix();
+  /** A drop folder and key prefix of the scenario's own, on the test Redis unless another URL is given. */
+  const used: string[] = [];
+  const scenario = (name: string, redisUrl = testRedisUrl()) => (used.push(`${prefix}-${name}`), {
+    feeds: join(tmp.dir, name),
+    keyPrefix: `${prefix}-${name}`,
+    env: { ...process.env, FEEDPROC_REDIS_URL: redisUrl, FEEDPROC_PREFIX: `${prefix}-${name}`, FEEDPROC_FEEDS_DIR: join(tmp.dir, name), FEEDPROC_JOB_LOCK_MS: '2000' },
+  });
   const running: WatchProcess[] = [];
   const start = (env: NodeJS.ProcessEnv): WatchProcess => {
     const w = startWatch(env);
@@ -82,22 +89,21 @@ describe('feedproc watch under faults', () => {
   });
   afterAll(async () => {
     const redis = new Redis(testRedisUrl());
-    await removePrefix(redis, prefix);
+    for (const keyPrefix of used) await removePrefix(redis, keyPrefix); // each scenario's keys, also left behind before
     await redis.quit();
     tmp.cleanup();
   });
 
   it('applies every message exactly once when the watcher is killed with SIGKILL mid-feed and restarted', async () => {
-    const feeds = join(tmp.dir, 'killed');
-    const env = { ...process.env, FEEDPROC_REDIS_URL: testRedisUrl(), FEEDPROC_PREFIX: `${prefix}-k`, FEEDPROC_FEEDS_DIR: feeds, FEEDPROC_JOB_LOCK_MS: '2000' };
+    const { feeds, keyPrefix, env } = scenario('killed');
     const orders = 2000;
-    await importOrders(testRedisUrl(), `${prefix}-k`, orders);
+    await importOrders(testRedisUrl(), keyPrefix, orders);
     const inbox = merchantInbox(feeds, MERCHANT);
     const first = start(env);
     await first.waitFor((e) => e['event'] === 'watching');
     await dropFile(inbox, 'refunds.xml', refundsFeed(orders, 10));
     const redis = new Redis(testRedisUrl());
-    const applied = `${prefix}-k:{m:${MERCHANT}}:applied:50001`;
+    const applied = `${keyPrefix}:{m:${MERCHANT}}:applied:50001`;
     for (let i = 0; i < 600 && (await redis.hlen(applied)) < 2000; i += 1) await sleep(25);
     const before = await redis.hlen(applied);
     first.child.kill('SIGKILL');
@@ -110,16 +116,15 @@ describe('feedproc watch under faults', () => {
     const second = start(env);
     const done = await second.waitFor((e) => e['event'] === 'feed', 120_000);
     expect(done).toMatchObject({ file: 'refunds.xml', feedSubmissionId: '50001', status: 'Complete', messagesProcessed: 20000, messagesSuccessful: 20000 });
-    expect(await refundedPerOrder(testRedisUrl(), `${prefix}-k`, orders)).toEqual(new Map([['1000', orders]]));
+    expect(await refundedPerOrder(testRedisUrl(), keyPrefix, orders)).toEqual(new Map([['1000', orders]]));
     expect(readdirSync(join(feeds, 'done', MERCHANT))).toEqual(['refunds.xml']);
     expect(readdirSync(join(feeds, 'processing', MERCHANT))).toEqual([]);
     expect(readdirSync(join(feeds, 'reports'))).toEqual(['refunds.xml.50001.report.xml']);
   }, 180_000);
 
   it('leaves files untouched while Redis is down at start-up, and processes them once it is back', async () => {
-    const feeds = join(tmp.dir, 'no-redis');
     const port = await freePort();
-    const env = { ...process.env, FEEDPROC_REDIS_URL: `redis://127.0.0.1:${port}`, FEEDPROC_PREFIX: `${prefix}-r`, FEEDPROC_FEEDS_DIR: feeds };
+    const { feeds, env } = scenario('no-redis', `redis://127.0.0.1:${port}`);
     const inbox = merchantInbox(feeds, MERCHANT);
     await dropFile(inbox, 'stock.txt', 'sku\tquantity\nKUBEK\t5\n');
     const w = start(env);
@@ -139,10 +144,9 @@ describe('feedproc watch under faults', () => {
   }, 60_000);
 
   it('exits 0 within 10 s of SIGTERM under load, and a restart finishes every file exactly once', async () => {
-    const feeds = join(tmp.dir, 'sigterm');
-    const env = { ...process.env, FEEDPROC_REDIS_URL: testRedisUrl(), FEEDPROC_PREFIX: `${prefix}-t`, FEEDPROC_FEEDS_DIR: feeds, FEEDPROC_JOB_LOCK_MS: '2000' };
+    const { feeds, keyPrefix, env } = scenario('sigterm');
     const orders = 500;
-    await importOrders(testRedisUrl(), `${prefix}-t`, orders);
+    await importOrders(testRedisUrl(), keyPrefix, orders);
     const inbox = merchantInbox(feeds, MERCHANT);
     for (let i = 1; i <= 6; i += 1) await dropFile(inbox, `refunds-${i}.xml`, `${refundsFeed(orders, 2)}<!-- file ${i} -->\n`);
     const first = start(env);
@@ -155,6 +159,6 @@ describe('feedproc watch under faults', () => {
     const second = start(env);
     await second.waitFor(() => readdirSync(join(feeds, 'reports')).filter((n) => !n.startsWith('.')).length === 6, 120_000);
     expect(readdirSync(join(feeds, 'done', MERCHANT)).sort()).toEqual(Array.from({ length: 6 }, (_, i) => `refunds-${i + 1}.xml`));
-    expect(await refundedPerOrder(testRedisUrl(), `${prefix}-t`, orders)).toEqual(new Map([['1200', orders]]));
+    expect(await refundedPerOrder(testRedisUrl(), keyPrefix, orders)).toEqual(new Map([['1200', orders]]));
   }, 180_000);
 });

@@ -1,18 +1,16 @@
 /**
  * `feedproc check-folder`: validates every file waiting in `<feeds>/incoming/` and writes each report into
  * `<feeds>/reports/` (written to a temporary name, then renamed). Files are left where they are: this is the
- * offline check that `npm start` runs until the ledger and the watcher exist.
+ * offline check, without Redis (`feedproc watch` is the one that processes them).
  */
-import { mkdir, readdir, rename } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import type { Config } from '../../core/config.js';
-import { nativeReportFormat, renderReport, writeReport } from '../../report/index.js';
+import { writeAtomically } from '../../ingest/atomic-write.js';
+import { isWorkInProgressName } from '../../ingest/drop-folder.js';
+import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../../report/index.js';
 import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
-
-const REPORT_EXTENSIONS = { xml: 'xml', flat: 'txt', json: 'json', text: 'txt' } as const;
 
 export async function runCheckFolder(config: Config, schemas: SchemaRegistry, log: (line: string) => void): Promise<number> {
   const incoming = join(config.feedsDir, 'incoming');
@@ -20,7 +18,7 @@ export async function runCheckFolder(config: Config, schemas: SchemaRegistry, lo
   await mkdir(incoming, { recursive: true });
   await mkdir(reports, { recursive: true });
   const names = (await readdir(incoming, { withFileTypes: true }))
-    .filter((entry) => entry.isFile() && !entry.name.startsWith('.') && !entry.name.endsWith('.tmp'))
+    .filter((entry) => entry.isFile() && !isWorkInProgressName(entry.name))
     .map((entry) => entry.name)
     .sort();
   let worst: number = EXIT.OK;
@@ -41,12 +39,7 @@ async function checkFile(schemas: SchemaRegistry, incoming: string, reports: str
   const report = await validateFeedFile(schemas, join(incoming, name));
   const format = nativeReportFormat(report);
   const target = join(reports, `${name}.report.${REPORT_EXTENSIONS[format]}`);
-  const temporary = join(reports, `.${name}.report.tmp`);
-  const out = createWriteStream(temporary);
-  await writeReport(renderReport(report, format, name), out);
-  out.end();
-  await finished(out);
-  await rename(temporary, target);
+  await writeAtomically(target, renderReport(report, format, name));
   const s = report.summary;
   log(`${name}: ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${target}`);
   return exitCodeForReport(report);

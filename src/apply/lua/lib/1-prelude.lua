@@ -105,6 +105,19 @@ local function item_code(order_key, code, merchant_item_id)
   return redis.call('HGET', order_key, 'mi:' .. merchant_item_id) or nil
 end
 
+-- The codes of listed items (false where a MerchantOrderItemID names no item), and those that name one.
+local function listed_item_codes(order_key, items)
+  local codes = {}
+  for i, listed in ipairs(items) do codes[i] = item_code(order_key, listed.code, listed.merchantItemId) or false end
+  return codes
+end
+
+local function known_codes(codes)
+  local list = {}
+  for _, code in ipairs(codes) do if code then table.insert(list, code) end end
+  return list
+end
+
 -- Unit changes go through these, so the order's totals (and with them its status) stay exact.
 local function ship_units(order, item, units)
   item.shipped = item.shipped + units

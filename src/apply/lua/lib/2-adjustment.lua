@@ -34,19 +34,6 @@ local function refund_components(item, components, currency)
   return nil, net
 end
 
--- The codes of the adjusted items (nil where a MerchantOrderItemID names no item).
-local function adjusted_codes(order_key, items)
-  local codes = {}
-  for i, adjusted in ipairs(items) do codes[i] = item_code(order_key, adjusted.code, adjusted.merchantItemId) or false end
-  return codes
-end
-
-local function known(codes)
-  local list = {}
-  for _, code in ipairs(codes) do if code then table.insert(list, code) end end
-  return list
-end
-
 -- A MerchantAdjustmentItemID already used for the item, before or earlier in this message.
 local function adjustment_id_used(order, code, adj_id, seen)
   local field = 'i:' .. code .. ':adj:' .. adj_id
@@ -58,8 +45,8 @@ end
 
 local function apply_adjustment(m)
   local adjustment = m.p
-  local codes = adjusted_codes(m.orderKey, adjustment.items)
-  local order = load_order(m.orderKey, known(codes))
+  local codes = listed_item_codes(m.orderKey, adjustment.items)
+  local order = load_order(m.orderKey, known_codes(codes))
   if not order then return '-1' end
   if adjustment.merchantOrderId and adjustment.merchantOrderId ~= order.merchantOrderId then return '-1' end
   if adjustment.currency and adjustment.currency ~= order.currency then

@@ -14,18 +14,10 @@ local function ship(order, item, units, shipment)
   return nil
 end
 
-local function shipped_codes(order_key, items)
-  local codes = {}
-  for i, listed in ipairs(items) do codes[i] = item_code(order_key, listed.code, listed.merchantItemId) or false end
-  return codes
-end
-
 local function apply_fulfillment(m)
   local shipment = m.p
-  local codes = #shipment.items > 0 and shipped_codes(m.orderKey, shipment.items) or nil
-  local known_codes = {}
-  for _, code in ipairs(codes or {}) do if code then table.insert(known_codes, code) end end
-  local order = load_order(m.orderKey, codes and known_codes or nil)
+  local codes = #shipment.items > 0 and listed_item_codes(m.orderKey, shipment.items) or nil
+  local order = load_order(m.orderKey, codes and known_codes(codes) or nil)
   if not order then return '-1' end
   if shipment.merchantOrderId and shipment.merchantOrderId ~= order.merchantOrderId then return '-1' end
   if not codes then
