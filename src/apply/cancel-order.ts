@@ -6,8 +6,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CancelReason } from '../core/cancel-reasons.js';
+import { ERROR_CODES, formatErrorText } from '../core/error-codes.js';
 import type { AcknowledgementCommand } from './commands.js';
 import type { Ledger } from './ledger.js';
+import { describeOutcome } from './script-codes.js';
+
+/** What the CLI, the JSON API and the web page tell the seller. */
+export interface OrderCancelResult {
+  amazonOrderId: string;
+  result: 'Cancelled' | 'Refused';
+  resultMessageCode?: number | null;
+  description?: string;
+}
 
 export interface CancelRequest {
   orderId: string;
@@ -37,4 +47,13 @@ export async function cancelOrder(ledger: Ledger, request: CancelRequest, at: st
   const outcome = await ledger.apply(feedId, '1', command, at);
   await ledger.expireMarks(feedId, REQUEST_MARK_MS);
   return outcome;
+}
+
+/** cancelOrder, with a refusal described in the catalogue's words. */
+export async function cancelOrderWithResult(ledger: Ledger, request: CancelRequest, at: string): Promise<OrderCancelResult> {
+  const outcome = await cancelOrder(ledger, request, at);
+  const ref = request.items[0]?.code ?? '';
+  const problem = describeOutcome(outcome, { merchantId: ledger.merchantId, orderId: request.orderId, idKind: 'AmazonOrderID', itemRef: ref });
+  if (!problem) return { amazonOrderId: request.orderId, result: 'Cancelled' };
+  return { amazonOrderId: request.orderId, result: 'Refused', resultMessageCode: ERROR_CODES[problem.code].resultMessageCode, description: formatErrorText(problem.code, problem.context) };
 }

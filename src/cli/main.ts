@@ -16,6 +16,8 @@ import { runInventory, runOrder, runOrdersImport } from './commands/ledger.js';
 import { runFeeds, runProcess, runReport, runSubmit, runWorker } from './commands/pipeline.js';
 import { runValidate } from './commands/validate.js';
 import { runWatch } from './commands/watch.js';
+import { runKeysCreate, runKeysList, runKeysRevoke } from './commands/keys.js';
+import { runServe } from './commands/serve.js';
 import { EXIT } from './exit-codes.js';
 
 const FORMATS = ['xml', 'flat', 'json', 'text'];
@@ -47,9 +49,14 @@ function buildProgram(run: Run): Command {
   return program;
 }
 
-type Run = (action: (schemas: SchemaRegistry, config: Config) => Promise<number>) => Promise<void>;
+type Run = (action: (schemas: SchemaRegistry, config: Config) => Promise<number>, extraFlags?: Partial<Record<keyof Config, unknown>>) => Promise<void>;
 type Format = 'xml' | 'flat' | 'json' | 'text';
 const formatOption = (): Option => new Option('--format <format>', 'output format').choices(FORMATS);
+const portNumber = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(2, 'feedproc.usage', `not a port number: ${value}`);
+  return n;
+};
 const positive = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new CommanderError(2, 'feedproc.usage', `not a positive whole number: ${value}`);
@@ -73,6 +80,16 @@ function addPipelineCommands(program: Command, run: Run): void {
   program.command('watch').description('watch <feeds-dir>/incoming: claim, process in order per merchant, write reports (with workers unless --no-workers)')
     .option('--no-workers', 'only watch and submit; workers run elsewhere').option('--concurrency <n>', 'concurrent jobs of the workers', positive, 4)
     .action((o: { workers: boolean; concurrency: number }) => run((schemas, config) => runWatch(config, schemas, o)));
+  program.command('serve').description('the HTTP API (MWS-compatible and JSON) and web pages, with the drop-folder watcher and workers; what npm start runs')
+    .option('--port <port>', 'port to listen on (0: any free one)', portNumber).option('--concurrency <n>', 'concurrent jobs of the workers', positive, 4)
+    .action((o: { port?: number; concurrency: number }) => run((schemas, config) => runServe(config, schemas, o), o.port === undefined ? {} : { httpPort: o.port }));
+  const keys = program.command('keys').description('access keys of the HTTP API and web pages');
+  keys.command('create').description('a new key for --merchant; prints the secret key once').addOption(formatOption())
+    .action((o: { format?: Format }) => run((schemas, config) => runKeysCreate(config, schemas, o.format === 'json', out)));
+  keys.command('list').description('the keys (of --merchant, or all)').addOption(formatOption())
+    .action((o: { format?: Format }) => run((schemas, config) => runKeysList(config, schemas, o.format === 'json', out)));
+  keys.command('revoke').description('revoke a key at once').argument('<accessKeyId>')
+    .action((id: string) => run((schemas, config) => runKeysRevoke(config, schemas, id, out)));
   program.command('cancel-order').description('cancel an order (or --item codes / quantities), as the Manage Orders "Cancel order" action').argument('<amazonOrderId>')
     .requiredOption('--reason <reason>', 'an acknowledgement CancelReason, e.g. NoInventory, BuyerCanceled').option('--note <text>', "the seller's note")
     .option('--item <code[:qty]>', 'an item to cancel (repeat for more); all open units unless :qty', (v: string, all: string[]) => [...all, v], [] as string[]).addOption(formatOption())
@@ -99,12 +116,12 @@ function addPipelineCommands(program: Command, run: Run): void {
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = EXIT.OK;
   let verbose = argv.includes('--verbose');
-  const run = async (action: (schemas: SchemaRegistry, config: Config) => Promise<number>): Promise<void> => {
+  const run: Run = async (action, extraFlags = {}) => {
     const schemas = createSchemaRegistry();
     const flags = program.opts<{ redis?: string; prefix?: string; merchant?: string; feedsDir?: string; verbose?: boolean }>();
     const config = loadConfig(schemas.byName('config.schema.json'), {
       env: process.env,
-      flags: { redisUrl: flags.redis, prefix: flags.prefix, merchantId: flags.merchant, feedsDir: flags.feedsDir, verbose: flags.verbose },
+      flags: { redisUrl: flags.redis, prefix: flags.prefix, merchantId: flags.merchant, feedsDir: flags.feedsDir, verbose: flags.verbose, ...extraFlags },
     });
     verbose = config.verbose;
     exitCode = await action(schemas, config);

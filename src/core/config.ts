@@ -30,6 +30,16 @@ export interface Config {
   readonly notifyRetryMs: number;
   /** How long a notifier holds an e-mail it is sending, in ms. @defaultValue 30000 */
   readonly notifyLeaseMs: number;
+  /** Address `feedproc serve` listens on. @defaultValue `127.0.0.1` */
+  readonly httpHost: string;
+  /** Port of `feedproc serve`; 0 picks a free one. @defaultValue 8080 */
+  readonly httpPort: number;
+  /** 32-byte key (64 hex digits) that encrypts the secret keys the MWS signatures need; null: <feedsDir>/.server-key. @defaultValue null */
+  readonly serverKey: string | null;
+  /** Largest feed body accepted over HTTP, in bytes. @defaultValue 2147483647 */
+  readonly maxFeedBytes: number;
+  /** Multiplies the MWS throttling restore intervals (1 = Amazon's). @defaultValue 1 */
+  readonly throttleScale: number;
 }
 
 const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
@@ -44,9 +54,14 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_MAIL_FROM: 'mailFrom',
   FEEDPROC_NOTIFY_RETRY_MS: 'notifyRetryMs',
   FEEDPROC_NOTIFY_LEASE_MS: 'notifyLeaseMs',
+  FEEDPROC_HTTP_HOST: 'httpHost',
+  FEEDPROC_HTTP_PORT: 'httpPort',
+  FEEDPROC_SERVER_KEY: 'serverKey',
+  FEEDPROC_MAX_FEED_BYTES: 'maxFeedBytes',
+  FEEDPROC_THROTTLE_SCALE: 'throttleScale',
 };
 /** Settings that are numbers; the environment gives strings. */
-const NUMERIC: ReadonlySet<keyof Config> = new Set(['jobLockMs', 'watchStableMs', 'notifyRetryMs', 'notifyLeaseMs']);
+const NUMERIC: ReadonlySet<keyof Config> = new Set(['jobLockMs', 'watchStableMs', 'notifyRetryMs', 'notifyLeaseMs', 'httpPort', 'maxFeedBytes', 'throttleScale']);
 
 export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;
@@ -61,7 +76,7 @@ export function loadConfig(validate: ValidateFunction, sources: ConfigSources): 
   const merged: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = sources.env[name];
-    if (value !== undefined && value !== '') merged[key] = NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+    if (value !== undefined && value !== '') merged[key] = NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
   }
   for (const [key, value] of Object.entries(sources.flags)) {
     if (value !== undefined) merged[key] = value;

@@ -8,7 +8,9 @@ export type ResultCode = 'Error' | 'Warning';
  * `feed`: the file as a whole is rejected; `file`: a remark about the file (message id 0) that rejects nothing;
  * `message`: one message fails or is warned about; `system`: never reaches a report.
  */
-export type ErrorScope = 'feed' | 'file' | 'message' | 'system';
+export type ErrorScope = 'feed' | 'file' | 'message' | 'system' | HttpScope;
+/** `http <status> <MWS error code>`: refused at the HTTP doors, answered with that status and MWS `Error/Code`. */
+export type HttpScope = `http ${number} ${string}`;
 
 export interface ErrorCodeEntry {
   readonly resultMessageCode: number | null;
@@ -142,6 +144,12 @@ export const ERROR_CODES = Object.freeze({
     'This file is identical to feed {duplicateOf} that merchant {merchantId} already submitted; nothing in it was applied again.',
     'Warning',
   ),
+  FEED_CANCELLED: entry(
+    97011,
+    'file',
+    'Feed {feedSubmissionId} was cancelled by merchant {merchantId} before processing began; nothing in it was applied.',
+    'Warning',
+  ),
   CLI_REDIS_UNAVAILABLE: entry(null, 'system', 'Redis does not answer at {url}: {detail}'),
   CLI_REDIS_SERVER_MISSING: entry(
     null,
@@ -156,6 +164,40 @@ export const ERROR_CODES = Object.freeze({
   CLI_USAGE: entry(null, 'system', '{detail}'),
   CLI_FILE_UNREADABLE: entry(null, 'system', 'cannot read {path}: {detail}'),
   INTERNAL: entry(null, 'system', '{detail}'),
+  HTTP_AUTH_MISSING: entry(null, 'http 401 MissingParameter', 'This request needs an access key: Authorization: Bearer <secret key>, a signed MWS request, or a signed-in session.'),
+  HTTP_KEY_UNKNOWN: entry(null, 'http 401 InvalidAccessKeyId', 'The access key does not exist.'),
+  HTTP_KEY_REVOKED: entry(null, 'http 403 AccessDenied', 'Access key {accessKeyId} was revoked.'),
+  HTTP_SIGNATURE_MISMATCH: entry(
+    null,
+    'http 403 SignatureDoesNotMatch',
+    'The request signature we calculated does not match the signature you provided. Check your secret key and signing method.',
+  ),
+  HTTP_SIGNATURE_UNSUPPORTED: entry(null, 'http 400 InvalidParameterValue', 'SignatureVersion must be 2 and SignatureMethod HmacSHA256 or HmacSHA1, not {given}.'),
+  HTTP_TIMESTAMP_STALE: entry(null, 'http 400 RequestExpired', 'Timestamp {timestamp} is more than 15 minutes away from the server time {now}.'),
+  HTTP_MERCHANT_MISMATCH: entry(null, 'http 401 AccessDenied', 'Access key {accessKeyId} does not belong to merchant {merchantId}.'),
+  HTTP_PARAMETER_MISSING: entry(null, 'http 400 MissingParameter', 'The request must contain the parameter {name}.'),
+  HTTP_PARAMETER_INVALID: entry(null, 'http 400 InvalidParameterValue', 'Invalid value {value} for parameter {name}: {detail}'),
+  HTTP_ACTION_UNKNOWN: entry(null, 'http 400 InvalidAction', 'Action {action} is not one of the Feeds API 2009-01-01 operations.'),
+  HTTP_FEED_TYPE_INVALID: entry(null, 'http 400 InvalidFeedType', 'FeedType {feedType} is not a feed type feedproc processes.'),
+  HTTP_CONTENT_MD5_MISSING: entry(null, 'http 400 ContentMD5Missing', 'The Content-MD5 header value was missing.'),
+  HTTP_CONTENT_MD5_MISMATCH: entry(
+    null,
+    'http 400 ContentMD5DoesNotMatch',
+    'The calculated MD5 hash value {calculated} doesn\'t match the provided Content-MD5 value {given}.',
+  ),
+  HTTP_BODY_TOO_LARGE: entry(null, 'http 413 InvalidRequest', 'The feed is larger than {limit} bytes.'),
+  HTTP_BODY_EMPTY: entry(null, 'http 400 InvalidRequest', 'The feed body is empty.'),
+  HTTP_FEED_NOT_FOUND: entry(null, 'http 404 InvalidFeedSubmissionId', 'FeedSubmissionId {feedSubmissionId} does not exist.'),
+  HTTP_RESULT_NOT_READY: entry(null, 'http 404 FeedProcessingResultNotReady', 'Processing report not yet generated.'),
+  HTTP_FEED_CANCELED: entry(null, 'http 404 FeedCanceled', 'Feed {feedSubmissionId} was canceled; it has no processing report.'),
+  HTTP_NOT_CANCELABLE: entry(null, 'http 409 InvalidRequest', 'Feed {feedSubmissionId} has begun processing ({status}); it cannot be canceled.'),
+  HTTP_NEXT_TOKEN_INVALID: entry(null, 'http 400 InvalidParameterValue', 'NextToken is not one this server issued for this merchant.'),
+  HTTP_THROTTLED: entry(null, 'http 503 RequestThrottled', 'Request is throttled: {operation} allows {max} requests, restoring one every {restoreSeconds} s.'),
+  HTTP_QUOTA_EXCEEDED: entry(null, 'http 503 QuotaExceeded', 'You exceeded your quota of {hourly} {operation} requests per hour.'),
+  HTTP_ORDER_NOT_FOUND: entry(null, 'http 404 InvalidParameterValue', 'Order {orderId} does not exist for this merchant.'),
+  HTTP_CSRF: entry(null, 'http 403 AccessDenied', 'The form was not sent from this site\'s page (missing or wrong CSRF token); reload the page and try again.'),
+  HTTP_BAD_REQUEST: entry(null, 'http 400 InvalidRequest', 'The request is not well formed: {detail}'),
+  HTTP_NOT_FOUND: entry(null, 'http 404 InvalidRequest', 'There is nothing at {path}.'),
 } satisfies Record<string, ErrorCodeEntry>);
 
 export type ErrorCode = keyof typeof ERROR_CODES;

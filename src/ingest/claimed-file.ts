@@ -7,6 +7,7 @@
  */
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { feedTypeByName } from '../core/feed-types.js';
 import type { Report } from '../core/types.js';
 import { loadFeed } from '../queue/feed-store.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
@@ -16,9 +17,12 @@ import { writeAtomically } from './atomic-write.js';
 import type { DropFolder, DroppedFile } from './drop-folder.js';
 
 
-interface Claim {
+export interface Claim {
   claimedAt: string;
   feedId?: string;
+  /** An HTTP upload: the FeedSubmissionId its client was given, and the FeedType it declared. */
+  reservedFeedId?: string;
+  feedType?: string;
 }
 
 export interface Outcome {
@@ -59,7 +63,8 @@ export async function processClaimed(deps: PipelineDeps, folder: DropFolder, fil
 async function feedOf(deps: PipelineDeps, file: DroppedFile, merchantId: string): Promise<string> {
   const claimRecord = await readClaim(file);
   if (claimRecord.feedId) return claimRecord.feedId;
-  const record = await submitFeed(deps, file.path, { merchantId });
+  const expectedType = claimRecord.feedType ? feedTypeByName(claimRecord.feedType) : undefined;
+  const record = await submitFeed(deps, file.path, { merchantId, expectedType, reservedFeedId: claimRecord.reservedFeedId });
   let feedId = record.feedSubmissionId;
   // A crash between submitting and recording the id: the resubmission is a "duplicate" of our own feed.
   if (record.duplicateOf) {

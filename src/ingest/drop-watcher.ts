@@ -29,6 +29,8 @@ export type WatchEvent =
   | { event: 'no-merchant'; file: string; outcome: ImportOutcome };
 
 export interface DropWatcher {
+  /** Takes a file already claimed into processing/ (an HTTP upload) into its merchant's lane, after what arrived before it. */
+  adopt(file: DroppedFile): void;
   /** Stops taking files and waits (at most `timeoutMs`) for the files in progress; unfinished ones stay claimed. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -80,7 +82,7 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
     const key = `${file.folder ?? ''}/${file.name}`;
     if (stopping || known.has(key)) return;
     known.add(key);
-    const arrived = claimed ? -Infinity : (knownArrival ?? (await arrival(file.path)));
+    const arrived = knownArrival ?? (claimed ? -Infinity : await arrival(file.path));
     const laneKey = file.folder ?? '';
     const lane = lanes.get(laneKey) ?? { queue: [], running: null };
     lanes.set(laneKey, lane);
@@ -187,6 +189,9 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
   const timer = setInterval(() => void rescan(), options.rescanMs);
 
   return {
+    adopt(file) {
+      void enqueue(file, true, Date.now());
+    },
     async stop(timeoutMs) {
       stopping = true;
       clearInterval(timer);

@@ -1,7 +1,8 @@
 /** Feed records: what was submitted, by whom, its status and counts (MWS FeedSubmissionInfo). */
 import type { Redis } from 'ioredis';
+import type { LedgerRedis } from '../apply/scripts.js';
 import type { Report } from '../core/types.js';
-import { feedIndexKey, feedKeys, feedSequenceKey } from './names.js';
+import { feedIndexKey, feedKeys, feedSequenceKey, merchantFeedIndexKey } from './names.js';
 
 export type FeedStatus = '_SUBMITTED_' | '_IN_PROGRESS_' | '_DONE_' | '_CANCELLED_';
 
@@ -30,7 +31,28 @@ export async function nextFeedId(redis: Redis, prefix: string): Promise<string> 
 
 export async function saveFeed(redis: Redis, prefix: string, record: FeedRecord): Promise<void> {
   const fields = Object.entries(record).flatMap(([k, v]) => [k, v === null ? '' : String(v)]);
-  await redis.multi().hset(feedKeys(prefix, record.feedSubmissionId).feed, ...fields).zadd(feedIndexKey(prefix), Number(record.feedSubmissionId), record.feedSubmissionId).exec();
+  await redis
+    .multi()
+    .hset(feedKeys(prefix, record.feedSubmissionId).feed, ...fields)
+    .zadd(feedIndexKey(prefix), Number(record.feedSubmissionId), record.feedSubmissionId)
+    .zadd(merchantFeedIndexKey(prefix, record.merchantId), Number(record.feedSubmissionId), record.feedSubmissionId)
+    .exec();
+}
+
+/**
+ * Moves a feed from status `from` to `to` (setting `fields` and, when given, storing `report`) only if it is still
+ * in `from`; returns the status it had (null: no such feed). Starting and cancelling race through this.
+ */
+export async function moveFeedStatus(
+  redis: LedgerRedis,
+  prefix: string,
+  feedId: string,
+  move: { from: FeedStatus; to: FeedStatus; fields: Record<string, string>; report?: Report },
+): Promise<FeedStatus | null> {
+  const keys = feedKeys(prefix, feedId);
+  const report = move.report ? JSON.stringify(move.report) : '';
+  const before = (await redis.moveFeedStatus(keys.feed, keys.report, move.from, move.to, report, ...Object.entries(move.fields).flat())) as string;
+  return before === '' ? null : (before as FeedStatus);
 }
 
 export async function loadFeed(redis: Redis, prefix: string, feedId: string): Promise<FeedRecord | null> {
@@ -62,4 +84,19 @@ export async function listFeeds(redis: Redis, prefix: string, limit = 100): Prom
 export async function loadReport(redis: Redis, prefix: string, feedId: string): Promise<Report | null> {
   const raw = await redis.get(feedKeys(prefix, feedId).report);
   return raw === null ? null : (JSON.parse(raw) as Report);
+}
+
+/** MWS FeedSubmissionInfo. */
+export function feedInfo(record: FeedRecord): Record<string, unknown> {
+  return {
+    feedSubmissionId: record.feedSubmissionId,
+    feedType: record.feedType,
+    merchantId: record.merchantId,
+    submittedDate: record.submittedDate,
+    feedProcessingStatus: record.status,
+    startedProcessingDate: record.startedProcessingDate,
+    completedProcessingDate: record.completedProcessingDate,
+    messages: record.messages,
+    duplicateOf: record.duplicateOf,
+  };
 }

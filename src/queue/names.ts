@@ -10,6 +10,7 @@
  *   <prefix>:{f:<id>}:report           string    the final report (JSON)
  *   <prefix>:{f:<id>}:finalizing       string    short-lived lock: one worker finalises the report
  *   <prefix>:{m:<M>}:sha:<sha256>      string    FeedSubmissionId of the first feed with this content
+ *   <prefix>:{m:<M>}:feeds             zset      the merchant's FeedSubmissionIds -> score = id, for the HTTP API
  * BullMQ's own keys live under <prefix>:<queue name>:… (BullMQ's `prefix` option is the same prefix).
  */
 export const APPLY_QUEUE = 'feed-apply';
@@ -40,8 +41,9 @@ export function feedKeys(prefix: string, feedId: string): FeedKeys {
 
 export const feedSequenceKey = (prefix: string): string => `${prefix}:feeds:seq`;
 export const feedIndexKey = (prefix: string): string => `${prefix}:feeds`;
-export const contentKey = (prefix: string, merchantId: string, sha256: string): string =>
-  `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}:sha:${sha256}`;
+const merchantTag = (prefix: string, merchantId: string): string => `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
+export const contentKey = (prefix: string, merchantId: string, sha256: string): string => `${merchantTag(prefix, merchantId)}:sha:${sha256}`;
+export const merchantFeedIndexKey = (prefix: string, merchantId: string): string => `${merchantTag(prefix, merchantId)}:feeds`;
 
 /** BullMQ job ids may not contain ':' and must not be bare integers. */
 export const jobId = (feedId: string, partition: number): string => `feed${feedId}-p${partition}`;

@@ -15,7 +15,7 @@ import { ReportBuilder, toResult } from '../report/index.js';
 import { validateFeedFile } from '../validate/index.js';
 import { execAll } from './exec-all.js';
 import { finalizeFeed } from './finalize-feed.js';
-import { loadReport, saveFeed, nextFeedId, type FeedRecord } from './feed-store.js';
+import { loadFeed, loadReport, moveFeedStatus, saveFeed, nextFeedId, type FeedRecord } from './feed-store.js';
 import { APPLY_JOB, contentKey, feedKeys, jobId, PARTITIONS } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { SpillWriter } from './spill.js';
@@ -23,14 +23,35 @@ import { SpillWriter } from './spill.js';
 export interface SubmitOptions {
   merchantId: string;
   expectedType?: FeedTypeInfo | undefined;
+  /** A FeedSubmissionId reserved when the file was received (an HTTP upload): that record is started, not a new one. */
+  reservedFeedId?: string | undefined;
 }
 
 export async function submitFeed(deps: PipelineDeps, path: string, options: SubmitOptions): Promise<FeedRecord> {
-  const { redis, config } = deps;
   const sha256 = await fileSha256(path);
-  const feedId = await nextFeedId(redis, config.prefix);
+  const submitted = options.reservedFeedId ? await loadFeed(deps.redis, deps.config.prefix, options.reservedFeedId) : await newRecord(deps, path, sha256, options);
+  if (!submitted) throw new Error(`reserved feed ${options.reservedFeedId} has no record`);
+  // Validation is processing: from here on the merchant can no longer cancel the feed.
+  const at = deps.now();
+  const from = await moveFeedStatus(deps.redis, deps.config.prefix, submitted.feedSubmissionId, { from: '_SUBMITTED_', to: '_IN_PROGRESS_', fields: { startedProcessingDate: at } });
+  if (from !== '_SUBMITTED_') return (await loadFeed(deps.redis, deps.config.prefix, submitted.feedSubmissionId)) ?? submitted; // cancelled, or started before a crash
+  const record: FeedRecord = { ...submitted, sha256, status: '_IN_PROGRESS_', startedProcessingDate: at };
+  const first = await claimContent(deps, options.merchantId, sha256, record.feedSubmissionId);
+  if (first !== null && first !== record.feedSubmissionId) return finishDuplicate(deps, record, first);
+  await saveFeed(deps.redis, deps.config.prefix, record);
+  try {
+    return await validateAndEnqueue(deps, record, path, options);
+  } catch (err) {
+    // Nothing was enqueued: free the content for a later submission (or it would be a "duplicate" of nothing).
+    await abandon(deps, record).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A feed record for a file submitted directly (CLI, drop folder): `_SUBMITTED_`, started at once by the caller. */
+async function newRecord(deps: PipelineDeps, path: string, sha256: string, options: SubmitOptions): Promise<FeedRecord> {
   const record: FeedRecord = {
-    feedSubmissionId: feedId,
+    feedSubmissionId: await nextFeedId(deps.redis, deps.config.prefix),
     feedType: options.expectedType?.feedType ?? null,
     merchantId: options.merchantId,
     sha256,
@@ -43,16 +64,8 @@ export async function submitFeed(deps: PipelineDeps, path: string, options: Subm
     pending: 0,
     duplicateOf: null,
   };
-  const first = await claimContent(deps, options.merchantId, sha256, feedId);
-  if (first !== null) return finishDuplicate(deps, record, first);
-  await saveFeed(redis, config.prefix, record);
-  try {
-    return await validateAndEnqueue(deps, record, path, options);
-  } catch (err) {
-    // Nothing was enqueued: free the content for a later submission (or it would be a "duplicate" of nothing).
-    await abandon(deps, record).catch(() => undefined);
-    throw err;
-  }
+  await saveFeed(deps.redis, deps.config.prefix, record);
+  return record;
 }
 
 async function abandon(deps: PipelineDeps, record: FeedRecord): Promise<void> {

@@ -10,6 +10,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   report: ['core'],
   validate: ['core', 'parse', 'report'],
   apply: ['core', 'parse'],
+  http: ['core', 'parse', 'validate', 'report', 'apply', 'queue', 'ingest'],
   ingest: ['core', 'parse', 'validate', 'report', 'apply', 'queue'],
 };
 

@@ -25,9 +25,15 @@ describe('error catalogue', () => {
     expect(readmeTable()).toEqual(catalogue);
   });
 
-  it('gives every code that reaches a report a number, and only system codes none', () => {
+  it('gives every code that reaches a report a number, and only system and HTTP codes none', () => {
     for (const [code, e] of Object.entries(ERROR_CODES)) {
-      expect([code, e.resultMessageCode === null]).toEqual([code, e.scope === 'system']);
+      expect([code, e.resultMessageCode === null]).toEqual([code, e.scope === 'system' || e.scope.startsWith('http ')]);
+    }
+  });
+
+  it('gives every HTTP code a status and an MWS error code', () => {
+    for (const [code, e] of Object.entries(ERROR_CODES)) {
+      if (e.scope.startsWith('http ')) expect([code, /^http [1-5]\d\d [A-Z][A-Za-z0-9]+$/.test(e.scope)]).toEqual([code, true]);
     }
   });
 

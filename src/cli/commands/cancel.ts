@@ -6,25 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { cancelOrder, type CancelRequest } from '../../apply/cancel-order.js';
+import { cancelOrderWithResult, type CancelRequest, type OrderCancelResult } from '../../apply/cancel-order.js';
 import { createLedger, type Ledger } from '../../apply/ledger.js';
-import { describeOutcome } from '../../apply/script-codes.js';
 import { isCancelReason, CANCEL_REASONS } from '../../core/cancel-reasons.js';
 import type { Config } from '../../core/config.js';
-import { ERROR_CODES, formatErrorText } from '../../core/error-codes.js';
 import { FeedError } from '../../core/errors.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
 import { openRuntime } from '../runtime.js';
 import { requireMerchant } from './pipeline.js';
 
-interface CancelResult {
-  line?: number;
-  amazonOrderId: string;
-  result: 'Cancelled' | 'Refused';
-  resultMessageCode?: number | null;
-  description?: string;
-}
+type CancelResult = OrderCancelResult & { line?: number };
 
 export async function runCancelOrder(config: Config, schemas: SchemaRegistry, args: { orderId: string; reason: string; note?: string; items: string[]; json: boolean }, out: NodeJS.WritableStream): Promise<number> {
   const request: CancelRequest = { orderId: args.orderId, reason: requireReason(args.reason), note: args.note, items: args.items.map(parseItem) };
@@ -58,11 +50,7 @@ export async function runCancelOrders(config: Config, schemas: SchemaRegistry, a
 }
 
 async function applyOne(ledger: Ledger, request: CancelRequest): Promise<CancelResult> {
-  const outcome = await cancelOrder(ledger, request, new Date().toISOString());
-  const ref = request.items[0]?.code ?? '';
-  const problem = describeOutcome(outcome, { merchantId: ledger.merchantId, orderId: request.orderId, idKind: 'AmazonOrderID', itemRef: ref });
-  if (!problem) return { amazonOrderId: request.orderId, result: 'Cancelled' };
-  return { amazonOrderId: request.orderId, result: 'Refused', resultMessageCode: ERROR_CODES[problem.code].resultMessageCode, description: formatErrorText(problem.code, problem.context) };
+  return cancelOrderWithResult(ledger, request, new Date().toISOString());
 }
 
 function resultLine(r: CancelResult): string {

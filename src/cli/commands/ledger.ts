@@ -1,9 +1,9 @@
 /** `orders import`, `order ID`, `inventory SKU`: the ledger from the command line (JSON shapes of spec §5). */
 import { importOrderReport, importSummary } from '../../apply/import-orders.js';
-import { createLedger, type CancellationRecord, type Ledger, type LedgerOrder, type StockRecord } from '../../apply/ledger.js';
+import { createLedger, type CancellationRecord, type Ledger } from '../../apply/ledger.js';
+import { inventoryJson, orderJson } from '../../apply/ledger-json.js';
 import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
-import { formatMinorUnits } from '../../core/money.js';
 import type { ReportFormat } from '../../core/types.js';
 import { readOrderReport } from '../../parse/order-report.js';
 import type { SchemaRegistry } from '../../validate/index.js';
@@ -56,45 +56,6 @@ async function withLedger(config: Config, schemas: SchemaRegistry, show: (ledger
   }
 }
 
-/** Components in the order Amazon lists them, then any others alphabetically (the ledger keeps no order). */
-const COMPONENT_ORDER = ['Principal', 'Tax', 'Shipping', 'ShippingTax', 'GiftWrap', 'GiftWrapTax'];
-const rank = (component: string): number => {
-  const index = COMPONENT_ORDER.indexOf(component);
-  return index === -1 ? COMPONENT_ORDER.length : index;
-};
-const decimals = (amounts: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(amounts)
-      .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
-      .map(([component, minor]) => [component, formatMinorUnits(Number(minor))]),
-  );
-
-export function orderJson(order: LedgerOrder) {
-  return {
-    amazonOrderId: order.id,
-    merchantOrderId: order.merchantOrderId ?? null,
-    merchantId: order.merchantId,
-    status: order.status,
-    currency: order.currency,
-    purchaseDate: order.purchaseDate,
-    buyerCancellationRequested: order.buyerCancelRequested,
-    ...(order.sellerNote === undefined ? {} : { sellerNote: order.sellerNote }),
-    items: order.itemOrder.map((code) => {
-      const item = order.items[code];
-      return {
-        amazonOrderItemCode: code,
-        merchantOrderItemId: item?.merchantItemId ?? null,
-        sku: item?.sku ?? '',
-        quantityOrdered: item?.ordered ?? 0,
-        quantityShipped: item?.shipped ?? 0,
-        quantityCancelled: item?.cancelled ?? 0,
-        charged: decimals(item?.charged ?? {}),
-        refunded: decimals(item?.refunded ?? {}),
-      };
-    }),
-  };
-}
-
 function cancellationsText(records: readonly CancellationRecord[]): string {
   return records.map((c) => `  cancelled ${c.units} of ${c.itemCode} (${c.reason || 'no reason'}, ${c.source}); buyer e-mail: ${c.mail}\n`).join('');
 }
@@ -106,16 +67,4 @@ function orderText(order: ReturnType<typeof orderJson>): string {
     lines.push(`  ${i.amazonOrderItemCode} ${i.sku}: ordered ${i.quantityOrdered}, shipped ${i.quantityShipped}, cancelled ${i.quantityCancelled}; refunded ${JSON.stringify(i.refunded)}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-export function inventoryJson(sku: string, record: StockRecord) {
-  const value = <T>(name: string): T | null => (record[name] ?? null) as T | null;
-  return {
-    sku,
-    quantity: value<number>('quantity'),
-    available: value<boolean>('available'),
-    fulfillmentLatency: value<number>('fulfillmentLatency'),
-    restockDate: value<string>('restockDate'),
-    fulfillmentChannel: record['fulfillmentChannel'] === 'AFN' || record['lookup'] === 'FulfillmentNetwork' ? 'AFN' : 'MFN',
-  };
 }

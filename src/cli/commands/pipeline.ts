@@ -5,7 +5,7 @@ import { FeedError } from '../../core/errors.js';
 import { feedTypeByName, type FeedTypeInfo } from '../../core/feed-types.js';
 import type { ReportFormat } from '../../core/types.js';
 import { createApplyWorker } from '../../queue/apply-worker.js';
-import { listFeeds, loadFeed, loadReport, type FeedRecord } from '../../queue/feed-store.js';
+import { feedInfo, listFeeds, loadFeed, loadReport } from '../../queue/feed-store.js';
 import { submitFeed } from '../../queue/submit-feed.js';
 import { waitForReport } from '../../queue/wait-for-report.js';
 import { nativeReportFormat, renderReport, writeReport } from '../../report/index.js';
@@ -111,19 +111,4 @@ export async function runReport(config: Config, schemas: SchemaRegistry, feedId:
   } finally {
     await runtime.close();
   }
-}
-
-/** MWS FeedSubmissionInfo. */
-function feedInfo(record: FeedRecord): Record<string, unknown> {
-  return {
-    feedSubmissionId: record.feedSubmissionId,
-    feedType: record.feedType,
-    merchantId: record.merchantId,
-    submittedDate: record.submittedDate,
-    feedProcessingStatus: record.status,
-    startedProcessingDate: record.startedProcessingDate,
-    completedProcessingDate: record.completedProcessingDate,
-    messages: record.messages,
-    duplicateOf: record.duplicateOf,
-  };
 }

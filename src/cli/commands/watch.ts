@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../../core/config.js';
 import { isFeedError } from '../../core/errors.js';
-import { dropFolder } from '../../ingest/drop-folder.js';
-import { startDropWatcher, type WatchEvent } from '../../ingest/drop-watcher.js';
+import { dropFolder, type DropFolder } from '../../ingest/drop-folder.js';
+import { startDropWatcher, type DropWatcher, type WatchEvent } from '../../ingest/drop-watcher.js';
 import { createApplyWorker } from '../../queue/apply-worker.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
@@ -21,7 +21,10 @@ const REDIS_RETRY_MS = 1000;
 /** Beyond the stability window: how long an incomplete file is waited for, polling, rescans, retries. */
 const WATCH_TIMING = { maxWaitMs: 60_000, pollMs: 50, rescanMs: 5000, retryMs: 2000 };
 
-export async function runWatch(config: Config, schemas: SchemaRegistry, options: { workers: boolean; concurrency: number }): Promise<number> {
+/** Something started beside the watcher (the HTTP server of `serve`); returns how to stop it. */
+export type Companion = (runtime: Runtime, watcher: DropWatcher, folder: DropFolder, logger: Logger) => Promise<() => Promise<void>>;
+
+export async function runWatch(config: Config, schemas: SchemaRegistry, options: { workers: boolean; concurrency: number; companion?: Companion }): Promise<number> {
   const logger = createLogger();
   let signalled = false;
   const stopRequested = new Promise<void>((done) => {
@@ -41,8 +44,10 @@ export async function runWatch(config: Config, schemas: SchemaRegistry, options:
     const folder = dropFolder(resolve(config.feedsDir));
     const watcher = await startDropWatcher(runtime.deps, folder, { ...WATCH_TIMING, stableMs: config.watchStableMs }, (event) => logEvent(logger, event));
     logger.info({ event: 'watching', incoming: folder.incoming, workers: worker ? options.concurrency : 0 }, `watching ${folder.incoming}`);
+    const stopCompanion = options.companion ? await options.companion(runtime, watcher, folder, logger) : null;
     await stopRequested;
     logger.info({ event: 'stopping' }, 'stopping: no new files; finishing the files in progress');
+    await stopCompanion?.();
     await watcher.stop(STOP_TIMEOUT_MS);
   } finally {
     await worker?.close();

@@ -1,0 +1,38 @@
+/**
+ * `feedproc serve [--port P]`: the HTTP server (MWS-compatible endpoint, JSON API, web pages) beside the drop-folder
+ * watcher and the workers, all in one process; what `npm start` runs. It prints its URL once listening.
+ */
+import { createHash } from 'node:crypto';
+import type { Config } from '../../core/config.js';
+import { AccessKeyStore } from '../../http/access-keys.js';
+import { FeedService } from '../../http/feed-service.js';
+import { buildServer } from '../../http/server.js';
+import { loadServerKey } from '../../http/server-key.js';
+import { Throttle } from '../../http/throttle.js';
+import type { SchemaRegistry } from '../../validate/index.js';
+import { runWatch, type Companion } from './watch.js';
+
+export async function runServe(config: Config, schemas: SchemaRegistry, options: { concurrency: number }): Promise<number> {
+  const companion: Companion = async (runtime, watcher, folder, logger) => {
+    const serverKey = await loadServerKey(config);
+    const { deps } = runtime;
+    const app = await buildServer({
+      config,
+      deps,
+      keys: new AccessKeyStore(deps.redis, config.prefix, serverKey),
+      feeds: new FeedService(deps, folder, watcher),
+      throttle: new Throttle(deps.redis, config.prefix, config.throttleScale),
+      sessionSecret: createHash('sha256').update('feedproc sessions\0').update(serverKey).digest(),
+    });
+    await app.listen({ host: config.httpHost, port: config.httpPort });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.httpPort;
+    const host = config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost;
+    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
+    logger.info({ event: 'listening', url, port }, `feedproc serving ${url} (web pages at ${url}web/)`);
+    return async () => {
+      await app.close();
+    };
+  };
+  return runWatch(config, schemas, { workers: true, concurrency: options.concurrency, companion });
+}

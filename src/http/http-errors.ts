@@ -1,0 +1,35 @@
+/** What an HTTP error answer needs from the catalogue: the status and the MWS `Error/Code` its scope names. */
+import { ERROR_CODES } from '../core/error-codes.js';
+import { FeedError, isFeedError } from '../core/errors.js';
+
+export interface HttpError {
+  status: number;
+  /** The MWS error code (`SignatureDoesNotMatch`, `RequestThrottled`, …). */
+  mwsCode: string;
+  /** feedproc's catalogue code. */
+  code: string;
+  message: string;
+  /** `Sender` for the client's mistakes, `Receiver` for the server's (MWS ErrorResponse/Error/Type). */
+  type: 'Sender' | 'Receiver';
+}
+
+export function httpErrorOf(err: unknown): HttpError {
+  const feedError = isFeedError(err) ? err : clientErrorOf(err);
+  const scope = feedError ? ERROR_CODES[feedError.code].scope : 'system';
+  const match = /^http (\d{3}) (\S+)$/.exec(scope);
+  if (feedError && match) {
+    const status = Number(match[1]);
+    return { status, mwsCode: match[2] as string, code: feedError.code, message: feedError.message, type: status >= 500 && status !== 503 ? 'Receiver' : 'Sender' };
+  }
+  if (feedError && feedError.code === 'CLI_REDIS_UNAVAILABLE') return { status: 503, mwsCode: 'ServiceUnavailable', code: feedError.code, message: feedError.message, type: 'Receiver' };
+  // Anything else is the server's fault; the client learns no internals.
+  return { status: 500, mwsCode: 'InternalError', code: 'INTERNAL', message: 'We encountered an internal error. Please try again.', type: 'Receiver' };
+}
+
+/** fastify's own refusals (schema validation, unparsable JSON or form, too large a form) are the client's. */
+function clientErrorOf(err: unknown): FeedError | null {
+  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  const detail = err instanceof Error ? err.message : 'bad request';
+  return new FeedError(status === 413 ? 'HTTP_BODY_TOO_LARGE' : 'HTTP_BAD_REQUEST', { detail, limit: 1 << 20 });
+}

@@ -1,0 +1,76 @@
+/**
+ * Per-merchant throttling with the Feeds API quotas (mws-formats.md §9.1), shared by the MWS endpoint and the
+ * JSON API: the same merchant draws on the same buckets whichever door it uses.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { FeedError } from '../core/errors.js';
+
+export type FeedOperation =
+  | 'SubmitFeed'
+  | 'GetFeedSubmissionList'
+  | 'GetFeedSubmissionListByNextToken'
+  | 'GetFeedSubmissionCount'
+  | 'CancelFeedSubmissions'
+  | 'GetFeedSubmissionResult';
+
+interface Quota {
+  max: number;
+  restoreSeconds: number;
+  hourly: number;
+}
+
+export const QUOTAS: Readonly<Record<FeedOperation, Quota>> = Object.freeze({
+  SubmitFeed: { max: 15, restoreSeconds: 120, hourly: 30 },
+  GetFeedSubmissionList: { max: 10, restoreSeconds: 45, hourly: 80 },
+  GetFeedSubmissionListByNextToken: { max: 30, restoreSeconds: 2, hourly: 1800 },
+  GetFeedSubmissionCount: { max: 10, restoreSeconds: 45, hourly: 80 },
+  CancelFeedSubmissions: { max: 10, restoreSeconds: 45, hourly: 80 },
+  GetFeedSubmissionResult: { max: 15, restoreSeconds: 60, hourly: 60 },
+});
+
+/** What the x-mws-quota-* response headers say (they describe the hourly quota, as MWS's do). */
+export type QuotaHeaders = {
+  'x-mws-quota-max': string;
+  'x-mws-quota-remaining': string;
+  'x-mws-quota-resetsOn': string;
+};
+
+export interface ThrottleOutcome {
+  headers: QuotaHeaders;
+  /** Set when the request must be refused. */
+  error: FeedError | null;
+}
+
+const SCRIPT = readFileSync(fileURLToPath(new URL('../../src/http/lua/take-request-token-1.lua', import.meta.url)), 'utf8');
+type ThrottleRedis = Redis & { takeRequestToken(key: string, max: number, restoreMs: number, hourly: number): Promise<[number, number, number, string]> };
+
+export class Throttle {
+  private readonly redis: ThrottleRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+    /** Multiplies the restore intervals (config throttleScale). */
+    private readonly scale: number,
+  ) {
+    if (!('takeRequestToken' in redis)) redis.defineCommand('takeRequestToken', { numberOfKeys: 1, lua: SCRIPT });
+    this.redis = redis as ThrottleRedis;
+  }
+
+  async take(merchantId: string, operation: FeedOperation): Promise<ThrottleOutcome> {
+    const quota = QUOTAS[operation];
+    const restoreMs = Math.max(1, Math.round(quota.restoreSeconds * 1000 * this.scale));
+    const key = `${this.prefix}:{m:${merchantId}}:throttle:${operation}`;
+    const [allowed, remaining, resetsOn, refusal] = await this.redis.takeRequestToken(key, quota.max, restoreMs, quota.hourly);
+    const headers: QuotaHeaders = {
+      'x-mws-quota-max': String(quota.hourly),
+      'x-mws-quota-remaining': String(Math.max(0, remaining)),
+      'x-mws-quota-resetsOn': new Date(resetsOn).toISOString(),
+    };
+    if (allowed === 1) return { headers, error: null };
+    const context = { operation, max: quota.max, restoreSeconds: restoreMs / 1000, hourly: quota.hourly };
+    return { headers, error: new FeedError(refusal === 'hour' ? 'HTTP_QUOTA_EXCEEDED' : 'HTTP_THROTTLED', context) };
+  }
+}
