@@ -3,7 +3,7 @@ import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLedger, type Ledger } from '../../src/apply/ledger.js';
 import { withLedgerScripts } from '../../src/apply/scripts.js';
-import type { Config } from '../../src/core/config.js';
+import { loadConfig, type Config } from '../../src/core/config.js';
 import { createApplyWorker } from '../../src/queue/apply-worker.js';
 import { loadFeed, loadReport } from '../../src/queue/feed-store.js';
 import { APPLY_QUEUE } from '../../src/queue/names.js';
@@ -26,7 +26,8 @@ const schemas = createSchemaRegistry();
 
 export function openTestPipeline(merchantId: string, workers = 1, redisUrl = testRedisUrl()): TestPipeline {
   const prefix = uniquePrefix();
-  const config: Config = Object.freeze({ feedsDir: './feeds', redisUrl, localRedisUrl: redisUrl, prefix, merchantId, verbose: false, jobLockMs: 30000, watchStableMs: 200, smtpUrl: null, mailFrom: 'feedproc <no-reply@feedproc.local>', notifyRetryMs: 5000, notifyLeaseMs: 30000 });
+  // The schema's defaults for everything else, as the CLI would have them.
+  const config: Config = loadConfig(schemas.byName('config.schema.json'), { env: {}, flags: { redisUrl, localRedisUrl: redisUrl, prefix, merchantId, mailFrom: 'feedproc <no-reply@feedproc.local>' } });
   const redis = withLedgerScripts(new Redis(redisUrl));
   const connections: Redis[] = [];
   const connect = (): Redis => {
