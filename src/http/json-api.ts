@@ -28,8 +28,10 @@ const list = (value: string | string[] | undefined): string[] =>
 const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): Promise<void> {
-  app.setErrorHandler((err, _request, reply) => {
+  app.setErrorHandler((err, request, reply) => {
     const answer = httpErrorOf(err);
+    // A refused upload's body is not read: close the connection rather than let the client send it all.
+    if (!request.raw.complete) void reply.header('connection', 'close');
     void reply.status(answer.status).send({ error: { code: answer.mwsCode, feedprocCode: answer.code, message: answer.message } });
   });
 
@@ -113,7 +115,9 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     return orderJson(order);
   });
 
-  app.post('/orders/:id/cancel', { schema: { body: CANCEL_BODY } }, async (request, reply) => {
+  // The key is checked before the body, so that a caller without one learns that first.
+  const keyFirst = { preValidation: async (request: FastifyRequest) => void (await authorize(request)) };
+  app.post('/orders/:id/cancel', { ...keyFirst, schema: { body: CANCEL_BODY } }, async (request, reply) => {
     const key = await authorize(request, reply);
     const orderId = (request.params as { id: string }).id;
     const body = request.body as CancelBody;

@@ -22,6 +22,8 @@ export async function buildServer(ctx: HttpContext): Promise<FastifyInstance> {
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     // Behind a proxy the MWS signature's Host is the public one; the Host header is what the client signed.
     trustProxy: false,
+    // Stopping must not wait for a client that keeps a connection (or an unread upload) open.
+    forceCloseConnections: true,
   });
   await app.register(async (scope) => registerMwsEndpoint(scope, ctx));
   await app.register(async (scope) => registerJsonApi(scope, ctx));

@@ -1,5 +1,5 @@
 /**
- * The README's drop-folder walkthrough, run with its own commands: the watcher as `npm start` runs it (after
+ * The README's drop-folder walkthrough, run with its own commands: `feedproc serve` as `npm start` runs it (after
  * the build `npm test` has already done), on a machine where no Redis answers (the private redis-server), then
  * the walkthrough's shell lines with `feeds/` pointed at a temp folder.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { CLI, REPO_ROOT } from '../helpers/cli.js';
 import { freePort } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { startWatch, type WatchProcess } from '../helpers/watcher.js';
+import { startLongRunning, type WatchProcess } from '../helpers/watcher.js';
 
 /** The shell lines of the README walkthrough after `npm ci && npm start`, comments removed. */
 function walkthroughLines(): string[] {
@@ -34,9 +34,9 @@ describe('README walkthrough', () => {
 
   it('imports the order report, processes the sample feeds and shows the order, with a private redis-server', async () => {
     const { FEEDPROC_REDIS_URL: _configured, FEEDPROC_PREFIX: _prefix, FEEDPROC_MERCHANT: _merchant, ...inherited } = process.env;
-    const env = { ...inherited, FEEDPROC_FEEDS_DIR: tmp.dir, FEEDPROC_LOCAL_REDIS_URL: `redis://127.0.0.1:${await freePort()}` };
-    watcher = startWatch(env);
-    await watcher.waitFor((e) => e['event'] === 'watching');
+    const env = { ...inherited, FEEDPROC_FEEDS_DIR: tmp.dir, FEEDPROC_LOCAL_REDIS_URL: `redis://127.0.0.1:${await freePort()}`, FEEDPROC_HTTP_PORT: '0' };
+    watcher = startLongRunning(['serve'], env);
+    await watcher.waitFor((e) => e['event'] === 'listening');
     expect(watcher.events().find((e) => e['event'] === 'redis')?.['msg']).toMatch(/started a private redis-server/);
 
     const lines = walkthroughLines();
