@@ -30,6 +30,10 @@ export async function registerMwsEndpoint(app: FastifyInstance, ctx: HttpContext
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   app.addHook('onRequest', async (request, reply) => {
     void reply.headers({ 'x-mws-request-id': request.id, 'x-mws-timestamp': new Date().toISOString() });
+    // One request per connection: amazon-mws writes its request body when its socket connects, so on Node 19+,
+    // whose default agent keeps connections alive, its second request to a keep-alive server is never sent.
+    // MWS clients make a few requests a minute (the quotas see to that); a fresh connection each costs nothing.
+    void reply.header('connection', 'close');
     // fastify refuses a malformed Content-Type with 415 before any parser runs, and that is just what amazon-mws
     // sends with every feed; the body is read here, whatever its label, so fastify is not shown the header.
     sentContentType.set(request.raw, request.raw.headers['content-type']);
