@@ -45,7 +45,7 @@ describe('SubmitFeed', () => {
   it('accepts the body with any Content-Type or none, and MarketplaceIdList and PurgeAndReplace', async () => {
     const extra = { 'MarketplaceIdList.Id.1': 'A1C3SOZRARQ6R3', 'MarketplaceIdList.Id.2': 'A1PA6795UKMFR9', PurgeAndReplace: 'false' };
     for (const contentType of [undefined, 'application/x-www-form-urlencoded', 'text/tab-separated-values; charset=iso-8859-1']) {
-      const headers = contentType ? { 'content-type': contentType } : {};
+      const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
       const answer = await mws.call('SubmitFeed', { FeedType: XML_TYPE, ContentMD5Value: md5Base64(feed), ...extra }, { body: feed, headers });
       expect([contentType, answer.status, resultOf(answer, 'SubmitFeed').FeedSubmissionInfo?.[0]?.FeedType]).toEqual([contentType, 200, XML_TYPE]);
     }
