@@ -56,6 +56,10 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     // The feed body is the file, whatever its Content-Type: streamed to disk by the handler, never parsed here.
     uploads.removeAllContentTypeParsers();
     uploads.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    // fastify answers 415 to a malformed Content-Type before any parser runs; for a feed it does not matter.
+    uploads.addHook('onRequest', async (request) => {
+      delete request.raw.headers['content-type'];
+    });
     uploads.post('/feeds', async (request, reply) => {
       const key = await authorize(request, reply, 'SubmitFeed');
       const query = request.query as Query;

@@ -3,7 +3,8 @@ import { FeedError } from '../core/errors.js';
 import type { FeedStatus } from '../queue/feed-store.js';
 import type { FeedFilters } from './feed-service.js';
 
-const STATUSES: readonly FeedStatus[] = ['_SUBMITTED_', '_IN_PROGRESS_', '_DONE_', '_CANCELLED_'];
+/** Every FeedProcessingStatus MWS knows; the ones feedproc never uses are accepted and match no feed. */
+const STATUSES: readonly string[] = ['_SUBMITTED_', '_IN_PROGRESS_', '_DONE_', '_CANCELLED_', '_AWAITING_ASYNCHRONOUS_REPLY_', '_IN_SAFETY_NET_', '_UNCONFIRMED_'];
 
 export function parseDate(name: string, value: string | undefined): Date | undefined {
   if (value === undefined || value === '') return undefined;
@@ -14,7 +15,7 @@ export function parseDate(name: string, value: string | undefined): Date | undef
 
 export function parseStatuses(name: string, values: string[]): FeedStatus[] {
   for (const value of values) {
-    if (!(STATUSES as readonly string[]).includes(value)) throw new FeedError('HTTP_PARAMETER_INVALID', { name, value, detail: `one of ${STATUSES.join(', ')}` });
+    if (!STATUSES.includes(value)) throw new FeedError('HTTP_PARAMETER_INVALID', { name, value, detail: `one of ${STATUSES.join(', ')}` });
   }
   return values as FeedStatus[];
 }

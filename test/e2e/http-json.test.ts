@@ -133,6 +133,17 @@ describe('JSON API', () => {
     await waitDone(serve, key.secretKey, id);
   });
 
+  it('takes a feed body whatever Content-Type it comes with, or none', async () => {
+    for (const contentType of ['x-www-form-urlencoded', 'application/json', 'text/xml; charset=iso-8859-1', null]) {
+      const body = flatFeed([9300]);
+      const headers: Record<string, string> = { 'content-md5': md5(body) };
+      if (contentType) headers['content-type'] = contentType;
+      const answer = await call(serve, `/feeds?feedType=${FLAT_TYPE}`, { method: 'POST', secret: key.secretKey, body: Buffer.from(body), headers });
+      expect([contentType, answer.status]).toEqual([contentType, 201]);
+      await waitDone(serve, key.secretKey, answer.json.feedSubmissionId as string);
+    }
+  });
+
   it('refuses a body whose Content-MD5 does not match, and a bad feed type, storing nothing', async () => {
     const before = (await call(serve, '/feeds/count', { secret: key.secretKey })).json.count as number;
     const body = flatFeed([9002]);
@@ -183,6 +194,9 @@ describe('JSON API', () => {
     expect((await call(serve, '/feeds/count', { secret: pager.secretKey })).json.count).toBe(5);
     const tooMany = await call(serve, '/feeds?maxCount=101', { secret: pager.secretKey });
     expect([tooMany.status, tooMany.json?.error?.code]).toEqual([400, 'InvalidParameterValue']);
+    // Statuses MWS knows but feedproc never uses are accepted and match nothing; unknown ones are refused.
+    expect((await call(serve, '/feeds/count?status=_IN_SAFETY_NET_', { secret: pager.secretKey })).json).toEqual({ count: 0 });
+    expect((await call(serve, '/feeds/count?status=_WHATEVER_', { secret: pager.secretKey })).status).toBe(400);
     for (const id of ids) await waitDone(serve, pager.secretKey, id);
   }, 60_000);
 
