@@ -4,6 +4,8 @@
  * part is streamed straight into `ctx.feeds.submit` — the claim path every feed takes — never held in memory.
  * The name the browser gives the file is never used: the stored name is `upload-<FeedSubmissionId>.<ext>`.
  */
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FEED_TYPES } from '../../core/feed-types.js';
 import { FeedError, isFeedError } from '../../core/errors.js';
@@ -17,6 +19,14 @@ import { field, type WebContext } from './web-context.js';
 const PAGE_SIZE = 25;
 /** Seconds between reloads of a page showing a feed still being processed. */
 export const REFRESH_SECONDS = 2;
+
+/**
+ * Reads and drops the rest of a refused upload before answering: a client still sending its body would
+ * otherwise see the connection reset instead of the refusal.
+ */
+async function discard(file: Readable): Promise<void> {
+  await finished(file.resume()).catch(() => undefined);
+}
 
 export const isOpen = (record: FeedRecord): boolean => record.status === '_SUBMITTED_' || record.status === '_IN_PROGRESS_';
 
@@ -106,8 +116,7 @@ ${
     try {
       web.checkCsrf(session, value('_csrf'));
     } catch (err) {
-      part.file.resume(); // read and drop the rest of the body, so the refusal reaches the client
-      void reply.header('connection', 'close');
+      await discard(part.file);
       throw err;
     }
     const feedType = value('feedType');
@@ -115,7 +124,7 @@ ${
       const record = await ctx.feeds.submit(session.merchantId, feedType, part.file, null);
       return reply.redirect(`/web/feeds/${record.feedSubmissionId}`, 303);
     } catch (err) {
-      part.file.resume();
+      await discard(part.file);
       if (!isFeedError(err)) throw err;
       const answer = httpErrorOf(err);
       return uploadForm(reply, session, { status: answer.status, error: answer.message, feedType });
