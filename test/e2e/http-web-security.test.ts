@@ -5,7 +5,7 @@
  * that try to leave the drop folder.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { connectTestRedis } from '../helpers/redis.js';
@@ -249,22 +249,35 @@ describe('escaping', () => {
 });
 
 describe('uploads', () => {
+  it('answers an empty file or an unknown FeedType on the form, with nothing submitted', async () => {
+    const client = await signedIn();
+    const before = await feedCount();
+    const empty = await client.postMultipart('/web/upload', upload(csrfOf((await client.get('/web/upload')).text), '_POST_PAYMENT_ADJUSTMENT_DATA_', ''));
+    expect([empty.status, empty.text.includes('The feed body is empty.')]).toEqual([400, true]);
+    const unknown = await client.postMultipart('/web/upload', upload(csrfOf(empty.text), '_POST_<b>_', 'sku\tquantity\n'));
+    expect([unknown.status, unknown.text.includes('FeedType _POST_&lt;b&gt;_ is not a feed type feedproc processes.')]).toEqual([400, true]);
+    expect(await feedCount()).toBe(before);
+  });
+
   it('never takes the stored file name from the client, whatever path it names', async () => {
     const client = await signedIn();
     const escapee = `evil-${randomUUID()}`;
+    const feedIds: string[] = [];
     for (const name of [`../../../../../tmp/${escapee}.txt`, `..\\..\\${escapee}.txt`, `/etc/${escapee}.txt`]) {
       const form = await client.get('/web/upload');
       const feed = `sku\tprice\tquantity\nKUBEK-350-NIEBIESKI\t29.99\t${Math.floor(Math.random() * 1000) + 1}\n`;
       const sent = await client.postMultipart('/web/upload', upload(csrfOf(form.text), '_POST_FLAT_FILE_PRICEANDQUANTITYONLY_UPDATE_DATA_', feed, name));
       expect(sent.status).toBe(303);
       const feedId = (/^\/web\/feeds\/(\d+)$/.exec(sent.location ?? '') as RegExpExecArray)[1] as string;
+      feedIds.push(feedId);
       const page = await waitForDone(client, feedId);
       expect(page).toContain(`upload-${feedId}.txt`);
       expect(page).not.toContain(escapee);
       const info = (await (await fetch(`${serve.base}/feeds/${feedId}`, { headers: { authorization: `Bearer ${key.secretKey}` } })).json()) as { feedProcessingStatus: string };
       expect(info.feedProcessingStatus).toBe('_DONE_');
     }
-    const stored = filesUnder(serve.feedsDir).filter((f) => !f.includes(`${join(serve.feedsDir, '.')}`));
+    const stored = filesUnder(serve.feedsDir);
+    for (const feedId of feedIds) expect(stored.filter((f) => f.endsWith(`${sep}upload-${feedId}.txt`)).length).toBeGreaterThan(0);
     expect(stored.filter((f) => f.includes(escapee))).toEqual([]);
     expect(existsSync(`/tmp/${escapee}.txt`)).toBe(false);
     expect(existsSync(`/etc/${escapee}.txt`)).toBe(false);
