@@ -86,6 +86,24 @@ export async function loadReport(redis: Redis, prefix: string, feedId: string): 
   return raw === null ? null : (JSON.parse(raw) as Report);
 }
 
+export interface ReportHead {
+  statusCode: Report['statusCode'];
+  summary: Report['summary'];
+}
+
+/**
+ * A stored report's status and summary without its results (which can run to megabytes): read from the head
+ * of the JSON, where `complete`/`reject` put them before the results; the whole report only if they are not there.
+ */
+export async function loadReportHead(redis: Redis, prefix: string, feedId: string): Promise<ReportHead | null> {
+  const head = await redis.getrange(feedKeys(prefix, feedId).report, 0, 2047);
+  if (head === '') return null;
+  const match = /"statusCode":"(Complete|Rejected)","summary":(\{[^{}]*\})/.exec(head);
+  if (match) return { statusCode: match[1] as Report['statusCode'], summary: JSON.parse(match[2] as string) as Report['summary'] };
+  const report = await loadReport(redis, prefix, feedId);
+  return report ? { statusCode: report.statusCode, summary: report.summary } : null;
+}
+
 /** MWS FeedSubmissionInfo. */
 export function feedInfo(record: FeedRecord): Record<string, unknown> {
   return {

@@ -1,0 +1,92 @@
+/**
+ * The cancel-rate panel: the 7-day pre-fulfillment cancel rate (product-spec.md §3, mws-formats.md §11) with
+ * its status against the 2.5 % target, and a hand-written SVG bar chart of the rate per day of the last 7 days
+ * with the target as a dashed line. Plain SVG with presentation attributes: no script, no inline style.
+ */
+import type { FastifyInstance } from 'fastify';
+import { CANCEL_RATE_TARGET, cancelRate, cancelRateByDay, type DailyCancelRate } from '../../apply/cancel-rate.js';
+import { html, type Html } from './html.js';
+import { page, sendPage } from './layout.js';
+import type { WebContext } from './web-context.js';
+
+const WINDOW_DAYS = 7;
+
+export const percent = (rate: number): string => `${(rate * 100).toFixed(2)} %`;
+
+const W = 560;
+const H = 210;
+const LEFT = 46;
+const RIGHT = 80;
+const TOP = 16;
+const BOTTOM = 34;
+
+/** The per-day chart; the vertical scale always shows the target line with room above it. */
+export function cancelRateChart(series: readonly DailyCancelRate[]): Html {
+  const plotW = W - LEFT - RIGHT;
+  const plotH = H - TOP - BOTTOM;
+  const highest = Math.max(CANCEL_RATE_TARGET * 2, ...series.map((d) => d.cancelRate));
+  const top = Math.ceil((highest * 1.1) / 0.01) * 0.01; // a whole percent
+  const y = (rate: number): number => TOP + plotH - (rate / top) * plotH;
+  const slot = plotW / Math.max(series.length, 1);
+  const barW = Math.min(44, slot * 0.6);
+  const ticks = [0, top / 2, top];
+  const fmt = (n: number): string => n.toFixed(1);
+  const bars = series.map((d, i) => {
+    const x = LEFT + slot * i + (slot - barW) / 2;
+    const cx = LEFT + slot * i + slot / 2;
+    const label = d.day.slice(5);
+    if (d.orders === 0) {
+      return html`<g><text x="${fmt(cx)}" y="${fmt(y(0) - 6)}" text-anchor="middle">–</text><text x="${fmt(cx)}" y="${H - 14}" text-anchor="middle">${label}</text></g>`;
+    }
+    const barTop = y(d.cancelRate);
+    const height = Math.max(y(0) - barTop, 2); // a day with orders and no cancellation still shows a stub
+    const colour = d.cancelRate < CANCEL_RATE_TARGET ? '#2da44e' : '#cf222e';
+    return html`<g data-day="${d.day}" data-rate="${d.cancelRate}">
+<title>${d.day}: ${d.sellerCancelledOrders} of ${d.orders} orders cancelled by the seller (${percent(d.cancelRate)})</title>
+<rect x="${fmt(x)}" y="${fmt(y(0) - height)}" width="${fmt(barW)}" height="${fmt(height)}" rx="3" fill="${colour}"></rect>
+${d.cancelRate > 0 ? html`<text x="${fmt(cx)}" y="${fmt(y(0) - height - 5)}" text-anchor="middle">${(d.cancelRate * 100).toFixed(1)} %</text>` : ''}
+<text x="${fmt(cx)}" y="${H - 14}" text-anchor="middle">${label}</text>
+<text x="${fmt(cx)}" y="${H - 2}" text-anchor="middle">${d.orders} ord.</text>
+</g>`;
+  });
+  const target = y(CANCEL_RATE_TARGET);
+  return html`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="cr-title" xmlns="http://www.w3.org/2000/svg">
+<title id="cr-title">Cancel rate per day, last ${series.length} days, against the 2.5 % target</title>
+${ticks.map((t) => html`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#d9e0e7" stroke-width="1"></line><text x="${LEFT - 6}" y="${fmt(y(t) + 4)}" text-anchor="end">${(t * 100).toFixed(1)} %</text>`)}
+${bars}
+<line x1="${LEFT}" x2="${W - RIGHT}" y1="${fmt(target)}" y2="${fmt(target)}" stroke="#cf222e" stroke-width="1.5" stroke-dasharray="6 4" data-target="${CANCEL_RATE_TARGET}"></line>
+<text x="${W - RIGHT + 6}" y="${fmt(target + 4)}" fill="#cf222e">target 2.5 %</text>
+</svg>`;
+}
+
+/** The panel: headline rate, status, counts and the chart, for the merchant now. */
+export async function cancelRatePanel(web: WebContext, merchantId: string): Promise<Html> {
+  const { redis } = web.ctx.deps;
+  const now = Date.now();
+  const [rate, series] = await Promise.all([
+    cancelRate(redis, web.ctx.config.prefix, merchantId, WINDOW_DAYS, now),
+    cancelRateByDay(redis, web.ctx.config.prefix, merchantId, WINDOW_DAYS, now),
+  ]);
+  const good = rate.status === 'Good';
+  return html`<section class="card" id="cancel-rate" data-orders="${rate.orders}" data-seller-cancelled="${rate.sellerCancelledOrders}" data-rate="${rate.cancelRate}">
+<h2>Pre-fulfillment cancel rate</h2>
+<div class="rate">
+  <div><div class="big ${good ? 'good' : 'atrisk'}">${percent(rate.cancelRate)}</div><div class="muted">last ${WINDOW_DAYS} days · target below 2.5 %</div></div>
+  <dl class="facts">
+    <dt>Status</dt><dd><span class="badge ${good ? 'ok' : 'bad'}">${good ? 'Good' : 'At risk'}</span></dd>
+    <dt>Orders</dt><dd class="orders">${rate.orders}</dd>
+    <dt>Cancelled by you</dt><dd class="seller-cancelled">${rate.sellerCancelledOrders}</dd>
+  </dl>
+</div>
+${cancelRateChart(series)}
+<p class="muted">Orders by purchase date. Every cancellation counts as yours except a BuyerCanceled / CustomerCancel on an order whose buyer asked to cancel through Amazon.</p>
+</section>`;
+}
+
+export function registerCancelRate(app: FastifyInstance, web: WebContext): void {
+  app.get('/web/cancel-rate', async (request, reply) => {
+    const session = web.sessionOf(request);
+    const panel = await cancelRatePanel(web, session.merchantId);
+    return sendPage(reply, page({ title: 'Cancel rate', user: web.userOf(session), active: 'cancel-rate' }, panel));
+  });
+}
