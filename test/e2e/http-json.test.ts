@@ -8,7 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { Redis } from 'ioredis';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { testRedisUrl } from '../helpers/redis.js';
 import { FLAT_ADJUSTMENT_HEADER, flatAdjustmentRow } from '../helpers/feeds.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 
@@ -265,6 +267,25 @@ describe('JSON API', () => {
     expect(after.cancelRate).toBeCloseTo(after.sellerCancelledOrders / 12, 5);
     const tooLong = await call(serve, '/metrics?days=3650', { secret: key.secretKey });
     expect([tooLong.status, tooLong.json.error.code]).toEqual([400, 'InvalidParameterValue']);
+  });
+
+  it('lists and revokes keys from the CLI, and keeps no secret in Redis in the clear', async () => {
+    const listed = JSON.parse((await runCli(['keys', 'list', '--merchant', MERCHANT, '--format', 'json'], { env: serve.env })).stdout) as Array<{ accessKeyId: string; revokedAt: string | null }>;
+    expect(listed.find((k) => k.accessKeyId === key.accessKeyId)).toMatchObject({ merchantId: MERCHANT, revokedAt: null });
+    expect(listed.some((k) => k.accessKeyId === other.accessKeyId)).toBe(false);
+    const redis = new Redis(testRedisUrl());
+    const values: string[] = [];
+    for (const name of await redis.keys(`${serve.prefix}:{keys}:*`)) {
+      const type = await redis.type(name);
+      if (type === 'hash') values.push(...Object.values(await redis.hgetall(name)));
+      else if (type === 'string') values.push((await redis.get(name)) ?? '');
+      else values.push(...(await redis.zrange(name, '0', '-1')));
+    }
+    await redis.quit();
+    expect(values.length).toBeGreaterThan(0);
+    expect(values.filter((v) => v.includes(key.secretKey) || v.includes(other.secretKey))).toEqual([]);
+    const unknown = await runCli(['keys', 'revoke', 'AKFPNOSUCHKEY'], { env: serve.env });
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([2, 'feedproc: CLI_USAGE: no access key AKFPNOSUCHKEY']);
   });
 
   it('answers /health without a key and describes every route in /openapi.json', async () => {
