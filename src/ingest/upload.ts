@@ -13,7 +13,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FeedTypeInfo } from '../core/feed-types.js';
 import { FeedError } from '../core/errors.js';
-import { nextFeedId, saveFeed, type FeedRecord } from '../queue/feed-store.js';
+import { nextFeedId, saveFeed, submittedRecord, type FeedRecord } from '../queue/feed-store.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { writeAtomically } from './atomic-write.js';
 import { sidecarPath, type Claim } from './claimed-file.js';
@@ -82,20 +82,14 @@ async function claimUpload(deps: PipelineDeps, folder: DropFolder, upload: Uploa
   const feedId = await nextFeedId(deps.redis, deps.config.prefix);
   const extension = /^\s*(\xef\xbb\xbf)?\s*</.test(measure.head) ? 'xml' : 'txt';
   const name = `upload-${feedId}.${extension}`;
-  const record: FeedRecord = {
+  const record = submittedRecord({
     feedSubmissionId: feedId,
     feedType: upload.feedType.feedType,
     merchantId: upload.merchantId,
     sha256: measure.sha256.digest('hex'),
     fileName: name,
-    status: '_SUBMITTED_',
     submittedDate: deps.now(),
-    startedProcessingDate: null,
-    completedProcessingDate: null,
-    messages: 0,
-    pending: 0,
-    duplicateOf: null,
-  };
+  });
   const dir = join(folder.processing, upload.merchantId);
   await mkdir(dir, { recursive: true });
   const file: DroppedFile = { path: join(dir, name), name, folder: upload.merchantId };

@@ -23,6 +23,11 @@ export interface FeedRecord {
   duplicateOf: string | null;
 }
 
+/** A feed as it is received: `_SUBMITTED_`, nothing started or counted yet. */
+export function submittedRecord(received: Pick<FeedRecord, 'feedSubmissionId' | 'feedType' | 'merchantId' | 'sha256' | 'fileName' | 'submittedDate'>): FeedRecord {
+  return { ...received, status: '_SUBMITTED_', startedProcessingDate: null, completedProcessingDate: null, messages: 0, pending: 0, duplicateOf: null };
+}
+
 /** FeedSubmissionIds count up from 50001, numeric like Amazon's. */
 export async function nextFeedId(redis: Redis, prefix: string): Promise<string> {
   const id = await redis.incr(feedSequenceKey(prefix));

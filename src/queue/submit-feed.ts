@@ -15,7 +15,7 @@ import { ReportBuilder, toResult } from '../report/index.js';
 import { validateFeedFile } from '../validate/index.js';
 import { execAll } from './exec-all.js';
 import { finalizeFeed } from './finalize-feed.js';
-import { loadFeed, loadReport, moveFeedStatus, saveFeed, nextFeedId, type FeedRecord } from './feed-store.js';
+import { loadFeed, loadReport, moveFeedStatus, saveFeed, nextFeedId, submittedRecord, type FeedRecord } from './feed-store.js';
 import { APPLY_JOB, contentKey, feedKeys, jobId, PARTITIONS } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { SpillWriter } from './spill.js';
@@ -50,20 +50,14 @@ export async function submitFeed(deps: PipelineDeps, path: string, options: Subm
 
 /** A feed record for a file submitted directly (CLI, drop folder): `_SUBMITTED_`, started at once by the caller. */
 async function newRecord(deps: PipelineDeps, path: string, sha256: string, options: SubmitOptions): Promise<FeedRecord> {
-  const record: FeedRecord = {
+  const record = submittedRecord({
     feedSubmissionId: await nextFeedId(deps.redis, deps.config.prefix),
     feedType: options.expectedType?.feedType ?? null,
     merchantId: options.merchantId,
     sha256,
     fileName: basename(path),
-    status: '_SUBMITTED_',
     submittedDate: deps.now(),
-    startedProcessingDate: null,
-    completedProcessingDate: null,
-    messages: 0,
-    pending: 0,
-    duplicateOf: null,
-  };
+  });
   await saveFeed(deps.redis, deps.config.prefix, record);
   return record;
 }
