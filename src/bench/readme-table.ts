@@ -42,7 +42,7 @@ function main(argv: readonly string[]): number {
   const points = scalePoints(run);
   if (points.length > 0) {
     mkdirSync(dirname(values.svg), { recursive: true });
-    writeFileSync(values.svg, renderScaleOutSvg(points, { date: run.date.slice(0, 10), messages: run.options.scaleMessages ?? 100_000, machine: `${run.cpus} x ${run.cpuModel}`, baseline: naiveFlat(run) }));
+    writeFileSync(values.svg, renderScaleOutSvg(points, { date: run.date.slice(0, 10), messages: run.options.scaleMessages ?? 100_000, machine: `${run.cpus} x ${run.cpuModel}`, baseline: naiveFlat(run), note: smallRunNote(run) }));
   }
   process.stderr.write(`bench:readme: ${relative(process.cwd(), values.readme)} table from ${relative(process.cwd(), values.json)}${points.length ? `, ${relative(process.cwd(), values.svg)}` : ''}\n`);
   return 0;
@@ -76,6 +76,12 @@ function scalePoints(run: BenchJson): ScalePoint[] {
       return { processes, linesPerSec: f.value as number, redisBusyPercent: busy };
     })
     .sort((a, b) => a.processes - b.processes);
+}
+
+/** A run smaller than the bench's default says so on the plot, so that nobody mistakes it for the real figures. */
+function smallRunNote(run: BenchJson): string | null {
+  const messages = run.options.scaleMessages ?? 100_000;
+  return messages < 100_000 || run.options.reps < 3 ? `small run (${run.options.reps} run${run.options.reps === 1 ? '' : 's'} per figure, ${messages.toLocaleString('en-US')} messages) on a busy shared VM: indicative only` : null;
 }
 
 function naiveFlat(run: BenchJson): number | null {

@@ -15,13 +15,15 @@ export interface ScalePlotInfo {
   machine: string;
   /** Naive end-to-end flat baseline of the same run, lines/s. */
   baseline: number | null;
+  /** Shown under the title, e.g. that this was a small run. */
+  note: string | null;
 }
 
 const WIDTH = 640;
 const HEIGHT = 400;
 const LEFT = 78;
 const RIGHT = 24;
-const TOP = 64;
+const TOP = 72;
 const BOTTOM = 56;
 
 export function renderScaleOutSvg(points: readonly ScalePoint[], info: ScalePlotInfo): string {
@@ -35,6 +37,7 @@ export function renderScaleOutSvg(points: readonly ScalePoint[], info: ScalePlot
   parts.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`);
   parts.push(text(WIDTH / 2, 24, 'feedproc scale-out: lines/s against worker processes', 'middle', 16, 'bold'));
   parts.push(text(WIDTH / 2, 44, `flat adjustment feed, ${info.messages.toLocaleString('en-US')} messages, submit → report; ${info.date}, ${info.machine}`, 'middle', 11));
+  if (info.note) parts.push(text(WIDTH / 2, 58, info.note, 'middle', 11, 'normal', '#c0392b'));
   for (let i = 0; i <= 5; i += 1) {
     const v = (top / 5) * i;
     parts.push(`<line x1="${LEFT}" y1="${f(y(v))}" x2="${WIDTH - RIGHT}" y2="${f(y(v))}" stroke="#e5e5e5"/>`);
@@ -56,7 +59,8 @@ export function renderScaleOutSvg(points: readonly ScalePoint[], info: ScalePlot
   for (const p of points) {
     parts.push(`<circle cx="${f(x(p.processes))}" cy="${f(y(p.linesPerSec))}" r="4.5" fill="#1f6feb"/>`);
     const busy = p.redisBusyPercent === null ? '' : `, Redis ${p.redisBusyPercent} %`;
-    parts.push(text(x(p.processes) + 8, y(p.linesPerSec) + 16, `${Math.round(p.linesPerSec).toLocaleString('en-US')}/s${busy}`, 'start', 11));
+    const last = p.processes === maxProcesses;
+    parts.push(text(x(p.processes) + (last ? -8 : 8), y(p.linesPerSec) + 16, `${Math.round(p.linesPerSec).toLocaleString('en-US')}/s${busy}`, last ? 'end' : 'start', 11));
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">\n${parts.join('\n')}\n</svg>\n`;
 }
