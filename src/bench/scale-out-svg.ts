@@ -50,7 +50,7 @@ export function renderScaleOutSvg(points: readonly ScalePoint[], info: ScalePlot
   parts.push(`<text x="18" y="${(TOP + HEIGHT - BOTTOM) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 18 ${(TOP + HEIGHT - BOTTOM) / 2})">lines per second</text>`);
   const idealEnd = Math.min(ideal(maxProcesses), top);
   parts.push(`<line x1="${f(x(first.processes))}" y1="${f(y(first.linesPerSec))}" x2="${f(x(maxProcesses))}" y2="${f(y(idealEnd))}" stroke="#999" stroke-dasharray="5 4"/>`);
-  parts.push(text(x(maxProcesses) - 4, y(idealEnd) - 6, 'linear from 1 process', 'end', 11, 'normal', '#777'));
+  parts.push(text(x(maxProcesses) - 10, y(idealEnd) + 16, 'linear from 1 process', 'end', 11, 'normal', '#777'));
   if (info.baseline !== null) {
     parts.push(`<line x1="${LEFT}" y1="${f(y(info.baseline))}" x2="${WIDTH - RIGHT}" y2="${f(y(info.baseline))}" stroke="#c0392b" stroke-dasharray="2 3"/>`);
     parts.push(text(LEFT + 6, y(info.baseline) - 6, `naive end to end, 1 process (b8-e2e-naive.js flat): ${Math.round(info.baseline).toLocaleString('en-US')}/s`, 'start', 11, 'normal', '#c0392b'));
