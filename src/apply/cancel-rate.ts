@@ -4,7 +4,7 @@
  * `sellerCancelled` in the same atomic step as the cancellation; the orders of a window come from the
  * merchant's purchase-date index, so the metric reads only the orders of the window.
  */
-import type { Redis } from 'ioredis';
+import { scanKeys, type RedisClient } from '../core/redis-client.js';
 import { ledgerKeys } from './keys.js';
 
 export const CANCEL_RATE_TARGET = 0.025;
@@ -21,7 +21,7 @@ export interface CancelRate {
   status: 'Good' | 'AtRisk';
 }
 
-export async function cancelRate(redis: Redis, prefix: string, merchantId: string, days: number, now = Date.now()): Promise<CancelRate> {
+export async function cancelRate(redis: RedisClient, prefix: string, merchantId: string, days: number, now = Date.now()): Promise<CancelRate> {
   const keys = ledgerKeys(prefix, merchantId);
   const ids = await redis.zrangebyscore(keys.ordersByPurchase(), now - days * DAY_MS, now);
   let sellerCancelled = 0;
@@ -58,7 +58,7 @@ export interface DailyCancelRate {
  * The cancel rate per UTC calendar day (by purchase date) for the last `days` days, today included and last,
  * for the web page's chart. Read the same way as cancelRate: only the orders of those days.
  */
-export async function cancelRateByDay(redis: Redis, prefix: string, merchantId: string, days: number, now = Date.now()): Promise<DailyCancelRate[]> {
+export async function cancelRateByDay(redis: RedisClient, prefix: string, merchantId: string, days: number, now = Date.now()): Promise<DailyCancelRate[]> {
   const keys = ledgerKeys(prefix, merchantId);
   const first = Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
   const series: DailyCancelRate[] = Array.from({ length: days }, (_, i) => ({ day: new Date(first + i * DAY_MS).toISOString().slice(0, 10), orders: 0, sellerCancelledOrders: 0, cancelRate: 0 }));
@@ -80,17 +80,12 @@ export async function cancelRateByDay(redis: Redis, prefix: string, merchantId: 
   return series;
 }
 
-/** The merchants that have orders in the ledger under this prefix. */
-export async function merchantsWithOrders(redis: Redis, prefix: string): Promise<string[]> {
+/** The merchants that have orders in the ledger under this prefix (every master of a Cluster is scanned). */
+export async function merchantsWithOrders(redis: RedisClient, prefix: string): Promise<string[]> {
   const found = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:{m:*}:orders-by-purchase`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const match = /\{m:(.*)\}:orders-by-purchase$/.exec(key);
-      if (match) found.add(match[1] as string);
-    }
-  } while (cursor !== '0');
+  for (const key of await scanKeys(redis, `${prefix}:{m:*}:orders-by-purchase`)) {
+    const match = /\{m:(.*)\}:orders-by-purchase$/.exec(key);
+    if (match) found.add(match[1] as string);
+  }
   return [...found].sort();
 }

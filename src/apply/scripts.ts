@@ -7,7 +7,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 
 /** The Lua sources live in src/apply/lua; both src/apply and dist/apply reach them this way. */
 const LUA_DIR = fileURLToPath(new URL('../../src/apply/lua/', import.meta.url));
@@ -16,7 +16,7 @@ const LIB_DIR = `${LUA_DIR}lib/`;
 export type LedgerScriptName = 'importOrder' | 'applyMessages' | 'moveFeedStatus';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
-export type LedgerRedis = Redis & Record<LedgerScriptName, ScriptCall>;
+export type LedgerRedis = RedisClient & Record<LedgerScriptName, ScriptCall>;
 
 let sources: Array<{ name: string; numberOfKeys: number | undefined; lua: string }> | undefined;
 
@@ -37,7 +37,7 @@ function ledgerScripts(): NonNullable<typeof sources> {
 }
 
 /** Registers every script on the connection (idempotent) and returns it typed with the script commands. */
-export function withLedgerScripts(redis: Redis): LedgerRedis {
+export function withLedgerScripts(redis: RedisClient): LedgerRedis {
   for (const { name, numberOfKeys, lua } of ledgerScripts()) {
     if (!(name in redis)) redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
   }

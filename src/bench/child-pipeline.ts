@@ -5,7 +5,7 @@
  * Usage: node dist/bench/child-pipeline.js FILE REDIS_URL WORKERS [--memory]
  */
 import { performance } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { openRuntime } from '../cli/runtime.js';
 import { waitForReport } from '../queue/wait-for-report.js';
 import { createApplyWorker } from '../queue/apply-worker.js';
@@ -51,7 +51,7 @@ async function main(file: string, url: string, workers: number, memory: boolean)
 }
 
 /** CPU time the Redis server has used so far (user + system), to see whether Redis or Node is the limit. */
-async function redisCpuSeconds(redis: Redis): Promise<number> {
+async function redisCpuSeconds(redis: RedisClient): Promise<number> {
   const info = await redis.info('cpu');
   const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
   return field('used_cpu_user') + field('used_cpu_sys');

@@ -26,10 +26,11 @@ export interface Figure {
   error: string | null;
 }
 
-export function ratioFigure(id: string, figure: string, subject: ProbeOutcome, baseline: ProbeOutcome, goal: Goal & { kind: 'ratio' }): Figure {
+/** A throughput against a baseline of the same run; with goal `none` the ratio is measured for the record. */
+export function ratioFigure(id: string, figure: string, subject: ProbeOutcome, baseline: ProbeOutcome, goal: Goal & { kind: 'ratio' | 'none' }): Figure {
   const ratio = subject.value !== null && baseline.value !== null ? Math.round((subject.value / baseline.value) * 1000) / 1000 : null;
   const error = subject.error ?? baseline.error;
-  const { verdict, failed } = error !== null || ratio === null ? unmeasured() : ratioVerdict(ratio, goal);
+  const { verdict, failed } = error !== null || ratio === null ? unmeasured() : goal.kind === 'none' ? pass('measured') : ratioVerdict(ratio, goal);
   return {
     id,
     figure,

@@ -7,8 +7,12 @@ export interface BenchOptions {
   quick: boolean;
   /** Runs per throughput figure; the median is reported. */
   reps: number;
-  /** Where to write the results as JSON; nothing is written without it. */
+  /** Where to write the results as JSON (default bench-results/latest.json in the repository). */
   json: string | undefined;
+  /** Messages of the scale-out feed (1, 2 and 4 worker processes). */
+  scaleMessages: number;
+  /** Only the scale-out figures and their baseline (a quick check of that part). */
+  scaleOnly: boolean;
   /** Folder of the shared baseline probes; default ../shared/bench next to the repository. */
   baselines: string | undefined;
   /** Messages in the big file of the memory figure. */
@@ -17,13 +21,15 @@ export interface BenchOptions {
   strict: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--reps N] [--json PATH] [--strict] [--baselines DIR] [--big-messages N]
+export const USAGE = `usage: npm run bench -- [--quick] [--reps N] [--json PATH] [--strict] [--baselines DIR] [--big-messages N] [--scale-messages N] [--scale-only]
   --quick           skip the peak-RSS figure on the 1,000,000-message XML file
   --reps N          runs per figure, median reported (default 3)
-  --json PATH       also write every run and figure as JSON to PATH
+  --json PATH       where to write every run and figure as JSON (default bench-results/latest.json; npm run bench:readme reads it)
   --strict          exit 1 when a goal is missed (default: only when a measurement fails)
   --baselines DIR   the shared baseline probes (default: ../shared/bench beside the repository)
-  --big-messages N  size of the memory-figure file (default 1000000)`;
+  --big-messages N  size of the memory-figure file (default 1000000)
+  --scale-messages N  size of the scale-out feed applied by 1, 2 and 4 worker processes (default 100000)
+  --scale-only      measure only the scale-out figures and the naive flat baseline they are compared with`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
@@ -36,6 +42,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       baselines: { type: 'string' },
       'big-messages': { type: 'string', default: '1000000' },
       strict: { type: 'boolean', default: false },
+      'scale-messages': { type: 'string', default: '100000' },
+      'scale-only': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -47,6 +55,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     baselines: values.baselines,
     bigMessages: positiveInteger('--big-messages', values['big-messages']),
     strict: values.strict,
+    scaleMessages: positiveInteger('--scale-messages', values['scale-messages']),
+    scaleOnly: values['scale-only'],
   };
 }
 

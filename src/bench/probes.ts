@@ -225,3 +225,23 @@ export function watchProbe(paths: BenchPaths, dataDir: string, redisUrl: string,
     before: { script: join(paths.children, 'child-seed.js'), args: [redisUrl, paths.baselines, '0'], timeoutMs: MINUTE },
   };
 }
+
+/**
+ * Scale-out: `processes` separate `feedproc worker` processes apply a feed submitted with `feedproc submit`, on the
+ * ledger seeded with the feed's orders before each run; the figure is lines per second from submit to report.
+ */
+export function scaleOutProbe(paths: BenchPaths, redisUrl: string, spec: { file: string; messages: number; processes: number; memory: boolean }): Probe {
+  return {
+    id: `scale-${spec.processes}`,
+    label: `feedproc submit ${basename(spec.file)} + ${spec.processes} worker process${spec.processes === 1 ? '' : 'es'}`,
+    script: join(paths.children, 'child-scale.js'),
+    args: [spec.file, redisUrl, String(spec.processes), ...(spec.memory ? ['--memory'] : [])],
+    valueField: 'perSec',
+    countField: 'messages',
+    expectedCount: spec.messages,
+    unit: 'lines/s',
+    timeoutMs: Math.max(3 * MINUTE, spec.messages * 1),
+    check: (r) => (r['status'] !== 'Complete' || r['successful'] !== spec.messages ? `expected every message applied, got ${JSON.stringify(r)}` : null),
+    before: { script: join(paths.children, 'child-seed.js'), args: [redisUrl, paths.baselines, String(spec.messages)], timeoutMs: Math.max(2 * MINUTE, spec.messages * 0.3) },
+  };
+}

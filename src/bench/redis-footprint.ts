@@ -3,7 +3,7 @@
  * the cancellation events that the buyer e-mail and the cancel rate read) and everything else (feed records,
  * reports, exactly-once marks, queue leftovers). MEMORY USAGE with SAMPLES 0 counts every element exactly.
  */
-import type { Redis } from 'ioredis';
+import { scanKeys, type RedisClient } from '../core/redis-client.js';
 
 const LEDGER_KEY = /:\{m:[^}]*\}:(order:|morder:|stock$|events$)/;
 const SCAN_BATCH = 1000;
@@ -17,20 +17,19 @@ export interface Footprint {
   otherTop: Array<[string, number]>;
 }
 
-export async function redisFootprint(redis: Redis, prefix: string, successful: number): Promise<Footprint> {
+export async function redisFootprint(redis: RedisClient, prefix: string, successful: number): Promise<Footprint> {
   let ledgerBytes = 0;
   const other: Array<[string, number]> = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', SCAN_BATCH);
-    cursor = next;
+  const all = await scanKeys(redis, `${prefix}:*`);
+  for (let first = 0; first < all.length; first += SCAN_BATCH) {
+    const keys = all.slice(first, first + SCAN_BATCH);
     const sizes = await Promise.all(keys.map((key) => redis.memory('USAGE', key, 'SAMPLES', 0) as Promise<number | null>));
     keys.forEach((key, i) => {
       const bytes = sizes[i] ?? 0;
       if (LEDGER_KEY.test(key)) ledgerBytes += bytes;
       else other.push([key, bytes]);
     });
-  } while (cursor !== '0');
+  }
   const otherBytes = other.reduce((sum, [, bytes]) => sum + bytes, 0);
   return {
     ledgerBytes,

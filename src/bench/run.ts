@@ -5,14 +5,15 @@
  * Exit code: 0 measured, 1 a measurement failed (or, with --strict, a goal was missed), 2 bad usage.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { findGnuTime, stopAllChildren } from './child.js';
 import { generateBigXml, generateFeeds, locatePaths, makeDataDir, removePath, writeBillionLaughs, type BenchPaths } from './data.js';
 import { fieldFigure, limitFigure, noteFigure, ratioFigure, skippedFigure, type Figure } from './figures.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { baselineProbes, latencyProbe, naivePipelineProbe, processProbe, rejectionProbe, reportProbe, runRoundRobin, validateProbe, watchProbe, type BenchContext, type ProbeOutcome } from './probes.js';
+import { baselineProbes, latencyProbe, naivePipelineProbe, processProbe, rejectionProbe, reportProbe, runRoundRobin, scaleOutProbe, validateProbe, watchProbe, type BenchContext, type Probe, type ProbeOutcome } from './probes.js';
 import { startBenchRedis, stopBenchRedis, type BenchRedis } from './bench-redis.js';
 import { numberField } from './result-line.js';
 import { median } from './stats.js';
@@ -27,6 +28,8 @@ const PROCESS_WORKERS = 2;
 const LATENCY_FEEDS = 50;
 const WATCH_FILES = 50;
 const WATCH_BURST = 1000;
+/** Separate `feedproc worker` processes of the scale-out figures. */
+export const SCALE_PROCESSES = [1, 2, 4] as const;
 
 function redisUrl(ctx: BenchContext): string {
   if (!ctx.redis) throw new Error('the bench redis-server is not running');
@@ -77,16 +80,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> {
-  const started = performance.now();
-  const env = environment(ctx.paths);
-  log(`bench: ${env.node}, ${env.cpus} x ${env.cpuModel}, commit ${env.gitCommit ?? '?'}, data in ${ctx.dataDir}`);
-  log(`bench: peak RSS from ${env.rssSource}; ${options.reps} runs per figure, median reported`);
-  log(`bench: generating ${MESSAGES} messages with gen-data.js`);
-  const feeds = await generateFeeds(ctx.paths, ctx.dataDir, MESSAGES);
-
-  log(`bench: baselines, feedproc validate, the XML report and the pipeline on ${redisUrl(ctx)}, round-robin`);
-  const probes = [
+function mainProbes(ctx: BenchContext, feeds: { xml: string; txt: string }): Probe[] {
+  return [
     ...baselineProbes(ctx.paths, MESSAGES),
     naivePipelineProbe(ctx.paths, 'saxes', MESSAGES),
     processProbe(ctx.paths, redisUrl(ctx), { id: 'process-xml', file: feeds.xml, messages: MESSAGES, workers: PROCESS_WORKERS }),
@@ -99,17 +94,56 @@ async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> 
     reportProbe(ctx.paths, ctx.dataDir, REPORT_RESULTS),
     rejectionProbe(ctx.paths, 'billion-laughs', writeBillionLaughs(ctx.dataDir)),
   ];
+}
+
+/**
+ * Scale-out: lines/s with 1, 2 and 4 worker processes against the naive end-to-end flat baseline and against one
+ * process, and Redis CPU per message, which stops falling — and Redis's busy share nears 1 — where Redis is the limit.
+ */
+function scaleFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, messages: number): Figure[] {
+  const get = (id: string): ProbeOutcome => outcomes.get(id) as ProbeOutcome;
+  const size = messages >= 1000 && messages % 1000 === 0 ? `${messages / 1000}k` : String(messages);
+  const one = get('scale-1');
+  return [
+    ...SCALE_PROCESSES.flatMap((n) => {
+      const label = `${n} worker process${n === 1 ? '' : 'es'}, flat ${size}, submit -> report`;
+      return [
+        ratioFigure(`scale-out-${n}`, label, get(`scale-${n}`), get('naive-flat'), { kind: 'none' }),
+        ...(n === 1 ? [] : [ratioFigure(`scale-out-${n}-speedup`, `${label}, against 1 process`, get(`scale-${n}`), one, { kind: 'none' })]),
+        fieldFigure(`scale-out-${n}-apply`, `${n} worker process${n === 1 ? '' : 'es'}: apply phase alone (after submit returned)`, get(`scale-${n}`), 'applyPerSec', 'lines/s'),
+        fieldFigure(`scale-out-${n}-redis-cpu`, `${n} worker process${n === 1 ? '' : 'es'}: Redis CPU per message`, get(`scale-${n}`), 'redisCpuUsPerMessage', 'us/message'),
+        fieldFigure(`scale-out-${n}-redis-busy`, `${n} worker process${n === 1 ? '' : 'es'}: Redis busy share of the wall time`, get(`scale-${n}`), 'redisBusyPercent', '%'),
+      ];
+    }),
+    fieldFigure('redis-bytes-per-order', 'Redis memory per imported order (1 item; order hash + purchase-date index)', one, 'bytesPerOrder', 'B/order'),
+    fieldFigure('redis-bytes-per-message', 'Redis memory growth per applied adjustment (refund + cancellation + stock + event)', one, 'growthPerMessage', 'B/message'),
+  ];
+}
+
+async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> {
+  const started = performance.now();
+  const env = environment(ctx.paths);
+  log(`bench: ${env.node}, ${env.cpus} x ${env.cpuModel}, commit ${env.gitCommit ?? '?'}, data in ${ctx.dataDir}`);
+  log(`bench: peak RSS from ${env.rssSource}; ${options.reps} runs per figure, median reported`);
+  log(`bench: generating ${MESSAGES} messages with gen-data.js`);
+  const feeds = await generateFeeds(ctx.paths, ctx.dataDir, MESSAGES);
+  const scaleFeed = options.scaleMessages === MESSAGES ? feeds.txt : (await generateFeeds(ctx.paths, join(ctx.dataDir, 'scale'), options.scaleMessages)).txt;
+  const scale = SCALE_PROCESSES.map((processes) => scaleOutProbe(ctx.paths, redisUrl(ctx), { file: scaleFeed, messages: options.scaleMessages, processes, memory: processes === 1 }));
+
+  log(`bench: ${options.scaleOnly ? 'scale-out only' : 'baselines, feedproc validate, the XML report, the pipeline and scale-out'} on ${redisUrl(ctx)}, round-robin`);
+  const probes: Probe[] = options.scaleOnly ? [naivePipelineProbe(ctx.paths, 'flat', MESSAGES), ...scale] : [...mainProbes(ctx, feeds), ...scale];
   const outcomes = await runRoundRobin(probes, options.reps, ctx);
-  const big = options.quick ? new Map<string, ProbeOutcome>() : await measureBigFile(ctx, options.bigMessages, options.reps);
+  const big = options.quick || options.scaleOnly ? new Map<string, ProbeOutcome>() : await measureBigFile(ctx, options.bigMessages, options.reps);
 
   const all = [...outcomes.values(), ...big.values()];
-  const figures = buildFigures(new Map([...outcomes, ...big]), options.quick, options.bigMessages);
+  const measured = new Map([...outcomes, ...big]);
+  const figures = [...(options.scaleOnly ? [] : buildFigures(measured, options.quick, options.bigMessages)), ...scaleFigures(measured, options.scaleMessages)];
   const totalS = (performance.now() - started) / 1000;
   printSummary(figures, all, totalS);
-  if (options.json) {
-    writeFileSync(options.json, `${JSON.stringify({ ...env, options, totalS: round(totalS), figures, probes: all.map(probeJson) }, null, 2)}\n`);
-    log(`bench: results written to ${options.json}`);
-  }
+  const json = options.json ?? join(ctx.paths.repoRoot, 'bench-results', 'latest.json');
+  mkdirSync(dirname(json), { recursive: true });
+  writeFileSync(json, `${JSON.stringify({ ...env, options, totalS: round(totalS), figures, probes: all.map(probeJson) }, null, 2)}\n`);
+  log(`bench: results written to ${json} (npm run bench:readme puts them into README.md and bench-results/scale-out.svg)`);
   const measurementFailed = all.some((o) => o.error !== null);
   return measurementFailed || (options.strict && figures.some((f) => f.failed)) ? 1 : 0;
 }

@@ -26,6 +26,7 @@ function buildProgram(run: Run): Command {
   const program = new Command('feedproc')
     .description('MWS-style feed file processor: validate, apply and report Amazon MWS order and inventory feeds')
     .option('--redis <url>', 'Redis URL (FEEDPROC_REDIS_URL)')
+    .option('--redis-cluster <nodes>', 'Redis Cluster seed nodes host:port,host:port,… (FEEDPROC_REDIS_CLUSTER)')
     .option('--prefix <p>', 'prefix of every Redis key (FEEDPROC_PREFIX)')
     .option('--merchant <id>', 'the submitting merchant (FEEDPROC_MERCHANT)')
     .option('--feeds-dir <dir>', 'root of the drop folder (FEEDPROC_FEEDS_DIR)')
@@ -118,10 +119,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   let verbose = argv.includes('--verbose');
   const run: Run = async (action, extraFlags = {}) => {
     const schemas = createSchemaRegistry();
-    const flags = program.opts<{ redis?: string; prefix?: string; merchant?: string; feedsDir?: string; verbose?: boolean }>();
+    const flags = program.opts<{ redis?: string; redisCluster?: string; prefix?: string; merchant?: string; feedsDir?: string; verbose?: boolean }>();
     const config = loadConfig(schemas.byName('config.schema.json'), {
       env: process.env,
-      flags: { redisUrl: flags.redis, prefix: flags.prefix, merchantId: flags.merchant, feedsDir: flags.feedsDir, verbose: flags.verbose, ...extraFlags },
+      flags: { redisUrl: flags.redis, redisCluster: flags.redisCluster, prefix: flags.prefix, merchantId: flags.merchant, feedsDir: flags.feedsDir, verbose: flags.verbose, ...extraFlags },
     });
     verbose = config.verbose;
     exitCode = await action(schemas, config);

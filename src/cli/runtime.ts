@@ -1,56 +1,64 @@
 /**
  * Connections for the commands that need Redis: one ledger connection that fails fast (producers must not
  * queue commands while Redis is down), a BullMQ queue, and — for workers — a blocking connection and the
- * noeviction check.
+ * noeviction check. Against one redis-server (configured, local or private) or a Redis Cluster
+ * (`redisCluster`): the same roles, built as ioredis `Redis` or `Cluster` clients.
  */
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { withLedgerScripts } from '../apply/scripts.js';
-import type { Config } from '../core/config.js';
+import { clusterNodes, type Config } from '../core/config.js';
 import { FeedError } from '../core/errors.js';
-import { redactUrl, releaseRedis, resolveRedis } from './managed-redis.js';
-import { APPLY_QUEUE } from '../queue/names.js';
+import { dataNodes, type RedisClient } from '../core/redis-client.js';
+import { redactUrl, releaseRedis, resolveRedis, type RedisTarget } from './managed-redis.js';
+import { APPLY_QUEUE, queuePrefix } from '../queue/names.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import type { SchemaRegistry } from '../validate/index.js';
 
 export interface Runtime {
   deps: PipelineDeps;
   /** A connection for a BullMQ Worker (blocking commands, retries forever). */
-  workerConnection(): Redis;
+  workerConnection(): RedisClient;
   close(): Promise<void>;
 }
 
+/** What a connection is for: producers fail fast, workers and the queue wait for Redis to come back. */
+type Role = 'producer' | 'worker';
+
+interface Target {
+  /** For messages: the URL, or the Cluster's seed nodes. */
+  name: string;
+  connect(role: Role, options?: { lazyConnect?: boolean }): RedisClient;
+  release(): Promise<void>;
+}
+
 export async function openRuntime(config: Config, schemas: SchemaRegistry, options: { workers: boolean; notice?: (line: string) => void }): Promise<Runtime> {
-  const target = await resolveRedis(config, options.notice ?? ((line) => process.stderr.write(`${line}\n`)));
-  const url = target.url;
+  const target = config.redisCluster !== null ? await clusterTarget(config) : singleTarget(await resolveRedis(config, options.notice ?? ((line) => process.stderr.write(`${line}\n`))));
   // After the first answer, connections reconnect on their own (a Redis restart must not end a worker).
   // Producers keep failing fast while Redis is away (no offline queue); workers wait for it to come back.
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    ...(options.workers ? { maxRetriesPerRequest: null } : { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
-  });
+  const redis = target.connect(options.workers ? 'worker' : 'producer', { lazyConnect: true });
   redis.on('error', () => undefined); // surfaced by the commands that fail
   await redis.connect(); // without an offline queue, nothing may be sent before the connection is ready
   if (options.workers) {
-    await requireNoEviction(redis, url).catch((err: unknown) => {
+    await requireNoEviction(redis, target.name).catch((err: unknown) => {
       redis.disconnect(); // an open connection would keep the process alive after the error line
       throw err;
     });
   }
-  const queueConnection = new Redis(url, { maxRetriesPerRequest: null });
+  const queueConnection = target.connect('worker');
   queueConnection.on('error', () => undefined);
   const queue = new Queue(APPLY_QUEUE, {
     connection: queueConnection,
-    prefix: config.prefix,
+    prefix: queuePrefix(config),
     defaultJobOptions: { removeOnComplete: true, removeOnFail: false, attempts: 10, backoff: { type: 'exponential', delay: 500 } },
   });
   queue.on('error', () => undefined); // without a listener BullMQ logs every reconnect attempt to the console
-  const workerConnections: Redis[] = [];
+  const workerConnections: RedisClient[] = [];
   const deps: PipelineDeps = { config, redis: withLedgerScripts(redis), schemas, queue, now: () => new Date().toISOString() };
   return {
     deps,
     workerConnection() {
-      const connection = new Redis(url, { maxRetriesPerRequest: null });
+      const connection = target.connect('worker');
       connection.on('error', () => undefined);
       workerConnections.push(connection);
       return connection;
@@ -59,13 +67,51 @@ export async function openRuntime(config: Config, schemas: SchemaRegistry, optio
       await queue.close();
       for (const connection of [queueConnection, ...workerConnections]) connection.disconnect();
       await redis.quit().catch(() => redis.disconnect());
-      await releaseRedis(target);
+      await target.release();
     },
   };
 }
 
-/** Queued jobs must never be evicted: workers refuse to start on any other policy. */
-async function requireNoEviction(redis: Redis, url: string): Promise<void> {
-  const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
-  if (policy !== 'noeviction') throw new FeedError('CLI_REDIS_EVICTION', { url: redactUrl(url), policy });
+function singleTarget(resolved: RedisTarget): Target {
+  const roleOptions = (role: Role) => (role === 'worker' ? { maxRetriesPerRequest: null } : { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  return {
+    name: redactUrl(resolved.url),
+    connect: (role, options = {}) => new Redis(resolved.url, { ...options, ...roleOptions(role) }),
+    release: () => releaseRedis(resolved),
+  };
+}
+
+/**
+ * A Redis Cluster from its seed nodes (ioredis learns the rest from CLUSTER SLOTS). Checked once, without
+ * retries, like a configured URL: a Cluster that does not answer is a one-line error, not a queue of commands.
+ */
+async function clusterTarget(config: Config): Promise<Target> {
+  const nodes = clusterNodes(config);
+  const name = `cluster ${config.redisCluster ?? ''}`;
+  const connect = (role: Role, options: { lazyConnect?: boolean } = {}): Cluster =>
+    new Cluster(nodes, {
+      ...options,
+      ...(role === 'worker' ? {} : { enableOfflineQueue: false }),
+      redisOptions: { maxRetriesPerRequest: role === 'worker' ? null : 1, connectTimeout: 3000 },
+    });
+  const probe = new Cluster(nodes, { lazyConnect: true, enableOfflineQueue: false, clusterRetryStrategy: () => null, redisOptions: { maxRetriesPerRequest: 0, connectTimeout: 3000 } });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    const info = String(await probe.cluster('INFO'));
+    if (!/cluster_state:ok/.test(info)) throw new Error(`cluster_state is not ok (${/cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown'})`);
+  } catch (err) {
+    throw new FeedError('CLI_REDIS_UNAVAILABLE', { url: name, detail: err instanceof Error ? err.message : String(err) });
+  } finally {
+    probe.disconnect();
+  }
+  return { name, connect, release: async () => undefined };
+}
+
+/** Queued jobs must never be evicted: workers refuse to start on any other policy (on every master of a Cluster). */
+async function requireNoEviction(redis: RedisClient, name: string): Promise<void> {
+  for (const node of dataNodes(redis)) {
+    const [, policy] = (await node.config('GET', 'maxmemory-policy')) as [string, string];
+    if (policy !== 'noeviction') throw new FeedError('CLI_REDIS_EVICTION', { url: dataNodes(redis).length > 1 ? `${name} (${node.options.host}:${node.options.port})` : name, policy });
+  }
 }

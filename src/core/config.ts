@@ -10,6 +10,11 @@ export interface Config {
   readonly feedsDir: string;
   /** The configured Redis; null when none was configured (then localRedisUrl, else a private redis-server). */
   readonly redisUrl: string | null;
+  /**
+   * Seed nodes of a Redis Cluster, `host:port,host:port,…`; null: one redis-server (redisUrl, local or private).
+   * @defaultValue null
+   */
+  readonly redisCluster: string | null;
   /** Where a local Redis is looked for when none is configured. @defaultValue `redis://127.0.0.1:6379` */
   readonly localRedisUrl: string;
   /** Root of every Redis key. @defaultValue `feedproc` */
@@ -45,6 +50,7 @@ export interface Config {
 const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_FEEDS_DIR: 'feedsDir',
   FEEDPROC_REDIS_URL: 'redisUrl',
+  FEEDPROC_REDIS_CLUSTER: 'redisCluster',
   FEEDPROC_LOCAL_REDIS_URL: 'localRedisUrl',
   FEEDPROC_PREFIX: 'prefix',
   FEEDPROC_MERCHANT: 'merchantId',
@@ -86,5 +92,17 @@ export function loadConfig(validate: ValidateFunction, sources: ConfigSources): 
     const detail = `configuration ${first?.instancePath.slice(1) || 'value'} ${first?.message ?? 'is invalid'}`;
     throw new FeedError('CLI_USAGE', { detail });
   }
-  return Object.freeze(merged as unknown as Config);
+  const config = merged as unknown as Config;
+  if (config.redisCluster !== null && config.redisUrl !== null) {
+    throw new FeedError('CLI_USAGE', { detail: 'configure either a Redis URL (--redis, FEEDPROC_REDIS_URL) or a Redis Cluster (--redis-cluster, FEEDPROC_REDIS_CLUSTER), not both' });
+  }
+  return Object.freeze(config);
+}
+
+/** The Cluster's seed nodes from `redisCluster` (`host:port,…`; an IPv6 host in brackets). */
+export function clusterNodes(config: Config): Array<{ host: string; port: number }> {
+  return (config.redisCluster ?? '').split(',').filter(Boolean).map((node) => {
+    const colon = node.lastIndexOf(':');
+    return { host: node.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(colon + 1)) };
+  });
 }

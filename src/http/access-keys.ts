@@ -8,7 +8,7 @@
  *   <prefix>:{keys}:index                   zset     accessKeyId -> creation time (ms), for `keys list`
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { FeedError } from '../core/errors.js';
 import { seal, unseal } from './secret-box.js';
 
@@ -44,7 +44,7 @@ function newAccessKeyId(): string {
 
 export class AccessKeyStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly serverKey: Buffer,
   ) {}

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { FeedError } from '../core/errors.js';
 
 export type FeedOperation =
@@ -44,13 +44,13 @@ export interface ThrottleOutcome {
 }
 
 const SCRIPT = readFileSync(fileURLToPath(new URL('../../src/http/lua/take-request-token-1.lua', import.meta.url)), 'utf8');
-type ThrottleRedis = Redis & { takeRequestToken(key: string, max: number, restoreMs: number, hourly: number): Promise<[number, number, number, string]> };
+type ThrottleRedis = RedisClient & { takeRequestToken(key: string, max: number, restoreMs: number, hourly: number): Promise<[number, number, number, string]> };
 
 export class Throttle {
   private readonly redis: ThrottleRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
     /** Multiplies the restore intervals (config throttleScale). */
     private readonly scale: number,

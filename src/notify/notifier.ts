@@ -12,7 +12,7 @@
  * recognise the duplicate. Nothing else can send an event twice.
  */
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import { scanKeys, type RedisClient } from '../core/redis-client.js';
 import { ledgerKeys } from '../apply/keys.js';
 import { streamFields } from '../apply/stream-fields.js';
 import type { Config } from '../core/config.js';
@@ -39,21 +39,16 @@ export interface Notifier {
   stop(): void;
 }
 
-export function createNotifier(redis: Redis, config: Config, delivery: Delivery, options: NotifierOptions, log: (e: NotifyEvent) => void): Notifier {
+export function createNotifier(redis: RedisClient, config: Config, delivery: Delivery, options: NotifierOptions, log: (e: NotifyEvent) => void): Notifier {
   const consumer = `${hostname()}-${process.pid}`;
   const retryAt = new Map<string, { at: number; pause: number }>();
   const groups = new Set<string>();
   let stopped = false;
 
   const streams = async (): Promise<Array<{ key: string; merchantId: string }>> => {
-    const found: Array<{ key: string; merchantId: string }> = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.prefix}:{m:*}:events`, 'COUNT', 1000, 'TYPE', 'stream');
-      cursor = next;
-      for (const key of keys) found.push({ key, merchantId: /\{m:(.*)\}:events$/.exec(key)?.[1] ?? '' });
-    } while (cursor !== '0');
-    return found;
+    // Every master of a Cluster: SCAN through the Cluster client would ask one node only.
+    const keys = await scanKeys(redis, `${config.prefix}:{m:*}:events`, 'stream');
+    return keys.sort().map((key) => ({ key, merchantId: /\{m:(.*)\}:events$/.exec(key)?.[1] ?? '' }));
   };
 
   const ensureGroup = async (key: string): Promise<void> => {

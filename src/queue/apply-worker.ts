@@ -5,7 +5,7 @@
  * already applied. Only infrastructure failures throw, and BullMQ retries them.
  */
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { orderKeyOf } from '../apply/commands.js';
 import { createLedger } from '../apply/ledger.js';
 import { describeOutcome, FEED_CLOSED } from '../apply/script-codes.js';
@@ -13,7 +13,7 @@ import { toResult } from '../report/index.js';
 import { finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed } from './feed-store.js';
 import { execAll } from './exec-all.js';
-import { APPLY_QUEUE, feedKeys, type FeedKeys } from './names.js';
+import { APPLY_QUEUE, feedKeys, queuePrefix, type FeedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import type { SpilledMessage } from './spill.js';
 
@@ -48,7 +48,7 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob): Pro
   await finalizeFeed(deps, job.feedId);
 }
 
-async function recordRefusals(redis: Redis, keys: FeedKeys, entries: readonly SpilledMessage[], outcomes: readonly string[], merchantId: string): Promise<void> {
+async function recordRefusals(redis: RedisClient, keys: FeedKeys, entries: readonly SpilledMessage[], outcomes: readonly string[], merchantId: string): Promise<void> {
   const refusals = redis.pipeline();
   entries.forEach((entry, index) => {
     const problem = describeOutcome(outcomes[index] ?? '0', contextOf(entry, merchantId));
@@ -78,10 +78,10 @@ function infoOf(entry: SpilledMessage) {
 }
 
 /** A BullMQ worker on its own connection (BullMQ needs maxRetriesPerRequest: null for blocking commands). */
-export function createApplyWorker(deps: PipelineDeps, connection: Redis, concurrency: number): Worker<PartitionJob> {
+export function createApplyWorker(deps: PipelineDeps, connection: RedisClient, concurrency: number): Worker<PartitionJob> {
   const worker = new Worker<PartitionJob>(APPLY_QUEUE, (job: Job<PartitionJob>) => applyPartition(deps, job.data), {
     connection,
-    prefix: deps.config.prefix,
+    prefix: queuePrefix(deps.config),
     concurrency,
     // A killed worker's job runs again after about this long (BullMQ's stalled-job check).
     lockDuration: deps.config.jobLockMs,

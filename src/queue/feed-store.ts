@@ -1,5 +1,5 @@
 /** Feed records: what was submitted, by whom, its status and counts (MWS FeedSubmissionInfo). */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { LedgerRedis } from '../apply/scripts.js';
 import type { Report } from '../core/types.js';
 import { feedIndexKey, feedKeys, feedSequenceKey, merchantFeedIndexKey } from './names.js';
@@ -29,19 +29,23 @@ export function submittedRecord(received: Pick<FeedRecord, 'feedSubmissionId' | 
 }
 
 /** FeedSubmissionIds count up from 50001, numeric like Amazon's. */
-export async function nextFeedId(redis: Redis, prefix: string): Promise<string> {
+export async function nextFeedId(redis: RedisClient, prefix: string): Promise<string> {
   const id = await redis.incr(feedSequenceKey(prefix));
   return String(50000 + id);
 }
 
-export async function saveFeed(redis: Redis, prefix: string, record: FeedRecord): Promise<void> {
+/**
+ * Writes the record, then lists it in the global and the merchant's index. Three keys in three Cluster slots
+ * (`{f:<id>}`, the untagged `<p>:feeds`, `{m:<M>}`), so not one MULTI: the record is written first and
+ * acknowledged before it is listed, so a listed id always has its record; a crash in between leaves a record
+ * nobody lists yet, and the next save of the same feed (every status change saves) lists it. The ZADDs are
+ * idempotent.
+ */
+export async function saveFeed(redis: RedisClient, prefix: string, record: FeedRecord): Promise<void> {
   const fields = Object.entries(record).flatMap(([k, v]) => [k, v === null ? '' : String(v)]);
-  await redis
-    .multi()
-    .hset(feedKeys(prefix, record.feedSubmissionId).feed, ...fields)
-    .zadd(feedIndexKey(prefix), Number(record.feedSubmissionId), record.feedSubmissionId)
-    .zadd(merchantFeedIndexKey(prefix, record.merchantId), Number(record.feedSubmissionId), record.feedSubmissionId)
-    .exec();
+  const id = record.feedSubmissionId;
+  await redis.hset(feedKeys(prefix, id).feed, ...fields);
+  await Promise.all([redis.zadd(feedIndexKey(prefix), Number(id), id), redis.zadd(merchantFeedIndexKey(prefix, record.merchantId), Number(id), id)]);
 }
 
 /**
@@ -60,7 +64,7 @@ export async function moveFeedStatus(
   return before === '' ? null : (before as FeedStatus);
 }
 
-export async function loadFeed(redis: Redis, prefix: string, feedId: string): Promise<FeedRecord | null> {
+export async function loadFeed(redis: RedisClient, prefix: string, feedId: string): Promise<FeedRecord | null> {
   const raw = await redis.hgetall(feedKeys(prefix, feedId).feed);
   if (!raw['feedSubmissionId']) return null;
   const orNull = (v: string | undefined): string | null => (v ? v : null);
@@ -80,13 +84,13 @@ export async function loadFeed(redis: Redis, prefix: string, feedId: string): Pr
   };
 }
 
-export async function listFeeds(redis: Redis, prefix: string, limit = 100): Promise<FeedRecord[]> {
+export async function listFeeds(redis: RedisClient, prefix: string, limit = 100): Promise<FeedRecord[]> {
   const ids = await redis.zrevrange(feedIndexKey(prefix), 0, limit - 1);
   const records = await Promise.all(ids.map((id) => loadFeed(redis, prefix, id)));
   return records.filter((r): r is FeedRecord => r !== null);
 }
 
-export async function loadReport(redis: Redis, prefix: string, feedId: string): Promise<Report | null> {
+export async function loadReport(redis: RedisClient, prefix: string, feedId: string): Promise<Report | null> {
   const raw = await redis.get(feedKeys(prefix, feedId).report);
   return raw === null ? null : (JSON.parse(raw) as Report);
 }
@@ -100,7 +104,7 @@ export interface ReportHead {
  * A stored report's status and summary without its results (which can run to megabytes): read from the head
  * of the JSON, where `complete`/`reject` put them before the results; the whole report only if they are not there.
  */
-export async function loadReportHead(redis: Redis, prefix: string, feedId: string): Promise<ReportHead | null> {
+export async function loadReportHead(redis: RedisClient, prefix: string, feedId: string): Promise<ReportHead | null> {
   const head = await redis.getrange(feedKeys(prefix, feedId).report, 0, 2047);
   if (head === '') return null;
   const match = /"statusCode":"(Complete|Rejected)","summary":(\{[^{}]*\})/.exec(head);

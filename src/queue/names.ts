@@ -11,8 +11,10 @@
  *   <prefix>:{f:<id>}:finalizing       string    short-lived lock: one worker finalises the report
  *   <prefix>:{m:<M>}:sha:<sha256>      string    FeedSubmissionId of the first feed with this content
  *   <prefix>:{m:<M>}:feeds             zset      the merchant's FeedSubmissionIds -> score = id, for the HTTP API
- * BullMQ's own keys live under <prefix>:<queue name>:… (BullMQ's `prefix` option is the same prefix).
+ * BullMQ's own keys live under <queue prefix>:<queue name>:… (see queuePrefix).
  */
+import type { Config } from '../core/config.js';
+
 export const APPLY_QUEUE = 'feed-apply';
 export const APPLY_JOB = 'apply-partition';
 /** Messages are spread over this many partitions by order, so one order's messages are applied in one job. */
@@ -44,6 +46,16 @@ export const feedIndexKey = (prefix: string): string => `${prefix}:feeds`;
 const merchantTag = (prefix: string, merchantId: string): string => `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
 export const contentKey = (prefix: string, merchantId: string, sha256: string): string => `${merchantTag(prefix, merchantId)}:sha:${sha256}`;
 export const merchantFeedIndexKey = (prefix: string, merchantId: string): string => `${merchantTag(prefix, merchantId)}:feeds`;
+
+/**
+ * BullMQ's `prefix`. On one redis-server it is the prefix itself (`feedproc:feed-apply:…`, as before Cluster
+ * support, so queued jobs survive an upgrade). On a Redis Cluster BullMQ's scripts touch many keys of a queue at
+ * once, which must share a slot: the prefix becomes the hash tag `{<prefix>}` (`{feedproc}:feed-apply:…`), and the
+ * whole queue lives on one master — the ledger and feed keys, spread by `{m:…}` / `{f:…}`, carry the load.
+ */
+export function queuePrefix(config: Pick<Config, 'prefix' | 'redisCluster'>): string {
+  return config.redisCluster === null ? config.prefix : `{${config.prefix}}`;
+}
 
 /** BullMQ job ids may not contain ':' and must not be bare integers. */
 export const jobId = (feedId: string, partition: number): string => `feed${feedId}-p${partition}`;

@@ -3,7 +3,7 @@
  * order, so memory stays flat whatever the file size. Nothing is enqueued until the whole file has been
  * judged; a rejected file's lists are deleted and nothing from it is ever applied.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { LedgerCommand } from '../apply/commands.js';
 import { orderKeyOf } from '../apply/commands.js';
 import { execAll } from './exec-all.js';
@@ -27,7 +27,7 @@ export class SpillWriter {
   count = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: FeedKeys,
   ) {}
 

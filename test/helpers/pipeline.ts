@@ -28,7 +28,8 @@ export function openTestPipeline(merchantId: string, workers = 1, redisUrl = tes
   const prefix = uniquePrefix();
   // The schema's defaults for everything else, as the CLI would have them.
   const config: Config = loadConfig(schemas.byName('config.schema.json'), { env: {}, flags: { redisUrl, localRedisUrl: redisUrl, prefix, merchantId, mailFrom: 'feedproc <no-reply@feedproc.local>' } });
-  const redis = withLedgerScripts(new Redis(redisUrl));
+  const raw = new Redis(redisUrl);
+  const redis = withLedgerScripts(raw);
   const connections: Redis[] = [];
   const connect = (): Redis => {
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -59,7 +60,7 @@ export function openTestPipeline(merchantId: string, workers = 1, redisUrl = tes
       await Promise.all(running.map((w) => w.close()));
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
-      await removePrefix(redis, prefix);
+      await removePrefix(raw, prefix);
       await redis.quit();
       for (const connection of connections) connection.disconnect();
     },

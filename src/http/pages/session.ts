@@ -9,7 +9,7 @@
  * refused. The sign-in form, which has no session yet, is tied the same way to a pre-session cookie.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis-client.js';
 import type { AccessKeyStore } from '../access-keys.js';
 
 export const SESSION_COOKIE = 'feedproc_session';
@@ -30,7 +30,7 @@ export const newToken = (): string => randomBytes(32).toString('base64url');
 
 export class SessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly keys: AccessKeyStore,
   ) {}
