@@ -206,7 +206,7 @@ function reportProblems(report: Report): string[] {
  */
 function agreementProblems(processed: Report, validation: Report | undefined): string[] {
   if (!validation) return [];
-  const otherMerchant = validation.statusCode === 'Complete' && validation.merchantId !== null && validation.merchantId !== MERCHANT;
+  const otherMerchant = validation.statusCode === 'Complete' && Boolean(validation.merchantId) && validation.merchantId !== MERCHANT;
   if (otherMerchant) return processed.statusCode === 'Rejected' && processed.results[0]?.resultMessageCode === 5005 ? [] : [`names merchant ${validation.merchantId}: expected a 5005 rejection`];
   if (processed.statusCode !== validation.statusCode) return [`status ${processed.statusCode}, validate said ${validation.statusCode}`];
   const strip = (r: Report['results'][number]): string => JSON.stringify(r);
