@@ -4,7 +4,9 @@
  *
  * - validate: `validateFeedFile` in-process for every file, and the built CLI `feedproc validate` as a real
  *   process for every 100th: exit code 0/3/4 as the report implies (never 1), nothing on stderr, stdout a report
- *   (the JSON one equal to the in-process report; the XML one valid against ProcessingReport.xsd).
+ *   (the JSON one equal to the in-process report; the XML one valid against ProcessingReport.xsd). The CLI runs
+ *   start with the suite and go on beside the in-process tests (one child at a time: the other core); their
+ *   test, the last, waits for them.
  * - process: every file submitted to one in-process pipeline (workers on the test redis-server) with several
  *   feeds in flight, against a ledger holding samples/order-report.txt, so valid mutants really apply.
  *
@@ -12,7 +14,7 @@
  * performance figure: a file over it fails the test, named by its file seed); status Complete or Rejected with
  * processed = successful + with error; the process report agrees with the validation report (same verdict and
  * counts, plus the ledger's refusals). Nothing of a rejected file may reach the ledger (see
- * `assertNothingApplied`).
+ * `leftoverProblems`).
  *
  * The run seed is printed; FEEDPROC_FUZZ_SEED=<n> runs another one, FEEDPROC_FUZZ_ONLY=<index,…> only some files.
  */
