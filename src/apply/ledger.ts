@@ -55,11 +55,6 @@ export interface Ledger {
    * script call, sent back to back on one connection (Redis runs them in that order) without waiting for replies.
    */
   applyInOrder(feedId: string, messages: ReadonlyArray<{ key: string; command: LedgerCommand }>, at: string): Promise<string[]>;
-  /**
-   * Stores "-12|detail" as the outcome of a message whose rule raised an error (see redis-failures.ts), unless it has
-   * an outcome already; returns the message's outcome (or "closed" for a finished feed). Idempotent.
-   */
-  markFailed(feedId: string, messageKey: string, detail: string): Promise<string>;
   order(orderId: string): Promise<LedgerOrder | null>;
   /** The order's cancellations (newest first, among the merchant's latest 10,000) with their buyer e-mail outcome. */
   cancellations(orderId: string): Promise<CancellationRecord[]>;
@@ -112,9 +107,6 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
         calls.push(send(feedId, batch, at));
       }
       return (await Promise.all(calls)).flat();
-    },
-    async markFailed(feedId, messageKey, detail) {
-      return (await redis.markFailed(keys.applied(feedId), messageKey, detail.replace(/[|\r\n]+/g, ' '))) as string;
     },
     async order(orderId) {
       return orderFromHash(await redis.hgetall(keys.order(orderId)));

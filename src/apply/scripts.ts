@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 const LUA_DIR = fileURLToPath(new URL('../../src/apply/lua/', import.meta.url));
 const LIB_DIR = `${LUA_DIR}lib/`;
 
-export type LedgerScriptName = 'importOrder' | 'applyMessages' | 'moveFeedStatus' | 'markFailed' | 'claimContent';
+export type LedgerScriptName = 'importOrder' | 'applyMessages' | 'moveFeedStatus' | 'claimContent';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
 export type LedgerRedis = Redis & Record<LedgerScriptName, ScriptCall>;

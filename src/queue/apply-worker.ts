@@ -9,7 +9,6 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { orderKeyOf, type LedgerCommand } from '../apply/commands.js';
 import { createLedger, type Ledger } from '../apply/ledger.js';
-import { isPoisonError, poisonDetail } from '../apply/redis-failures.js';
 import { describeOutcome, FEED_CLOSED } from '../apply/script-codes.js';
 import { blockEventLoop, NO_FAULTS, parseFaults, type Faults } from '../core/faults.js';
 import { toResult } from '../report/index.js';
@@ -65,11 +64,7 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob, run:
   await finalizeFeed(deps, job.feedId);
 }
 
-/**
- * The window's outcomes. When a script call fails with a poison error, the window is applied again one
- * message at a time (messages already applied return their stored outcomes), and the message that fails on
- * its own gets the outcome "-12|error" stored in its place, so it is reported and never applied later.
- */
+/** The window's outcomes (a poison message gets "-12|error" from the script itself, see apply-messages-3+n.lua). */
 async function applyWindow(ledger: Ledger, feedId: string, entries: readonly SpilledMessage[], at: string, run: ApplyRun): Promise<string[]> {
   const messages: Message[] = entries.map((e) => ({ key: String(e.seq), command: e.command }));
   const failAt = injectedFailure(entries, run);
@@ -77,26 +72,10 @@ async function applyWindow(ledger: Ledger, feedId: string, entries: readonly Spi
     await ledger.applyInOrder(feedId, messages.slice(0, failAt), at);
     throw new Error(`FEEDPROC_FAULT fail-message: attempt ${run.attempt + 1} fails before message ${messages[failAt]?.key}`);
   }
-  try {
-    return await ledger.applyInOrder(feedId, messages, at);
-  } catch (err) {
-    if (!isPoisonError(err)) throw err;
-    return applyOneByOne(ledger, feedId, messages, at, run);
-  }
-}
-
-async function applyOneByOne(ledger: Ledger, feedId: string, messages: readonly Message[], at: string, run: ApplyRun): Promise<string[]> {
-  const outcomes: string[] = [];
-  for (const message of messages) {
-    try {
-      outcomes.push(...(await ledger.applyInOrder(feedId, [message], at)));
-    } catch (err) {
-      if (!isPoisonError(err)) throw err;
-      const detail = poisonDetail(err as Error);
-      outcomes.push(await ledger.markFailed(feedId, message.key, detail));
-      run.log(`feed ${feedId}: message ${message.key} cannot be applied (${detail}); reported as an error, the rest goes on`);
-    }
-  }
+  const outcomes = await ledger.applyInOrder(feedId, messages, at);
+  outcomes.forEach((outcome, i) => {
+    if (outcome.startsWith('-12|')) run.log(`feed ${feedId}: message ${messages[i]?.key} cannot be applied (${outcome.slice(4)}); reported as an error, the rest goes on`);
+  });
   return outcomes;
 }
 

@@ -8,7 +8,7 @@ const LIB_DIR = `${LUA_DIR}lib/`;
 const ctx = { merchantId: 'M1', orderId: '402-0000001-0000001', idKind: 'AmazonOrderID' as const, itemRef: '11111111111111' };
 
 /**
- * The rules of each feed type (src/apply/lua/lib) and the scripts (src/apply/lua, e.g. mark-failed-1.lua):
+ * The rules of each feed type (src/apply/lua/lib) and the scripts (src/apply/lua, e.g. apply-messages-3+n.lua):
  * their header, and the outcome codes their code returns.
  */
 function ruleFiles(): Array<{ file: string; header: string; codes: string[] }> {
