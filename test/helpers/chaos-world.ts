@@ -28,8 +28,8 @@ export function chaosSeed(): number {
 }
 
 export const MERCHANT = 'A1CHAOSMERCHANT';
-const CHARGED_TYPES = ['Principal', 'Tax'] as const;
-type Component = (typeof CHARGED_TYPES)[number];
+/** The charged components the generated refunds use. */
+type Component = 'Principal' | 'Tax';
 
 export interface ItemSpec {
   code: string;
