@@ -61,7 +61,10 @@ for i, m in ipairs(messages) do
     m.feedId, m.at, m.stockKey, m.eventsKey = ARGV[1], ARGV[2], stock_key, events_key
     if m.o then m.orderKey = KEYS[m.o] end
     if m.x then m.mappingKey = KEYS[m.x] end
-    outcomes[i] = run_rule(APPLY[m.kind], m)
+    -- An unknown kind is the caller's bug, not the message's: the call fails (outside the rule's pcall).
+    local rule = APPLY[m.kind]
+    if not rule then error('unknown message kind ' .. tostring(m.kind)) end
+    outcomes[i] = run_rule(rule, m)
     redis.call('HSET', applied_key, m.k, outcomes[i])
   end
 end
