@@ -46,6 +46,8 @@ const OUTCOMES: Readonly<Record<string, Describe>> = {
       : { code: 'LEDGER_ITEM_SHIPPED', context: { ...ctx, itemRef: ref } },
   '-10': ([asked, open], ctx) => ({ code: 'LEDGER_OVER_SHIP', context: { ...ctx, asked, open } }),
   '-11': (_, ctx) => ({ code: 'LEDGER_NOTHING_TO_CANCEL', context: { ...ctx } }),
+  // Not a rule's refusal: the rule raised an error on this message (apply-messages-3+n.lua stores it).
+  '-12': (detail, ctx) => ({ code: 'LEDGER_MESSAGE_FAILED', context: { ...ctx, detail: detail.join('|') } }),
 };
 
 /** Null for "0" (applied); otherwise the catalogue code and the context its text needs. */

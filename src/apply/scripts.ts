@@ -13,7 +13,7 @@ import type { RedisClient } from '../core/redis-client.js';
 const LUA_DIR = fileURLToPath(new URL('../../src/apply/lua/', import.meta.url));
 const LIB_DIR = `${LUA_DIR}lib/`;
 
-export type LedgerScriptName = 'importOrder' | 'applyMessages' | 'moveFeedStatus';
+export type LedgerScriptName = 'importOrder' | 'applyMessages' | 'moveFeedStatus' | 'claimContent';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
 export type LedgerRedis = RedisClient & Record<LedgerScriptName, ScriptCall>;

@@ -136,7 +136,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const error = toFeedError(err);
     process.stderr.write(`feedproc: ${error.code}: ${error.message}\n`);
     if (verbose) process.stderr.write(`${(error.cause instanceof Error ? error.cause : error).stack ?? ''}\n`);
-    const usage: readonly string[] = ['CLI_USAGE', 'CLI_FILE_UNREADABLE', 'CLI_REDIS_UNAVAILABLE', 'CLI_REDIS_SERVER_MISSING', 'CLI_REDIS_EVICTION'];
+    const usage: readonly string[] = ['CLI_USAGE', 'CLI_FILE_UNREADABLE', 'CLI_REDIS_UNAVAILABLE', 'CLI_REDIS_SERVER_MISSING', 'CLI_REDIS_EVICTION', 'QUEUE_REDIS_FULL'];
     return isFeedError(err) && usage.includes(err.code) ? EXIT.USAGE : EXIT.UNEXPECTED;
   }
 }

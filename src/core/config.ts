@@ -45,6 +45,8 @@ export interface Config {
   readonly maxFeedBytes: number;
   /** Multiplies the MWS throttling restore intervals (1 = Amazon's). @defaultValue 1 */
   readonly throttleScale: number;
+  /** Fault injection for the chaos tests (core/faults.ts), never set in production. @defaultValue null */
+  readonly fault: string | null;
 }
 
 const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
@@ -65,6 +67,7 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_SERVER_KEY: 'serverKey',
   FEEDPROC_MAX_FEED_BYTES: 'maxFeedBytes',
   FEEDPROC_THROTTLE_SCALE: 'throttleScale',
+  FEEDPROC_FAULT: 'fault',
 };
 /** Settings that are numbers; the environment gives strings. */
 const NUMERIC: ReadonlySet<keyof Config> = new Set(['jobLockMs', 'watchStableMs', 'notifyRetryMs', 'notifyLeaseMs', 'httpPort', 'maxFeedBytes', 'throttleScale']);

@@ -138,6 +138,11 @@ export const ERROR_CODES = Object.freeze({
     'message',
     'The amount {amount} cannot be booked in {currency}: it has more decimals than the currency or is too large.',
   ),
+  LEDGER_MESSAGE_FAILED: entry(
+    97110,
+    'message',
+    'The ledger could not apply this message to order {orderId}: {detail}. It was not applied; the rest of the feed was processed. Correct the order and submit the message again.',
+  ),
   FEED_DUPLICATE: entry(
     97010,
     'file',
@@ -151,6 +156,11 @@ export const ERROR_CODES = Object.freeze({
     'Warning',
   ),
   CLI_REDIS_UNAVAILABLE: entry(null, 'system', 'Redis does not answer at {url}: {detail}'),
+  QUEUE_REDIS_FULL: entry(
+    null,
+    'system',
+    'Redis is out of memory (maxmemory reached, policy noeviction): {detail}. The feed was not finished and nothing of it was dropped: free memory or raise maxmemory, then submit the file again; it starts over or resumes, and no message is applied twice.',
+  ),
   CLI_REDIS_SERVER_MISSING: entry(
     null,
     'system',

@@ -7,6 +7,7 @@
  */
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crashNow, parseFaults } from '../core/faults.js';
 import { feedTypeByName } from '../core/feed-types.js';
 import type { Report } from '../core/types.js';
 import { loadFeed } from '../queue/feed-store.js';
@@ -55,6 +56,7 @@ export async function processClaimed(deps: PipelineDeps, folder: DropFolder, fil
   const format = nativeReportFormat(report);
   const reportPath = join(folder.reports, `${file.name}.${feedId}.report.${REPORT_EXTENSIONS[format]}`);
   await writeAtomically(reportPath, renderReport(report, format, file.name));
+  if (parseFaults(deps.config.fault).exitAfterReport) crashNow(); // the chaos test's crash before the move
   const movedTo = await moveOut(folder, file, report.statusCode === 'Rejected' ? folder.failed : folder.done, feedId);
   await rm(sidecarPath(file), { force: true });
   return { feedId, report, reportPath, movedTo };

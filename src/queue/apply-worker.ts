@@ -2,13 +2,15 @@
  * Workers: each job applies one partition of a feed — its messages in file order, every one through its
  * ledger script (atomic, exactly once per feed + message) — records the refusals for the report, and
  * finalises the feed when it was the last. A job that runs again (a crash, a stalled lock) changes nothing
- * already applied. Only infrastructure failures throw, and BullMQ retries them.
+ * already applied. A message whose rule raises an error (a poison message) is reported with LEDGER_MESSAGE_FAILED
+ * and the rest goes on; only infrastructure failures throw, and BullMQ retries them.
  */
 import { Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../core/redis-client.js';
-import { orderKeyOf } from '../apply/commands.js';
-import { createLedger } from '../apply/ledger.js';
+import { orderKeyOf, type LedgerCommand } from '../apply/commands.js';
+import { createLedger, type Ledger } from '../apply/ledger.js';
 import { describeOutcome, FEED_CLOSED } from '../apply/script-codes.js';
+import { blockEventLoop, NO_FAULTS, parseFaults, type Faults } from '../core/faults.js';
 import { toResult } from '../report/index.js';
 import { finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed } from './feed-store.js';
@@ -25,7 +27,20 @@ export interface PartitionJob {
   partition: number;
 }
 
-export async function applyPartition(deps: PipelineDeps, job: PartitionJob): Promise<void> {
+/** How a job runs: its attempt (0 for the first), the injected faults (core/faults.ts) and where lines go. */
+export interface ApplyRun {
+  attempt: number;
+  faults: Faults;
+  /** Called after each applied window; the block-after-window fault lives here. */
+  afterWindow(): void;
+  log(line: string): void;
+}
+
+const QUIET_RUN: ApplyRun = { attempt: 0, faults: NO_FAULTS, afterWindow: () => undefined, log: () => undefined };
+
+type Message = { key: string; command: LedgerCommand };
+
+export async function applyPartition(deps: PipelineDeps, job: PartitionJob, run: ApplyRun = QUIET_RUN): Promise<void> {
   const { redis, config } = deps;
   const record = await loadFeed(redis, config.prefix, job.feedId);
   if (!record || record.status === '_DONE_' || record.status === '_CANCELLED_') return;
@@ -38,7 +53,8 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob): Pro
   // A window at a time, so a worker's memory does not grow with the size of the feed.
   for (let start = 0; ; start += WINDOW) {
     const entries = (await redis.lrange(keys.part(job.partition), start, start + WINDOW - 1)).map((raw) => JSON.parse(raw) as SpilledMessage);
-    const outcomes = await ledger.applyInOrder(job.feedId, entries.map((e) => ({ key: String(e.seq), command: e.command })), at);
+    const outcomes = await applyWindow(ledger, job.feedId, entries, at, run);
+    run.afterWindow();
     // Another worker took this job over after our lock lapsed and the feed is final: nothing left to record.
     if (outcomes.includes(FEED_CLOSED)) return;
     await recordRefusals(redis, keys, entries, outcomes, record.merchantId);
@@ -46,6 +62,28 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob): Pro
   }
   await redis.del(keys.part(job.partition));
   await finalizeFeed(deps, job.feedId);
+}
+
+/** The window's outcomes (a poison message gets "-12|error" from the script itself, see apply-messages-3+n.lua). */
+async function applyWindow(ledger: Ledger, feedId: string, entries: readonly SpilledMessage[], at: string, run: ApplyRun): Promise<string[]> {
+  const messages: Message[] = entries.map((e) => ({ key: String(e.seq), command: e.command }));
+  const failAt = injectedFailure(entries, run);
+  if (failAt >= 0) {
+    await ledger.applyInOrder(feedId, messages.slice(0, failAt), at);
+    throw new Error(`FEEDPROC_FAULT fail-message: attempt ${run.attempt + 1} fails before message ${messages[failAt]?.key}`);
+  }
+  const outcomes = await ledger.applyInOrder(feedId, messages, at);
+  outcomes.forEach((outcome, i) => {
+    if (outcome.startsWith('-12|')) run.log(`feed ${feedId}: message ${messages[i]?.key} cannot be applied (${outcome.slice(4)}); reported as an error, the rest goes on`);
+  });
+  return outcomes;
+}
+
+/** The index of the message the fail-message fault stops before, in this window and attempt; -1 for none. */
+function injectedFailure(entries: readonly SpilledMessage[], run: ApplyRun): number {
+  const fault = run.faults.failMessage;
+  if (!fault || run.attempt >= fault.times) return -1;
+  return entries.findIndex((e) => e.seq === fault.seq);
 }
 
 async function recordRefusals(redis: RedisClient, keys: FeedKeys, entries: readonly SpilledMessage[], outcomes: readonly string[], merchantId: string): Promise<void> {
@@ -77,15 +115,42 @@ function infoOf(entry: SpilledMessage) {
   return orderId && !orderId.startsWith('merchant:') ? { amazonOrderId: orderId } : {};
 }
 
-/** A BullMQ worker on its own connection (BullMQ needs maxRetriesPerRequest: null for blocking commands). */
-export function createApplyWorker(deps: PipelineDeps, connection: RedisClient, concurrency: number): Worker<PartitionJob> {
-  const worker = new Worker<PartitionJob>(APPLY_QUEUE, (job: Job<PartitionJob>) => applyPartition(deps, job.data), {
+/** Times a job may be taken over from a worker that stopped renewing its lock (killed, or its event loop blocked). */
+const MAX_STALLED = 10;
+
+/**
+ * A BullMQ worker on its own connection (BullMQ needs maxRetriesPerRequest: null for blocking commands).
+ * `log` gets a line for each failed attempt, each job that succeeds after failing, and each poison message.
+ */
+export function createApplyWorker(deps: PipelineDeps, connection: RedisClient, concurrency: number, log: (line: string) => void = () => undefined): Worker<PartitionJob> {
+  const faults = parseFaults(deps.config.fault);
+  let blocked = false;
+  const afterWindow = (): void => {
+    if (faults.blockAfterWindowMs === 0 || blocked) return;
+    blocked = true;
+    log(`FEEDPROC_FAULT block-after-window: blocking the event loop for ${faults.blockAfterWindowMs} ms`);
+    blockEventLoop(faults.blockAfterWindowMs);
+  };
+  const processJob = async (job: Job<PartitionJob>): Promise<void> => {
+    const attempt = job.attemptsMade;
+    try {
+      await applyPartition(deps, job.data, { attempt, faults, afterWindow, log });
+    } catch (err) {
+      log(`job ${job.id}: attempt ${attempt + 1} of ${job.opts.attempts ?? 1} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    }
+    if (attempt > 0) log(`job ${job.id}: done on attempt ${attempt + 1}`);
+  };
+  const worker = new Worker<PartitionJob>(APPLY_QUEUE, processJob, {
     connection,
     prefix: queuePrefix(deps.config),
     concurrency,
     // A killed worker's job runs again after about this long (BullMQ's stalled-job check).
     lockDuration: deps.config.jobLockMs,
     stalledInterval: deps.config.jobLockMs,
+    // BullMQ fails a job stalled more than once by default; ours are safe to run again (the ledger's marks), so
+    // a job survives several crashed or blocked workers, and only a job that keeps killing workers is given up.
+    maxStalledCount: MAX_STALLED,
   });
   worker.on('error', () => undefined); // connection errors are retried by ioredis; jobs report their own failures
   return worker;

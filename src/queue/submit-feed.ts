@@ -1,24 +1,27 @@
 /**
  * Submission: a feed record, validation of the whole file with its valid messages spilled to Redis, then —
  * only if the file is not rejected — one job per partition. An identical resubmission by the same merchant is
- * recorded as a duplicate of the first and applies nothing.
+ * recorded as a duplicate of the first and applies nothing — unless the first died while its file was read
+ * (submit-lease.ts): then the resubmission cancels it and is processed instead.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { commandFromFlat } from '../apply/from-flat.js';
 import { commandFromXml, type CommandOrProblem } from '../apply/from-xml.js';
+import { isOutOfMemory } from '../apply/redis-failures.js';
 import { FeedError } from '../core/errors.js';
+import { crashNow, parseFaults } from '../core/faults.js';
 import type { FeedTypeInfo, FlatKind, XmlMessageType } from '../core/feed-types.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { ReportBuilder, toResult } from '../report/index.js';
 import { validateFeedFile } from '../validate/index.js';
 import { execAll } from './exec-all.js';
-import { finalizeFeed } from './finalize-feed.js';
 import { loadFeed, loadReport, moveFeedStatus, saveFeed, nextFeedId, submittedRecord, type FeedRecord } from './feed-store.js';
-import { APPLY_JOB, contentKey, feedKeys, jobId, PARTITIONS } from './names.js';
+import { contentKey, feedKeys, PARTITIONS } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { SpillWriter } from './spill.js';
+import { cancelUnvalidated, enqueuePartitions, enqueueRemaining, settledFeed, strandedState, takeSubmitLease } from './submit-lease.js';
 
 export interface SubmitOptions {
   merchantId: string;
@@ -27,28 +30,56 @@ export interface SubmitOptions {
   reservedFeedId?: string | undefined;
 }
 
+/**
+ * Submits the file. Throws QUEUE_REDIS_FULL when Redis is at its maxmemory (the feed is left to be resumed or
+ * started over by the next submission of the file, nothing dropped), and what Redis or the disk throw.
+ */
 export async function submitFeed(deps: PipelineDeps, path: string, options: SubmitOptions): Promise<FeedRecord> {
-  const sha256 = await fileSha256(path);
-  const submitted = options.reservedFeedId ? await loadFeed(deps.redis, deps.config.prefix, options.reservedFeedId) : await newRecord(deps, path, sha256, options);
-  if (!submitted) throw new Error(`reserved feed ${options.reservedFeedId} has no record`);
-  // Validation is processing: from here on the merchant can no longer cancel the feed.
-  const at = deps.now();
-  const from = await moveFeedStatus(deps.redis, deps.config.prefix, submitted.feedSubmissionId, { from: '_SUBMITTED_', to: '_IN_PROGRESS_', fields: { startedProcessingDate: at } });
-  if (from !== '_SUBMITTED_') return (await loadFeed(deps.redis, deps.config.prefix, submitted.feedSubmissionId)) ?? submitted; // cancelled, or started before a crash
-  const record: FeedRecord = { ...submitted, sha256, status: '_IN_PROGRESS_', startedProcessingDate: at };
-  const first = await claimContent(deps, options.merchantId, sha256, record.feedSubmissionId);
-  if (first !== null && first !== record.feedSubmissionId) return finishDuplicate(deps, record, first);
-  await saveFeed(deps.redis, deps.config.prefix, record);
   try {
-    return await validateAndEnqueue(deps, record, path, options);
+    return await submit(deps, path, options);
   } catch (err) {
-    // Nothing was enqueued: free the content for a later submission (or it would be a "duplicate" of nothing).
-    await abandon(deps, record).catch(() => undefined);
+    if (isOutOfMemory(err)) throw new FeedError('QUEUE_REDIS_FULL', { detail: (err as Error).message }, { cause: err });
     throw err;
   }
 }
 
-/** A feed record for a file submitted directly (CLI, drop folder): `_SUBMITTED_`, started at once by the caller. */
+async function submit(deps: PipelineDeps, path: string, options: SubmitOptions): Promise<FeedRecord> {
+  const sha256 = await fileSha256(path);
+  const submitted = options.reservedFeedId ? await loadFeed(deps.redis, deps.config.prefix, options.reservedFeedId) : await newRecord(deps, path, sha256, options);
+  if (!submitted) throw new Error(`reserved feed ${options.reservedFeedId} has no record`);
+  const lease = await takeSubmitLease(deps, submitted.feedSubmissionId);
+  try {
+    // Validation is processing: from here on the merchant can no longer cancel the feed.
+    const at = deps.now();
+    const from = await moveFeedStatus(deps.redis, deps.config.prefix, submitted.feedSubmissionId, { from: '_SUBMITTED_', to: '_IN_PROGRESS_', fields: { startedProcessingDate: at } });
+    if (from !== '_SUBMITTED_') return await resumeOwn(deps, path, options, submitted.feedSubmissionId); // cancelled, or started before a crash
+    const record: FeedRecord = { ...submitted, sha256, status: '_IN_PROGRESS_', startedProcessingDate: at };
+    const first = await claimContent(deps, record);
+    if (first !== null) return await finishDuplicate(deps, record, first);
+    await saveFeed(deps.redis, deps.config.prefix, record);
+    return await validateAndEnqueue(deps, record, path, options);
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
+}
+
+/**
+ * A reserved feed already started, by a process that died (we hold its lease now): finished or cancelled, it is
+ * returned as it is; validated, its jobs are enqueued again; died while reading the file, the file is read again.
+ */
+async function resumeOwn(deps: PipelineDeps, path: string, options: SubmitOptions, feedId: string): Promise<FeedRecord> {
+  const record = await loadFeed(deps.redis, deps.config.prefix, feedId);
+  if (!record) throw new Error(`feed ${feedId} has no record`);
+  const state = await strandedState(deps, record);
+  if (state === 'validated') await enqueueRemaining(deps, feedId);
+  if (state !== 'unvalidated') return record;
+  await new SpillWriter(deps.redis, feedKeys(deps.config.prefix, feedId)).discard();
+  const first = await claimContent(deps, record); // it may have died before claiming the content
+  if (first !== null) return finishDuplicate(deps, record, first);
+  return validateAndEnqueue(deps, record, path, options);
+}
+
+/** A new feed record for a file submitted directly (CLI, drop folder): `_SUBMITTED_`, started at once by the caller. */
 async function newRecord(deps: PipelineDeps, path: string, sha256: string, options: SubmitOptions): Promise<FeedRecord> {
   const record = submittedRecord({
     feedSubmissionId: await nextFeedId(deps.redis, deps.config.prefix),
@@ -62,14 +93,34 @@ async function newRecord(deps: PipelineDeps, path: string, sha256: string, optio
   return record;
 }
 
+/** Nothing was enqueued: the spilled messages go first (freeing memory), then the content, then the record. */
 async function abandon(deps: PipelineDeps, record: FeedRecord): Promise<void> {
+  await deps.redis.del(...Array.from({ length: PARTITIONS }, (_, n) => feedKeys(deps.config.prefix, record.feedSubmissionId).part(n)));
   const key = contentKey(deps.config.prefix, record.merchantId, record.sha256);
   if ((await deps.redis.get(key)) === record.feedSubmissionId) await deps.redis.del(key);
   await saveFeed(deps.redis, deps.config.prefix, { ...record, status: '_CANCELLED_', completedProcessingDate: deps.now() });
-  await deps.redis.del(...Array.from({ length: PARTITIONS }, (_, n) => feedKeys(deps.config.prefix, record.feedSubmissionId).part(n)));
 }
 
+/**
+ * Validates the whole file, spilling its valid messages, then enqueues one job per partition. A failure while
+ * reading abandons the feed (nothing was enqueued, so the next submission starts over); a failure while
+ * enqueueing leaves it validated, for the next submission of the file to enqueue again.
+ */
 async function validateAndEnqueue(deps: PipelineDeps, record: FeedRecord, path: string, options: SubmitOptions): Promise<FeedRecord> {
+  let validated: { ready: FeedRecord; partitions: number[] } | FeedRecord;
+  try {
+    validated = await validateAndSpill(deps, record, path, options);
+  } catch (err) {
+    await abandon(deps, record).catch(() => undefined);
+    throw err;
+  }
+  if (!('ready' in validated)) return validated;
+  if (parseFaults(deps.config.fault).exitBeforeEnqueue) crashNow();
+  await enqueuePartitions(deps, record.feedSubmissionId, validated.partitions);
+  return validated.ready;
+}
+
+async function validateAndSpill(deps: PipelineDeps, record: FeedRecord, path: string, options: SubmitOptions): Promise<{ ready: FeedRecord; partitions: number[] } | FeedRecord> {
   const keys = feedKeys(deps.config.prefix, record.feedSubmissionId);
   const spill = new SpillWriter(deps.redis, keys);
   const refused = deps.redis.pipeline();
@@ -93,14 +144,7 @@ async function validateAndEnqueue(deps: PipelineDeps, record: FeedRecord, path: 
   const ready: FeedRecord = { ...record, feedType: report.feedType, messages: report.summary.messagesProcessed, pending: spill.count };
   await deps.redis.set(keys.validation, JSON.stringify({ ...report, feedSubmissionId: record.feedSubmissionId }));
   await saveFeed(deps.redis, deps.config.prefix, ready);
-  const jobs = partitions.map((partition) => ({
-    name: APPLY_JOB,
-    data: { feedId: record.feedSubmissionId, partition },
-    opts: { jobId: jobId(record.feedSubmissionId, partition) },
-  }));
-  if (jobs.length > 0) await deps.queue.addBulk(jobs);
-  else await finalizeFeed(deps, record.feedSubmissionId);
-  return ready;
+  return { ready, partitions };
 }
 
 function toCommand(message: ValidMessage): CommandOrProblem {
@@ -123,11 +167,24 @@ async function finalizeRejected(deps: PipelineDeps, record: FeedRecord, report: 
   return done;
 }
 
-/** Remembers the first feed with this content; returns that feed's id when this is a resubmission. */
-async function claimContent(deps: PipelineDeps, merchantId: string, sha256: string, feedId: string): Promise<string | null> {
-  const key = contentKey(deps.config.prefix, merchantId, sha256);
-  const claimed = await deps.redis.set(key, feedId, 'NX');
-  return claimed === 'OK' ? null : await deps.redis.get(key);
+/**
+ * Claims the content for the feed; returns null when it is the feed's, else the feed it duplicates. A first
+ * feed whose submitter is still at work is waited for; one whose submitter died while reading the file is
+ * cancelled and the content taken over; one that died after validating gets its jobs enqueued again.
+ */
+async function claimContent(deps: PipelineDeps, record: FeedRecord): Promise<string | null> {
+  const key = contentKey(deps.config.prefix, record.merchantId, record.sha256);
+  let from = '';
+  for (;;) {
+    const owner = (await deps.redis.claimContent(key, record.feedSubmissionId, from)) as string;
+    if (owner === record.feedSubmissionId) return null;
+    const first = await settledFeed(deps, owner);
+    const state = await strandedState(deps, first);
+    if (state === 'validated') await enqueueRemaining(deps, owner);
+    if (state !== 'unvalidated' || !first) return owner;
+    await cancelUnvalidated(deps, first);
+    from = owner;
+  }
 }
 
 async function finishDuplicate(deps: PipelineDeps, record: FeedRecord, first: string): Promise<FeedRecord> {

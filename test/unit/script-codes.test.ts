@@ -3,15 +3,20 @@ import { ERROR_CODES } from '../../src/core/error-codes.js';
 import { OUTCOME_CODES, describeOutcome } from '../../src/apply/script-codes.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
-const LIB_DIR = `${REPO_ROOT}src/apply/lua/lib/`;
+const LUA_DIR = `${REPO_ROOT}src/apply/lua/`;
+const LIB_DIR = `${LUA_DIR}lib/`;
 const ctx = { merchantId: 'M1', orderId: '402-0000001-0000001', idKind: 'AmazonOrderID' as const, itemRef: '11111111111111' };
 
-/** The rules of each feed type (src/apply/lua/lib): their header, and the outcome codes their code returns. */
+/**
+ * The rules of each feed type (src/apply/lua/lib) and the scripts (src/apply/lua, e.g. apply-messages-3+n.lua):
+ * their header, and the outcome codes their code returns.
+ */
 function ruleFiles(): Array<{ file: string; header: string; codes: string[] }> {
-  return readdirSync(LIB_DIR)
+  const files = [...readdirSync(LIB_DIR).map((f) => `lib/${f}`), ...readdirSync(LUA_DIR)];
+  return files
     .filter((f) => f.endsWith('.lua'))
     .map((file) => {
-      const source = readFileSync(LIB_DIR + file, 'utf8');
+      const source = readFileSync(LUA_DIR + file, 'utf8');
       const end = source.indexOf(']]');
       const codes = [...source.slice(end).matchAll(/'(-\d+)(?:\||')/g)].map((m) => m[1] as string);
       return { file, header: source.slice(0, end), codes };

@@ -11,6 +11,11 @@
   KEYS[2] right after its writes, so even a script that fails part-way leaves every message either applied
   and marked or untouched. A message already stored returns its stored outcome and changes nothing again; a
   feed already finished (KEYS[2] holds only "~closed", see finalize-feed.ts) returns "closed" for all.
+  A rule that raises an error on a message (a poison message: e.g. its order hash damaged) gives that message
+  the outcome "-12|<error>", stored like any other, and the batch goes on in order. The rules read and decode
+  everything they use before their first write, so such a message changed nothing (only a damaged events
+  stream, written last, could fail after the order was saved). Redis refusing a command for now (OOM, BUSY,
+  READONLY, …) fails the whole call instead, and the job is tried again.
 ]]
 local stock_key, applied_key, events_key = KEYS[1], KEYS[2], KEYS[3]
 local messages = cjson.decode(ARGV[3])
@@ -25,6 +30,24 @@ local message_keys = {}
 for i, m in ipairs(messages) do message_keys[i] = m.k end
 local stored = redis.call('HMGET', applied_key, unpack(message_keys))
 
+-- Replies of a Redis that cannot run the command right now: passing, not the message's fault.
+local PASSING = { 'OOM', 'BUSY', 'LOADING', 'READONLY', 'MASTERDOWN', 'TRYAGAIN', 'CLUSTERDOWN', 'MISCONF', 'NOREPLICAS' }
+local function passing(text)
+  for _, prefix in ipairs(PASSING) do
+    if string.sub(text, 1, #prefix) == prefix then return true end
+  end
+  return string.find(text, 'OOM command not allowed', 1, true) ~= nil
+end
+
+-- The rule's outcome, or "-12|<error>" when it raised one; a passing Redis error fails the whole call.
+local function run_rule(rule, m)
+  local ok, result = pcall(rule, m)
+  if ok then return result end
+  local text = type(result) == 'table' and tostring(result.err) or tostring(result)
+  if passing(text) then error(result) end
+  return '-12|' .. (string.gsub(string.sub(text, 1, 200), '[|\r\n]', ' '))
+end
+
 local APPLY = {
   adjustment = apply_adjustment,
   acknowledgement = apply_acknowledgement,
@@ -38,7 +61,10 @@ for i, m in ipairs(messages) do
     m.feedId, m.at, m.stockKey, m.eventsKey = ARGV[1], ARGV[2], stock_key, events_key
     if m.o then m.orderKey = KEYS[m.o] end
     if m.x then m.mappingKey = KEYS[m.x] end
-    outcomes[i] = APPLY[m.kind](m)
+    -- An unknown kind is the caller's bug, not the message's: the call fails (outside the rule's pcall).
+    local rule = APPLY[m.kind]
+    if not rule then error('unknown message kind ' .. tostring(m.kind)) end
+    outcomes[i] = run_rule(rule, m)
     redis.call('HSET', applied_key, m.k, outcomes[i])
   end
 end

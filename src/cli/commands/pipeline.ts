@@ -71,7 +71,7 @@ export async function runSubmit(config: Config, schemas: SchemaRegistry, args: F
 /** Runs workers until SIGTERM / SIGINT; a second signal exits at once. */
 export async function runWorker(config: Config, schemas: SchemaRegistry, concurrency: number, log: (line: string) => void): Promise<number> {
   const runtime = await openRuntime(config, schemas, { workers: true });
-  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), concurrency);
+  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), concurrency, (line) => log(`feedproc worker: ${line}`));
   log(`feedproc worker: ${concurrency} concurrent jobs on ${config.prefix}; Ctrl-C to stop`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

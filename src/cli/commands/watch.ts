@@ -39,7 +39,7 @@ export async function runWatch(config: Config, schemas: SchemaRegistry, options:
   });
   const runtime = await openWhenRedisAnswers(config, schemas, options.workers, logger, () => signalled);
   if (!runtime) return EXIT.OK;
-  const worker = options.workers ? createApplyWorker(runtime.deps, runtime.workerConnection(), options.concurrency) : null;
+  const worker = options.workers ? createApplyWorker(runtime.deps, runtime.workerConnection(), options.concurrency, (line) => logger.warn({ event: 'job' }, line)) : null;
   try {
     const folder = dropFolder(resolve(config.feedsDir));
     const watcher = await startDropWatcher(runtime.deps, folder, { ...WATCH_TIMING, stableMs: config.watchStableMs }, (event) => logEvent(logger, event));

@@ -154,9 +154,8 @@ local function load_json(raw)
 end
 
 -- After a cancellation: NoInventory means the seller has none, so the SKU stops selling (quantity 0);
--- any other reason puts the units back.
-local function restock(stock_key, sku, units, reason)
-  local record = load_json(redis.call('HGET', stock_key, sku)) or { sku = sku }
+-- any other reason puts the units back. `record` is the SKU's stock record, read before anything was written.
+local function restock(stock_key, sku, record, units, reason)
   if reason == 'NoInventory' then
     record.quantity = 0
   else
@@ -193,9 +192,17 @@ local function save_with_cancellations(m, order, cancellations, source, note)
   for _, c in ipairs(cancellations) do
     if seller_initiated(order, c.reason) then order.writes.sellerCancelled = '1' end
   end
+  -- Every stock record is read and decoded before the first write: a damaged one raises its error (a poison
+  -- message, see apply-worker.ts) while the message has still changed nothing.
+  local stock = {}
+  for _, c in ipairs(cancellations) do
+    local sku = order.items[c.code].sku
+    stock[sku] = stock[sku] or load_json(redis.call('HGET', m.stockKey, sku)) or { sku = sku }
+  end
   save_order(order)
   for _, c in ipairs(cancellations) do
-    restock(m.stockKey, order.items[c.code].sku, c.units, c.reason)
+    local sku = order.items[c.code].sku
+    restock(m.stockKey, sku, stock[sku], c.units, c.reason)
     cancel_event(m, order, c, source, note)
   end
 end

@@ -1,0 +1,116 @@
+/**
+ * Chaos on Redis itself.
+ * (a) redis-server killed with SIGKILL three times while two `feedproc worker` processes are busy, with AOF
+ *     `appendfsync always`: every write Redis acknowledged is on disk before the reply, so nothing a worker
+ *     (or a report reader) saw survives only in memory. With `everysec` a SIGKILL of the server alone loses
+ *     nothing the kernel holds, but a write postponed while a background fsync is slow is acknowledged before
+ *     it reaches the file (and an OS crash loses up to ~2 s): the ledger would still be consistent (each script
+ *     is one AOF entry with its marks), but effects already seen outside (a report read, an e-mail sent) could
+ *     be undone. The graceful SIGTERM restart with everysec is test/integration/worker-crash.test.ts.
+ * (b) Redis at its maxmemory with noeviction while a big file is spilled: `feedproc submit` fails with one line
+ *     (QUEUE_REDIS_FULL, exit 2), nothing is left half-done (the feed cancelled, its partitions and content
+ *     claim gone, no job, the ledger untouched); once memory is raised, the same file completes exactly once.
+ */
+import { MERCHANT, chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type JsonReport } from '../helpers/chaos-world.js';
+import { runCliToEnd, sleep, waitUntil, WorkerFleet } from '../helpers/chaos-processes.js';
+import { FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
+
+const seed = chaosSeed();
+const feedKey = (id: string, what: string): string => `${PREFIX}:{f:${id}}:${what}`;
+
+describe('Redis faults', () => {
+  const opened: Scenario[] = [];
+  const fleets: WorkerFleet[] = [];
+  afterAll(async () => {
+    for (const fleet of fleets) await fleet.stopAll();
+    for (const scenario of opened) await scenario.close();
+  });
+
+  it(`(a) SIGKILLed three times with appendfsync always while workers are busy: every message applied once (seed ${seed})`, async () => {
+    const started = Date.now();
+    const messages = 24_000;
+    const random = seededRandom(seed);
+    const world = makeWorld(random, 2_000, messages);
+    const expected = oracle(world);
+    const scenario = await openScenario('redis-killed', { appendfsync: 'always' });
+    opened.push(scenario);
+    const feed = await scenario.prepare(world);
+    const fleet = new WorkerFleet(scenario.env({ FEEDPROC_JOB_LOCK_MS: '1000' }), 2);
+    fleets.push(fleet);
+    await Promise.all([fleet.start(), fleet.start()]);
+    const submitted = await runCliToEnd(['submit', feed], scenario.env());
+    expect(submitted.code).toBe(0);
+    const feedId = submitted.stdout.trim();
+    const client = scenario.redis.client();
+    const applied = `${PREFIX}:{m:${MERCHANT}}:applied:${feedId}`;
+
+    const points = [0.15, 0.45, 0.75].map((f) => Math.floor(messages * (f + 0.1 * random())));
+    const killedAt: number[] = [];
+    for (const point of points) {
+      const n = await waitUntil(`${point} applied`, async () => {
+        const count = await client.hlen(applied);
+        return count >= point ? count : undefined;
+      }, 120_000, 10);
+      await scenario.redis.kill('SIGKILL');
+      killedAt.push(n);
+      await sleep(300); // down for a moment: workers' commands wait and reconnect
+      await scenario.redis.restart();
+    }
+    await waitUntil('the feed to be done', async () => ((await client.hget(feedKey(feedId, 'feed'), 'status')) === '_DONE_' ? true : undefined), 180_000, 100);
+    expect(fleet.all.every((w) => w.alive())).toBe(true); // the workers survived every restart
+
+    const v = await verdict(scenario, world, expected, feedId);
+    expect(killedAt.every((n) => n < messages)).toBe(true); // each kill fell inside the feed
+    expect(v.comparison).toEqual({ lost: [], doubled: [], other: [] });
+    expect(v.events).toEqual({ got: expected.cancellations, want: expected.cancellations });
+    expect(v.stock.got).toEqual(v.stock.want);
+    expect(v.report).toEqual(v.expectedReport);
+    recordFigures('redis-killed', {
+      seed, messages, appendfsync: 'always', redisKills: killedAt.length, killedAtApplied: killedAt, refused: expected.refusals.size,
+      lost: v.comparison.lost.length, doubled: v.comparison.doubled.length, seconds: Math.round((Date.now() - started) / 100) / 10,
+    }, FIGURES_DIR);
+  }, 240_000);
+
+  it(`(b) at maxmemory with noeviction: submit fails clearly, drops nothing, and succeeds once memory is freed (seed ${seed})`, async () => {
+    const started = Date.now();
+    const messages = 20_000;
+    const world = makeWorld(seededRandom(seed + 7), 1_500, messages);
+    const expected = oracle(world);
+    const scenario = await openScenario('redis-full', { appendfsync: null });
+    opened.push(scenario);
+    const feed = await scenario.prepare(world);
+    const fleet = new WorkerFleet(scenario.env({ FEEDPROC_JOB_LOCK_MS: '1000' }), 2);
+    fleets.push(fleet);
+    await fleet.start();
+    const client = scenario.redis.client();
+    const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
+    const limit = used + 2 * 1024 * 1024; // room for the feed record, not for 20,000 spilled messages (~7 MB)
+    await client.config('SET', 'maxmemory', String(limit));
+
+    const full = await runCliToEnd(['submit', feed], scenario.env());
+    expect(full.code).toBe(2);
+    expect(full.stdout).toBe('');
+    expect(full.stderr).toMatch(/^feedproc: QUEUE_REDIS_FULL: Redis is out of memory \(maxmemory reached, policy noeviction\): OOM command not allowed[^\n]*submit the file again[^\n]*\n$/);
+    // Nothing half-done: the feed cancelled, no spilled message, no content claim, no job, no ledger change.
+    expect(await client.hget(feedKey('50001', 'feed'), 'status')).toBe('_CANCELLED_');
+    expect(await client.exists(...Array.from({ length: 64 }, (_, n) => feedKey('50001', `part:${n}`)))).toBe(0);
+    expect(await client.keys(`${PREFIX}:{m:${MERCHANT}}:sha:*`)).toEqual([]);
+    expect(await client.exists(`${PREFIX}:feed-apply:wait`, `${PREFIX}:feed-apply:active`)).toBe(0);
+    expect(await client.exists(`${PREFIX}:{m:${MERCHANT}}:events`, `${PREFIX}:{m:${MERCHANT}}:applied:50001`)).toBe(0);
+
+    await client.config('SET', 'maxmemory', String(limit + 256 * 1024 * 1024));
+    const again = await runCliToEnd(['submit', '--wait', '--format', 'json', feed], scenario.env());
+    expect([again.code, again.stderr]).toEqual([3, '']);
+    const report = JSON.parse(again.stdout) as JsonReport;
+    expect(report.feedSubmissionId).toBe('50002');
+    const v = await verdict(scenario, world, expected, '50002');
+    expect(v.comparison).toEqual({ lost: [], doubled: [], other: [] });
+    expect(v.events).toEqual({ got: expected.cancellations, want: expected.cancellations });
+    expect(v.stock.got).toEqual(v.stock.want);
+    expect(v.report).toEqual(v.expectedReport);
+    recordFigures('redis-full', {
+      seed: seed + 7, messages, maxmemoryBytes: limit, firstSubmitExit: full.code, resubmittedAs: '50002', refused: expected.refusals.size,
+      lost: v.comparison.lost.length, doubled: v.comparison.doubled.length, seconds: Math.round((Date.now() - started) / 100) / 10,
+    }, FIGURES_DIR);
+  }, 180_000);
+});
