@@ -9,17 +9,8 @@
 import { writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed with its logged seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the XSD corpus's generator), so a failing run can be replayed with its logged seed. */
+export { random as seededRandom } from './xsd-corpus.js';
 
 /** CHAOS_SEED from the environment (to replay a run), else a fresh one; always logged by the caller. */
 export function chaosSeed(): number {
