@@ -8,6 +8,9 @@ import { scanKeys, type RedisClient } from '../core/redis-client.js';
 import { ledgerKeys } from './keys.js';
 
 export const CANCEL_RATE_TARGET = 0.025;
+
+/** A rate as people read it: `2.50 %`. */
+export const formatRate = (rate: number): string => `${(rate * 100).toFixed(2)} %`;
 const DAY_MS = 24 * 3600 * 1000;
 const BATCH = 1000;
 

@@ -4,7 +4,7 @@
  * started) and the processing report with its MD5. A feed of another merchant is "not found", never "forbidden".
  */
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { feedTypeByName } from '../core/feed-types.js';
 import { FeedError } from '../core/errors.js';
 import type { DropFolder } from '../ingest/drop-folder.js';
@@ -31,11 +31,10 @@ export interface FeedPage {
 
 export interface FeedResult {
   feedSubmissionId: string;
-  contentType: string;
-  contentMd5: string;
-  length: number;
+  /** Content-Type, Content-MD5 and Content-Length of the report, as both doors answer them. */
+  headers: Record<'content-type' | 'content-md5' | 'content-length', string>;
   /** The report body, rendered afresh on each call so that it is never held whole in memory. */
-  pieces(): Iterable<string>;
+  stream(): Readable;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -58,9 +57,11 @@ export class FeedService {
     private readonly watcher: DropWatcher,
   ) {}
 
-  async submit(merchantId: string, feedTypeName: string, body: Readable, contentMd5: string | null): Promise<FeedRecord> {
+  /** `declaredBytes`: the request's Content-Length, so that too large a body is refused before it is read. */
+  async submit(merchantId: string, feedTypeName: string, body: Readable, contentMd5: string | null, declaredBytes = 0): Promise<FeedRecord> {
     const feedType = feedTypeByName(feedTypeName);
-    if (!feedType || feedType.feedType !== feedTypeName.replace(/^_?/, '_').replace(/_?$/, '_')) throw new FeedError('HTTP_FEED_TYPE_INVALID', { feedType: feedTypeName });
+    if (!feedType) throw new FeedError('HTTP_FEED_TYPE_INVALID', { feedType: feedTypeName });
+    if (declaredBytes > this.deps.config.maxFeedBytes) throw new FeedError('HTTP_BODY_TOO_LARGE', { limit: this.deps.config.maxFeedBytes });
     const upload = { merchantId, feedType, body, contentMd5, maxBytes: this.deps.config.maxFeedBytes };
     const { record, file } = await receiveUpload(this.deps, this.folder, upload);
     this.watcher.adopt(file);
@@ -119,7 +120,8 @@ export class FeedService {
       length += bytes.length;
     }
     const contentType = format === 'xml' ? 'text/xml; charset=UTF-8' : 'text/tab-separated-values; charset=UTF-8';
-    return { feedSubmissionId: feedId, contentType, contentMd5: md5.digest('base64'), length, pieces };
+    const headers = { 'content-type': contentType, 'content-md5': md5.digest('base64'), 'content-length': String(length) };
+    return { feedSubmissionId: feedId, headers, stream: () => Readable.from(pieces(), { objectMode: false }) };
   }
 
   private async cancelOne(record: FeedRecord): Promise<FeedRecord> {

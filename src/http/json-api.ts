@@ -3,7 +3,6 @@
  * health, each scoped to the merchant of the Bearer key and throttled with the same buckets as the MWS door.
  * Errors: `{ "error": { "code": <MWS error code>, "feedprocCode": <catalogue code>, "message" } }`.
  */
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cancelOrderWithResult } from '../apply/cancel-order.js';
 import { cancelRate } from '../apply/cancel-rate.js';
@@ -65,10 +64,9 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
       const query = request.query as Query;
       const feedType = one(query['feedType']);
       if (!feedType) throw new FeedError('HTTP_PARAMETER_MISSING', { name: 'feedType' });
-      const declared = Number(request.headers['content-length'] ?? 0);
-      if (declared > ctx.config.maxFeedBytes) throw new FeedError('HTTP_BODY_TOO_LARGE', { limit: ctx.config.maxFeedBytes });
       const md5 = request.headers['content-md5'];
-      const record = await ctx.feeds.submit(key.merchantId, feedType, request.raw, typeof md5 === 'string' ? md5 : null);
+      const declared = Number(request.headers['content-length'] ?? 0);
+      const record = await ctx.feeds.submit(key.merchantId, feedType, request.raw, typeof md5 === 'string' ? md5 : null, declared);
       return reply.status(201).send(feedInfo(record));
     });
   });
@@ -107,8 +105,7 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
   app.get('/feeds/:id/result', async (request, reply) => {
     const key = await authorize(request, reply, 'GetFeedSubmissionResult');
     const result = await ctx.feeds.result(key.merchantId, (request.params as { id: string }).id);
-    void reply.headers({ 'content-type': result.contentType, 'content-md5': result.contentMd5, 'content-length': String(result.length) });
-    return reply.send(Readable.from(result.pieces(), { objectMode: false }));
+    return reply.headers(result.headers).send(result.stream());
   });
 
   app.get('/orders/:id', async (request) => {
@@ -120,9 +117,10 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
   });
 
   // The key is checked before the body, so that a caller without one learns that first.
-  const keyFirst = { preValidation: async (request: FastifyRequest) => void (await authorize(request)) };
+  const checkedKeys = new WeakMap<FastifyRequest, AccessKey>();
+  const keyFirst = { preValidation: async (request: FastifyRequest) => void checkedKeys.set(request, await authorize(request)) };
   app.post('/orders/:id/cancel', { ...keyFirst, schema: { body: CANCEL_BODY } }, async (request, reply) => {
-    const key = await authorize(request, reply);
+    const key = checkedKeys.get(request) ?? (await authorize(request));
     const orderId = (request.params as { id: string }).id;
     const body = request.body as CancelBody;
     if (!isCancelReason(body.reason)) throw new FeedError('HTTP_PARAMETER_INVALID', { name: 'reason', value: body.reason, detail: 'not an acknowledgement CancelReason' });

@@ -1,5 +1,5 @@
 /** `feedproc metrics [--days 7] [--merchant M]`: the cancel rate (JSON shape of product-spec.md §5). */
-import { cancelRate, merchantsWithOrders, type CancelRate } from '../../apply/cancel-rate.js';
+import { cancelRate, formatRate, merchantsWithOrders, type CancelRate } from '../../apply/cancel-rate.js';
 import type { Config } from '../../core/config.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
@@ -21,6 +21,5 @@ export async function runMetrics(config: Config, schemas: SchemaRegistry, args: 
 }
 
 function rateLine(r: CancelRate): string {
-  const percent = (value: number): string => `${(value * 100).toFixed(2)} %`;
-  return `${r.merchantId}: ${r.sellerCancelledOrders} of ${r.orders} orders cancelled by the seller in the last ${r.windowDays} days: ${percent(r.cancelRate)} (target < ${percent(r.target)}): ${r.status}`;
+  return `${r.merchantId}: ${r.sellerCancelledOrders} of ${r.orders} orders cancelled by the seller in the last ${r.windowDays} days: ${formatRate(r.cancelRate)} (target < ${formatRate(r.target)}): ${r.status}`;
 }

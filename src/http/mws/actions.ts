@@ -69,8 +69,7 @@ async function submitFeed({ ctx, merchantId, params, method, headers, body }: Ac
   checkBoolean(params, 'PurgeAndReplace');
   // Accepted, and checked to be numbered right; it selects nothing, since feedproc keeps one ledger per merchant.
   params.list('MarketplaceIdList.Id');
-  if (Number(headers['content-length'] ?? 0) > ctx.config.maxFeedBytes) throw new FeedError('HTTP_BODY_TOO_LARGE', { limit: ctx.config.maxFeedBytes });
-  const record = await ctx.feeds.submit(merchantId, feedType, body, md5);
+  const record = await ctx.feeds.submit(merchantId, feedType, body, md5, Number(headers['content-length'] ?? 0));
   return xml((result) => writeFeedSubmissionInfo(result, record));
 }
 

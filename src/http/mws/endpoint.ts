@@ -5,7 +5,6 @@
  * work unchanged by pointing their host here.
  */
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FeedError } from '../../core/errors.js';
 import type { HttpContext } from '../context.js';
@@ -73,6 +72,5 @@ function actionOf(params: MwsParameters): FeedOperation {
 function send(reply: FastifyReply, action: FeedOperation, answer: ActionAnswer, requestId: string): FastifyReply {
   if (answer.kind === 'xml') return reply.type(XML_CONTENT_TYPE).send(successDocument(action, requestId, answer.write));
   const { result } = answer;
-  void reply.headers({ 'content-type': result.contentType, 'content-md5': result.contentMd5, 'content-length': String(result.length) });
-  return reply.send(Readable.from(result.pieces(), { objectMode: false }));
+  return reply.headers(result.headers).send(result.stream());
 }

@@ -4,14 +4,12 @@
  * with the target as a dashed line. Plain SVG with presentation attributes: no script, no inline style.
  */
 import type { FastifyInstance } from 'fastify';
-import { CANCEL_RATE_TARGET, cancelRate, cancelRateByDay, type DailyCancelRate } from '../../apply/cancel-rate.js';
+import { CANCEL_RATE_TARGET, cancelRate, cancelRateByDay, formatRate, type DailyCancelRate } from '../../apply/cancel-rate.js';
 import { html, type Html } from './html.js';
 import { page, sendPage } from './layout.js';
 import type { WebContext } from './web-context.js';
 
 const WINDOW_DAYS = 7;
-
-export const percent = (rate: number): string => `${(rate * 100).toFixed(2)} %`;
 
 const W = 560;
 const H = 210;
@@ -42,7 +40,7 @@ export function cancelRateChart(series: readonly DailyCancelRate[]): Html {
     const height = Math.max(y(0) - barTop, 2); // a day with orders and no cancellation still shows a stub
     const colour = d.cancelRate < CANCEL_RATE_TARGET ? '#2da44e' : '#cf222e';
     return html`<g data-day="${d.day}" data-rate="${d.cancelRate}">
-<title>${d.day}: ${d.sellerCancelledOrders} of ${d.orders} orders cancelled by the seller (${percent(d.cancelRate)})</title>
+<title>${d.day}: ${d.sellerCancelledOrders} of ${d.orders} orders cancelled by the seller (${formatRate(d.cancelRate)})</title>
 <rect x="${fmt(x)}" y="${fmt(y(0) - height)}" width="${fmt(barW)}" height="${fmt(height)}" rx="3" fill="${colour}"></rect>
 ${d.cancelRate > 0 ? html`<text x="${fmt(cx)}" y="${fmt(y(0) - height - 5)}" text-anchor="middle">${(d.cancelRate * 100).toFixed(1)} %</text>` : ''}
 <text x="${fmt(cx)}" y="${H - 14}" text-anchor="middle">${label}</text>
@@ -71,7 +69,7 @@ export async function cancelRatePanel(web: WebContext, merchantId: string): Prom
   return html`<section class="card" id="cancel-rate" data-orders="${rate.orders}" data-seller-cancelled="${rate.sellerCancelledOrders}" data-rate="${rate.cancelRate}">
 <h2>Pre-fulfillment cancel rate</h2>
 <div class="rate">
-  <div><div class="big ${good ? 'good' : 'atrisk'}">${percent(rate.cancelRate)}</div><div class="muted">last ${WINDOW_DAYS} days · target below 2.5 %</div></div>
+  <div><div class="big ${good ? 'good' : 'atrisk'}">${formatRate(rate.cancelRate)}</div><div class="muted">last ${WINDOW_DAYS} days · target below 2.5 %</div></div>
   <dl class="facts">
     <dt>Status</dt><dd><span class="badge ${good ? 'ok' : 'bad'}">${good ? 'Good' : 'At risk'}</span></dd>
     <dt>Orders</dt><dd class="orders">${rate.orders}</dd>

@@ -5,7 +5,6 @@
  * the script filters the same rows as you type. The raw report (XML or flat, as the API returns it) downloads
  * from /web/feeds/<id>/report.
  */
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { MessageResult } from '../../core/types.js';
 import { loadReport } from '../../queue/feed-store.js';
@@ -94,13 +93,8 @@ ${report.results.length === 0 ? html`<p class="muted">Every message was processe
   app.get('/web/feeds/:id/report', async (request, reply) => {
     const session = web.sessionOf(request);
     const found = await ctx.feeds.result(session.merchantId, (request.params as { id: string }).id);
-    const extension = found.contentType.startsWith('text/xml') ? 'xml' : 'txt';
-    void reply.headers({
-      'content-type': found.contentType,
-      'content-md5': found.contentMd5,
-      'content-length': String(found.length),
-      'content-disposition': `attachment; filename="report-${found.feedSubmissionId}.${extension}"`,
-    });
-    return reply.send(Readable.from(found.pieces(), { objectMode: false }));
+    const extension = found.headers['content-type'].startsWith('text/xml') ? 'xml' : 'txt';
+    const disposition = `attachment; filename="report-${found.feedSubmissionId}.${extension}"`;
+    return reply.headers({ ...found.headers, 'content-disposition': disposition }).send(found.stream());
   });
 }
