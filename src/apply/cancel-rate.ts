@@ -1,11 +1,12 @@
 /**
  * The pre-fulfillment cancel rate (product-spec.md §3): orders the seller cancelled ÷ all orders, over the last
- * `days` days by purchase date, per merchant; target below 2.5 %. The ledger scripts mark an order
- * `sellerCancelled` in the same atomic step as the cancellation; the orders of a window come from the
+ * `days` days by purchase date, per merchant; target below 2.5 %. The ledger scripts flag an order as seller-
+ * cancelled (flag `s` of its state field `o`) in the same atomic step as the cancellation; the orders of a window come from the
  * merchant's purchase-date index, so the metric reads only the orders of the window.
  */
 import { scanKeys, type RedisClient } from '../core/redis-client.js';
 import { ledgerKeys } from './keys.js';
+import { orderStateFrom } from './order-hash.js';
 
 export const CANCEL_RATE_TARGET = 0.025;
 
@@ -30,10 +31,10 @@ export async function cancelRate(redis: RedisClient, prefix: string, merchantId:
   let sellerCancelled = 0;
   for (let first = 0; first < ids.length; first += BATCH) {
     const pipeline = redis.pipeline();
-    for (const id of ids.slice(first, first + BATCH)) pipeline.hget(keys.order(id), 'sellerCancelled');
+    for (const id of ids.slice(first, first + BATCH)) pipeline.hget(keys.order(id), 'o');
     for (const [err, value] of (await pipeline.exec()) ?? []) {
       if (err) throw err;
-      if (value === '1') sellerCancelled += 1;
+      if (orderStateFrom(value as string | null)?.sellerCancelled) sellerCancelled += 1;
     }
   }
   const rate = ids.length === 0 ? 0 : sellerCancelled / ids.length;
@@ -69,14 +70,14 @@ export async function cancelRateByDay(redis: RedisClient, prefix: string, mercha
   for (let start = 0; start < flat.length; start += 2 * BATCH) {
     const chunk = flat.slice(start, start + 2 * BATCH);
     const pipeline = redis.pipeline();
-    for (let i = 0; i < chunk.length; i += 2) pipeline.hget(keys.order(chunk[i] as string), 'sellerCancelled');
+    for (let i = 0; i < chunk.length; i += 2) pipeline.hget(keys.order(chunk[i] as string), 'o');
     const replies = (await pipeline.exec()) ?? [];
     replies.forEach(([err, value], i) => {
       if (err) throw err;
       const day = series[Math.floor((Number(chunk[2 * i + 1]) - first) / DAY_MS)];
       if (!day) return;
       day.orders += 1;
-      if (value === '1') day.sellerCancelledOrders += 1;
+      if (orderStateFrom(value as string | null)?.sellerCancelled) day.sellerCancelledOrders += 1;
     });
   }
   for (const day of series) day.cancelRate = day.orders === 0 ? 0 : Math.round((day.sellerCancelledOrders / day.orders) * 1e6) / 1e6;

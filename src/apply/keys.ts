@@ -2,8 +2,8 @@
  * Every ledger key is built here and only here. All keys of one merchant share the hash tag `{m:<merchant>}`,
  * so each Lua script touches a single Redis Cluster slot and the ledger can move to a cluster unchanged.
  *
- *   <prefix>:{m:<M>}:order:<AmazonOrderID>        hash    the order: totals, status, buyer, and `i:<code>:<field>` per item
- *                                                         (fields listed in lua/lib/1-prelude.lua)
+ *   <prefix>:{m:<M>}:order:<AmazonOrderID>        hash    the order: `o` (totals, status, currency, flags), `i:<code>` per item
+ *                                                         (units, charges, refunds, SKU), buyer details (lua/lib/1-prelude.lua)
  *   <prefix>:{m:<M>}:morder:<MerchantOrderID>     string  AmazonOrderID, set by an acknowledgement
  *   <prefix>:{m:<M>}:orders-by-purchase           zset    AmazonOrderID -> purchase date (epoch ms), for the cancel rate
  *   <prefix>:{m:<M>}:stock                        hash    SKU -> JSON (quantity, available, latency, …)

@@ -14,8 +14,23 @@ export function parseAmounts(text: string | undefined): Record<string, string> {
   return amounts;
 }
 
+/** The order's packed state field `o`: "ordered|shipped|cancelled|status|currency|flags". */
+export interface OrderState {
+  status: LedgerOrder['status'];
+  currency: string;
+  buyerCancelRequested: boolean;
+  sellerCancelled: boolean;
+}
+
+export function orderStateFrom(packed: string | null | undefined): OrderState | null {
+  if (packed === null || packed === undefined) return null;
+  const [, , , status = 'Unshipped', currency = '', flags = ''] = packed.split('|');
+  return { status: status as LedgerOrder['status'], currency, buyerCancelRequested: flags.includes('b'), sellerCancelled: flags.includes('s') };
+}
+
 export function orderFromHash(fields: Readonly<Record<string, string>>): LedgerOrder | null {
-  if (fields['id'] === undefined) return null;
+  const state = orderStateFrom(fields['o']);
+  if (fields['id'] === undefined || state === null) return null;
   const itemOrder = (fields['itemOrder'] ?? '').split(',').filter(Boolean);
   const items: Record<string, LedgerItem> = {};
   for (const code of itemOrder) items[code] = itemFromHash(fields, code);
@@ -25,28 +40,30 @@ export function orderFromHash(fields: Readonly<Record<string, string>>): LedgerO
     merchantId: fields['merchantId'] ?? '',
     ...(fields['merchantOrderId'] === undefined ? {} : { merchantOrderId: fields['merchantOrderId'] }),
     ...(fields['sellerNote'] === undefined ? {} : { sellerNote: fields['sellerNote'] }),
-    currency: fields['currency'] ?? '',
-    status: (fields['status'] ?? 'Unshipped') as LedgerOrder['status'],
+    currency: state.currency,
+    status: state.status,
     purchaseDate: optional('purchaseDate'),
     buyerEmail: optional('buyerEmail'),
     buyerName: optional('buyerName'),
     marketplace: optional('marketplace'),
-    buyerCancelRequested: fields['buyerCancelRequested'] === 'true',
+    buyerCancelRequested: state.buyerCancelRequested,
     itemOrder,
     items,
   };
 }
 
+/** `i:<code>` is "ordered|shipped|cancelled|charged|refunded|sku", the SKU last since it may hold "|". */
 function itemFromHash(fields: Readonly<Record<string, string>>, code: string): LedgerItem {
-  const field = (name: string): string | undefined => fields[`i:${code}:${name}`];
-  const merchantItemId = field('mi');
+  const packed = fields[`i:${code}`] ?? '';
+  const parts = packed.split('|');
+  const merchantItemId = fields[`i:${code}:mi`];
   return {
-    sku: field('sku') ?? '',
-    ordered: Number(field('q') ?? 0),
-    shipped: Number(field('s') ?? 0),
-    cancelled: Number(field('x') ?? 0),
-    charged: parseAmounts(field('c')),
-    refunded: parseAmounts(field('r')),
+    sku: parts.slice(5).join('|'),
+    ordered: Number(parts[0] || 0),
+    shipped: Number(parts[1] || 0),
+    cancelled: Number(parts[2] || 0),
+    charged: parseAmounts(parts[3]),
+    refunded: parseAmounts(parts[4]),
     ...(merchantItemId === undefined ? {} : { merchantItemId }),
   };
 }

@@ -83,7 +83,11 @@ describe('worker faults', () => {
     const scenario = await openScenario('poison', { appendfsync: null });
     opened.push(scenario);
     const feed = await scenario.prepare(world);
-    await scenario.redis.client().hset(`${PREFIX}:{m:${MERCHANT}}:order:${order.id}`, `i:${item.code}:q`, 'damaged');
+    // Damage the item's ordered units, the first part of its packed field (src/apply/lua/lib/1-prelude.lua).
+    const orderKey = `${PREFIX}:{m:${MERCHANT}}:order:${order.id}`;
+    const packed = (await scenario.redis.client().hget(orderKey, `i:${item.code}`)) ?? '';
+    expect(packed).toMatch(/^\d+\|/);
+    await scenario.redis.client().hset(orderKey, `i:${item.code}`, packed.replace(/^\d+/, 'damaged'));
     const fleet = new WorkerFleet(scenario.env({ FEEDPROC_JOB_LOCK_MS: '1000' }), 2);
     fleets.push(fleet);
     await fleet.start();

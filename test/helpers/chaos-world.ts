@@ -129,7 +129,8 @@ export interface Expected {
 
 /**
  * The sequential oracle. `poisoned` items (order id / item code) raise an error in the ledger's rule for any
- * cancellation (their ordered quantity is damaged): such a message is refused with 97110, whole.
+ * message that would change them (their ordered quantity is damaged, so the item cannot be written back):
+ * such a message is refused with 97110, whole, once it has passed the checks that come before.
  */
 export function oracle(world: World, poisoned: ReadonlySet<string> = new Set()): Expected {
   const items = new Map(world.orders.map((o) => [o.id, new Map(o.items.map((i) => [i.code, { cancelled: 0, refunded: {} as Record<string, number> }]))]));
@@ -163,7 +164,7 @@ function refusalOf(m: AdjustmentSpec, spec: ItemSpec, state: ItemState, adjIds: 
   for (const c of m.components) {
     if (c.amount > spec.charged[c.type] - (state.refunded[c.type] ?? 0)) return 97102;
   }
-  if (m.units > 0 && poisoned) return 97110;
+  if (poisoned) return 97110;
   if (m.units > spec.ordered - state.cancelled) return 97104;
   return null;
 }
@@ -172,16 +173,15 @@ function refusalOf(m: AdjustmentSpec, spec: ItemSpec, state: ItemState, adjIds: 
 export async function readLedger(redis: Redis, prefix: string, world: World): Promise<Map<string, Map<string, ItemState>>> {
   const pipeline = redis.pipeline();
   for (const order of world.orders) {
-    pipeline.hmget(`${prefix}:{m:${MERCHANT}}:order:${order.id}`, ...order.items.flatMap((i) => [`i:${i.code}:x`, `i:${i.code}:r`]));
+    pipeline.hmget(`${prefix}:{m:${MERCHANT}}:order:${order.id}`, ...order.items.map((i) => `i:${i.code}`));
   }
   const replies = (await pipeline.exec()) ?? [];
   return new Map(
     world.orders.map((order, o) => {
       const values = (replies[o]?.[1] ?? []) as Array<string | null>;
-      return [
-        order.id,
-        new Map(order.items.map((item, i) => [item.code, { cancelled: Number(values[2 * i] ?? 0), refunded: parseAmounts(values[2 * i + 1] ?? '') }])),
-      ];
+      // `i:<code>` is "ordered|shipped|cancelled|charged|refunded|sku" (src/apply/lua/lib/1-prelude.lua).
+      const parts = (i: number): string[] => (values[i] ?? '').split('|');
+      return [order.id, new Map(order.items.map((item, i) => [item.code, { cancelled: Number(parts(i)[2] ?? 0), refunded: parseAmounts(parts(i)[4] ?? '') }]))];
     }),
   );
 }

@@ -20,6 +20,8 @@
 local stock_key, applied_key, events_key = KEYS[1], KEYS[2], KEYS[3]
 local messages = cjson.decode(ARGV[3])
 local outcomes = {}
+-- What every rule gets besides its message: the same for the whole batch.
+local ctx = { feedId = ARGV[1], at = ARGV[2], stockKey = stock_key, eventsKey = events_key }
 
 if redis.call('HEXISTS', applied_key, '~closed') == 1 then
   for i = 1, #messages do outcomes[i] = 'closed' end
@@ -40,8 +42,8 @@ local function passing(text)
 end
 
 -- The rule's outcome, or "-12|<error>" when it raised one; a passing Redis error fails the whole call.
-local function run_rule(rule, m)
-  local ok, result = pcall(rule, m)
+local function run_rule(rule, m, ctx)
+  local ok, result = pcall(rule, m, ctx)
   if ok then return result end
   local text = type(result) == 'table' and tostring(result.err) or tostring(result)
   if passing(text) then error(result) end
@@ -58,13 +60,10 @@ for i, m in ipairs(messages) do
   if stored[i] then
     outcomes[i] = stored[i]
   else
-    m.feedId, m.at, m.stockKey, m.eventsKey = ARGV[1], ARGV[2], stock_key, events_key
-    if m.o then m.orderKey = KEYS[m.o] end
-    if m.x then m.mappingKey = KEYS[m.x] end
     -- An unknown kind is the caller's bug, not the message's: the call fails (outside the rule's pcall).
     local rule = APPLY[m.kind]
     if not rule then error('unknown message kind ' .. tostring(m.kind)) end
-    outcomes[i] = run_rule(rule, m)
+    outcomes[i] = run_rule(rule, m, ctx)
     redis.call('HSET', applied_key, m.k, outcomes[i])
   end
 end

@@ -13,37 +13,40 @@ local incoming = cjson.decode(ARGV[1])
 local key = KEYS[1]
 -- The cancel-rate metric counts orders by purchase date: keep the index in step with the order.
 if ARGV[2] ~= '' then redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), incoming.id) end
-local INFO = { 'purchaseDate', 'buyerEmail', 'buyerName', 'marketplace', 'buyerCancelRequested' }
+local INFO = { 'purchaseDate', 'buyerEmail', 'buyerName', 'marketplace' }
 
 -- A field's text; nil for a missing or null value.
 local function text(value)
   if value == nil or value == cjson.null then return nil end
-  if type(value) == 'boolean' then return value and 'true' or 'false' end
   return tostring(value)
 end
 
-local function item_fields(args, code, item)
-  local p = 'i:' .. code .. ':'
-  for _, pair in ipairs({ { 'sku', item.sku }, { 'q', item.ordered }, { 's', 0 }, { 'x', 0 }, { 'c', format_amounts(item.charged) }, { 'r', '' } }) do
-    table.insert(args, p .. pair[1])
-    table.insert(args, pair[2])
-  end
+local function new_item(code, fresh)
+  return { code = code, sku = fresh.sku, ordered = fresh.ordered, shipped = 0, cancelled = 0, charged = fresh.charged, refunded = {} }
+end
+
+local function append(args, field, value)
+  args[#args + 1] = field
+  args[#args + 1] = value
 end
 
 if redis.call('EXISTS', key) == 0 then
-  local args = { 'id', incoming.id, 'merchantId', incoming.merchantId, 'currency', incoming.currency,
-    'itemOrder', table.concat(incoming.itemOrder, ','), 'shipped', 0, 'cancelled', 0 }
+  local order = { id = incoming.id, currency = incoming.currency, ordered = 0, shipped = 0, cancelled = 0,
+    buyerCancelRequested = incoming.buyerCancelRequested == true, sellerCancelled = false }
+  local items = {}
+  for i, code in ipairs(incoming.itemOrder) do
+    items[i] = new_item(code, incoming.items[code])
+    order.ordered = order.ordered + items[i].ordered
+  end
+  -- The packed fields first: a listpack is searched from the front (lib/1-prelude.lua).
+  local args = { 'o', encode_order(order), 'id', incoming.id }
+  for i, code in ipairs(incoming.itemOrder) do append(args, 'i:' .. code, encode_item(items[i])) end
+  append(args, 'merchantId', incoming.merchantId)
+  append(args, 'itemOrder', table.concat(incoming.itemOrder, ','))
   for _, field in ipairs(INFO) do
     local value = text(incoming[field])
-    if value then table.insert(args, field); table.insert(args, value) end
+    if value then append(args, field, value) end
   end
-  local ordered = 0
-  for _, code in ipairs(incoming.itemOrder) do
-    item_fields(args, code, incoming.items[code])
-    ordered = ordered + incoming.items[code].ordered
-  end
-  table.insert(args, 'ordered'); table.insert(args, ordered)
-  table.insert(args, 'status'); table.insert(args, order_status({ ordered = ordered, shipped = 0, cancelled = 0 }))
   redis.call('HSET', key, unpack(args))
   return 'created'
 end
@@ -54,31 +57,32 @@ local current = redis.call('HMGET', key, unpack(INFO))
 for i, field in ipairs(INFO) do
   local value = text(incoming[field])
   if value ~= (current[i] or nil) then
-    if value then table.insert(writes, field); table.insert(writes, value) else table.insert(removed, field) end
+    if value then append(writes, field, value) else table.insert(removed, field) end
   end
 end
+local changed = (incoming.buyerCancelRequested == true) ~= order.buyerCancelRequested
+order.buyerCancelRequested = incoming.buyerCancelRequested == true
 for _, code in ipairs(incoming.itemOrder) do
   local fresh, item = incoming.items[code], order.items[code]
   if not item then
-    item_fields(writes, code, fresh)
+    item = new_item(code, fresh)
     table.insert(order.itemOrder, code)
-    order.ordered = order.ordered + fresh.ordered
+    order.ordered = order.ordered + item.ordered
+    order.changed[code] = item
   else
-    local p = 'i:' .. code .. ':'
-    if item.sku ~= fresh.sku then table.insert(writes, p .. 'sku'); table.insert(writes, fresh.sku) end
     local charged = format_amounts(fresh.charged)
-    if format_amounts(item.charged) ~= charged then table.insert(writes, p .. 'c'); table.insert(writes, charged) end
+    -- An item is never made smaller than what already happened to it.
     local ordered = math.max(fresh.ordered, item.shipped + item.cancelled)
-    if ordered ~= item.ordered then
-      table.insert(writes, p .. 'q'); table.insert(writes, ordered)
+    if item.sku ~= fresh.sku or format_amounts(item.charged) ~= charged or ordered ~= item.ordered then
       order.ordered = order.ordered + ordered - item.ordered
+      item.sku, item.charged, item.ordered = fresh.sku, fresh.charged, ordered
+      order.changed[code] = item
     end
   end
 end
-if #writes == 0 and #removed == 0 then return 'unchanged' end
-for _, pair in ipairs({ { 'itemOrder', table.concat(order.itemOrder, ',') }, { 'ordered', order.ordered }, { 'status', order_status(order) } }) do
-  table.insert(writes, pair[1]); table.insert(writes, pair[2])
-end
-redis.call('HSET', key, unpack(writes))
+if #writes == 0 and #removed == 0 and not changed and next(order.changed) == nil then return 'unchanged' end
+order.writes.itemOrder = table.concat(order.itemOrder, ',')
+for i = 1, #writes, 2 do order.writes[writes[i]] = writes[i + 1] end
+save_order(order)
 if #removed > 0 then redis.call('HDEL', key, unpack(removed)) end
 return 'updated'

@@ -43,10 +43,10 @@ local function adjustment_id_used(order, code, adj_id, seen)
   return false
 end
 
-local function apply_adjustment(m)
+local function apply_adjustment(m, ctx)
   local adjustment = m.p
-  local codes = listed_item_codes(m.orderKey, adjustment.items)
-  local order = load_order(m.orderKey, known_codes(codes))
+  local codes = listed_item_codes(KEYS[m.o], adjustment.items)
+  local order = load_order(KEYS[m.o], known_codes(codes), adjustment.merchantOrderId ~= nil)
   if not order then return '-1' end
   if adjustment.merchantOrderId and adjustment.merchantOrderId ~= order.merchantOrderId then return '-1' end
   if adjustment.currency and adjustment.currency ~= order.currency then
@@ -74,6 +74,6 @@ local function apply_adjustment(m)
       table.insert(cancellations, { code = code, units = units, reason = adjusted.reason, refund = #adjusted.components > 0 and refund or nil })
     end
   end
-  save_with_cancellations(m, order, cancellations, 'adjustment')
+  save_with_cancellations(m, ctx, order, cancellations, 'adjustment')
   return '0'
 end

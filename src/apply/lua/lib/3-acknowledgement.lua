@@ -4,7 +4,7 @@
   order — refused once anything it would cancel has shipped, since that would refund shipped goods.
   m.p: statusCode, merchantOrderId?, items[{code, merchantItemId?, reason?, quantity?}], and for the seller's
        own "Cancel order": reason? (of a whole-order cancellation), note?, source? ("seller");
-  m.mappingKey: the MerchantOrderID's mapping key when the message names one.
+  KEYS[m.x]: the MerchantOrderID's mapping key when the message names one.
   Outcomes: "0"; "-1" no such order; "-2|code" no such item; "-7|asked|open" more than open;
     "-9|code" the item (or, code "order", the order) has shipped units; "-11" nothing left to cancel.
 ]]
@@ -41,10 +41,10 @@ local function listed_codes(items)
   return codes
 end
 
-local function apply_acknowledgement(m)
+local function apply_acknowledgement(m, ctx)
   local ack = m.p
   local whole_order = ack.statusCode == 'Failure' and #ack.items == 0
-  local order = load_order(m.orderKey, (not whole_order) and listed_codes(ack.items) or nil)
+  local order = load_order(KEYS[m.o], (not whole_order) and listed_codes(ack.items) or nil)
   if not order then return '-1' end
   local cancellations = {}
   if ack.statusCode == 'Failure' then
@@ -62,9 +62,9 @@ local function apply_acknowledgement(m)
   end
   if ack.merchantOrderId then
     order.writes.merchantOrderId = ack.merchantOrderId
-    redis.call('SET', m.mappingKey, order.id)
+    redis.call('SET', KEYS[m.x], order.id)
   end
   if ack.note and #cancellations > 0 then order.writes.sellerNote = ack.note end
-  save_with_cancellations(m, order, cancellations, ack.source or 'acknowledgement', ack.note)
+  save_with_cancellations(m, ctx, order, cancellations, ack.source or 'acknowledgement', ack.note)
   return '0'
 end

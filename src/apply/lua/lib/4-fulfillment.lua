@@ -14,10 +14,10 @@ local function ship(order, item, units, shipment)
   return nil
 end
 
-local function apply_fulfillment(m)
+local function apply_fulfillment(m, ctx)
   local shipment = m.p
-  local codes = #shipment.items > 0 and listed_item_codes(m.orderKey, shipment.items) or nil
-  local order = load_order(m.orderKey, codes and known_codes(codes) or nil)
+  local codes = #shipment.items > 0 and listed_item_codes(KEYS[m.o], shipment.items) or nil
+  local order = load_order(KEYS[m.o], codes and known_codes(codes) or nil, shipment.merchantOrderId ~= nil)
   if not order then return '-1' end
   if shipment.merchantOrderId and shipment.merchantOrderId ~= order.merchantOrderId then return '-1' end
   if not codes then

@@ -5,15 +5,15 @@
        fulfillmentChannel?, fulfillmentCenterId?, price?}
   Outcomes: "0".
 ]]
-local function apply_inventory(m)
+local function apply_inventory(m, ctx)
   local update = m.p
   if update.operation == 'Delete' then
-    redis.call('HDEL', m.stockKey, update.sku)
+    redis.call('HDEL', ctx.stockKey, update.sku)
     return '0'
   end
   local record = { sku = update.sku }
-  if update.operation == 'PartialUpdate' then record = load_json(redis.call('HGET', m.stockKey, update.sku)) or record end
+  if update.operation == 'PartialUpdate' then record = load_json(redis.call('HGET', ctx.stockKey, update.sku)) or record end
   for field, value in pairs(update.fields) do record[field] = value end
-  redis.call('HSET', m.stockKey, update.sku, cjson.encode(record))
+  redis.call('HSET', ctx.stockKey, update.sku, cjson.encode(record))
   return '0'
 end
