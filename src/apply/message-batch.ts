@@ -1,22 +1,18 @@
 /**
  * The arguments of one `apply-messages-3+n.lua` call: the fixed keys, then every order and MerchantOrderID
- * mapping key the messages name (once each), and the messages as one JSON array that points into the keys.
+ * mapping key the messages name (once each), and the messages, which point into the keys.
  */
-import type { LedgerCommand } from './commands.js';
+import type { AdjustmentCommand, LedgerCommand } from './commands.js';
 import type { LedgerKeys } from './keys.js';
 
 /** Messages per script call: enough to spread the per-call cost, small enough to keep Redis responsive. */
 export const MESSAGES_PER_CALL = 200;
 
-interface ScriptMessage {
-  k: string;
-  kind: LedgerCommand['kind'];
-  o?: number;
-  x?: number;
-  p: unknown;
-}
-
-/** `numkeys, ...keys, feedId, at, messages` for the script. */
+/**
+ * `numkeys, ...keys, feedId, at, ...messages` for the script. Each message is `key, kind, order KEYS index,
+ * mapping KEYS index, n` and then its n fields: an adjustment (most of any feed) as plain fields, which Redis
+ * reads far cheaper than JSON; the other kinds as one JSON field.
+ */
 export function batchArguments(
   keys: LedgerKeys,
   feedId: string,
@@ -35,19 +31,36 @@ export function batchArguments(
     }
     return found;
   };
-  const scriptMessages = messages.map(({ key, command }): ScriptMessage => {
-    if (command.kind === 'inventory') return { k: key, kind: command.kind, p: payloadOf(command) };
-    const mapping = command.kind === 'acknowledgement' && command.order.merchantOrderId ? keyIndex(keys.merchantOrder(command.order.merchantOrderId)) : undefined;
-    return { k: key, kind: command.kind, o: keyIndex(orderKeyOf(command)), x: mapping, p: payloadOf(command) };
-  });
-  return [scriptKeys.length, ...scriptKeys, feedId, at, JSON.stringify(scriptMessages)];
+  const args: Array<string | number> = [feedId, at];
+  for (const { key, command } of messages) {
+    const fields = command.kind === 'adjustment' ? adjustmentFields(command) : [JSON.stringify(payloadOf(command))];
+    if (command.kind === 'inventory') {
+      args.push(key, command.kind, '', '', fields.length, ...fields);
+      continue;
+    }
+    const mapping = command.kind === 'acknowledgement' && command.order.merchantOrderId ? keyIndex(keys.merchantOrder(command.order.merchantOrderId)) : '';
+    args.push(key, command.kind, keyIndex(orderKeyOf(command)), mapping, fields.length, ...fields);
+  }
+  return [scriptKeys.length, ...scriptKeys, ...args];
 }
 
-/** What each rule reads from `m.p` (lib/2…5 in src/apply/lua). */
-function payloadOf(command: LedgerCommand): unknown {
+/**
+ * `itemCount, currency, merchantOrderId`, then per item `code, merchantItemId, reason, adjId, quantityCancelled,
+ * components` with the components as "Type=minor,Type=minor" (Amazon's component types hold neither = nor ,);
+ * "" stands for an absent value.
+ */
+function adjustmentFields(command: AdjustmentCommand): Array<string | number> {
+  const fields: Array<string | number> = [command.items.length, command.currency ?? '', command.order.merchantOrderId ?? ''];
+  for (const item of command.items) {
+    const components = item.components.map((c) => `${c.type}=${c.amount}`).join(',');
+    fields.push(item.code ?? '', item.merchantItemId ?? '', item.reason, item.adjId ?? '', item.quantityCancelled, components);
+  }
+  return fields;
+}
+
+/** What each rule but the adjustment's reads from `m.p` (lib/3…5 in src/apply/lua). */
+function payloadOf(command: Exclude<LedgerCommand, AdjustmentCommand>): unknown {
   switch (command.kind) {
-    case 'adjustment':
-      return { merchantOrderId: command.order.merchantOrderId, currency: command.currency, items: command.items };
     case 'acknowledgement':
       return { statusCode: command.statusCode, merchantOrderId: command.order.merchantOrderId, items: command.items, reason: command.reason, note: command.note, source: command.source };
     case 'fulfillment': {

@@ -97,7 +97,7 @@ describe('worker faults', () => {
     const report = JSON.parse((await runCliToEnd(['report', '50001', '--format', 'json'], scenario.env())).stdout) as { results: Array<{ messageId: number; resultMessageCode: number; description: string }> };
     for (const id of poisoned) {
       const result = report.results.find((r) => r.messageId === id);
-      expect(result?.description).toMatch(new RegExp(`^The ledger could not apply this message to order ${order.id}: user_script:\\d+: .*nil value.*It was not applied`));
+      expect(result?.description).toMatch(new RegExp(`^The ledger could not apply this message to order ${order.id}: user_script:\\d+: .*(nil value|with nil).*It was not applied`));
     }
     // The poison never failed a job (a job may wait once for another finishing the feed: FinalizationBusy).
     expect(fleet.stderr().match(/attempt \d+ of \d+ failed: (?!feed 50001 is being finalised by another worker)/g)).toBeNull();

@@ -261,14 +261,15 @@ describe('batches of messages in one script call', () => {
 
   it('leaves each message applied and marked, or untouched, when the script fails part-way; a retry applies nothing twice', async () => {
     const keys = [ledger.keys.stock(), ledger.keys.applied('8'), ledger.keys.events(), ledger.keys.order(ORDER)];
-    const cancelOne = { k: '1', kind: 'adjustment', o: 4, p: { currency: 'PLN', items: [{ code: A, reason: 'NoInventory', components: [], quantityCancelled: 1 }] } };
-    const call = (second: object) => withLedgerScripts(redis).applyMessages(keys.length, ...keys, '8', AT, JSON.stringify([cancelOne, second]));
-    await expect(call({ k: '2', kind: 'no-such-kind', o: 4, p: {} })).rejects.toThrow();
+    // Messages as message-batch.ts writes them: key, kind, order KEYS index, mapping index, field count, fields.
+    const cancel = (key: string, code: string) => [key, 'adjustment', 4, '', 9, 1, 'PLN', '', code, '', 'NoInventory', '', 1, ''];
+    const call = (second: Array<string | number>) => withLedgerScripts(redis).applyMessages(keys.length, ...keys, '8', AT, ...cancel('1', A), ...second);
+    await expect(call(['2', 'no-such-kind', 4, '', 1, '{}'])).rejects.toThrow();
     expect(await item(A)).toMatchObject({ cancelled: 1 });
     expect(await redis.hgetall(ledger.keys.applied('8'))).toEqual({ '1': '0' });
     expect(await item(B)).toMatchObject({ cancelled: 0 });
 
-    const retried = await call({ k: '2', kind: 'adjustment', o: 4, p: { currency: 'PLN', items: [{ code: B, reason: 'NoInventory', components: [], quantityCancelled: 1 }] } });
+    const retried = await call(cancel('2', B));
     expect(retried).toEqual(['0', '0']);
     expect(await item(A)).toMatchObject({ cancelled: 1 });
     expect(await item(B)).toMatchObject({ cancelled: 1 });

@@ -4,8 +4,10 @@
     KEYS[1] the merchant's stock hash   KEYS[2] the feed's applied hash   KEYS[3] the merchant's events stream
     KEYS[4..] the order and MerchantOrderID-mapping keys the messages name (all of the merchant: one slot)
     ARGV[1] feed id   ARGV[2] time (ISO 8601)
-    ARGV[3] JSON array of messages: {k = message key, kind, o = KEYS index of the order, x = KEYS index of the
-            mapping key (acknowledgements naming a MerchantOrderID), p = the command's payload}
+    ARGV[3..] the messages (message-batch.ts builds them): each is `key, kind, o, x, n` and n fields, where o is
+            the KEYS index of the order and x that of the mapping key (acknowledgements naming a
+            MerchantOrderID), "" when none. An adjustment's fields are plain values (read by read_adjustment
+            below); any other kind has one field, its payload as JSON. A rule reads its payload from m.p.
   Output: the outcome of every message, in order (see lib/2…5 for the codes). Each message is all or nothing:
   a rule writes only after accepting the whole message, and its outcome is stored under its message key in
   KEYS[2] right after its writes, so even a script that fails part-way leaves every message either applied
@@ -18,19 +20,45 @@
   READONLY, …) fails the whole call instead, and the job is tried again.
 ]]
 local stock_key, applied_key, events_key = KEYS[1], KEYS[2], KEYS[3]
-local messages = cjson.decode(ARGV[3])
 local outcomes = {}
 -- What every rule gets besides its message: the same for the whole batch.
 local ctx = { feedId = ARGV[1], at = ARGV[2], stockKey = stock_key, eventsKey = events_key }
 
+-- The messages' heads; their fields are read at their turn (ARGV[m.f .. m.f + n - 1]).
+local messages, message_keys = {}, {}
+local at = 3
+while at <= #ARGV do
+  local m = { k = ARGV[at], kind = ARGV[at + 1], o = tonumber(ARGV[at + 2]), x = tonumber(ARGV[at + 3]), f = at + 5 }
+  messages[#messages + 1] = m
+  message_keys[#messages] = m.k
+  at = m.f + tonumber(ARGV[at + 4])
+end
+
+if #messages == 0 then return outcomes end
 if redis.call('HEXISTS', applied_key, '~closed') == 1 then
   for i = 1, #messages do outcomes[i] = 'closed' end
   return outcomes
 end
-
-local message_keys = {}
-for i, m in ipairs(messages) do message_keys[i] = m.k end
 local stored = redis.call('HMGET', applied_key, unpack(message_keys))
+
+local function given(value)
+  if value == '' then return nil end
+  return value
+end
+
+-- An adjustment's plain fields (message-batch.ts): itemCount, currency, merchantOrderId, then per item code,
+-- merchantItemId, reason, adjId, quantityCancelled, components ("Type=minor,…").
+local function read_adjustment(f)
+  local p = { currency = given(ARGV[f + 1]), merchantOrderId = given(ARGV[f + 2]), items = {} }
+  for i = 1, tonumber(ARGV[f]) do
+    local a = f + 3 + (i - 1) * 6
+    p.items[i] = {
+      code = given(ARGV[a]), merchantItemId = given(ARGV[a + 1]), reason = ARGV[a + 2], adjId = given(ARGV[a + 3]),
+      quantityCancelled = tonumber(ARGV[a + 4]), components = ARGV[a + 5],
+    }
+  end
+  return p
+end
 
 -- Replies of a Redis that cannot run the command right now: passing, not the message's fault.
 local PASSING = { 'OOM', 'BUSY', 'LOADING', 'READONLY', 'MASTERDOWN', 'TRYAGAIN', 'CLUSTERDOWN', 'MISCONF', 'NOREPLICAS' }
@@ -56,13 +84,15 @@ local APPLY = {
   fulfillment = apply_fulfillment,
   inventory = apply_inventory,
 }
-for i, m in ipairs(messages) do
+for i = 1, #messages do
+  local m = messages[i]
   if stored[i] then
     outcomes[i] = stored[i]
   else
     -- An unknown kind is the caller's bug, not the message's: the call fails (outside the rule's pcall).
     local rule = APPLY[m.kind]
     if not rule then error('unknown message kind ' .. tostring(m.kind)) end
+    m.p = m.kind == 'adjustment' and read_adjustment(m.f) or cjson.decode(ARGV[m.f])
     outcomes[i] = run_rule(rule, m, ctx)
     redis.call('HSET', applied_key, m.k, outcomes[i])
   end

@@ -75,7 +75,7 @@ for _, code in ipairs(incoming.itemOrder) do
     local ordered = math.max(fresh.ordered, item.shipped + item.cancelled)
     if item.sku ~= fresh.sku or format_amounts(item.charged) ~= charged or ordered ~= item.ordered then
       order.ordered = order.ordered + ordered - item.ordered
-      item.sku, item.charged, item.ordered = fresh.sku, fresh.charged, ordered
+      item.sku, item.charged, item.chargedText, item.ordered = fresh.sku, fresh.charged, charged, ordered
       order.changed[code] = item
     end
   end

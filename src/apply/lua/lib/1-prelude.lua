@@ -14,10 +14,13 @@
   Money is integer minor units, kept as strings. An outcome is "0" (applied) or "<negative code>|<detail>|…";
   the codes are listed in script-codes.ts. A rule writes nothing until it has accepted the whole message.
 ]]
+-- The hot paths below use numeric for loops, direct indexing and few library calls: in Redis's Lua 5.1 every
+-- call of a C function (ipairs' and pairs' steps, table.insert, tonumber, …) costs more than the work it does.
+
 local function split(text, separator)
   local parts = {}
   if not text or text == '' then return parts end
-  for part in string.gmatch(text, '[^' .. separator .. ']+') do table.insert(parts, part) end
+  for part in string.gmatch(text, '[^' .. separator .. ']+') do parts[#parts + 1] = part end
   return parts
 end
 
@@ -25,24 +28,35 @@ local function money(value)
   return tonumber(value) or 0
 end
 
-local function money_str(n)
+-- Integers as text. '%d' costs a fraction of the '%.14g' printf that Lua's own number-to-string conversion
+-- (a number in `..`, tostring) makes; larger values than a double holds exactly keep '%.0f'.
+local function int_str(n)
+  if n >= -9007199254740992 and n <= 9007199254740992 then return string.format('%d', n) end
   return string.format('%.0f', n)
 end
+local money_str = int_str
 
--- "Principal=2000,Tax=160" <-> { Principal = '2000', Tax = '160' }; written sorted, so equal maps are equal text.
+-- "Principal=2000,Tax=160" <-> { Principal = '2000', Tax = '160' }, and the sum of the amounts; written
+-- sorted, so equal maps are equal text.
 local function parse_amounts(text)
-  local amounts = {}
-  if text then
-    for name, value in string.gmatch(text, '([^=,]+)=([^,]*)') do amounts[name] = value end
+  local amounts, total = {}, 0
+  if text and text ~= '' then
+    for name, value in string.gmatch(text, '([^=,]+)=([^,]*)') do
+      amounts[name] = value
+      total = total + money(value)
+    end
   end
-  return amounts
+  return amounts, total
 end
 
 local function format_amounts(amounts)
-  local names = {}
-  for name in pairs(amounts) do table.insert(names, name) end
-  table.sort(names)
-  for i, name in ipairs(names) do names[i] = name .. '=' .. amounts[name] end
+  local names, n = {}, 0
+  for name in pairs(amounts) do
+    n = n + 1
+    names[n] = name
+  end
+  if n > 1 then table.sort(names) end
+  for i = 1, n do names[i] = names[i] .. '=' .. amounts[names[i]] end
   return table.concat(names, ',')
 end
 
@@ -63,32 +77,39 @@ end
 local ORDER_STATE = '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$'
 local ITEM_STATE = '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$'
 
+local FLAGS = { [''] = {}, b = { b = true }, s = { s = true }, bs = { b = true, s = true } }
+
 local function decode_order(key, id, state)
   local ordered, shipped, cancelled, _, currency, flags = string.match(state, ORDER_STATE)
   if not ordered then error('order ' .. id .. ': damaged state field') end
+  local set = FLAGS[flags] or {}
   return {
     key = key, id = id, currency = currency, ordered = tonumber(ordered), shipped = tonumber(shipped),
-    cancelled = tonumber(cancelled), buyerCancelRequested = string.find(flags, 'b', 1, true) ~= nil,
-    sellerCancelled = string.find(flags, 's', 1, true) ~= nil, items = {}, changed = {}, writes = {},
+    cancelled = tonumber(cancelled), buyerCancelRequested = set.b == true, sellerCancelled = set.s == true,
+    items = {}, changed = {}, writes = {},
   }
 end
 
 local function encode_order(order)
   local flags = (order.buyerCancelRequested and 'b' or '') .. (order.sellerCancelled and 's' or '')
-  return order.ordered .. '|' .. order.shipped .. '|' .. order.cancelled .. '|' .. order_status(order) .. '|' .. order.currency .. '|' .. flags
+  return int_str(order.ordered) .. '|' .. int_str(order.shipped) .. '|' .. int_str(order.cancelled) .. '|' .. order_status(order) .. '|' .. order.currency .. '|' .. flags
 end
 
 local function decode_item(code, packed)
   local ordered, shipped, cancelled, charged, refunded, sku = string.match(packed, ITEM_STATE)
   if not ordered then error('item ' .. code .. ': damaged field') end
-  return {
+  local item = {
     code = code, sku = sku, ordered = tonumber(ordered), shipped = tonumber(shipped), cancelled = tonumber(cancelled),
-    charged = parse_amounts(charged), refunded = parse_amounts(refunded),
+    -- Charges change only on re-import (which clears this); written back as read, without re-formatting.
+    chargedText = charged,
   }
+  item.charged, item.chargedTotal = parse_amounts(charged)
+  item.refunded, item.refundedTotal = parse_amounts(refunded)
+  return item
 end
 
 local function encode_item(item)
-  return item.ordered .. '|' .. item.shipped .. '|' .. item.cancelled .. '|' .. format_amounts(item.charged) .. '|' .. format_amounts(item.refunded) .. '|' .. item.sku
+  return int_str(item.ordered) .. '|' .. int_str(item.shipped) .. '|' .. int_str(item.cancelled) .. '|' .. (item.chargedText or format_amounts(item.charged)) .. '|' .. format_amounts(item.refunded) .. '|' .. item.sku
 end
 
 -- The order with the items `codes` (all of them when codes is nil), or nil when there is no such order.
@@ -96,7 +117,7 @@ end
 local function load_order(key, codes, with_merchant_order_id)
   local fields = { 'o', 'id', with_merchant_order_id and 'merchantOrderId' or 'o' }
   if codes then
-    for i, code in ipairs(codes) do fields[3 + i] = 'i:' .. code end
+    for i = 1, #codes do fields[3 + i] = 'i:' .. codes[i] end
   end
   local v = redis.call('HMGET', key, unpack(fields))
   if not v[1] then return nil end
@@ -107,16 +128,16 @@ local function load_order(key, codes, with_merchant_order_id)
     order.itemOrder = codes
     local packed = {}
     if #codes > 0 then
-      for i, code in ipairs(codes) do packed[i] = 'i:' .. code end
+      for i = 1, #codes do packed[i] = 'i:' .. codes[i] end
       packed = redis.call('HMGET', key, unpack(packed))
     end
-    for i, code in ipairs(codes) do
-      if packed[i] then order.items[code] = decode_item(code, packed[i]) end
+    for i = 1, #codes do
+      if packed[i] then order.items[codes[i]] = decode_item(codes[i], packed[i]) end
     end
     return order
   end
-  for i, code in ipairs(codes) do
-    if v[3 + i] then order.items[code] = decode_item(code, v[3 + i]) end
+  for i = 1, #codes do
+    if v[3 + i] then order.items[codes[i]] = decode_item(codes[i], v[3 + i]) end
   end
   return order
 end
@@ -131,13 +152,15 @@ end
 -- The codes of listed items (false where a MerchantOrderItemID names no item), and those that name one.
 local function listed_item_codes(order_key, items)
   local codes = {}
-  for i, listed in ipairs(items) do codes[i] = item_code(order_key, listed.code, listed.merchantItemId) or false end
+  for i = 1, #items do codes[i] = item_code(order_key, items[i].code, items[i].merchantItemId) or false end
   return codes
 end
 
 local function known_codes(codes)
   local list = {}
-  for _, code in ipairs(codes) do if code then table.insert(list, code) end end
+  for i = 1, #codes do
+    if codes[i] then list[#list + 1] = codes[i] end
+  end
   return list
 end
 
@@ -156,14 +179,12 @@ end
 
 -- Writes what the message changed: the order's state, the changed items, and other fields the rule set.
 local function save_order(order)
-  local args = { 'o', encode_order(order) }
+  local args, n = { 'o', encode_order(order) }, 2
   for code, item in pairs(order.changed) do
-    args[#args + 1] = 'i:' .. code
-    args[#args + 1] = encode_item(item)
+    args[n + 1], args[n + 2], n = 'i:' .. code, encode_item(item), n + 2
   end
   for field, value in pairs(order.writes) do
-    args[#args + 1] = field
-    args[#args + 1] = value
+    args[n + 1], args[n + 2], n = field, value, n + 2
   end
   redis.call('HSET', order.key, unpack(args))
 end
@@ -187,15 +208,13 @@ end
 -- The refund a buyer sees for cancelled units: what the message refunded, or else the units' share of the
 -- item's charges (Amazon refunds a cancelled unit in full).
 local function share_of_charges(item, units)
-  local total = 0
-  for _, amount in pairs(item.charged) do total = total + money(amount) end
-  return math.floor(total * units / item.ordered)
+  return math.floor(item.chargedTotal * units / item.ordered)
 end
 
 local function cancel_event(m, ctx, order, c, source, note)
   local refund = c.refund or share_of_charges(order.items[c.code], c.units)
   redis.call('XADD', ctx.eventsKey, '*', 'type', 'cancellation', 'orderId', order.id, 'itemCode', c.code,
-    'sku', order.items[c.code].sku, 'units', tostring(c.units), 'reason', c.reason or '', 'source', source,
+    'sku', order.items[c.code].sku, 'units', int_str(c.units), 'reason', c.reason or '', 'source', source,
     'feedId', ctx.feedId, 'messageId', m.k, 'at', ctx.at, 'note', note or '', 'refund', money_str(refund), 'currency', order.currency)
 end
 
@@ -209,18 +228,19 @@ end
 -- Saves the order, then restocks and records an event for every cancellation; an order any of whose
 -- cancellations was the seller's is marked `sellerCancelled` for the cancel-rate metric.
 local function save_with_cancellations(m, ctx, order, cancellations, source, note)
-  for _, c in ipairs(cancellations) do
-    if seller_initiated(order, c.reason) then order.sellerCancelled = true end
+  for i = 1, #cancellations do
+    if seller_initiated(order, cancellations[i].reason) then order.sellerCancelled = true end
   end
   -- Every stock record is read and decoded before the first write: a damaged one raises its error (a poison
   -- message, see apply-worker.ts) while the message has still changed nothing.
   local stock = {}
-  for _, c in ipairs(cancellations) do
-    local sku = order.items[c.code].sku
+  for i = 1, #cancellations do
+    local sku = order.items[cancellations[i].code].sku
     stock[sku] = stock[sku] or load_json(redis.call('HGET', ctx.stockKey, sku)) or { sku = sku }
   end
   save_order(order)
-  for _, c in ipairs(cancellations) do
+  for i = 1, #cancellations do
+    local c = cancellations[i]
     local sku = order.items[c.code].sku
     restock(ctx.stockKey, sku, stock[sku], c.units, c.reason)
     cancel_event(m, ctx, order, c, source, note)

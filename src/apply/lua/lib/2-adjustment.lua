@@ -1,7 +1,7 @@
 --[[
   One OrderAdjustment message (refunds and QuantityCancelled) against one order, all or nothing.
   m.p: merchantOrderId?, currency?, items[{code? | merchantItemId?, reason, adjId?,
-       components[{type, amount (minor units, string)}], quantityCancelled}]
+       components ("Type=minor,Type=minor", "" for none), quantityCancelled}]
   Outcomes: "0" applied; "-1" no such order; "-2|ref" no such item; "-3|given|order" currency differs;
     "-4|type|remaining|currency" a component above what remains refundable of it; "-5|net|currency" net not
     positive (or nothing to adjust); "-6|net|remaining|currency" net above the item's remaining balance;
@@ -10,23 +10,21 @@
 local CHARGED = { Principal = true, Tax = true, Shipping = true, ShippingTax = true, GiftWrap = true, GiftWrapTax = true }
 
 local function balance(item)
-  local total = 0
-  for _, amount in pairs(item.charged) do total = total + money(amount) end
-  for _, amount in pairs(item.refunded) do total = total - money(amount) end
-  return total
+  return item.chargedTotal - item.refundedTotal
 end
 
 -- Books the components on the item; nil, or the refusal.
 local function refund_components(item, components, currency)
   local net, remaining = 0, balance(item)
-  for _, component in ipairs(components) do
-    local amount = money(component.amount)
-    local refunded = money(item.refunded[component.type])
-    if CHARGED[component.type] then
-      local left = money(item.charged[component.type]) - refunded
-      if amount > left or refunded + amount < 0 then return '-4|' .. component.type .. '|' .. money_str(left) .. '|' .. currency end
+  for name, text in string.gmatch(components, '([^=,]+)=([^,]*)') do
+    local amount = money(text)
+    local refunded = money(item.refunded[name])
+    if CHARGED[name] then
+      local left = money(item.charged[name]) - refunded
+      if amount > left or refunded + amount < 0 then return '-4|' .. name .. '|' .. money_str(left) .. '|' .. currency end
     end
-    item.refunded[component.type] = money_str(refunded + amount)
+    item.refunded[name] = money_str(refunded + amount)
+    item.refundedTotal = item.refundedTotal + amount
     net = net + amount
   end
   if net <= 0 then return '-5|' .. money_str(net) .. '|' .. currency end
@@ -53,15 +51,16 @@ local function apply_adjustment(m, ctx)
     return '-3|' .. adjustment.currency .. '|' .. order.currency
   end
   local cancellations, seen = {}, {}
-  for i, adjusted in ipairs(adjustment.items) do
-    local code = codes[i]
+  for i = 1, #adjustment.items do
+    local adjusted, code = adjustment.items[i], codes[i]
     local item = code and order.items[code]
     if not item then return '-2|' .. tostring(adjusted.code or adjusted.merchantItemId) end
     if adjusted.adjId and adjustment_id_used(order, code, adjusted.adjId, seen) then return '-8|' .. adjusted.adjId end
     local units = adjusted.quantityCancelled or 0
-    if #adjusted.components == 0 and units == 0 then return '-5|0|' .. order.currency end
+    local has_components = adjusted.components ~= ''
+    if not has_components and units == 0 then return '-5|0|' .. order.currency end
     local refund = 0
-    if #adjusted.components > 0 then
+    if has_components then
       local refused
       refused, refund = refund_components(item, adjusted.components, order.currency)
       if refused then return refused end
@@ -71,7 +70,7 @@ local function apply_adjustment(m, ctx)
       if units > open_units(item) then return '-7|' .. units .. '|' .. open_units(item) end
       cancel_units(order, item, units)
       -- Without amounts the message is a plain cancellation: the buyer gets the units' share of the charges.
-      table.insert(cancellations, { code = code, units = units, reason = adjusted.reason, refund = #adjusted.components > 0 and refund or nil })
+      cancellations[#cancellations + 1] = { code = code, units = units, reason = adjusted.reason, refund = has_components and refund or nil }
     end
   end
   save_with_cancellations(m, ctx, order, cancellations, 'adjustment')
