@@ -52,12 +52,15 @@ describe('Redis faults', () => {
       const seen = await client.hlen(applied);
       const point = seen + Math.max(100, Math.floor((messages - seen) * (0.15 + 0.1 * random())));
       const n = await waitUntil(`${point} applied (kill ${kill + 1}; ${seen} when Redis was back)`, async () => {
+        if (fleet.ready().length === 0) throw new Error(`no worker left before kill ${kill + 1}: ${fleet.stderr().slice(-2000)}`);
         const count = await client.hlen(applied);
         if (count >= point) return count;
         const status = await client.hget(feedKey(feedId, 'feed'), 'status');
         if (status !== '_IN_PROGRESS_' && status !== '_SUBMITTED_') throw new Error(`the feed became ${String(status)} before kill ${kill + 1} at ${point} applied (${count} seen last)`);
         return undefined;
-      }, 120_000, 10);
+      }, 120_000, 10).catch((error: Error) => {
+        throw new Error(`${error.message}; the workers' last lines: ${fleet.stderr().slice(-1500)}`);
+      });
       await scenario.redis.kill('SIGKILL');
       killedAt.push(n);
       await sleep(300); // down for a moment: workers' commands wait and reconnect
