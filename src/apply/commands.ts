@@ -1,7 +1,7 @@
 /**
  * Ledger commands: what one valid message asks of the ledger, in feedproc's own terms (camelCase, minor
  * units), whatever the feed's format. Built from the schema-valid JSON view of an XML message or from a flat
- * row; the Lua scripts take them as JSON.
+ * row; message-batch.ts hands them to the Lua script (adjustments as plain arguments, the other kinds as JSON).
  */
 export interface OrderRef {
   amazonOrderId?: string;
