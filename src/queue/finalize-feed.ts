@@ -8,7 +8,7 @@ import type { MessageResult, Report } from '../core/types.js';
 import { ledgerKeys } from '../apply/keys.js';
 import { byMessageId } from '../report/index.js';
 import { loadFeed, saveFeed } from './feed-store.js';
-import { feedKeys, PARTITIONS } from './names.js';
+import { feedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 
 const LOCK_MS = 60_000;
@@ -32,7 +32,7 @@ export async function finalizeFeed(deps: PipelineDeps, feedId: string): Promise<
   const applied = ledgerKeys(config.prefix, record.merchantId).applied(feedId);
   if ((await redis.hlen(applied)) < record.pending) return false;
   // A partition's list goes only after its refusals are recorded: while any remains, the report is not whole.
-  if ((await redis.exists(...Array.from({ length: PARTITIONS }, (_, n) => keys.part(n)))) > 0) return false;
+  if ((await redis.exists(...keys.parts)) > 0) return false;
   const token = randomUUID();
   if ((await redis.set(keys.finalizing, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
     throw new FinalizationBusy(`feed ${feedId} is being finalised by another worker`);

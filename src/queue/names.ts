@@ -25,6 +25,8 @@ export interface FeedKeys {
   feed: string;
   validation: string;
   part(n: number): string;
+  /** Every partition's list key, 0 … PARTITIONS - 1. */
+  parts: readonly string[];
   results: string;
   report: string;
   finalizing: string;
@@ -37,6 +39,7 @@ export function feedKeys(prefix: string, feedId: string): FeedKeys {
     feed: `${tag}:feed`,
     validation: `${tag}:validation`,
     part: (n) => `${tag}:part:${n}`,
+    parts: Array.from({ length: PARTITIONS }, (_, n) => `${tag}:part:${n}`),
     results: `${tag}:results`,
     report: `${tag}:report`,
     finalizing: `${tag}:finalizing`,

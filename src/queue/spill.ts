@@ -7,7 +7,7 @@ import type { RedisClient } from '../core/redis-client.js';
 import type { LedgerCommand } from '../apply/commands.js';
 import { orderKeyOf } from '../apply/commands.js';
 import { execAll } from './exec-all.js';
-import { PARTITIONS, partitionOf, type FeedKeys } from './names.js';
+import { partitionOf, type FeedKeys } from './names.js';
 
 export interface SpilledMessage {
   /** Position among the feed's valid messages, from 1: the exactly-once key (MessageIDs may repeat). */
@@ -57,8 +57,7 @@ export class SpillWriter {
     this.buffer = [];
     await Promise.all(this.flushes);
     this.flushes = [];
-    const keys = Array.from({ length: PARTITIONS }, (_, n) => this.keys.part(n));
-    await this.redis.del(...keys);
+    await this.redis.del(...this.keys.parts);
     this.used.clear();
     this.count = 0;
   }

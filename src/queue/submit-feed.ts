@@ -18,7 +18,7 @@ import { ReportBuilder, toResult } from '../report/index.js';
 import { validateFeedFile } from '../validate/index.js';
 import { execAll } from './exec-all.js';
 import { loadFeed, loadReport, moveFeedStatus, saveFeed, nextFeedId, submittedRecord, type FeedRecord } from './feed-store.js';
-import { contentKey, feedKeys, PARTITIONS } from './names.js';
+import { contentKey, feedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { SpillWriter } from './spill.js';
 import { cancelUnvalidated, enqueuePartitions, enqueueRemaining, settledFeed, strandedState, takeSubmitLease } from './submit-lease.js';
@@ -95,7 +95,7 @@ async function newRecord(deps: PipelineDeps, path: string, sha256: string, optio
 
 /** Nothing was enqueued: the spilled messages go first (freeing memory), then the content, then the record. */
 async function abandon(deps: PipelineDeps, record: FeedRecord): Promise<void> {
-  await deps.redis.del(...Array.from({ length: PARTITIONS }, (_, n) => feedKeys(deps.config.prefix, record.feedSubmissionId).part(n)));
+  await deps.redis.del(...feedKeys(deps.config.prefix, record.feedSubmissionId).parts);
   const key = contentKey(deps.config.prefix, record.merchantId, record.sha256);
   if ((await deps.redis.get(key)) === record.feedSubmissionId) await deps.redis.del(key);
   await saveFeed(deps.redis, deps.config.prefix, { ...record, status: '_CANCELLED_', completedProcessingDate: deps.now() });

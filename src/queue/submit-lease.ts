@@ -7,10 +7,9 @@
  * exist, since BullMQ keeps one job per id and the ledger's marks keep every message applied once.
  */
 import { randomUUID } from 'node:crypto';
-import { execAll } from './exec-all.js';
 import { finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed, type FeedRecord } from './feed-store.js';
-import { APPLY_JOB, feedKeys, jobId, PARTITIONS } from './names.js';
+import { APPLY_JOB, feedKeys, jobId } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 
 const LEASE_MS = 10_000;
@@ -61,20 +60,19 @@ export async function enqueuePartitions(deps: PipelineDeps, feedId: string, part
 
 /** Enqueues again the jobs of a validated feed whose submitter died: one per partition list still there. */
 export async function enqueueRemaining(deps: PipelineDeps, feedId: string): Promise<void> {
-  const keys = feedKeys(deps.config.prefix, feedId);
+  const { parts } = feedKeys(deps.config.prefix, feedId);
   const pipeline = deps.redis.pipeline();
-  for (let n = 0; n < PARTITIONS; n += 1) pipeline.exists(keys.part(n));
+  for (const key of parts) pipeline.exists(key);
   const found = (await pipeline.exec()) ?? [];
+  const failed = found.find(([err]) => err !== null);
+  if (failed) throw failed[0] as Error; // a partition taken for empty would never be applied
   await enqueuePartitions(deps, feedId, found.flatMap(([, exists], n) => (exists === 1 ? [n] : [])));
 }
 
 /** Cancels a feed that died while its file was read: its spilled messages go, and it keeps no content. */
 export async function cancelUnvalidated(deps: PipelineDeps, record: FeedRecord): Promise<void> {
   const keys = feedKeys(deps.config.prefix, record.feedSubmissionId);
-  const drop = deps.redis.pipeline();
-  for (let n = 0; n < PARTITIONS; n += 1) drop.del(keys.part(n));
-  drop.del(keys.results);
-  await execAll(drop);
+  await deps.redis.del(...keys.parts, keys.results);
   await saveFeed(deps.redis, deps.config.prefix, { ...record, status: '_CANCELLED_', completedProcessingDate: deps.now() });
 }
 

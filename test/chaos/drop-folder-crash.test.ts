@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join } from 'node:path';
 import { chaosSeed, makeWorld, MERCHANT, oracle, recordFigures, seededRandom, writeFeed } from '../helpers/chaos-world.js';
 import { runCliToEnd, spawnCli, waitUntil, type CliProcess } from '../helpers/chaos-processes.js';
-import { FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
+import { chaosFeedKeys, FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
 
 const seed = chaosSeed();
 
@@ -75,7 +75,7 @@ describe('the drop folder after a crash between report and move, and with a file
     expect(empty.summary).toEqual({ messagesProcessed: 50, messagesSuccessful: 0, messagesWithError: 50, messagesWithWarning: 0 });
     expect(empty.results).toHaveLength(50);
     const client = scenario.redis.client();
-    expect(await client.exists(`${PREFIX}:feed-apply:wait`, `${PREFIX}:feed-apply:active`, `${PREFIX}:{f:50002}:validation`)).toBe(0);
+    expect(await client.exists(`${PREFIX}:feed-apply:wait`, `${PREFIX}:feed-apply:active`, chaosFeedKeys('50002').validation)).toBe(0);
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
     recordFigures('drop-folder', {

@@ -13,18 +13,12 @@
  */
 import { MERCHANT, chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type JsonReport } from '../helpers/chaos-world.js';
 import { runCliToEnd, sleep, waitUntil, WorkerFleet } from '../helpers/chaos-processes.js';
-import { FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
+import { chaosFeedKeys, chaosLedgerKeys, closedAfterAll, FIGURES_DIR, openScenario, PREFIX, verdict } from '../helpers/chaos-scenario.js';
 
 const seed = chaosSeed();
-const feedKey = (id: string, what: string): string => `${PREFIX}:{f:${id}}:${what}`;
 
 describe('Redis faults', () => {
-  const opened: Scenario[] = [];
-  const fleets: WorkerFleet[] = [];
-  afterAll(async () => {
-    for (const fleet of fleets) await fleet.stopAll();
-    for (const scenario of opened) await scenario.close();
-  });
+  const { opened, fleets } = closedAfterAll();
 
   it(`(a) SIGKILLed three times with appendfsync always while workers are busy: every message applied once (seed ${seed})`, async () => {
     const started = Date.now();
@@ -42,7 +36,7 @@ describe('Redis faults', () => {
     // The workers start once the feed waits for them, so that they are busy, not done, at the first kill.
     await Promise.all([fleet.start(), fleet.start()]);
     const feedId = submitted.stdout.trim();
-    const applied = `${PREFIX}:{m:${MERCHANT}}:applied:${feedId}`;
+    const applied = chaosLedgerKeys.applied(feedId);
 
     // Kills come by time, not by count: once the workers have applied past what Redis held when it came back,
     // a seeded 10-110 ms later. The whole feed takes Redis only a second or two, and a count read from Redis lags
@@ -57,7 +51,7 @@ describe('Redis faults', () => {
         if (fleet.ready().length === 0) throw new Error(`no worker left before kill ${kill + 1}: ${fleet.stderr().slice(-2000)}`);
         const count = await client.hlen(applied);
         if (count > seen) return count;
-        const status = await client.hget(feedKey(feedId, 'feed'), 'status');
+        const status = await client.hget(chaosFeedKeys(feedId).feed, 'status');
         if (status !== '_IN_PROGRESS_' && status !== '_SUBMITTED_') throw new Error(`the feed became ${String(status)} before kill ${kill + 1} (${count} seen last)`);
         return undefined;
       }, 120_000, 10);
@@ -68,10 +62,10 @@ describe('Redis faults', () => {
       // What the AOF kept: the feed must still have been in progress when Redis died.
       const back = scenario.redis.client();
       killedAt.push(await back.hlen(applied));
-      statusAfterRestart.push(await back.hget(feedKey(feedId, 'feed'), 'status'));
+      statusAfterRestart.push(await back.hget(chaosFeedKeys(feedId).feed, 'status'));
     }
     const client = scenario.redis.client();
-    await waitUntil('the feed to be done', async () => ((await client.hget(feedKey(feedId, 'feed'), 'status')) === '_DONE_' ? true : undefined), 180_000, 100);
+    await waitUntil('the feed to be done', async () => ((await client.hget(chaosFeedKeys(feedId).feed, 'status')) === '_DONE_' ? true : undefined), 180_000, 100);
     expect(fleet.all.every((w) => w.alive())).toBe(true); // the workers survived every restart
 
     const v = await verdict(scenario, world, expected, feedId);
@@ -109,11 +103,11 @@ describe('Redis faults', () => {
     expect(full.stdout).toBe('');
     expect(full.stderr).toMatch(/^feedproc: QUEUE_REDIS_FULL: Redis is out of memory \(maxmemory reached, policy noeviction\): OOM command not allowed[^\n]*submit the file again[^\n]*\n$/);
     // Nothing half-done: the feed cancelled, no spilled message, no content claim, no job, no ledger change.
-    expect(await client.hget(feedKey('50001', 'feed'), 'status')).toBe('_CANCELLED_');
-    expect(await client.exists(...Array.from({ length: 64 }, (_, n) => feedKey('50001', `part:${n}`)))).toBe(0);
+    expect(await client.hget(chaosFeedKeys('50001').feed, 'status')).toBe('_CANCELLED_');
+    expect(await client.exists(...chaosFeedKeys('50001').parts)).toBe(0);
     expect(await client.keys(`${PREFIX}:{m:${MERCHANT}}:sha:*`)).toEqual([]);
     expect(await client.exists(`${PREFIX}:feed-apply:wait`, `${PREFIX}:feed-apply:active`)).toBe(0);
-    expect(await client.exists(`${PREFIX}:{m:${MERCHANT}}:events`, `${PREFIX}:{m:${MERCHANT}}:applied:50001`)).toBe(0);
+    expect(await client.exists(chaosLedgerKeys.events(), chaosLedgerKeys.applied('50001'))).toBe(0);
 
     await client.config('SET', 'maxmemory', String(limit + 256 * 1024 * 1024));
     const again = await runCliToEnd(['submit', '--wait', '--format', 'json', feed], scenario.env());

@@ -6,23 +6,16 @@
  * jobs were enqueued (FEEDPROC_FAULT=exit-before-enqueue, a SIGKILL at that exact point): the resubmission
  * enqueues the dead feed's jobs again and is its duplicate; the first feed finishes, every message once.
  */
-import { MERCHANT, chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type JsonReport } from '../helpers/chaos-world.js';
+import { chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type JsonReport } from '../helpers/chaos-world.js';
 import { runCliToEnd, spawnCli, waitUntil, WorkerFleet } from '../helpers/chaos-processes.js';
-import { FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
+import { chaosFeedKeys, chaosLedgerKeys, closedAfterAll, FIGURES_DIR, openScenario, PREFIX, verdict } from '../helpers/chaos-scenario.js';
 
 const MESSAGES = 40_000;
 const ORDERS = 3_000;
 const seed = chaosSeed();
-const feedKey = (id: string, what: string): string => `${PREFIX}:{f:${id}}:${what}`;
-const partKeys = (id: string): string[] => Array.from({ length: 64 }, (_, n) => feedKey(id, `part:${n}`));
 
 describe('feedproc submit killed while enqueueing a big file, then the same file submitted again', () => {
-  const opened: Scenario[] = [];
-  const fleets: WorkerFleet[] = [];
-  afterAll(async () => {
-    for (const fleet of fleets) await fleet.stopAll();
-    for (const scenario of opened) await scenario.close();
-  });
+  const { opened, fleets } = closedAfterAll();
 
   it(`(a) SIGKILL during validation and spill: no gap, no double effect, the dead feed cancelled (seed ${seed})`, async () => {
     const started = Date.now();
@@ -35,14 +28,14 @@ describe('feedproc submit killed while enqueueing a big file, then the same file
 
     const first = spawnCli(['submit', feed], scenario.env());
     const spilled = await waitUntil('messages spilled', async () => {
-      const n = await client.exists(...partKeys('50001'));
+      const n = await client.exists(...chaosFeedKeys('50001').parts);
       return n > 0 ? n : undefined;
     }, 60_000, 5);
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     // Killed mid-spill: partitions written, the file not yet judged, nothing enqueued.
-    expect(await client.hget(feedKey('50001', 'feed'), 'status')).toBe('_IN_PROGRESS_');
-    expect(await client.exists(feedKey('50001', 'validation'))).toBe(0);
+    expect(await client.hget(chaosFeedKeys('50001').feed, 'status')).toBe('_IN_PROGRESS_');
+    expect(await client.exists(chaosFeedKeys('50001').validation)).toBe(0);
     expect(await client.exists(`${PREFIX}:feed-apply:wait`, `${PREFIX}:feed-apply:active`)).toBe(0);
 
     const fleet = new WorkerFleet(scenario.env({ FEEDPROC_JOB_LOCK_MS: '1000' }), 2);
@@ -52,8 +45,8 @@ describe('feedproc submit killed while enqueueing a big file, then the same file
     expect([again.code, again.stderr]).toEqual([3, '']); // 3: some messages refused by the ledger rules
     const report = JSON.parse(again.stdout) as JsonReport;
     expect(report.feedSubmissionId).toBe('50002'); // a feed of its own, not a duplicate of the dead one
-    expect(await client.hget(feedKey('50001', 'feed'), 'status')).toBe('_CANCELLED_');
-    expect(await client.exists(...partKeys('50001'))).toBe(0);
+    expect(await client.hget(chaosFeedKeys('50001').feed, 'status')).toBe('_CANCELLED_');
+    expect(await client.exists(...chaosFeedKeys('50001').parts)).toBe(0);
 
     const v = await verdict(scenario, world, expected, '50002');
     expect(v.comparison).toEqual({ lost: [], doubled: [], other: [] });
@@ -67,7 +60,7 @@ describe('feedproc submit killed while enqueueing a big file, then the same file
     expect(duplicate.results).toEqual([expect.objectContaining({ messageId: 0, resultCode: 'Warning', resultMessageCode: 97010 })]);
     expect(duplicate.results[0]?.description).toContain('feed 50002');
     expect((await verdict(scenario, world, expected, '50002')).comparison).toEqual({ lost: [], doubled: [], other: [] });
-    expect(await client.xlen(`${PREFIX}:{m:${MERCHANT}}:events`)).toBe(expected.cancellations);
+    expect(await client.xlen(chaosLedgerKeys.events())).toBe(expected.cancellations);
     recordFigures('submit-killed-spill', {
       seed, messages: MESSAGES, partitionsSpilledWhenKilled: spilled, resubmittedAs: '50002', refused: expected.refusals.size,
       lost: v.comparison.lost.length, doubled: v.comparison.doubled.length, seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -85,8 +78,8 @@ describe('feedproc submit killed while enqueueing a big file, then the same file
 
     const first = await runCliToEnd(['submit', feed], scenario.env({ FEEDPROC_FAULT: 'exit-before-enqueue' }));
     expect(first.code).toBeNull(); // SIGKILLed itself at the fault point
-    expect(await client.hget(feedKey('50001', 'feed'), 'status')).toBe('_IN_PROGRESS_');
-    expect(await client.exists(feedKey('50001', 'validation'))).toBe(1);
+    expect(await client.hget(chaosFeedKeys('50001').feed, 'status')).toBe('_IN_PROGRESS_');
+    expect(await client.exists(chaosFeedKeys('50001').validation)).toBe(1);
     expect(await client.exists(`${PREFIX}:feed-apply:wait`)).toBe(0);
 
     const fleet = new WorkerFleet(scenario.env({ FEEDPROC_JOB_LOCK_MS: '1000' }), 2);
@@ -98,7 +91,7 @@ describe('feedproc submit killed while enqueueing a big file, then the same file
     expect(duplicate.feedSubmissionId).toBe('50002');
     expect(duplicate.results).toEqual([expect.objectContaining({ messageId: 0, resultMessageCode: 97010 })]);
     expect(duplicate.results[0]?.description).toContain('feed 50001');
-    await waitUntil('feed 50001 to be done', async () => ((await client.hget(feedKey('50001', 'feed'), 'status')) === '_DONE_' ? true : undefined));
+    await waitUntil('feed 50001 to be done', async () => ((await client.hget(chaosFeedKeys('50001').feed, 'status')) === '_DONE_' ? true : undefined));
 
     const v = await verdict(scenario, world, expected, '50001');
     expect(v.comparison).toEqual({ lost: [], doubled: [], other: [] });

@@ -8,20 +8,15 @@
  * (c) A transient failure (FEEDPROC_FAULT=fail-message: the first 2 attempts of the job holding one message
  *     fail just before it): the third attempt succeeds, the attempts are logged, every message applied once.
  */
-import { MERCHANT, chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type World } from '../helpers/chaos-world.js';
+import { chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type World } from '../helpers/chaos-world.js';
 import { runCliToEnd, sleep, spawnCli, waitUntil, WorkerFleet } from '../helpers/chaos-processes.js';
-import { FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
+import { chaosFeedKeys, chaosLedgerKeys, closedAfterAll, FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
 
 const seed = chaosSeed();
-const feedStatus = (scenario: Scenario, id: string): Promise<string | null> => scenario.redis.client().hget(`${PREFIX}:{f:${id}}:feed`, 'status');
+const feedStatus = (scenario: Scenario, id: string): Promise<string | null> => scenario.redis.client().hget(chaosFeedKeys(id).feed, 'status');
 
 describe('worker faults', () => {
-  const opened: Scenario[] = [];
-  const fleets: WorkerFleet[] = [];
-  afterAll(async () => {
-    for (const fleet of fleets) await fleet.stopAll();
-    for (const scenario of opened) await scenario.close();
-  });
+  const { opened, fleets } = closedAfterAll();
 
   async function expectExact(scenario: Scenario, world: World, expected: ReturnType<typeof oracle>, feedId: string) {
     const v = await verdict(scenario, world, expected, feedId);
@@ -84,7 +79,7 @@ describe('worker faults', () => {
     opened.push(scenario);
     const feed = await scenario.prepare(world);
     // Damage the item's ordered units, the first part of its packed field (src/apply/lua/lib/1-prelude.lua).
-    const orderKey = `${PREFIX}:{m:${MERCHANT}}:order:${order.id}`;
+    const orderKey = chaosLedgerKeys.order(order.id);
     const packed = (await scenario.redis.client().hget(orderKey, `i:${item.code}`)) ?? '';
     expect(packed).toMatch(/^\d+\|/);
     await scenario.redis.client().hset(orderKey, `i:${item.code}`, packed.replace(/^\d+/, 'damaged'));

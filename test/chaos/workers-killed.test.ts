@@ -4,9 +4,9 @@
  * (no message lost, none applied twice: units, every refunded component, cancellation events, stock) and the
  * report counts every message once with exactly the oracle's refusals.
  */
-import { MERCHANT, chaosSeed, makeWorld, oracle, seededRandom } from '../helpers/chaos-world.js';
+import { chaosSeed, makeWorld, oracle, seededRandom } from '../helpers/chaos-world.js';
 import { runCliToEnd, waitUntil, WorkerFleet, type CliProcess } from '../helpers/chaos-processes.js';
-import { FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
+import { chaosFeedKeys, chaosLedgerKeys, FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
 import { recordFigures } from '../helpers/chaos-world.js';
 
 const MESSAGES = 100_000;
@@ -36,8 +36,8 @@ describe('workers killed with SIGKILL at 20 random points of a 100,000-message f
     expect(submitted).toMatchObject({ code: 0, stderr: '' });
     const feedId = submitted.stdout.trim();
     const client = scenario.redis.client();
-    const applied = `${PREFIX}:{m:${MERCHANT}}:applied:${feedId}`;
-    const status = async (): Promise<string | null> => client.hget(`${PREFIX}:{f:${feedId}}:feed`, 'status');
+    const applied = chaosLedgerKeys.applied(feedId);
+    const status = async (): Promise<string | null> => client.hget(chaosFeedKeys(feedId).feed, 'status');
 
     // 20 kill points: the number of applied messages at which a worker dies, spread over the feed at random.
     const points = Array.from({ length: KILLS }, () => Math.floor(MESSAGES * (0.03 + 0.94 * random()))).sort((a, b) => a - b);

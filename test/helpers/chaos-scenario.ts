@@ -6,10 +6,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  compareWithOracle, countEvents, expectedSummary, oracle, readLedger, readStock, reportRefusals, writeFeed, writeOrderReport,
+  MERCHANT, compareWithOracle, countEvents, expectedSummary, oracle, readLedger, readStock, reportRefusals, writeFeed, writeOrderReport,
   type Comparison, type Expected, type JsonReport, type World,
 } from './chaos-world.js';
-import { cliEnv, runCliToEnd, startChaosRedis, type ChaosRedis, type RedisOptions } from './chaos-processes.js';
+import { ledgerKeys } from '../../src/apply/keys.js';
+import { feedKeys, type FeedKeys } from '../../src/queue/names.js';
+import { cliEnv, runCliToEnd, startChaosRedis, type ChaosRedis, type RedisOptions, type WorkerFleet } from './chaos-processes.js';
 import { REPO_ROOT } from './cli.js';
 import { makeTempDir } from './tmp.js';
 
@@ -23,6 +25,23 @@ export interface Scenario {
   /** Imports the world's orders through the CLI and writes its feed; returns the feed's path. */
   prepare(world: World, name?: string, comment?: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** The world's merchant's ledger keys under the scenarios' prefix (src/apply/keys.ts). */
+export const chaosLedgerKeys = ledgerKeys(PREFIX, MERCHANT);
+
+/** The feed's Redis keys under the scenarios' prefix (src/queue/names.ts). */
+export const chaosFeedKeys = (feedId: string): FeedKeys => feedKeys(PREFIX, feedId);
+
+/** The scenarios and worker fleets a test file opens: each test pushes its own; all stopped and closed after the file. */
+export function closedAfterAll(): { opened: Scenario[]; fleets: WorkerFleet[] } {
+  const opened: Scenario[] = [];
+  const fleets: WorkerFleet[] = [];
+  afterAll(async () => {
+    for (const fleet of fleets) await fleet.stopAll();
+    for (const scenario of opened) await scenario.close();
+  });
+  return { opened, fleets };
 }
 
 export async function openScenario(name: string, redis: Omit<RedisOptions, 'dir'>): Promise<Scenario> {

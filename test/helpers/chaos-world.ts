@@ -8,6 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { ledgerKeys } from '../../src/apply/keys.js';
 
 /** mulberry32 (the XSD corpus's generator), so a failing run can be replayed with its logged seed. */
 export { random as seededRandom } from './xsd-corpus.js';
@@ -173,7 +174,7 @@ function refusalOf(m: AdjustmentSpec, spec: ItemSpec, state: ItemState, adjIds: 
 export async function readLedger(redis: Redis, prefix: string, world: World): Promise<Map<string, Map<string, ItemState>>> {
   const pipeline = redis.pipeline();
   for (const order of world.orders) {
-    pipeline.hmget(`${prefix}:{m:${MERCHANT}}:order:${order.id}`, ...order.items.map((i) => `i:${i.code}`));
+    pipeline.hmget(ledgerKeys(prefix, MERCHANT).order(order.id), ...order.items.map((i) => `i:${i.code}`));
   }
   const replies = (await pipeline.exec()) ?? [];
   return new Map(
@@ -222,12 +223,12 @@ export function compareWithOracle(ledger: Map<string, Map<string, ItemState>>, e
 
 /** SKU → stock quantity in the ledger (the records the cancellations restocked). */
 export async function readStock(redis: Redis, prefix: string): Promise<Map<string, number>> {
-  const all = await redis.hgetall(`${prefix}:{m:${MERCHANT}}:stock`);
+  const all = await redis.hgetall(ledgerKeys(prefix, MERCHANT).stock());
   return new Map(Object.entries(all).map(([sku, raw]) => [sku, Number((JSON.parse(raw) as { quantity?: number }).quantity ?? 0)]));
 }
 
 export async function countEvents(redis: Redis, prefix: string): Promise<number> {
-  return redis.xlen(`${prefix}:{m:${MERCHANT}}:events`);
+  return redis.xlen(ledgerKeys(prefix, MERCHANT).events());
 }
 
 export interface JsonReport {

@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { AdjustmentCommand, LedgerCommand } from '../../src/apply/commands.js';
 import { createLedger, type Ledger } from '../../src/apply/ledger.js';
+import { batchArguments } from '../../src/apply/message-batch.js';
 import { withLedgerScripts } from '../../src/apply/scripts.js';
 import type { ImportedOrder } from '../../src/parse/order-report.js';
 import { connectTestRedis, removePrefix, uniquePrefix } from '../helpers/redis.js';
@@ -260,16 +261,16 @@ describe('batches of messages in one script call', () => {
   });
 
   it('leaves each message applied and marked, or untouched, when the script fails part-way; a retry applies nothing twice', async () => {
-    const keys = [ledger.keys.stock(), ledger.keys.applied('8'), ledger.keys.events(), ledger.keys.order(ORDER)];
-    // Messages as message-batch.ts writes them: key, kind, order KEYS index, mapping index, field count, fields.
-    const cancel = (key: string, code: string) => [key, 'adjustment', 4, '', 9, 1, 'PLN', '', code, '', 'NoInventory', '', 1, ''];
-    const call = (second: Array<string | number>) => withLedgerScripts(redis).applyMessages(keys.length, ...keys, '8', AT, ...cancel('1', A), ...second);
-    await expect(call(['2', 'no-such-kind', 4, '', 1, '{}'])).rejects.toThrow();
+    const cancel = (key: string, code: string) => ({ key, command: { kind: 'adjustment', order: { amazonOrderId: ORDER }, currency: 'PLN', items: [{ code, reason: 'NoInventory', components: [], quantityCancelled: 1 }] } as AdjustmentCommand });
+    const batch = (...messages: Array<ReturnType<typeof cancel>>) => batchArguments(ledger.keys, '8', AT, messages, (c) => ledger.keys.order(c.order.amazonOrderId ?? ''));
+    const call = (args: Array<string | number>) => withLedgerScripts(redis).applyMessages(...args);
+    // The first message as the ledger sends it, then one of a kind the script does not know (KEYS[4]: the order).
+    await expect(call([...batch(cancel('1', A)), '2', 'no-such-kind', 4, '', 1, '{}'])).rejects.toThrow();
     expect(await item(A)).toMatchObject({ cancelled: 1 });
     expect(await redis.hgetall(ledger.keys.applied('8'))).toEqual({ '1': '0' });
     expect(await item(B)).toMatchObject({ cancelled: 0 });
 
-    const retried = await call(cancel('2', B));
+    const retried = await call(batch(cancel('1', A), cancel('2', B)));
     expect(retried).toEqual(['0', '0']);
     expect(await item(A)).toMatchObject({ cancelled: 1 });
     expect(await item(B)).toMatchObject({ cancelled: 1 });

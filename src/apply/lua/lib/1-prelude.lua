@@ -34,7 +34,6 @@ local function int_str(n)
   if n >= -9007199254740992 and n <= 9007199254740992 then return string.format('%d', n) end
   return string.format('%.0f', n)
 end
-local money_str = int_str
 
 -- "Principal=2000,Tax=160" <-> { Principal = '2000', Tax = '160' }, and the sum of the amounts; written
 -- sorted, so equal maps are equal text.
@@ -112,32 +111,32 @@ local function encode_item(item)
   return int_str(item.ordered) .. '|' .. int_str(item.shipped) .. '|' .. int_str(item.cancelled) .. '|' .. (item.chargedText or format_amounts(item.charged)) .. '|' .. format_amounts(item.refunded) .. '|' .. item.sku
 end
 
+local function item_fields(fields, codes)
+  for i = 1, #codes do fields[#fields + 1] = 'i:' .. codes[i] end
+  return fields
+end
+
+-- Decodes the items `codes` from their packed values, values[first + i] for codes[i] (false: no such item).
+local function read_items(order, codes, values, first)
+  for i = 1, #codes do
+    if values[first + i] then order.items[codes[i]] = decode_item(codes[i], values[first + i]) end
+  end
+end
+
 -- The order with the items `codes` (all of them when codes is nil), or nil when there is no such order.
 -- `with_merchant_order_id` also reads the MerchantOrderID (only messages that name one need it).
 local function load_order(key, codes, with_merchant_order_id)
-  local fields = { 'o', 'id', with_merchant_order_id and 'merchantOrderId' or 'o' }
-  if codes then
-    for i = 1, #codes do fields[3 + i] = 'i:' .. codes[i] end
-  end
+  local fields = item_fields({ 'o', 'id' }, codes or {})
+  if with_merchant_order_id then fields[#fields + 1] = 'merchantOrderId' end
   local v = redis.call('HMGET', key, unpack(fields))
   if not v[1] then return nil end
   local order = decode_order(key, v[2], v[1])
-  if with_merchant_order_id then order.merchantOrderId = v[3] or nil end
-  if not codes then
-    codes = split(redis.call('HGET', key, 'itemOrder'), ',')
-    order.itemOrder = codes
-    local packed = {}
-    if #codes > 0 then
-      for i = 1, #codes do packed[i] = 'i:' .. codes[i] end
-      packed = redis.call('HMGET', key, unpack(packed))
-    end
-    for i = 1, #codes do
-      if packed[i] then order.items[codes[i]] = decode_item(codes[i], packed[i]) end
-    end
-    return order
-  end
-  for i = 1, #codes do
-    if v[3 + i] then order.items[codes[i]] = decode_item(codes[i], v[3 + i]) end
+  if with_merchant_order_id then order.merchantOrderId = v[#fields] or nil end
+  if codes then
+    read_items(order, codes, v, 2)
+  else
+    order.itemOrder = split(redis.call('HGET', key, 'itemOrder'), ',')
+    if #order.itemOrder > 0 then read_items(order, order.itemOrder, redis.call('HMGET', key, unpack(item_fields({}, order.itemOrder))), 0) end
   end
   return order
 end
@@ -215,7 +214,7 @@ local function cancel_event(m, ctx, order, c, source, note)
   local refund = c.refund or share_of_charges(order.items[c.code], c.units)
   redis.call('XADD', ctx.eventsKey, '*', 'type', 'cancellation', 'orderId', order.id, 'itemCode', c.code,
     'sku', order.items[c.code].sku, 'units', int_str(c.units), 'reason', c.reason or '', 'source', source,
-    'feedId', ctx.feedId, 'messageId', m.k, 'at', ctx.at, 'note', note or '', 'refund', money_str(refund), 'currency', order.currency)
+    'feedId', ctx.feedId, 'messageId', m.k, 'at', ctx.at, 'note', note or '', 'refund', int_str(refund), 'currency', order.currency)
 end
 
 -- Cancel rate (product-spec.md §3): every cancellation is the seller's, except a buyer's reason on an order

@@ -21,14 +21,14 @@ local function refund_components(item, components, currency)
     local refunded = money(item.refunded[name])
     if CHARGED[name] then
       local left = money(item.charged[name]) - refunded
-      if amount > left or refunded + amount < 0 then return '-4|' .. name .. '|' .. money_str(left) .. '|' .. currency end
+      if amount > left or refunded + amount < 0 then return '-4|' .. name .. '|' .. int_str(left) .. '|' .. currency end
     end
-    item.refunded[name] = money_str(refunded + amount)
+    item.refunded[name] = int_str(refunded + amount)
     item.refundedTotal = item.refundedTotal + amount
     net = net + amount
   end
-  if net <= 0 then return '-5|' .. money_str(net) .. '|' .. currency end
-  if net > remaining then return '-6|' .. money_str(net) .. '|' .. money_str(remaining) .. '|' .. currency end
+  if net <= 0 then return '-5|' .. int_str(net) .. '|' .. currency end
+  if net > remaining then return '-6|' .. int_str(net) .. '|' .. int_str(remaining) .. '|' .. currency end
   return nil, net
 end
 
