@@ -14,7 +14,6 @@ import { blockEventLoop, NO_FAULTS, parseFaults, type Faults } from '../core/fau
 import { toResult } from '../report/index.js';
 import { finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed } from './feed-store.js';
-import { execAll } from './exec-all.js';
 import { APPLY_QUEUE, feedKeys, queuePrefix, type FeedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import type { SpilledMessage } from './spill.js';
@@ -50,9 +49,18 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob, run:
   const keys = feedKeys(config.prefix, job.feedId);
   const ledger = createLedger(redis, config.prefix, record.merchantId);
   const at = deps.now();
-  // A window at a time, so a worker's memory does not grow with the size of the feed.
+  const readWindow = (start: number): Promise<SpilledMessage[]> => {
+    const read = redis.lrange(keys.part(job.partition), start, start + WINDOW - 1).then((raws) => raws.map((raw) => JSON.parse(raw) as SpilledMessage));
+    read.catch(() => undefined); // awaited at its turn; a job that stops early must not leave it unhandled
+    return read;
+  };
+  // A window at a time, so a worker's memory does not grow with the size of the feed. The next window is read
+  // (and parsed) while this one is applied, so Redis is not left waiting for the worker between windows; only
+  // the reading is early, the windows are applied strictly one after the other.
+  let next = readWindow(0);
   for (let start = 0; ; start += WINDOW) {
-    const entries = (await redis.lrange(keys.part(job.partition), start, start + WINDOW - 1)).map((raw) => JSON.parse(raw) as SpilledMessage);
+    const entries = await next;
+    if (entries.length === WINDOW) next = readWindow(start + WINDOW);
     const outcomes = await applyWindow(ledger, job.feedId, entries, at, run);
     run.afterWindow();
     // Another worker took this job over after our lock lapsed and the feed is final: nothing left to record.
@@ -87,12 +95,14 @@ function injectedFailure(entries: readonly SpilledMessage[], run: ApplyRun): num
 }
 
 async function recordRefusals(redis: RedisClient, keys: FeedKeys, entries: readonly SpilledMessage[], outcomes: readonly string[], merchantId: string): Promise<void> {
-  const refusals = redis.pipeline();
+  const refusals: string[] = [];
   entries.forEach((entry, index) => {
-    const problem = describeOutcome(outcomes[index] ?? '0', contextOf(entry, merchantId));
-    if (problem) refusals.hset(keys.results, String(entry.seq), JSON.stringify(toResult(entry.messageId, { ...problem, additionalInfo: infoOf(entry) })));
+    const outcome = outcomes[index] ?? '0';
+    if (outcome === '0') return; // applied: nothing to record (most messages)
+    const problem = describeOutcome(outcome, contextOf(entry, merchantId));
+    if (problem) refusals.push(String(entry.seq), JSON.stringify(toResult(entry.messageId, { ...problem, additionalInfo: infoOf(entry) })));
   });
-  await execAll(refusals);
+  if (refusals.length > 0) await redis.hset(keys.results, ...refusals);
 }
 
 function contextOf(entry: SpilledMessage, merchantId: string) {

@@ -50,11 +50,11 @@ end
 -- merchantItemId, reason, adjId, quantityCancelled, components ("Type=minor,…").
 local function read_adjustment(f)
   local p = { currency = given(ARGV[f + 1]), merchantOrderId = given(ARGV[f + 2]), items = {} }
-  for i = 1, tonumber(ARGV[f]) do
+  for i = 1, num(ARGV[f]) do
     local a = f + 3 + (i - 1) * 6
     p.items[i] = {
       code = given(ARGV[a]), merchantItemId = given(ARGV[a + 1]), reason = ARGV[a + 2], adjId = given(ARGV[a + 3]),
-      quantityCancelled = tonumber(ARGV[a + 4]), components = ARGV[a + 5],
+      quantityCancelled = num(ARGV[a + 4]), components = ARGV[a + 5],
     }
   end
   return p
