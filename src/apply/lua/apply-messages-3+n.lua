@@ -7,7 +7,8 @@
     ARGV[3..] the messages (message-batch.ts builds them): each is `key, kind, o, x, n` and n fields, where o is
             the KEYS index of the order and x that of the mapping key (acknowledgements naming a
             MerchantOrderID), "" when none. An adjustment's fields are plain values (read by read_adjustment
-            below); any other kind has one field, its payload as JSON. A rule reads its payload from m.p.
+            below); any other kind has one field, its payload as JSON. A rule reads its payload from m.p, except
+            the shortcut for single-item adjustments (lib/2-adjustment.lua), which reads its fields from ARGV.
   Output: the outcome of every message, in order (see lib/2…5 for the codes). Each message is all or nothing:
   a rule writes only after accepting the whole message, and its outcome is stored under its message key in
   KEYS[2] right after its writes, so even a script that fails part-way leaves every message either applied
@@ -92,7 +93,11 @@ for i = 1, #messages do
     -- An unknown kind is the caller's bug, not the message's: the call fails (outside the rule's pcall).
     local rule = APPLY[m.kind]
     if not rule then error('unknown message kind ' .. tostring(m.kind)) end
-    m.p = m.kind == 'adjustment' and read_adjustment(m.f) or cjson.decode(ARGV[m.f])
+    if rule == apply_adjustment and is_single_item_adjustment(m.f) then
+      rule = apply_single_item_adjustment -- reads its fields itself (lib/2-adjustment.lua)
+    else
+      m.p = m.kind == 'adjustment' and read_adjustment(m.f) or cjson.decode(ARGV[m.f])
+    end
     outcomes[i] = run_rule(rule, m, ctx)
     redis.call('HSET', applied_key, m.k, outcomes[i])
   end

@@ -82,10 +82,10 @@ local function open_units(item)
 end
 
 -- Unshipped, PartiallyShipped, Shipped or Canceled, from the order's unit totals.
-local function order_status(totals)
-  if totals.cancelled >= totals.ordered then return 'Canceled' end
-  if totals.shipped == 0 then return 'Unshipped' end
-  if totals.shipped + totals.cancelled >= totals.ordered then return 'Shipped' end
+local function order_status(ordered, shipped, cancelled)
+  if cancelled >= ordered then return 'Canceled' end
+  if shipped == 0 then return 'Unshipped' end
+  if shipped + cancelled >= ordered then return 'Shipped' end
   return 'PartiallyShipped'
 end
 
@@ -96,37 +96,59 @@ local ITEM_STATE = '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$'
 
 local FLAGS = { [''] = {}, b = { b = true }, s = { s = true }, bs = { b = true, s = true } }
 
-local function decode_order(key, id, state)
+-- `o`: ordered, shipped, cancelled (numbers), currency, and whether the buyer asked to cancel and the seller
+-- cancelled something.
+local function order_parts(id, state)
   local ordered, shipped, cancelled, _, currency, flags = string.match(state, ORDER_STATE)
   if not ordered then error('order ' .. id .. ': damaged state field') end
-  local set = FLAGS[flags] or {}
+  local set = FLAGS[flags] or FLAGS['']
+  return num(ordered), num(shipped), num(cancelled), currency, set.b == true, set.s == true
+end
+
+local function order_text(ordered, shipped, cancelled, currency, buyer_asked, seller_cancelled)
+  return int_str(ordered) .. '|' .. int_str(shipped) .. '|' .. int_str(cancelled) .. '|' .. order_status(ordered, shipped, cancelled)
+    .. '|' .. currency .. '|' .. (buyer_asked and 'b' or '') .. (seller_cancelled and 's' or '')
+end
+
+-- `i:<code>`: ordered, shipped, cancelled (numbers), then the charged and refunded amounts and the SKU as text.
+local function item_parts(code, packed)
+  local ordered, shipped, cancelled, charged, refunded, sku = string.match(packed, ITEM_STATE)
+  if not ordered then error('item ' .. code .. ': damaged field') end
+  return num(ordered), num(shipped), num(cancelled), charged, refunded, sku
+end
+
+local function item_text(ordered, shipped, cancelled, charged, refunded, sku)
+  return int_str(ordered) .. '|' .. int_str(shipped) .. '|' .. int_str(cancelled) .. '|' .. charged .. '|' .. refunded .. '|' .. sku
+end
+
+local function decode_order(key, id, state)
+  local ordered, shipped, cancelled, currency, buyer_asked, seller_cancelled = order_parts(id, state)
   return {
-    key = key, id = id, currency = currency, ordered = num(ordered), shipped = num(shipped),
-    cancelled = num(cancelled), buyerCancelRequested = set.b == true, sellerCancelled = set.s == true,
-    items = {}, changed = {}, writes = {},
+    key = key, id = id, currency = currency, ordered = ordered, shipped = shipped, cancelled = cancelled,
+    buyerCancelRequested = buyer_asked, sellerCancelled = seller_cancelled, items = {}, changed = {}, writes = {},
   }
 end
 
 local function encode_order(order)
-  local flags = (order.buyerCancelRequested and 'b' or '') .. (order.sellerCancelled and 's' or '')
-  return int_str(order.ordered) .. '|' .. int_str(order.shipped) .. '|' .. int_str(order.cancelled) .. '|' .. order_status(order) .. '|' .. order.currency .. '|' .. flags
+  return order_text(order.ordered, order.shipped, order.cancelled, order.currency, order.buyerCancelRequested, order.sellerCancelled)
 end
 
-local function decode_item(code, packed)
-  local ordered, shipped, cancelled, charged, refunded, sku = string.match(packed, ITEM_STATE)
-  if not ordered then error('item ' .. code .. ': damaged field') end
-  local item = {
-    code = code, sku = sku, ordered = num(ordered), shipped = num(shipped), cancelled = num(cancelled),
-    -- Charges change only on re-import (which clears this); written back as read, without re-formatting.
-    chargedText = charged,
-  }
+-- The item's amounts as the refund rules read them: charged and refunded per component, and their totals.
+local function item_amounts(item, charged, refunded)
   item.charged, item.chargedTotal = parse_amounts(charged)
   item.refunded, item.refundedTotal = parse_amounts(refunded)
   return item
 end
 
+local function decode_item(code, packed)
+  local ordered, shipped, cancelled, charged, refunded, sku = item_parts(code, packed)
+  -- Charges change only on re-import (which clears chargedText); written back as read, without re-formatting.
+  local item = { code = code, sku = sku, ordered = ordered, shipped = shipped, cancelled = cancelled, chargedText = charged }
+  return item_amounts(item, charged, refunded)
+end
+
 local function encode_item(item)
-  return int_str(item.ordered) .. '|' .. int_str(item.shipped) .. '|' .. int_str(item.cancelled) .. '|' .. (item.chargedText or format_amounts(item.charged)) .. '|' .. format_amounts(item.refunded) .. '|' .. item.sku
+  return item_text(item.ordered, item.shipped, item.cancelled, item.chargedText or format_amounts(item.charged), format_amounts(item.refunded), item.sku)
 end
 
 local function item_fields(fields, codes)
@@ -228,32 +250,42 @@ local function share_of_charges(item, units)
   return math.floor(item.chargedTotal * units / item.ordered)
 end
 
+-- The event of one cancellation, for the buyer's e-mail and the cancel-rate metric (notify/, cancel-rate.ts).
+local function append_cancellation(ctx, message_key, order_id, code, sku, units, reason, source, note, refund, currency)
+  redis.call('XADD', ctx.eventsKey, '*', 'type', 'cancellation', 'orderId', order_id, 'itemCode', code,
+    'sku', sku, 'units', int_str(units), 'reason', reason or '', 'source', source,
+    'feedId', ctx.feedId, 'messageId', message_key, 'at', ctx.at, 'note', note or '', 'refund', int_str(refund), 'currency', currency)
+end
+
 local function cancel_event(m, ctx, order, c, source, note)
-  local refund = c.refund or share_of_charges(order.items[c.code], c.units)
-  redis.call('XADD', ctx.eventsKey, '*', 'type', 'cancellation', 'orderId', order.id, 'itemCode', c.code,
-    'sku', order.items[c.code].sku, 'units', int_str(c.units), 'reason', c.reason or '', 'source', source,
-    'feedId', ctx.feedId, 'messageId', m.k, 'at', ctx.at, 'note', note or '', 'refund', int_str(refund), 'currency', order.currency)
+  local item = order.items[c.code]
+  append_cancellation(ctx, m.k, order.id, c.code, item.sku, c.units, c.reason, source, note, c.refund or share_of_charges(item, c.units), order.currency)
 end
 
 -- Cancel rate (product-spec.md §3): every cancellation is the seller's, except a buyer's reason on an order
 -- that carries a buyer cancellation request.
 local BUYER_REASONS = { BuyerCanceled = true, CustomerCancel = true }
-local function seller_initiated(order, reason)
-  return not (BUYER_REASONS[reason or ''] and order.buyerCancelRequested)
+local function by_seller(reason, buyer_asked)
+  return not (BUYER_REASONS[reason or ''] and buyer_asked)
+end
+
+-- The SKU's stock record (decoded: a damaged one raises its error here, before the message writes anything).
+local function read_stock(stock_key, sku)
+  return load_json(redis.call('HGET', stock_key, sku)) or { sku = sku }
 end
 
 -- Saves the order, then restocks and records an event for every cancellation; an order any of whose
 -- cancellations was the seller's is marked `sellerCancelled` for the cancel-rate metric.
 local function save_with_cancellations(m, ctx, order, cancellations, source, note)
   for i = 1, #cancellations do
-    if seller_initiated(order, cancellations[i].reason) then order.sellerCancelled = true end
+    if by_seller(cancellations[i].reason, order.buyerCancelRequested) then order.sellerCancelled = true end
   end
   -- Every stock record is read and decoded before the first write: a damaged one raises its error (a poison
   -- message, see apply-worker.ts) while the message has still changed nothing.
   local stock = {}
   for i = 1, #cancellations do
     local sku = order.items[cancellations[i].code].sku
-    stock[sku] = stock[sku] or load_json(redis.call('HGET', ctx.stockKey, sku)) or { sku = sku }
+    stock[sku] = stock[sku] or read_stock(ctx.stockKey, sku)
   end
   save_order(order)
   for i = 1, #cancellations do
