@@ -11,7 +11,8 @@ export const MESSAGES_PER_CALL = 200;
 /**
  * `numkeys, ...keys, feedId, at, ...messages` for the script. Each message is `key, kind, order KEYS index,
  * mapping KEYS index, n` and then its n fields: an adjustment (most of any feed) as plain fields, which Redis
- * reads far cheaper than JSON; the other kinds as one JSON field.
+ * reads far cheaper than JSON — or, when it has the commonest shape, as one packed field of the kind
+ * `adjustment1` (see singleItemField); the other kinds as one JSON field.
  */
 export function batchArguments(
   keys: LedgerKeys,
@@ -33,6 +34,11 @@ export function batchArguments(
   };
   const args: Array<string | number> = [feedId, at];
   for (const { key, command } of messages) {
+    const packed = command.kind === 'adjustment' ? singleItemField(command) : null;
+    if (packed !== null) {
+      args.push(key, 'adjustment1', keyIndex(orderKeyOf(command as AdjustmentCommand)), '', 1, packed);
+      continue;
+    }
     const fields = command.kind === 'adjustment' ? adjustmentFields(command) : [JSON.stringify(payloadOf(command))];
     if (command.kind === 'inventory') {
       args.push(key, command.kind, '', '', fields.length, ...fields);
@@ -42,6 +48,21 @@ export function batchArguments(
     args.push(key, command.kind, keyIndex(orderKeyOf(command)), mapping, fields.length, ...fields);
   }
   return [scriptKeys.length, ...scriptKeys, ...args];
+}
+
+/**
+ * The commonest adjustment — one item named by its AmazonOrderItemCode, without MerchantOrderID or
+ * MerchantAdjustmentItemID (every flat row is one item) — as one field "code|reason|quantityCancelled|currency|
+ * components", which the script's shortcut for it reads with one match (lib/2-adjustment.lua): every argument
+ * costs Redis and ioredis about as much as a small command. Null for any other adjustment, and for values holding
+ * a "|" (only the components, last, may), which keep the plain fields.
+ */
+function singleItemField(command: AdjustmentCommand): string | null {
+  const [item, more] = command.items;
+  if (!item || more || item.code === undefined || item.adjId !== undefined || command.order.merchantOrderId !== undefined) return null;
+  const head = [item.code, item.reason, String(item.quantityCancelled), command.currency ?? ''];
+  if (head.some((value) => value.includes('|'))) return null;
+  return `${head.join('|')}|${item.components.map((c) => `${c.type}=${c.amount}`).join(',')}`;
 }
 
 /**

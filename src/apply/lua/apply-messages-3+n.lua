@@ -8,7 +8,8 @@
             the KEYS index of the order and x that of the mapping key (acknowledgements naming a
             MerchantOrderID), "" when none. An adjustment's fields are plain values (read by read_adjustment
             below); any other kind has one field, its payload as JSON. A rule reads its payload from m.p, except
-            the shortcut for single-item adjustments (lib/2-adjustment.lua), which reads its fields from ARGV.
+            the shortcut for single-item adjustments (kind "adjustment1", lib/2-adjustment.lua), which reads its
+            one packed field itself.
   Output: the outcome of every message, in order (see lib/2…5 for the codes). Each message is all or nothing:
   a rule writes only after accepting the whole message, and its outcome is stored under its message key in
   KEYS[2] right after its writes, so even a script that fails part-way leaves every message either applied
@@ -81,6 +82,7 @@ end
 
 local APPLY = {
   adjustment = apply_adjustment,
+  adjustment1 = apply_single_item_adjustment,
   acknowledgement = apply_acknowledgement,
   fulfillment = apply_fulfillment,
   inventory = apply_inventory,
@@ -93,10 +95,10 @@ for i = 1, #messages do
     -- An unknown kind is the caller's bug, not the message's: the call fails (outside the rule's pcall).
     local rule = APPLY[m.kind]
     if not rule then error('unknown message kind ' .. tostring(m.kind)) end
-    if rule == apply_adjustment and is_single_item_adjustment(m.f) then
-      rule = apply_single_item_adjustment -- reads its fields itself (lib/2-adjustment.lua)
-    else
-      m.p = m.kind == 'adjustment' and read_adjustment(m.f) or cjson.decode(ARGV[m.f])
+    if m.kind == 'adjustment' then
+      m.p = read_adjustment(m.f)
+    elseif m.kind ~= 'adjustment1' then -- the shortcut reads its one field itself
+      m.p = cjson.decode(ARGV[m.f])
     end
     outcomes[i] = run_rule(rule, m, ctx)
     redis.call('HSET', applied_key, m.k, outcomes[i])

@@ -133,9 +133,22 @@ local function encode_order(order)
   return order_text(order.ordered, order.shipped, order.cancelled, order.currency, order.buyerCancelRequested, order.sellerCancelled)
 end
 
+-- Charges are never changed in place (a re-import replaces the table), so one parse serves every item of the
+-- call with the same charges: a seller cancelling the orders of a product it cannot ship sees the same ones often.
+local charges_of = {}
+local function parse_charges(text)
+  local known = charges_of[text]
+  if not known then
+    local amounts, total = parse_amounts(text)
+    known = { amounts, total }
+    charges_of[text] = known
+  end
+  return known[1], known[2]
+end
+
 -- The item's amounts as the refund rules read them: charged and refunded per component, and their totals.
 local function item_amounts(item, charged, refunded)
-  item.charged, item.chargedTotal = parse_amounts(charged)
+  item.charged, item.chargedTotal = parse_charges(charged)
   item.refunded, item.refundedTotal = parse_amounts(refunded)
   return item
 end

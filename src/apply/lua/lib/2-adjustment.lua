@@ -13,9 +13,12 @@ local function balance(item)
   return item.chargedTotal - item.refundedTotal
 end
 
--- Books the components on the item; nil, or the refusal.
+-- Books the components on the item: nil, the net and whether the components' own text is the item's refunded
+-- text now (nothing refunded before, each component once, in name order, amounts written as int_str writes
+-- them: the text format_amounts would build); or the refusal.
 local function refund_components(item, components, currency)
   local net, remaining = 0, balance(item)
+  local verbatim, previous = item.refundedTotal == 0 and next(item.refunded) == nil, ''
   for name, text in string.gmatch(components, '([^=,]+)=([^,]*)') do
     local amount = money(text)
     local refunded = money(item.refunded[name])
@@ -26,10 +29,12 @@ local function refund_components(item, components, currency)
     item.refunded[name] = int_str(refunded + amount)
     item.refundedTotal = item.refundedTotal + amount
     net = net + amount
+    verbatim = verbatim and name > previous and int_str(amount) == text
+    previous = name
   end
   if net <= 0 then return '-5|' .. int_str(net) .. '|' .. currency end
   if net > remaining then return '-6|' .. int_str(net) .. '|' .. int_str(remaining) .. '|' .. currency end
-  return nil, net
+  return nil, net, verbatim
 end
 
 -- A MerchantAdjustmentItemID already used for the item, before or earlier in this message.
@@ -79,20 +84,17 @@ end
 
 --[[
   The shape of nearly every adjustment (a flat file's row always has it): one item named by its
-  AmazonOrderItemCode, without MerchantOrderID or MerchantAdjustmentItemID. The same rules, checks in the same
-  order and the same outcomes as apply_adjustment, read straight from the message's fields and the order's two
-  packed fields instead of building the order and the message as tables: a cancellation costs Redis about a
-  fifth less. test/integration/ledger-shortcut.test.ts checks that both give the same ledger.
-  Fields (message-batch.ts): ARGV[f] item count, f+1 currency, f+2 MerchantOrderID, then the item's code,
-  merchantItemId, reason, adjId, quantityCancelled, components.
+  AmazonOrderItemCode, without MerchantOrderID or MerchantAdjustmentItemID; message-batch.ts sends it as the
+  kind "adjustment1" with one field, "code|reason|quantityCancelled|currency|components". The same rules,
+  checks in the same order and the same outcomes as apply_adjustment, read straight from that field and the
+  order's two packed fields instead of building the order and the message as tables: a cancellation costs Redis
+  about a quarter less. test/integration/ledger-shortcut.test.ts checks that both give the same ledger.
 ]]
-local function is_single_item_adjustment(f)
-  return ARGV[f] == '1' and ARGV[f + 2] == '' and ARGV[f + 3] ~= '' and ARGV[f + 6] == ''
-end
+local SINGLE_ITEM = '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$'
 
 local function apply_single_item_adjustment(m, ctx)
-  local f = m.f
-  local currency, code, reason, components = ARGV[f + 1], ARGV[f + 3], ARGV[f + 5], ARGV[f + 8]
+  local code, reason, quantity, currency, components = string.match(ARGV[m.f], SINGLE_ITEM)
+  if not code then error('damaged adjustment1 field') end
   local key = KEYS[m.o]
   local v = redis.call('HMGET', key, 'o', 'id', 'i:' .. code)
   if not v[1] then return '-1' end
@@ -102,16 +104,16 @@ local function apply_single_item_adjustment(m, ctx)
   if v[3] then ordered, shipped, cancelled, charged, refunded, sku = item_parts(code, v[3]) end
   if currency ~= '' and currency ~= o_currency then return '-3|' .. currency .. '|' .. o_currency end
   if not v[3] then return '-2|' .. code end
-  local units = num(ARGV[f + 7]) or 0
+  local units = num(quantity) or 0
   local has_components = components ~= ''
   if not has_components and units == 0 then return '-5|0|' .. o_currency end
   local item = item_amounts({}, charged, refunded)
   local refund = 0
   if has_components then
-    local refused
-    refused, refund = refund_components(item, components, o_currency)
+    local refused, verbatim
+    refused, refund, verbatim = refund_components(item, components, o_currency)
     if refused then return refused end
-    refunded = format_amounts(item.refunded)
+    refunded = verbatim and components or format_amounts(item.refunded)
   end
   local stock
   if units > 0 then
