@@ -16,10 +16,10 @@ import { finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed } from './feed-store.js';
 import { APPLY_QUEUE, feedKeys, queuePrefix, type FeedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import type { SpilledMessage } from './spill.js';
+import { spilledMessages, type SpilledMessage } from './spill.js';
 
-/** Spilled messages read and applied at a time. */
-const WINDOW = 2000;
+/** Spilled list elements read and applied at a time: at most WINDOW * MAX_CHUNK messages (spill.ts), 2,000 or so for a large feed. */
+const WINDOW = 64;
 
 export interface PartitionJob {
   feedId: string;
@@ -49,8 +49,8 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob, run:
   const keys = feedKeys(config.prefix, job.feedId);
   const ledger = createLedger(redis, config.prefix, record.merchantId);
   const at = deps.now();
-  const readWindow = (start: number): Promise<SpilledMessage[]> => {
-    const read = redis.lrange(keys.part(job.partition), start, start + WINDOW - 1).then((raws) => raws.map((raw) => JSON.parse(raw) as SpilledMessage));
+  const readWindow = (start: number): Promise<{ elements: number; entries: SpilledMessage[] }> => {
+    const read = redis.lrange(keys.part(job.partition), start, start + WINDOW - 1).then((raws) => ({ elements: raws.length, entries: spilledMessages(raws) }));
     read.catch(() => undefined); // awaited at its turn; a job that stops early must not leave it unhandled
     return read;
   };
@@ -59,14 +59,14 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob, run:
   // the reading is early, the windows are applied strictly one after the other.
   let next = readWindow(0);
   for (let start = 0; ; start += WINDOW) {
-    const entries = await next;
-    if (entries.length === WINDOW) next = readWindow(start + WINDOW);
+    const { elements, entries } = await next;
+    if (elements === WINDOW) next = readWindow(start + WINDOW);
     const outcomes = await applyWindow(ledger, job.feedId, entries, at, run);
     run.afterWindow();
     // Another worker took this job over after our lock lapsed and the feed is final: nothing left to record.
     if (outcomes.includes(FEED_CLOSED)) return;
     await recordRefusals(redis, keys, entries, outcomes, record.merchantId);
-    if (entries.length < WINDOW) break;
+    if (elements < WINDOW) break;
   }
   await redis.del(keys.part(job.partition));
   await finalizeFeed(deps, job.feedId);

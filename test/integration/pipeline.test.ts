@@ -7,7 +7,7 @@ import type { ImportedOrder } from '../../src/parse/order-report.js';
 import { applyPartition } from '../../src/queue/apply-worker.js';
 import { loadFeed, loadReport } from '../../src/queue/feed-store.js';
 import { feedKeys, partitionOf, PARTITIONS } from '../../src/queue/names.js';
-import type { SpilledMessage } from '../../src/queue/spill.js';
+import { spilledMessages, type SpilledMessage } from '../../src/queue/spill.js';
 import { submitFeed } from '../../src/queue/submit-feed.js';
 import { openTestPipeline, type TestPipeline } from '../helpers/pipeline.js';
 import { xmlFeed } from '../helpers/feeds.js';
@@ -147,8 +147,7 @@ describe('a worker that resumes after its job was taken over', () => {
 async function heldMessages(p: TestPipeline, feedId: string): Promise<Array<{ key: string; command: SpilledMessage['command'] }>> {
   const held: Array<{ key: string; command: SpilledMessage['command'] }> = [];
   for (let n = 0; n < PARTITIONS; n += 1) {
-    for (const raw of await p.deps.redis.lrange(feedKeys(p.deps.config.prefix, feedId).part(n), 0, -1)) {
-      const entry = JSON.parse(raw) as SpilledMessage;
+    for (const entry of spilledMessages(await p.deps.redis.lrange(feedKeys(p.deps.config.prefix, feedId).part(n), 0, -1))) {
       held.push({ key: String(entry.seq), command: entry.command });
     }
   }
