@@ -2,15 +2,16 @@
  * While a file is validated, its valid messages are written ("spilled") to per-partition Redis lists in file
  * order, so memory stays flat whatever the file size. Nothing is enqueued until the whole file has been
  * judged; a rejected file's lists are deleted and nothing from it is ever applied.
- * A list element is a chunk of up to MAX_CHUNK messages of the partition, each one JSON text, separated by
- * newlines (JSON.stringify never writes a raw newline): Redis and ioredis pay per element about as much as for
- * its bytes, so chunks make the spill and the workers' reads several times cheaper than one element per message.
+ * A list element is a chunk of up to MAX_CHUNK messages of the partition, one line each (spill-line.ts: no line
+ * holds a raw newline): Redis and ioredis pay per element about as much as for its bytes, so chunks make the
+ * spill and the workers' reads several times cheaper than one element per message.
  */
 import type { RedisClient } from '../core/redis-client.js';
 import type { LedgerCommand } from '../apply/commands.js';
 import { orderKeyOf } from '../apply/commands.js';
 import { execAll } from './exec-all.js';
 import { partitionOf, type FeedKeys } from './names.js';
+import { parseSpillLine, spillLine } from './spill-line.js';
 
 export interface SpilledMessage {
   /** Position among the feed's valid messages, from 1: the exactly-once key (MessageIDs may repeat). */
@@ -41,7 +42,7 @@ export class SpillWriter {
     const key = orderKeyOf(command) ?? `sku:${command.kind === 'inventory' ? command.sku : ''}`;
     const partition = partitionOf(key);
     this.used.add(partition);
-    this.buffer.push([partition, JSON.stringify({ seq: this.count, messageId, command } satisfies SpilledMessage)]);
+    this.buffer.push([partition, spillLine({ seq: this.count, messageId, command })]);
     if (this.buffer.length >= FLUSH_EVERY) this.flush();
   }
 
@@ -96,6 +97,6 @@ function chunks(entries: readonly string[]): string[] {
 /** The messages of list elements read back, in order. */
 export function spilledMessages(elements: readonly string[]): SpilledMessage[] {
   const messages: SpilledMessage[] = [];
-  for (const element of elements) for (const text of element.split('\n')) messages.push(JSON.parse(text) as SpilledMessage);
+  for (const element of elements) for (const line of element.split('\n')) messages.push(parseSpillLine(line));
   return messages;
 }
