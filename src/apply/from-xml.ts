@@ -77,14 +77,14 @@ function adjustment(body: View): CommandOrProblem {
       if (amount.currency) command.currency ??= amount.currency;
       components.push({ type: amount.type, amount: String(minor) });
     }
+    // Built field by field rather than with spreads: this runs for most messages of most feeds.
+    const adjusted: AdjustmentCommand['items'][number] = itemRef(item) as AdjustmentCommand['items'][number];
+    adjusted.reason = text(item, 'AdjustmentReason') ?? '';
     const adjId = text(item, 'MerchantAdjustmentItemID');
-    command.items.push({
-      ...itemRef(item),
-      reason: text(item, 'AdjustmentReason') ?? '',
-      ...(adjId !== undefined ? { adjId } : {}),
-      components,
-      quantityCancelled: count(item, 'QuantityCancelled') ?? 0,
-    });
+    if (adjId !== undefined) adjusted.adjId = adjId;
+    adjusted.components = components;
+    adjusted.quantityCancelled = count(item, 'QuantityCancelled') ?? 0;
+    command.items.push(adjusted);
   }
   return { command };
 }

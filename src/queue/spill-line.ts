@@ -32,13 +32,22 @@ export function parseSpillLine(line: string): SpilledMessage {
 function compactLine({ seq, messageId, command }: SpilledMessage): string | null {
   if (command.kind !== 'adjustment' || command.items.length !== 1 || command.order.merchantOrderId !== undefined) return null;
   const order = command.order.amazonOrderId;
-  const [item] = command.items as [AdjustmentCommand['items'][number]];
+  const item = command.items[0] as AdjustmentCommand['items'][number];
   if (order === undefined || item.code === undefined || item.merchantItemId !== undefined || item.adjId !== undefined || command.currency === '') return null;
-  const fields = [messageId, order, item.code, item.reason, command.currency ?? ''];
-  if (fields.some((field) => UNSAFE.test(field)) || !Number.isSafeInteger(item.quantityCancelled)) return null;
-  const components = item.components.map((c) => `${c.type}=${c.amount}`);
-  if (item.components.some((c) => /[=,\t\n]/.test(c.type) || /[=,\t\n]/.test(c.amount))) return null;
-  return [COMPACT, seq, ...fields.slice(0, 4), item.quantityCancelled, fields[4], components.join(',')].join('\t');
+  if (!Number.isSafeInteger(item.quantityCancelled)) return null;
+  let components = '';
+  for (const { type, amount } of item.components) {
+    if (unsafeInComponent(type) || unsafeInComponent(amount)) return null;
+    components += `${components === '' ? '' : ','}${type}=${amount}`;
+  }
+  const currency = command.currency ?? '';
+  // Every other field must be free of tabs and newlines: one test of them all.
+  if (UNSAFE.test(messageId + order + item.code + item.reason + currency)) return null;
+  return `${COMPACT}\t${seq}\t${messageId}\t${order}\t${item.code}\t${item.reason}\t${item.quantityCancelled}\t${currency}\t${components}`;
+}
+
+function unsafeInComponent(text: string): boolean {
+  return text.includes('=') || text.includes(',') || text.includes('\t') || text.includes('\n');
 }
 
 function componentsOf(text: string): Array<{ type: string; amount: string }> {
