@@ -48,10 +48,12 @@ class EnvelopeReader {
     // No 'error' handler: saxes then throws at the first well-formedness error (see parse) instead of going on
     // through the chunk, which cost an Error and a FeedError per bad character (~1.5 s for 64 KiB of them).
     p.on('opentagstart', (tag) => this.markStart(tag.name.length));
-    p.on('opentag', (tag) => this.guard(() => this.openElement(tag)));
-    p.on('closetag', () => this.guard(() => this.closeElement()));
-    p.on('text', (text) => this.guard(() => this.addText(text)));
-    p.on('cdata', (text) => this.guard(() => this.addText(text)));
+    // Bound methods rather than a closure per event: these run for every element and text of the feed.
+    const onText = this.guarded(this.addText);
+    p.on('opentag', this.guarded(this.openElement));
+    p.on('closetag', this.guarded(this.closeElement));
+    p.on('text', onText);
+    p.on('cdata', onText);
   }
 
   write(chunk: string): void {
@@ -133,13 +135,16 @@ class EnvelopeReader {
     else if (this.rootSeen && /[^ \t\r\n]/.test(text)) this.handlers.onRootText(this.parser.line, this.parser.column);
   }
 
-  private guard(action: () => void): void {
-    if (this.failure !== undefined) return;
-    try {
-      action();
-    } catch (err) {
-      this.fail(err);
-    }
+  /** The handler, ignoring events after the first failure and keeping its own failure instead of throwing into saxes. */
+  private guarded<T>(handler: (this: EnvelopeReader, value: T) => void): (value: T) => void {
+    return (value) => {
+      if (this.failure !== undefined) return;
+      try {
+        handler.call(this, value);
+      } catch (err) {
+        this.fail(err);
+      }
+    };
   }
 
   private fail(err: unknown): void {
