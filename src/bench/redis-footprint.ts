@@ -1,11 +1,12 @@
 /**
- * What a pipeline run leaves in Redis, split by key: the ledger itself (orders, MerchantOrderID map, stock,
- * the cancellation events that the buyer e-mail and the cancel rate read) and everything else (feed records,
- * reports, exactly-once marks, queue leftovers). MEMORY USAGE with SAMPLES 0 counts every element exactly.
+ * What a pipeline run leaves in Redis, split by key: the ledger itself (orders and their purchase-date index,
+ * MerchantOrderID map, stock, the cancellation events that the buyer e-mail and the cancel rate read — the
+ * ledger keys of apply/keys.ts) and everything else (feed records, reports, exactly-once marks, queue
+ * leftovers). MEMORY USAGE with SAMPLES 0 counts every element exactly.
  */
 import { scanKeys, type RedisClient } from '../core/redis-client.js';
 
-const LEDGER_KEY = /:\{m:[^}]*\}:(order:|morder:|stock$|events$)/;
+const LEDGER_KEY = /:\{m:[^}]*\}:(order:|morder:|stock$|events$|orders-by-purchase$)/;
 const SCAN_BATCH = 1000;
 
 export interface Footprint {
