@@ -67,7 +67,8 @@ function singleItemField(command: AdjustmentCommand): string | null {
 
 /**
  * `itemCount, currency, merchantOrderId`, then per item `code, merchantItemId, reason, adjId, quantityCancelled,
- * components` with the components as "Type=minor,Type=minor" (Amazon's component types hold neither = nor ,);
+ * components` with the components as "Type=minor,Type=minor" (Amazon's named types hold neither = nor ,; a free
+ * DirectPayment type that does is a known gap, see README);
  * "" stands for an absent value.
  */
 function adjustmentFields(command: AdjustmentCommand): Array<string | number> {

@@ -50,7 +50,14 @@ function random(seed: number): (n: number) => number {
 /** The steps: mostly adjustments of every kind the shortcut may meet, good and bad, and a few shipments. */
 function steps(): LedgerCommand[] {
   const pick = random(20261203);
-  const list: LedgerCommand[] = [];
+  // First refunds of untouched items, one with a component type that holds a comma (DirectPayment types are free
+  // text), which the components' text cannot carry as it came.
+  const firstRefund = (n: number, item: number, types: string[]): LedgerCommand => ({
+    kind: 'adjustment',
+    order: { amazonOrderId: orderId(n) },
+    items: [{ code: codeOf(n, item), reason: 'CustomerReturn', components: types.map((type) => ({ type, amount: '100' })), quantityCancelled: 0 }],
+  });
+  const list: LedgerCommand[] = [firstRefund(1, 2, ['DirectPayment:Gift card, voucher']), firstRefund(2, 2, ['Principal', 'Tax'])];
   for (let i = 0; i < STEPS; i += 1) {
     const n = 1 + pick(ORDERS + 1); // ORDERS + 1 is an order nobody imported
     if (pick(10) === 0) {
@@ -114,8 +121,12 @@ it('the shortcut for single-item adjustments gives the outcomes and the ledger o
   const [shortcut, general] = [await freshLedger(), await freshLedger()];
   const list = steps();
   const messages = (through: (c: LedgerCommand) => LedgerCommand) => list.map((command, i) => ({ key: String(i + 1), command: through(command) }));
-  const shortcutOutcomes = await shortcut.applyInOrder('1', messages((c) => c), AT);
-  const generalOutcomes = await general.applyInOrder('1', messages(throughGeneralRule), AT);
+  const run = async (ledger: Ledger, through: (c: LedgerCommand) => LedgerCommand, from: number, to?: number) => ledger.applyInOrder('1', messages(through).slice(from, to), AT);
+  // The first refunds alone first: a later refund of the same item re-formats its text and would hide a difference.
+  expect(await run(shortcut, (c) => c, 0, 2)).toEqual(await run(general, throughGeneralRule, 0, 2));
+  expect(await snapshot(shortcut)).toEqual(await snapshot(general));
+  const shortcutOutcomes = await run(shortcut, (c) => c, 2);
+  const generalOutcomes = await run(general, throughGeneralRule, 2);
 
   expect(shortcutOutcomes).toEqual(generalOutcomes);
   // The run covers what the shortcut must get right: applications and every refusal it can give.

@@ -18,7 +18,7 @@ end
 -- them: the text format_amounts would build); or the refusal.
 local function refund_components(item, components, currency)
   local net, remaining = 0, balance(item)
-  local verbatim, previous = item.refundedTotal == 0 and next(item.refunded) == nil, ''
+  local verbatim, previous, rebuilt = item.refundedTotal == 0 and next(item.refunded) == nil, '', ''
   for name, text in string.gmatch(components, '([^=,]+)=([^,]*)') do
     local amount = money(text)
     local refunded = money(item.refunded[name])
@@ -29,9 +29,14 @@ local function refund_components(item, components, currency)
     item.refunded[name] = int_str(refunded + amount)
     item.refundedTotal = item.refundedTotal + amount
     net = net + amount
-    verbatim = verbatim and name > previous and int_str(amount) == text
+    if verbatim then
+      verbatim = name > previous and int_str(amount) == text
+      rebuilt = (rebuilt == '' and '' or rebuilt .. ',') .. name .. '=' .. text
+    end
     previous = name
   end
+  -- A piece the pattern skipped (a component type holding "," or "=") must not slip into the stored text.
+  verbatim = verbatim and rebuilt == components
   if net <= 0 then return '-5|' .. int_str(net) .. '|' .. currency end
   if net > remaining then return '-6|' .. int_str(net) .. '|' .. int_str(remaining) .. '|' .. currency end
   return nil, net, verbatim
