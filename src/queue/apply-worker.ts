@@ -18,7 +18,11 @@ import { APPLY_QUEUE, feedKeys, queuePrefix, type FeedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { spilledMessages, type SpilledMessage } from './spill.js';
 
-/** Spilled list elements read and applied at a time: at most WINDOW * MAX_CHUNK messages (spill.ts), 2,000 or so for a large feed. */
+/**
+ * Spilled list elements read and applied at a time: at most WINDOW * MAX_CHUNK = 1,024 messages (spill.ts), about
+ * that for a large feed — few enough that a partition of a few thousand messages is several windows (a job taken
+ * over mid-partition, see test/chaos/worker-faults.test.ts).
+ */
 const WINDOW = 64;
 
 export interface PartitionJob {

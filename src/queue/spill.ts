@@ -22,7 +22,7 @@ export interface SpilledMessage {
 
 const FLUSH_EVERY = 2000;
 /** Messages per list element at most, so a worker's window of elements stays small (apply-worker.ts). */
-export const MAX_CHUNK = 64;
+export const MAX_CHUNK = 16;
 /** Writes in flight before the reader is held back (drain): memory stays flat when Redis is slower than parsing. */
 const MAX_IN_FLIGHT = 4;
 
