@@ -13,11 +13,13 @@ export interface ItemRef {
   merchantItemId?: string;
 }
 
+export type AdjustedItem = ItemRef & { reason: string; adjId?: string; components: Array<{ type: string; amount: string }>; quantityCancelled: number };
+
 export interface AdjustmentCommand {
   kind: 'adjustment';
   order: OrderRef;
   currency?: string;
-  items: Array<ItemRef & { reason: string; adjId?: string; components: Array<{ type: string; amount: string }>; quantityCancelled: number }>;
+  items: AdjustedItem[];
 }
 
 export interface AcknowledgementCommand {
@@ -50,6 +52,22 @@ export interface InventoryCommand {
 }
 
 export type LedgerCommand = AdjustmentCommand | AcknowledgementCommand | FulfillmentCommand | InventoryCommand;
+
+/**
+ * The commonest adjustment — one item named by its AmazonOrderItemCode, without MerchantOrderID or
+ * MerchantAdjustmentItemID (every flat row is one) — which the ledger script (message-batch.ts) and the spill
+ * (queue/spill-line.ts) carry in compact forms: the command and its item, or null for any other command.
+ */
+export function singleItemByCode(command: LedgerCommand): { command: AdjustmentCommand; item: AdjustedItem & { code: string } } | null {
+  if (command.kind !== 'adjustment' || command.items.length !== 1 || command.order.merchantOrderId !== undefined) return null;
+  const item = command.items[0] as AdjustedItem;
+  return item.code !== undefined && item.adjId === undefined ? { command, item: item as AdjustedItem & { code: string } } : null;
+}
+
+/** An item's components as "Type=minor,Type=minor", the ledger's text for amounts (lua/lib/1-prelude.lua). */
+export function componentsText(components: AdjustedItem['components']): string {
+  return components.map((c) => `${c.type}=${c.amount}`).join(',');
+}
 
 /** The order a command is about, for grouping messages of one order into one job; null for inventory. */
 export function orderKeyOf(command: LedgerCommand): string | null {

@@ -4,7 +4,7 @@
  */
 import { toMinorUnits } from '../core/money.js';
 import type { XmlMessageType } from '../core/feed-types.js';
-import type { AcknowledgementCommand, AdjustmentCommand, FulfillmentCommand, InventoryCommand, ItemRef, LedgerCommand, OrderRef } from './commands.js';
+import type { AcknowledgementCommand, AdjustedItem, AdjustmentCommand, FulfillmentCommand, InventoryCommand, ItemRef, LedgerCommand, OrderRef } from './commands.js';
 
 type View = Record<string, unknown>;
 export type CommandOrProblem = { command: LedgerCommand } | { unrepresentable: { amount: string; currency: string } };
@@ -78,7 +78,7 @@ function adjustment(body: View): CommandOrProblem {
       components.push({ type: amount.type, amount: String(minor) });
     }
     // Built field by field rather than with spreads: this runs for most messages of most feeds.
-    const adjusted: AdjustmentCommand['items'][number] = itemRef(item) as AdjustmentCommand['items'][number];
+    const adjusted = itemRef(item) as AdjustedItem;
     adjusted.reason = text(item, 'AdjustmentReason') ?? '';
     const adjId = text(item, 'MerchantAdjustmentItemID');
     if (adjId !== undefined) adjusted.adjId = adjId;

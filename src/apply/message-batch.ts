@@ -2,7 +2,7 @@
  * The arguments of one `apply-messages-3+n.lua` call: the fixed keys, then every order and MerchantOrderID
  * mapping key the messages name (once each), and the messages, which point into the keys.
  */
-import type { AdjustmentCommand, LedgerCommand } from './commands.js';
+import { componentsText, singleItemByCode, type AdjustmentCommand, type LedgerCommand } from './commands.js';
 import type { LedgerKeys } from './keys.js';
 
 /** Messages per script call: enough to spread the per-call cost, small enough to keep Redis responsive. */
@@ -34,7 +34,7 @@ export function batchArguments(
   };
   const args: Array<string | number> = [feedId, at];
   for (const { key, command } of messages) {
-    const packed = command.kind === 'adjustment' ? singleItemField(command) : null;
+    const packed = singleItemField(command);
     if (packed !== null) {
       args.push(key, 'adjustment1', keyIndex(orderKeyOf(command as AdjustmentCommand)), '', 1, packed);
       continue;
@@ -51,18 +51,18 @@ export function batchArguments(
 }
 
 /**
- * The commonest adjustment — one item named by its AmazonOrderItemCode, without MerchantOrderID or
- * MerchantAdjustmentItemID (every flat row is one item) — as one field "code|reason|quantityCancelled|currency|
- * components", which the script's shortcut for it reads with one match (lib/2-adjustment.lua): every argument
- * costs Redis and ioredis about as much as a small command. Null for any other adjustment, and for values holding
- * a "|" (only the components, last, may), which keep the plain fields.
+ * The commonest adjustment (singleItemByCode) as one field "code|reason|quantityCancelled|currency|components",
+ * which the script's shortcut for it reads with one match (lib/2-adjustment.lua): every argument costs Redis and
+ * ioredis about as much as a small command. Null for any other command, and for values holding a "|" (only the
+ * components, last, may), which keep the plain fields.
  */
-function singleItemField(command: AdjustmentCommand): string | null {
-  const [item, more] = command.items;
-  if (!item || more || item.code === undefined || item.adjId !== undefined || command.order.merchantOrderId !== undefined) return null;
-  const head = [item.code, item.reason, String(item.quantityCancelled), command.currency ?? ''];
+function singleItemField(command: LedgerCommand): string | null {
+  const shape = singleItemByCode(command);
+  if (!shape) return null;
+  const { item } = shape;
+  const head = [item.code, item.reason, String(item.quantityCancelled), shape.command.currency ?? ''];
   if (head.some((value) => value.includes('|'))) return null;
-  return `${head.join('|')}|${item.components.map((c) => `${c.type}=${c.amount}`).join(',')}`;
+  return `${head.join('|')}|${componentsText(item.components)}`;
 }
 
 /**
@@ -74,8 +74,7 @@ function singleItemField(command: AdjustmentCommand): string | null {
 function adjustmentFields(command: AdjustmentCommand): Array<string | number> {
   const fields: Array<string | number> = [command.items.length, command.currency ?? '', command.order.merchantOrderId ?? ''];
   for (const item of command.items) {
-    const components = item.components.map((c) => `${c.type}=${c.amount}`).join(',');
-    fields.push(item.code ?? '', item.merchantItemId ?? '', item.reason, item.adjId ?? '', item.quantityCancelled, components);
+    fields.push(item.code ?? '', item.merchantItemId ?? '', item.reason, item.adjId ?? '', item.quantityCancelled, componentsText(item.components));
   }
   return fields;
 }

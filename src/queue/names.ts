@@ -5,7 +5,7 @@
  *   <prefix>:feeds                     zset      FeedSubmissionId -> score = id, for listing
  *   <prefix>:{f:<id>}:feed             hash      the feed record (type, merchant, SHA-256, status, dates, counts)
  *   <prefix>:{f:<id>}:validation       string    the validation report (JSON), kept until the final one exists
- *   <prefix>:{f:<id>}:part:<n>         list      messages of partition n waiting to be applied (chunks of JSON lines, file order)
+ *   <prefix>:{f:<id>}:part:<n>         list      messages of partition n waiting to be applied (chunks of lines, spill-line.ts; file order)
  *   <prefix>:{f:<id>}:results          hash      sequence number -> ledger result (JSON), only for refusals
  *   <prefix>:{f:<id>}:report           string    the final report (JSON)
  *   <prefix>:{f:<id>}:finalizing       string    short-lived lock: one worker finalises the report

@@ -1,13 +1,12 @@
 /**
- * One spilled message as one line of text. The commonest message — an adjustment of one item by its
- * AmazonOrderItemCode, without MerchantOrderID, MerchantOrderItemID or MerchantAdjustmentItemID (every flat row,
- * and most XML ones) — is written as tab-separated fields:
+ * One spilled message as one line of text. The commonest message (singleItemByCode in apply/commands.ts: every
+ * flat row, most XML ones), when it names no MerchantOrderItemID, is written as tab-separated fields:
  *   "a", seq, MessageID, AmazonOrderID, item code, reason, QuantityCancelled, currency ("" for none),
  *   components ("Type=minor,Type=minor")
  * which is several times cheaper to write and read back than JSON; any other message, or one whose values hold a
  * tab, a newline, or (in a component) "=" or ",", is its JSON text, which starts with "{".
  */
-import type { AdjustmentCommand } from '../apply/commands.js';
+import { componentsText, singleItemByCode, type AdjustmentCommand } from '../apply/commands.js';
 import type { SpilledMessage } from './spill.js';
 
 const COMPACT = 'a';
@@ -30,20 +29,17 @@ export function parseSpillLine(line: string): SpilledMessage {
 }
 
 function compactLine({ seq, messageId, command }: SpilledMessage): string | null {
-  if (command.kind !== 'adjustment' || command.items.length !== 1 || command.order.merchantOrderId !== undefined) return null;
-  const order = command.order.amazonOrderId;
-  const item = command.items[0] as AdjustmentCommand['items'][number];
-  if (order === undefined || item.code === undefined || item.merchantItemId !== undefined || item.adjId !== undefined || command.currency === '') return null;
-  if (!Number.isSafeInteger(item.quantityCancelled)) return null;
-  let components = '';
-  for (const { type, amount } of item.components) {
-    if (unsafeInComponent(type) || unsafeInComponent(amount)) return null;
-    components += `${components === '' ? '' : ','}${type}=${amount}`;
-  }
-  const currency = command.currency ?? '';
+  const shape = singleItemByCode(command);
+  if (!shape) return null;
+  const { item } = shape;
+  const order = shape.command.order.amazonOrderId;
+  const currency = shape.command.currency;
+  // The line carries neither a MerchantOrderItemID nor an empty currency (which reads back as none).
+  if (order === undefined || item.merchantItemId !== undefined || !Number.isSafeInteger(item.quantityCancelled)) return null;
+  if (currency === '' || item.components.some((c) => unsafeInComponent(c.type) || unsafeInComponent(c.amount))) return null;
   // Every other field must be free of tabs and newlines: one test of them all.
-  if (UNSAFE.test(messageId + order + item.code + item.reason + currency)) return null;
-  return `${COMPACT}\t${seq}\t${messageId}\t${order}\t${item.code}\t${item.reason}\t${item.quantityCancelled}\t${currency}\t${components}`;
+  if (UNSAFE.test(messageId + order + item.code + item.reason + (currency ?? ''))) return null;
+  return `${COMPACT}\t${seq}\t${messageId}\t${order}\t${item.code}\t${item.reason}\t${item.quantityCancelled}\t${currency ?? ''}\t${componentsText(item.components)}`;
 }
 
 function unsafeInComponent(text: string): boolean {

@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { AdjustmentCommand, LedgerCommand } from '../../src/apply/commands.js';
 import { createLedger, type Ledger } from '../../src/apply/ledger.js';
+import { batchArguments } from '../../src/apply/message-batch.js';
 import { withLedgerScripts } from '../../src/apply/scripts.js';
 import type { ImportedOrder } from '../../src/parse/order-report.js';
 import { connectTestRedis, removePrefix, uniquePrefix } from '../helpers/redis.js';
@@ -122,6 +123,11 @@ it('the shortcut for single-item adjustments gives the outcomes and the ledger o
   const list = steps();
   const messages = (through: (c: LedgerCommand) => LedgerCommand) => list.map((command, i) => ({ key: String(i + 1), command: through(command) }));
   const run = async (ledger: Ledger, through: (c: LedgerCommand) => LedgerCommand, from: number, to?: number) => ledger.applyInOrder('1', messages(through).slice(from, to), AT);
+  // Every adjustment of the one ledger takes the shortcut (kind adjustment1), none of the other's does.
+  const shortcuts = (through: (c: LedgerCommand) => LedgerCommand) =>
+    batchArguments(shortcut.keys, '1', AT, messages(through), (c) => shortcut.keys.order(c.order.amazonOrderId ?? '')).filter((a) => a === 'adjustment1').length;
+  expect(shortcuts((c) => c)).toBe(list.filter((c) => c.kind === 'adjustment').length);
+  expect(shortcuts(throughGeneralRule)).toBe(0);
   // The first refunds alone first: a later refund of the same item re-formats its text and would hide a difference.
   expect(await run(shortcut, (c) => c, 0, 2)).toEqual(await run(general, throughGeneralRule, 0, 2));
   expect(await snapshot(shortcut)).toEqual(await snapshot(general));

@@ -7,9 +7,8 @@
     ARGV[3..] the messages (message-batch.ts builds them): each is `key, kind, o, x, n` and n fields, where o is
             the KEYS index of the order and x that of the mapping key (acknowledgements naming a
             MerchantOrderID), "" when none. An adjustment's fields are plain values (read by read_adjustment
-            below); any other kind has one field, its payload as JSON. A rule reads its payload from m.p, except
-            the shortcut for single-item adjustments (kind "adjustment1", lib/2-adjustment.lua), which reads its
-            one packed field itself.
+            below), a single-item adjustment's (kind "adjustment1") one packed field as it is, any other kind's
+            one field as JSON. A rule reads its payload from m.p.
   Output: the outcome of every message, in order (see lib/2…5 for the codes). Each message is all or nothing:
   a rule writes only after accepting the whole message, and its outcome is stored under its message key in
   KEYS[2] right after its writes, so even a script that fails part-way leaves every message either applied
@@ -87,6 +86,12 @@ local APPLY = {
   fulfillment = apply_fulfillment,
   inventory = apply_inventory,
 }
+-- How each kind's fields become m.p; the other kinds' one field is JSON.
+local PAYLOAD = {
+  adjustment = read_adjustment,
+  adjustment1 = function(f) return ARGV[f] end,
+}
+local function read_json(f) return cjson.decode(ARGV[f]) end
 for i = 1, #messages do
   local m = messages[i]
   if stored[i] then
@@ -95,11 +100,7 @@ for i = 1, #messages do
     -- An unknown kind is the caller's bug, not the message's: the call fails (outside the rule's pcall).
     local rule = APPLY[m.kind]
     if not rule then error('unknown message kind ' .. tostring(m.kind)) end
-    if m.kind == 'adjustment' then
-      m.p = read_adjustment(m.f)
-    elseif m.kind ~= 'adjustment1' then -- the shortcut reads its one field itself
-      m.p = cjson.decode(ARGV[m.f])
-    end
+    m.p = (PAYLOAD[m.kind] or read_json)(m.f)
     outcomes[i] = run_rule(rule, m, ctx)
     redis.call('HSET', applied_key, m.k, outcomes[i])
   end

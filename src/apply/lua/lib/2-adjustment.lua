@@ -98,7 +98,7 @@ end
 local SINGLE_ITEM = '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$'
 
 local function apply_single_item_adjustment(m, ctx)
-  local code, reason, quantity, currency, components = string.match(ARGV[m.f], SINGLE_ITEM)
+  local code, reason, quantity, currency, components = string.match(m.p, SINGLE_ITEM)
   if not code then error('damaged adjustment1 field') end
   local key = KEYS[m.o]
   local v = redis.call('HMGET', key, 'o', 'id', 'i:' .. code)
