@@ -38,7 +38,11 @@ export async function cancelOrder(ledger: Ledger, request: CancelRequest, at: st
     kind: 'acknowledgement',
     order: { amazonOrderId: request.orderId },
     statusCode: 'Failure',
-    items: request.items.map((item) => ({ code: item.code, reason: request.reason, ...(item.quantity === undefined ? {} : { quantity: item.quantity }) })),
+    items: request.items.map((item) => ({
+      code: item.code,
+      reason: request.reason,
+      ...(item.quantity === undefined ? {} : { quantity: item.quantity }),
+    })),
     reason: request.reason,
     ...(request.note ? { note: request.note } : {}),
     source: 'seller',
@@ -50,10 +54,24 @@ export async function cancelOrder(ledger: Ledger, request: CancelRequest, at: st
 }
 
 /** cancelOrder, with a refusal described in the catalogue's words. */
-export async function cancelOrderWithResult(ledger: Ledger, request: CancelRequest, at: string): Promise<OrderCancelResult> {
+export async function cancelOrderWithResult(
+  ledger: Ledger,
+  request: CancelRequest,
+  at: string,
+): Promise<OrderCancelResult> {
   const outcome = await cancelOrder(ledger, request, at);
   const ref = request.items[0]?.code ?? '';
-  const problem = describeOutcome(outcome, { merchantId: ledger.merchantId, orderId: request.orderId, idKind: 'AmazonOrderID', itemRef: ref });
+  const problem = describeOutcome(outcome, {
+    merchantId: ledger.merchantId,
+    orderId: request.orderId,
+    idKind: 'AmazonOrderID',
+    itemRef: ref,
+  });
   if (!problem) return { amazonOrderId: request.orderId, result: 'Cancelled' };
-  return { amazonOrderId: request.orderId, result: 'Refused', resultMessageCode: ERROR_CODES[problem.code].resultMessageCode, description: formatErrorText(problem.code, problem.context) };
+  return {
+    amazonOrderId: request.orderId,
+    result: 'Refused',
+    resultMessageCode: ERROR_CODES[problem.code].resultMessageCode,
+    description: formatErrorText(problem.code, problem.context),
+  };
 }

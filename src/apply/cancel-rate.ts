@@ -25,7 +25,13 @@ export interface CancelRate {
   status: 'Good' | 'AtRisk';
 }
 
-export async function cancelRate(redis: RedisClient, prefix: string, merchantId: string, days: number, now = Date.now()): Promise<CancelRate> {
+export async function cancelRate(
+  redis: RedisClient,
+  prefix: string,
+  merchantId: string,
+  days: number,
+  now = Date.now(),
+): Promise<CancelRate> {
   const keys = ledgerKeys(prefix, merchantId);
   const ids = await redis.zrangebyscore(keys.ordersByPurchase(), now - days * DAY_MS, now);
   let sellerCancelled = 0;
@@ -62,10 +68,21 @@ export interface DailyCancelRate {
  * The cancel rate per UTC calendar day (by purchase date) for the last `days` days, today included and last,
  * for the web page's chart. Read the same way as cancelRate: only the orders of those days.
  */
-export async function cancelRateByDay(redis: RedisClient, prefix: string, merchantId: string, days: number, now = Date.now()): Promise<DailyCancelRate[]> {
+export async function cancelRateByDay(
+  redis: RedisClient,
+  prefix: string,
+  merchantId: string,
+  days: number,
+  now = Date.now(),
+): Promise<DailyCancelRate[]> {
   const keys = ledgerKeys(prefix, merchantId);
   const first = Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
-  const series: DailyCancelRate[] = Array.from({ length: days }, (_, i) => ({ day: new Date(first + i * DAY_MS).toISOString().slice(0, 10), orders: 0, sellerCancelledOrders: 0, cancelRate: 0 }));
+  const series: DailyCancelRate[] = Array.from({ length: days }, (_, i) => ({
+    day: new Date(first + i * DAY_MS).toISOString().slice(0, 10),
+    orders: 0,
+    sellerCancelledOrders: 0,
+    cancelRate: 0,
+  }));
   const flat = await redis.zrangebyscore(keys.ordersByPurchase(), first, now, 'WITHSCORES');
   for (let start = 0; start < flat.length; start += 2 * BATCH) {
     const chunk = flat.slice(start, start + 2 * BATCH);
@@ -80,7 +97,8 @@ export async function cancelRateByDay(redis: RedisClient, prefix: string, mercha
       if (orderStateFrom(value as string | null)?.sellerCancelled) day.sellerCancelledOrders += 1;
     });
   }
-  for (const day of series) day.cancelRate = day.orders === 0 ? 0 : Math.round((day.sellerCancelledOrders / day.orders) * 1e6) / 1e6;
+  for (const day of series)
+    day.cancelRate = day.orders === 0 ? 0 : Math.round((day.sellerCancelledOrders / day.orders) * 1e6) / 1e6;
   return series;
 }
 

@@ -13,7 +13,12 @@ export interface ItemRef {
   merchantItemId?: string;
 }
 
-export type AdjustedItem = ItemRef & { reason: string; adjId?: string; components: Array<{ type: string; amount: string }>; quantityCancelled: number };
+export type AdjustedItem = ItemRef & {
+  reason: string;
+  adjId?: string;
+  components: Array<{ type: string; amount: string }>;
+  quantityCancelled: number;
+};
 
 export interface AdjustmentCommand {
   kind: 'adjustment';
@@ -58,10 +63,15 @@ export type LedgerCommand = AdjustmentCommand | AcknowledgementCommand | Fulfill
  * MerchantAdjustmentItemID (every flat row is one) — which the ledger script (message-batch.ts) and the spill
  * (queue/spill-line.ts) carry in compact forms: the command and its item, or null for any other command.
  */
-export function singleItemByCode(command: LedgerCommand): { command: AdjustmentCommand; item: AdjustedItem & { code: string } } | null {
-  if (command.kind !== 'adjustment' || command.items.length !== 1 || command.order.merchantOrderId !== undefined) return null;
+export function singleItemByCode(
+  command: LedgerCommand,
+): { command: AdjustmentCommand; item: AdjustedItem & { code: string } } | null {
+  if (command.kind !== 'adjustment' || command.items.length !== 1 || command.order.merchantOrderId !== undefined)
+    return null;
   const item = command.items[0] as AdjustedItem;
-  return item.code !== undefined && item.adjId === undefined ? { command, item: item as AdjustedItem & { code: string } } : null;
+  return item.code !== undefined && item.adjId === undefined
+    ? { command, item: item as AdjustedItem & { code: string } }
+    : null;
 }
 
 /** An item's components as "Type=minor,Type=minor", the ledger's text for amounts (lua/lib/1-prelude.lua). */

@@ -29,7 +29,12 @@ export function commandFromFlat(kind: FlatKind, row: Row): CommandOrProblem {
           order: { amazonOrderId: row['order-id'] ?? '' },
           statusCode: 'Failure',
           items: row['amazon-order-item-code']
-            ? [{ code: row['amazon-order-item-code'], ...(row['cancellation-reason-code'] ? { reason: row['cancellation-reason-code'] } : {}) }]
+            ? [
+                {
+                  code: row['amazon-order-item-code'],
+                  ...(row['cancellation-reason-code'] ? { reason: row['cancellation-reason-code'] } : {}),
+                },
+              ]
             : [],
         },
       };
@@ -70,14 +75,17 @@ function adjustment(row: Row): CommandOrProblem {
 }
 
 function fulfillment(row: Row): FulfillmentCommand {
-  const carrier = row['carrier-code'] === 'Other' ? (row['carrier-name'] ?? 'Other') : (row['carrier-code'] ?? row['carrier-name']);
+  const carrier =
+    row['carrier-code'] === 'Other' ? (row['carrier-name'] ?? 'Other') : (row['carrier-code'] ?? row['carrier-name']);
   return {
     kind: 'fulfillment',
     order: { amazonOrderId: row['order-id'] ?? '' },
     fulfillmentDate: row['ship-date'] ?? '',
     ...(carrier ? { carrier } : {}),
     ...(row['tracking-number'] ? { trackingNumber: row['tracking-number'] } : {}),
-    items: row['order-item-id'] ? [{ code: row['order-item-id'], ...(row['quantity'] ? { quantity: Number(row['quantity']) } : {}) }] : [],
+    items: row['order-item-id']
+      ? [{ code: row['order-item-id'], ...(row['quantity'] ? { quantity: Number(row['quantity']) } : {}) }]
+      : [],
   };
 }
 

@@ -4,7 +4,16 @@
  */
 import { toMinorUnits } from '../core/money.js';
 import type { XmlMessageType } from '../core/feed-types.js';
-import type { AcknowledgementCommand, AdjustedItem, AdjustmentCommand, FulfillmentCommand, InventoryCommand, ItemRef, LedgerCommand, OrderRef } from './commands.js';
+import type {
+  AcknowledgementCommand,
+  AdjustedItem,
+  AdjustmentCommand,
+  FulfillmentCommand,
+  InventoryCommand,
+  ItemRef,
+  LedgerCommand,
+  OrderRef,
+} from './commands.js';
 
 type View = Record<string, unknown>;
 export type CommandOrProblem = { command: LedgerCommand } | { unrepresentable: { amount: string; currency: string } };
@@ -32,7 +41,11 @@ function itemRef(view: View): ItemRef {
 }
 
 /** Converts a valid body; `messageType` names which one it is. */
-export function commandFromXml(messageType: XmlMessageType, body: View, operationType: string | undefined): CommandOrProblem {
+export function commandFromXml(
+  messageType: XmlMessageType,
+  body: View,
+  operationType: string | undefined,
+): CommandOrProblem {
   switch (messageType) {
     case 'OrderAdjustment':
       return adjustment(body);
@@ -73,7 +86,10 @@ function adjustment(body: View): CommandOrProblem {
     const components: Array<{ type: string; amount: string }> = [];
     for (const amount of amountsOf(item)) {
       const minor = toMinorUnits(amount.value);
-      if (minor === null) return { unrepresentable: { amount: amount.value.trim(), currency: amount.currency ?? command.currency ?? '' } };
+      if (minor === null)
+        return {
+          unrepresentable: { amount: amount.value.trim(), currency: amount.currency ?? command.currency ?? '' },
+        };
       if (amount.currency) command.currency ??= amount.currency;
       components.push({ type: amount.type, amount: String(minor) });
     }
@@ -93,7 +109,10 @@ function acknowledgement(body: View): AcknowledgementCommand {
   const merchantOrderId = text(body, 'MerchantOrderID');
   return {
     kind: 'acknowledgement',
-    order: { amazonOrderId: text(body, 'AmazonOrderID') ?? '', ...(merchantOrderId !== undefined ? { merchantOrderId } : {}) },
+    order: {
+      amazonOrderId: text(body, 'AmazonOrderID') ?? '',
+      ...(merchantOrderId !== undefined ? { merchantOrderId } : {}),
+    },
     statusCode: text(body, 'StatusCode') === 'Failure' ? 'Failure' : 'Success',
     items: list(body, 'Item').map((item) => {
       const merchantItemId = text(item, 'MerchantOrderItemID');

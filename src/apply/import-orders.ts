@@ -21,7 +21,9 @@ export async function importOrderReport(ledger: Ledger, report: OrderReport): Pr
 
 /** The lines `orders import` prints, and the import report of a dropped order report. */
 export function importSummary(file: string, report: OrderReport, counts: ImportCounts): string {
-  const lines = [`${file}: ${counts.orders} orders (${counts.items} items, ${report.encoding}): ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged`];
+  const lines = [
+    `${file}: ${counts.orders} orders (${counts.items} items, ${report.encoding}): ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged`,
+  ];
   for (const skipped of report.skipped) lines.push(`${file}:${skipped.line}: skipped: ${skipped.reason}`);
   return `${lines.join('\n')}\n`;
 }

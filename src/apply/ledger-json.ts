@@ -49,6 +49,7 @@ export function inventoryJson(sku: string, record: StockRecord) {
     available: value<boolean>('available'),
     fulfillmentLatency: value<number>('fulfillmentLatency'),
     restockDate: value<string>('restockDate'),
-    fulfillmentChannel: record['fulfillmentChannel'] === 'AFN' || record['lookup'] === 'FulfillmentNetwork' ? 'AFN' : 'MFN',
+    fulfillmentChannel:
+      record['fulfillmentChannel'] === 'AFN' || record['lookup'] === 'FulfillmentNetwork' ? 'AFN' : 'MFN',
   };
 }

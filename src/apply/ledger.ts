@@ -54,7 +54,11 @@ export interface Ledger {
    * Applies many messages in the given order and returns their outcomes: batches of MESSAGES_PER_CALL per
    * script call, sent back to back on one connection (Redis runs them in that order) without waiting for replies.
    */
-  applyInOrder(feedId: string, messages: ReadonlyArray<{ key: string; command: LedgerCommand }>, at: string): Promise<string[]>;
+  applyInOrder(
+    feedId: string,
+    messages: ReadonlyArray<{ key: string; command: LedgerCommand }>,
+    at: string,
+  ): Promise<string[]>;
   order(orderId: string): Promise<LedgerOrder | null>;
   /** The order's cancellations (newest first, among the merchant's latest 10,000) with their buyer e-mail outcome. */
   cancellations(orderId: string): Promise<CancellationRecord[]>;
@@ -67,16 +71,29 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
   const keys = ledgerKeys(prefix, merchantId);
 
   /** Issues the script call at once (no await before it), so calls made in a row reach Redis in that order. */
-  const send = (feedId: string, messages: ReadonlyArray<{ key: string; command: LedgerCommand }>, at: string): Promise<string[]> =>
-    redis.applyMessages(...batchArguments(keys, feedId, at, messages, (command) => orderKeyOf(command.order))) as Promise<string[]>;
-  const orderKeyOf = (ref: OrderRef): string => keys.order(ref.amazonOrderId ?? `unmapped:${ref.merchantOrderId ?? ''}`);
+  const send = (
+    feedId: string,
+    messages: ReadonlyArray<{ key: string; command: LedgerCommand }>,
+    at: string,
+  ): Promise<string[]> =>
+    redis.applyMessages(
+      ...batchArguments(keys, feedId, at, messages, (command) => orderKeyOf(command.order)),
+    ) as Promise<string[]>;
+  const orderKeyOf = (ref: OrderRef): string =>
+    keys.order(ref.amazonOrderId ?? `unmapped:${ref.merchantOrderId ?? ''}`);
 
   /**
    * A MerchantOrderID only names an order once an acknowledgement mapped it; commands naming one get the
    * AmazonOrderID it maps to (the scripts check the pair), unmapped ones name no order.
    */
   const resolveMerchantOrders = async (commands: readonly LedgerCommand[]): Promise<LedgerCommand[]> => {
-    const needed = [...new Set(commands.flatMap((c) => (c.kind !== 'inventory' && c.order.amazonOrderId === undefined ? [c.order.merchantOrderId ?? ''] : [])))];
+    const needed = [
+      ...new Set(
+        commands.flatMap((c) =>
+          c.kind !== 'inventory' && c.order.amazonOrderId === undefined ? [c.order.merchantOrderId ?? ''] : [],
+        ),
+      ),
+    ];
     if (needed.length === 0) return [...commands];
     const found = await redis.mget(...needed.map((id) => keys.merchantOrder(id)));
     const mapped = new Map(needed.map((id, i) => [id, found[i] ?? null]));
@@ -93,7 +110,12 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
     async importOrder(order) {
       const purchased = order.purchaseDate === null ? NaN : Date.parse(order.purchaseDate);
       const score = Number.isNaN(purchased) ? '' : String(purchased);
-      return (await redis.importOrder(keys.order(order.id), keys.ordersByPurchase(), JSON.stringify({ ...order, merchantId }), score)) as 'created' | 'updated' | 'unchanged';
+      return (await redis.importOrder(
+        keys.order(order.id),
+        keys.ordersByPurchase(),
+        JSON.stringify({ ...order, merchantId }),
+        score,
+      )) as 'created' | 'updated' | 'unchanged';
     },
     async apply(feedId, messageId, command, at) {
       const [outcome] = await ledger.applyInOrder(feedId, [{ key: messageId, command }], at);
@@ -103,7 +125,9 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
       const resolved = await resolveMerchantOrders(messages.map((m) => m.command));
       const calls: Array<Promise<string[]>> = [];
       for (let first = 0; first < messages.length; first += MESSAGES_PER_CALL) {
-        const batch = messages.slice(first, first + MESSAGES_PER_CALL).map(({ key }, i) => ({ key, command: resolved[first + i] as LedgerCommand }));
+        const batch = messages
+          .slice(first, first + MESSAGES_PER_CALL)
+          .map(({ key }, i) => ({ key, command: resolved[first + i] as LedgerCommand }));
         calls.push(send(feedId, batch, at));
       }
       return (await Promise.all(calls)).flat();
@@ -112,7 +136,10 @@ export function createLedger(redis: LedgerRedis, prefix: string, merchantId: str
       return orderFromHash(await redis.hgetall(keys.order(orderId)));
     },
     async cancellations(orderId) {
-      const entries = (await redis.xrevrange(keys.events(), '+', '-', 'COUNT', RECENT_EVENTS)).map(([id, fields]) => ({ id, f: streamFields(fields) }));
+      const entries = (await redis.xrevrange(keys.events(), '+', '-', 'COUNT', RECENT_EVENTS)).map(([id, fields]) => ({
+        id,
+        f: streamFields(fields),
+      }));
       const mine = entries.filter((e) => e.f.get('orderId') === orderId);
       const outcomes = mine.length > 0 ? await redis.mget(...mine.map((e) => keys.mailOutcome(e.id))) : [];
       return mine.map((e, i) => ({

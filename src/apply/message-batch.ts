@@ -44,7 +44,10 @@ export function batchArguments(
       args.push(key, command.kind, '', '', fields.length, ...fields);
       continue;
     }
-    const mapping = command.kind === 'acknowledgement' && command.order.merchantOrderId ? keyIndex(keys.merchantOrder(command.order.merchantOrderId)) : '';
+    const mapping =
+      command.kind === 'acknowledgement' && command.order.merchantOrderId
+        ? keyIndex(keys.merchantOrder(command.order.merchantOrderId))
+        : '';
     args.push(key, command.kind, keyIndex(orderKeyOf(command)), mapping, fields.length, ...fields);
   }
   return [scriptKeys.length, ...scriptKeys, ...args];
@@ -72,9 +75,20 @@ function singleItemField(command: LedgerCommand): string | null {
  * "" stands for an absent value.
  */
 function adjustmentFields(command: AdjustmentCommand): Array<string | number> {
-  const fields: Array<string | number> = [command.items.length, command.currency ?? '', command.order.merchantOrderId ?? ''];
+  const fields: Array<string | number> = [
+    command.items.length,
+    command.currency ?? '',
+    command.order.merchantOrderId ?? '',
+  ];
   for (const item of command.items) {
-    fields.push(item.code ?? '', item.merchantItemId ?? '', item.reason, item.adjId ?? '', item.quantityCancelled, componentsText(item.components));
+    fields.push(
+      item.code ?? '',
+      item.merchantItemId ?? '',
+      item.reason,
+      item.adjId ?? '',
+      item.quantityCancelled,
+      componentsText(item.components),
+    );
   }
   return fields;
 }
@@ -83,7 +97,14 @@ function adjustmentFields(command: AdjustmentCommand): Array<string | number> {
 function payloadOf(command: Exclude<LedgerCommand, AdjustmentCommand>): unknown {
   switch (command.kind) {
     case 'acknowledgement':
-      return { statusCode: command.statusCode, merchantOrderId: command.order.merchantOrderId, items: command.items, reason: command.reason, note: command.note, source: command.source };
+      return {
+        statusCode: command.statusCode,
+        merchantOrderId: command.order.merchantOrderId,
+        items: command.items,
+        reason: command.reason,
+        note: command.note,
+        source: command.source,
+      };
     case 'fulfillment': {
       const { kind: _kind, order, ...rest } = command;
       return { merchantOrderId: order.merchantOrderId, ...rest };

@@ -25,7 +25,12 @@ export interface OrderState {
 export function orderStateFrom(packed: string | null | undefined): OrderState | null {
   if (packed === null || packed === undefined) return null;
   const [, , , status = 'Unshipped', currency = '', flags = ''] = packed.split('|');
-  return { status: status as LedgerOrder['status'], currency, buyerCancelRequested: flags.includes('b'), sellerCancelled: flags.includes('s') };
+  return {
+    status: status as LedgerOrder['status'],
+    currency,
+    buyerCancelRequested: flags.includes('b'),
+    sellerCancelled: flags.includes('s'),
+  };
 }
 
 export function orderFromHash(fields: Readonly<Record<string, string>>): LedgerOrder | null {

@@ -28,7 +28,10 @@ const money = (minor: string | undefined): string => formatMinorUnits(Number(min
 const OUTCOMES: Readonly<Record<string, Describe>> = {
   '-1': (_, ctx) => ({ code: 'LEDGER_ORDER_NOT_FOUND', context: { ...ctx } }),
   '-2': ([ref], ctx) => ({ code: 'LEDGER_ITEM_NOT_FOUND', context: { ...ctx, itemRef: ref } }),
-  '-3': ([given, orderCurrency], ctx) => ({ code: 'LEDGER_CURRENCY_MISMATCH', context: { ...ctx, given, orderCurrency } }),
+  '-3': ([given, orderCurrency], ctx) => ({
+    code: 'LEDGER_CURRENCY_MISMATCH',
+    context: { ...ctx, given, orderCurrency },
+  }),
   '-4': ([component, remaining, currency], ctx) => ({
     code: 'LEDGER_COMPONENT_OVER_REFUND',
     context: { ...ctx, component, remaining: money(remaining), currency },

@@ -23,7 +23,10 @@ let sources: Array<{ name: string; numberOfKeys: number | undefined; lua: string
 /** Reads and assembles the scripts once per process. */
 function ledgerScripts(): NonNullable<typeof sources> {
   if (sources) return sources;
-  const lib = readdirSync(LIB_DIR).filter((f) => f.endsWith('.lua')).sort().map((f) => readFileSync(`${LIB_DIR}${f}`, 'utf8'));
+  const lib = readdirSync(LIB_DIR)
+    .filter((f) => f.endsWith('.lua'))
+    .sort()
+    .map((f) => readFileSync(`${LIB_DIR}${f}`, 'utf8'));
   sources = readdirSync(LUA_DIR)
     .filter((f) => f.endsWith('.lua'))
     .map((file) => {

@@ -46,6 +46,12 @@ export function benchOrder(row: GeneratedRow, i: number): ImportedOrder {
     marketplace: 'Amazon.com',
     buyerCancelRequested: false,
     itemOrder: [row.itemCode],
-    items: { [row.itemCode]: { sku: `SKU-${i % 1000}`, ordered: 2, charged: { Principal: twice(row.price), Tax: twice(row.tax) } } },
+    items: {
+      [row.itemCode]: {
+        sku: `SKU-${i % 1000}`,
+        ordered: 2,
+        charged: { Principal: twice(row.price), Tax: twice(row.tax) },
+      },
+    },
   };
 }

@@ -16,7 +16,20 @@ const started = new Set<ChildProcess>();
 
 export async function startBenchRedis(dir: string): Promise<BenchRedis> {
   const port = await freeLoopbackPort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
   const child = spawn('redis-server', args, { stdio: 'ignore', detached: true });
   started.add(child);
   let spawnError: Error | null = null;

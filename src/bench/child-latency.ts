@@ -39,11 +39,24 @@ async function main(dir: string, url: string, baselines: string, feeds: number):
     await runtime.close();
   }
   const round1 = (ms: number): number => Math.round(ms * 10) / 10;
-  printResult({ bench: 'feedproc-latency', feeds: times.length, medianMs: round1(median(times)), p95Ms: round1(percentile(times, 95)), maxRssMiB: ownPeakRssMiB() });
+  printResult({
+    bench: 'feedproc-latency',
+    feeds: times.length,
+    medianMs: round1(median(times)),
+    p95Ms: round1(percentile(times, 95)),
+    maxRssMiB: ownPeakRssMiB(),
+  });
 }
 
-function oneMessageFeed(r: { orderId: string; itemCode: string; currency: string; price: string; tax: string }): string {
-  const amount = (type: string, value: string): string => `<Component><Type>${type}</Type><Amount currency="${r.currency}">${value}</Amount></Component>`;
+function oneMessageFeed(r: {
+  orderId: string;
+  itemCode: string;
+  currency: string;
+  price: string;
+  tax: string;
+}): string {
+  const amount = (type: string, value: string): string =>
+    `<Component><Type>${type}</Type><Amount currency="${r.currency}">${value}</Amount></Component>`;
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">' +
     `<Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>${BENCH_MERCHANT}</MerchantIdentifier></Header><MessageType>OrderAdjustment</MessageType>\n` +

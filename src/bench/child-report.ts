@@ -23,8 +23,16 @@ const REASONS =
 function problemFor(i: number): ResultInput {
   const line = i + 2;
   const kinds: Array<[number, string, string]> = [
-    [172, 'AdjustmentReason', `[facet 'enumeration'] The value 'NoInventory${i}' is not an element of the set {${REASONS}}.`],
-    [540, 'QuantityCancelled', `[facet 'pattern'] The value '0&${i}' is not accepted by the pattern '[1-9][0-9]{0,5}'.`],
+    [
+      172,
+      'AdjustmentReason',
+      `[facet 'enumeration'] The value 'NoInventory${i}' is not an element of the set {${REASONS}}.`,
+    ],
+    [
+      540,
+      'QuantityCancelled',
+      `[facet 'pattern'] The value '0&${i}' is not accepted by the pattern '[1-9][0-9]{0,5}'.`,
+    ],
     [96, 'AdjustedItem', 'Missing child element(s). Expected is ( AdjustmentReason ).'],
   ];
   const [column, element, text] = kinds[i % kinds.length] as [number, string, string];
@@ -41,7 +49,12 @@ function problemFor(i: number): ResultInput {
 function buildReport(count: number): Report {
   const builder = new ReportBuilder();
   for (let i = 1; i <= count; i += 1) builder.addMessage(String(i), [problemFor(i)]);
-  const head = { feedSubmissionId: '50001', feedType: '_POST_PAYMENT_ADJUSTMENT_DATA_', merchantId: 'M1', encoding: 'UTF-8' };
+  const head = {
+    feedSubmissionId: '50001',
+    feedType: '_POST_PAYMENT_ADJUSTMENT_DATA_',
+    merchantId: 'M1',
+    encoding: 'UTF-8',
+  };
   return builder.complete({ ...head, format: 'xml' });
 }
 

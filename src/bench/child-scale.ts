@@ -20,8 +20,18 @@ const CONCURRENCY = 2;
 
 async function main(file: string, url: string, processes: number, memory: boolean): Promise<void> {
   const redis = new Redis(url);
-  const env = { ...process.env, FEEDPROC_REDIS_URL: url, FEEDPROC_PREFIX: BENCH_PREFIX, FEEDPROC_MERCHANT: BENCH_MERCHANT };
-  const workers = Array.from({ length: processes }, () => spawn(process.execPath, [CLI, 'worker', '--concurrency', String(CONCURRENCY)], { env, stdio: ['ignore', 'ignore', 'pipe'] }));
+  const env = {
+    ...process.env,
+    FEEDPROC_REDIS_URL: url,
+    FEEDPROC_PREFIX: BENCH_PREFIX,
+    FEEDPROC_MERCHANT: BENCH_MERCHANT,
+  };
+  const workers = Array.from({ length: processes }, () =>
+    spawn(process.execPath, [CLI, 'worker', '--concurrency', String(CONCURRENCY)], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
   try {
     await Promise.all(workers.map(started));
     const before = memory ? await redisFootprint(redis, BENCH_PREFIX, 0) : null;
@@ -60,7 +70,9 @@ async function main(file: string, url: string, processes: number, memory: boolea
             // MEMORY USAGE of every key under the prefix: what sizing needs (orders, their index, stock, events).
             bytesPerOrder: round1((before.ledgerBytes + before.otherBytes) / messages),
             ledgerBytesPerOrder: round1(before.ledgerBytes / messages),
-            growthPerMessage: round1((after.ledgerBytes + after.otherBytes - before.ledgerBytes - before.otherBytes) / messages),
+            growthPerMessage: round1(
+              (after.ledgerBytes + after.otherBytes - before.ledgerBytes - before.otherBytes) / messages,
+            ),
             ledgerGrowthPerMessage: round1((after.ledgerBytes - before.ledgerBytes) / messages),
           }
         : {}),
@@ -79,7 +91,9 @@ function started(worker: ChildProcess): Promise<void> {
       stderr += text;
       if (stderr.includes('Ctrl-C to stop')) resolve();
     });
-    worker.once('exit', (code) => reject(new Error(`feedproc worker exited with ${String(code)} before it started: ${stderr}`)));
+    worker.once('exit', (code) =>
+      reject(new Error(`feedproc worker exited with ${String(code)} before it started: ${stderr}`)),
+    );
   });
 }
 
@@ -99,7 +113,11 @@ function submit(file: string, env: NodeJS.ProcessEnv): Promise<string> {
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 && /^\d+\s*$/.test(stdout) ? resolve(stdout.trim()) : reject(new Error(`feedproc submit exited ${String(code)}: ${stderr}`))));
+    child.once('close', (code) =>
+      code === 0 && /^\d+\s*$/.test(stdout)
+        ? resolve(stdout.trim())
+        : reject(new Error(`feedproc submit exited ${String(code)}: ${stderr}`)),
+    );
   });
 }
 

@@ -18,7 +18,8 @@ async function main(url: string, baselines: string, count: number): Promise<void
     const row = generatedRows(baselines);
     for (let first = 1; first <= count; first += IN_FLIGHT) {
       const batch: Array<Promise<unknown>> = [];
-      for (let i = first; i < first + IN_FLIGHT && i <= count; i += 1) batch.push(ledger.importOrder(benchOrder(row(i), i)));
+      for (let i = first; i < first + IN_FLIGHT && i <= count; i += 1)
+        batch.push(ledger.importOrder(benchOrder(row(i), i)));
       await Promise.all(batch);
     }
   } finally {

@@ -27,9 +27,14 @@ async function main(parent: string, url: string, files: number, burst: number): 
   const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), 4);
   const folder = dropFolder(dir);
   let reported = 0; // the watcher logs a file once its report is on disk and the file is in done/
-  const watcher = await startDropWatcher(runtime.deps, folder, { ...TIMING, stableMs: config.watchStableMs }, (event) => {
-    if (event.event === 'processed') reported += 1;
-  });
+  const watcher = await startDropWatcher(
+    runtime.deps,
+    folder,
+    { ...TIMING, stableMs: config.watchStableMs },
+    (event) => {
+      if (event.event === 'processed') reported += 1;
+    },
+  );
   const inbox = join(folder.incoming, BENCH_MERCHANT);
   mkdirSync(inbox, { recursive: true });
   let dropped = 0;

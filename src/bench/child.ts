@@ -74,7 +74,8 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
 /** Runs a helper script (e.g. the data generator) that is not measured; only success matters. */
 export async function runTool(spec: ChildSpec): Promise<void> {
   const { code, signal, timedOut, stderr } = await collect(process.execPath, [spec.script, ...spec.args], spec);
-  if (code !== 0) throw new ChildFailure(`${spec.label}: ${failureReason(code, signal, timedOut, spec)}\n${tail(stderr)}`);
+  if (code !== 0)
+    throw new ChildFailure(`${spec.label}: ${failureReason(code, signal, timedOut, spec)}\n${tail(stderr)}`);
 }
 
 function failureReason(code: number | null, signal: NodeJS.Signals | null, timedOut: boolean, spec: ChildSpec): string {
@@ -110,7 +111,12 @@ function killGroup(group: number): void {
 function collect(command: string, args: readonly string[], spec: ChildSpec): Promise<Collected> {
   return new Promise((resolve, reject) => {
     // Own process group: killing `time` alone would leave the node process it waits for running.
-    const child = spawn(command, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const group = child.pid;
     if (group !== undefined) running.add(group);
     let stdout = '';

@@ -22,7 +22,9 @@ export function locatePaths(baselinesOverride: string | undefined): BenchPaths {
   const repoRoot = findRepoRoot(here);
   const baselines = baselinesOverride ? resolve(baselinesOverride) : join(repoRoot, '..', 'shared', 'bench');
   if (!existsSync(join(baselines, 'gen-data.js'))) {
-    throw new Error(`no baseline probes in ${baselines} (expected ../shared/bench next to the repository; see --baselines)`);
+    throw new Error(
+      `no baseline probes in ${baselines} (expected ../shared/bench next to the repository; see --baselines)`,
+    );
   }
   return { repoRoot, baselines, children: here };
 }
@@ -86,7 +88,14 @@ export async function generateBigXml(paths: BenchPaths, dataDir: string, message
 async function runGenerator(paths: BenchPaths, dir: string, messages: number, timeoutMs: number): Promise<void> {
   const script = join(paths.baselines, 'gen-data.js');
   const env = childEnv(paths, dir);
-  await runTool({ label: `gen-data.js ${messages}`, script, args: [String(messages)], env, cwd: paths.repoRoot, timeoutMs });
+  await runTool({
+    label: `gen-data.js ${messages}`,
+    script,
+    args: [String(messages)],
+    env,
+    cwd: paths.repoRoot,
+    timeoutMs,
+  });
 }
 
 /**

@@ -7,9 +7,7 @@ import type { ProbeOutcome } from './probes.js';
 import { median } from './stats.js';
 
 export type Goal =
-  | { kind: 'ratio'; atLeast: number | null; aim: number | null }
-  | { kind: 'limit'; atMost: number }
-  | { kind: 'none' };
+  { kind: 'ratio'; atLeast: number | null; aim: number | null } | { kind: 'limit'; atMost: number } | { kind: 'none' };
 
 export interface Figure {
   /** Stable key for the JSON output. */
@@ -27,10 +25,24 @@ export interface Figure {
 }
 
 /** A throughput against a baseline of the same run; with goal `none` the ratio is measured for the record. */
-export function ratioFigure(id: string, figure: string, subject: ProbeOutcome, baseline: ProbeOutcome, goal: Goal & { kind: 'ratio' | 'none' }): Figure {
-  const ratio = subject.value !== null && baseline.value !== null ? Math.round((subject.value / baseline.value) * 1000) / 1000 : null;
+export function ratioFigure(
+  id: string,
+  figure: string,
+  subject: ProbeOutcome,
+  baseline: ProbeOutcome,
+  goal: Goal & { kind: 'ratio' | 'none' },
+): Figure {
+  const ratio =
+    subject.value !== null && baseline.value !== null
+      ? Math.round((subject.value / baseline.value) * 1000) / 1000
+      : null;
   const error = subject.error ?? baseline.error;
-  const { verdict, failed } = error !== null || ratio === null ? unmeasured() : goal.kind === 'none' ? pass('measured') : ratioVerdict(ratio, goal);
+  const { verdict, failed } =
+    error !== null || ratio === null
+      ? unmeasured()
+      : goal.kind === 'none'
+        ? pass('measured')
+        : ratioVerdict(ratio, goal);
   return {
     id,
     figure,
@@ -45,7 +57,14 @@ export function ratioFigure(id: string, figure: string, subject: ProbeOutcome, b
   };
 }
 
-export function limitFigure(id: string, figure: string, value: number | null, unit: string, atMost: number, error: string | null): Figure {
+export function limitFigure(
+  id: string,
+  figure: string,
+  value: number | null,
+  unit: string,
+  atMost: number,
+  error: string | null,
+): Figure {
   const goal: Goal = { kind: 'limit', atMost };
   const { verdict, failed } = error !== null || value === null ? unmeasured() : value <= atMost ? pass('pass') : fail();
   return { id, figure, value, unit, baseline: null, ratio: null, goal, verdict, failed, error };
@@ -55,23 +74,60 @@ export function limitFigure(id: string, figure: string, value: number | null, un
 export function noteFigure(id: string, figure: string, outcome: ProbeOutcome): Figure {
   const failed = outcome.error !== null || outcome.value === null;
   const goal: Goal = { kind: 'none' };
-  return { id, figure, value: outcome.value, unit: outcome.probe.unit, baseline: null, ratio: null, goal, verdict: failed ? 'ERROR' : 'measured', failed, error: outcome.error };
+  return {
+    id,
+    figure,
+    value: outcome.value,
+    unit: outcome.probe.unit,
+    baseline: null,
+    ratio: null,
+    goal,
+    verdict: failed ? 'ERROR' : 'measured',
+    failed,
+    error: outcome.error,
+  };
 }
 
 /** A figure with no goal read from another RESULT field of a probe's runs (their median). */
 export function fieldFigure(id: string, figure: string, outcome: ProbeOutcome, field: string, unit: string): Figure {
   const values = outcome.runs.map((run) => run.result[field]).filter((v): v is number => typeof v === 'number');
-  const value = outcome.error === null && values.length === outcome.runs.length && values.length > 0 ? median(values) : null;
+  const value =
+    outcome.error === null && values.length === outcome.runs.length && values.length > 0 ? median(values) : null;
   const failed = value === null;
-  return { id, figure, value, unit, baseline: null, ratio: null, goal: { kind: 'none' }, verdict: failed ? 'ERROR' : 'measured', failed, error: outcome.error };
+  return {
+    id,
+    figure,
+    value,
+    unit,
+    baseline: null,
+    ratio: null,
+    goal: { kind: 'none' },
+    verdict: failed ? 'ERROR' : 'measured',
+    failed,
+    error: outcome.error,
+  };
 }
 
 /** A figure that was not measured in this run (e.g. skipped by --quick): no verdict, not a failure. */
 export function skippedFigure(id: string, figure: string, unit: string, atMost: number, why: string): Figure {
-  return { id, figure, value: null, unit, baseline: null, ratio: null, goal: { kind: 'limit', atMost }, verdict: `skipped (${why})`, failed: false, error: null };
+  return {
+    id,
+    figure,
+    value: null,
+    unit,
+    baseline: null,
+    ratio: null,
+    goal: { kind: 'limit', atMost },
+    verdict: `skipped (${why})`,
+    failed: false,
+    error: null,
+  };
 }
 
-function ratioVerdict(ratio: number, goal: { atLeast: number | null; aim: number | null }): { verdict: string; failed: boolean } {
+function ratioVerdict(
+  ratio: number,
+  goal: { atLeast: number | null; aim: number | null },
+): { verdict: string; failed: boolean } {
   if (goal.atLeast !== null && ratio < goal.atLeast) return fail();
   if (goal.aim === null) return pass('pass');
   const aimMet = ratio >= goal.aim;

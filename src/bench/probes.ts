@@ -48,9 +48,21 @@ const MINUTE = 60_000;
 /** The baselines of perf-baseline.md §2 and §3 that the goals are stated against. */
 export function baselineProbes(paths: BenchPaths, messages: number): Probe[] {
   const shared = (file: string): string => join(paths.baselines, file);
-  const xml = { valueField: 'msgsPerSec', countField: 'messages', expectedCount: messages, unit: 'messages/s', timeoutMs: 3 * MINUTE };
+  const xml = {
+    valueField: 'msgsPerSec',
+    countField: 'messages',
+    expectedCount: messages,
+    unit: 'messages/s',
+    timeoutMs: 3 * MINUTE,
+  };
   return [
-    { id: 'fxp-stream', label: 'b2-fxp-stream.js strings', script: shared('b2-fxp-stream.js'), args: ['strings'], ...xml },
+    {
+      id: 'fxp-stream',
+      label: 'b2-fxp-stream.js strings',
+      script: shared('b2-fxp-stream.js'),
+      args: ['strings'],
+      ...xml,
+    },
     { id: 'saxes', label: 'b2-sax.js saxes', script: shared('b2-sax.js'), args: ['saxes'], ...xml },
     {
       id: 'flat-split',
@@ -67,7 +79,14 @@ export function baselineProbes(paths: BenchPaths, messages: number): Probe[] {
 }
 
 /** feedproc validating a feed; the generated data is valid, so any error result means the bench is wrong. */
-export function validateProbe(paths: BenchPaths, id: string, file: string, messages: number, unit: string, timeoutMs: number): Probe {
+export function validateProbe(
+  paths: BenchPaths,
+  id: string,
+  file: string,
+  messages: number,
+  unit: string,
+  timeoutMs: number,
+): Probe {
   return {
     id,
     label: `feedproc validate ${basename(file)}`,
@@ -78,7 +97,10 @@ export function validateProbe(paths: BenchPaths, id: string, file: string, messa
     expectedCount: messages,
     unit,
     timeoutMs,
-    check: (r) => (r['status'] !== 'Complete' || r['errors'] !== 0 ? `expected a clean Complete report, got ${JSON.stringify(r)}` : null),
+    check: (r) =>
+      r['status'] !== 'Complete' || r['errors'] !== 0
+        ? `expected a clean Complete report, got ${JSON.stringify(r)}`
+        : null,
   };
 }
 
@@ -112,7 +134,11 @@ export function reportProbe(paths: BenchPaths, dataDir: string, results: number)
   };
 }
 
-export async function runRoundRobin(probes: readonly Probe[], reps: number, ctx: BenchContext): Promise<Map<string, ProbeOutcome>> {
+export async function runRoundRobin(
+  probes: readonly Probe[],
+  reps: number,
+  ctx: BenchContext,
+): Promise<Map<string, ProbeOutcome>> {
   const outcomes = new Map(probes.map((probe) => [probe.id, emptyOutcome(probe)]));
   for (let rep = 1; rep <= reps; rep += 1) {
     for (const outcome of outcomes.values()) {
@@ -132,12 +158,21 @@ async function runOnce(outcome: ProbeOutcome, rep: string, ctx: BenchContext): P
   const env = childEnv(ctx.paths, ctx.dataDir, ctx.redis?.port);
   try {
     if (probe.before) await runTool({ label: `${probe.label} (before)`, ...probe.before, env, cwd: ctx.dataDir });
-    const run = await runChild({ label: probe.label, script: probe.script, args: probe.args, env, cwd: ctx.dataDir, timeoutMs: probe.timeoutMs });
+    const run = await runChild({
+      label: probe.label,
+      script: probe.script,
+      args: probe.args,
+      env,
+      cwd: ctx.dataDir,
+      timeoutMs: probe.timeoutMs,
+    });
     const problem = sanityProblem(probe, run.result);
     if (problem) throw new Error(`${probe.label}: ${problem}`);
     outcome.runs.push(run);
     const value = numberField(run.result, probe.valueField);
-    ctx.log(`  ${probe.label} run ${rep}: ${value} ${probe.unit}, peak RSS ${run.peakRssMiB ?? '?'} MiB, wall ${run.wallS.toFixed(1)} s`);
+    ctx.log(
+      `  ${probe.label} run ${rep}: ${value} ${probe.unit}, peak RSS ${run.peakRssMiB ?? '?'} MiB, wall ${run.wallS.toFixed(1)} s`,
+    );
   } catch (err) {
     // One broken probe must not cost the other figures; it shows as an error in the table.
     outcome.error = err instanceof Error ? err.message : String(err);
@@ -147,7 +182,8 @@ async function runOnce(outcome: ProbeOutcome, rep: string, ctx: BenchContext): P
 
 function sanityProblem(probe: Probe, result: ResultFields): string | null {
   const count = result[probe.countField];
-  if (count !== probe.expectedCount) return `counted ${String(count)} ${probe.countField}, expected ${probe.expectedCount}`;
+  if (count !== probe.expectedCount)
+    return `counted ${String(count)} ${probe.countField}, expected ${probe.expectedCount}`;
   return probe.check?.(result) ?? null;
 }
 
@@ -170,13 +206,20 @@ export function naivePipelineProbe(paths: BenchPaths, mode: 'saxes' | 'flat', me
     expectedCount: messages,
     unit: 'lines/s',
     timeoutMs: 3 * MINUTE,
-    check: (r) => ((r['outcomes'] as { ok?: number } | undefined)?.ok !== messages ? `expected ${messages} ok, got ${JSON.stringify(r['outcomes'])}` : null),
+    check: (r) =>
+      (r['outcomes'] as { ok?: number } | undefined)?.ok !== messages
+        ? `expected ${messages} ok, got ${JSON.stringify(r['outcomes'])}`
+        : null,
     before: { script: join(paths.baselines, 'seed.js'), args: [], timeoutMs: 2 * MINUTE },
   };
 }
 
 /** `feedproc process FILE --workers N` on feedproc's ledger seeded with the feed's orders before each run. */
-export function processProbe(paths: BenchPaths, redisUrl: string, spec: { id: string; file: string; messages: number; workers: number; memory?: boolean }): Probe {
+export function processProbe(
+  paths: BenchPaths,
+  redisUrl: string,
+  spec: { id: string; file: string; messages: number; workers: number; memory?: boolean },
+): Probe {
   const seedMs = Math.max(2 * MINUTE, spec.messages * 0.3);
   return {
     id: spec.id,
@@ -188,8 +231,15 @@ export function processProbe(paths: BenchPaths, redisUrl: string, spec: { id: st
     expectedCount: spec.messages,
     unit: 'lines/s',
     timeoutMs: Math.max(3 * MINUTE, spec.messages * 0.5),
-    check: (r) => (r['status'] !== 'Complete' || r['successful'] !== spec.messages ? `expected every message applied, got ${JSON.stringify(r)}` : null),
-    before: { script: join(paths.children, 'child-seed.js'), args: [redisUrl, paths.baselines, String(spec.messages)], timeoutMs: seedMs },
+    check: (r) =>
+      r['status'] !== 'Complete' || r['successful'] !== spec.messages
+        ? `expected every message applied, got ${JSON.stringify(r)}`
+        : null,
+    before: {
+      script: join(paths.children, 'child-seed.js'),
+      args: [redisUrl, paths.baselines, String(spec.messages)],
+      timeoutMs: seedMs,
+    },
   };
 }
 
@@ -205,7 +255,11 @@ export function latencyProbe(paths: BenchPaths, dataDir: string, redisUrl: strin
     expectedCount: feeds,
     unit: 'ms',
     timeoutMs: 2 * MINUTE,
-    before: { script: join(paths.children, 'child-seed.js'), args: [redisUrl, paths.baselines, String(feeds + 10)], timeoutMs: MINUTE },
+    before: {
+      script: join(paths.children, 'child-seed.js'),
+      args: [redisUrl, paths.baselines, String(feeds + 10)],
+      timeoutMs: MINUTE,
+    },
   };
 }
 
@@ -222,7 +276,11 @@ export function watchProbe(paths: BenchPaths, dataDir: string, redisUrl: string,
     unit: 'ms',
     timeoutMs: 5 * MINUTE,
     check: (r) => (r['burstFiles'] !== burst ? `expected ${burst} burst files, got ${JSON.stringify(r)}` : null),
-    before: { script: join(paths.children, 'child-seed.js'), args: [redisUrl, paths.baselines, '0'], timeoutMs: MINUTE },
+    before: {
+      script: join(paths.children, 'child-seed.js'),
+      args: [redisUrl, paths.baselines, '0'],
+      timeoutMs: MINUTE,
+    },
   };
 }
 
@@ -230,7 +288,11 @@ export function watchProbe(paths: BenchPaths, dataDir: string, redisUrl: string,
  * Scale-out: `processes` separate `feedproc worker` processes apply a feed submitted with `feedproc submit`, on the
  * ledger seeded with the feed's orders before each run; the figure is lines per second from submit to report.
  */
-export function scaleOutProbe(paths: BenchPaths, redisUrl: string, spec: { file: string; messages: number; processes: number; memory: boolean }): Probe {
+export function scaleOutProbe(
+  paths: BenchPaths,
+  redisUrl: string,
+  spec: { file: string; messages: number; processes: number; memory: boolean },
+): Probe {
   return {
     id: `scale-${spec.processes}`,
     label: `feedproc submit ${basename(spec.file)} + ${spec.processes} worker process${spec.processes === 1 ? '' : 'es'}`,
@@ -241,7 +303,14 @@ export function scaleOutProbe(paths: BenchPaths, redisUrl: string, spec: { file:
     expectedCount: spec.messages,
     unit: 'lines/s',
     timeoutMs: Math.max(3 * MINUTE, spec.messages * 1),
-    check: (r) => (r['status'] !== 'Complete' || r['successful'] !== spec.messages ? `expected every message applied, got ${JSON.stringify(r)}` : null),
-    before: { script: join(paths.children, 'child-seed.js'), args: [redisUrl, paths.baselines, String(spec.messages)], timeoutMs: Math.max(2 * MINUTE, spec.messages * 0.3) },
+    check: (r) =>
+      r['status'] !== 'Complete' || r['successful'] !== spec.messages
+        ? `expected every message applied, got ${JSON.stringify(r)}`
+        : null,
+    before: {
+      script: join(paths.children, 'child-seed.js'),
+      args: [redisUrl, paths.baselines, String(spec.messages)],
+      timeoutMs: Math.max(2 * MINUTE, spec.messages * 0.3),
+    },
   };
 }

@@ -24,7 +24,9 @@ export async function redisFootprint(redis: RedisClient, prefix: string, success
   const all = await scanKeys(redis, `${prefix}:*`);
   for (let first = 0; first < all.length; first += SCAN_BATCH) {
     const keys = all.slice(first, first + SCAN_BATCH);
-    const sizes = await Promise.all(keys.map((key) => redis.memory('USAGE', key, 'SAMPLES', 0) as Promise<number | null>));
+    const sizes = await Promise.all(
+      keys.map((key) => redis.memory('USAGE', key, 'SAMPLES', 0) as Promise<number | null>),
+    );
     keys.forEach((key, i) => {
       const bytes = sizes[i] ?? 0;
       if (LEDGER_KEY.test(key)) ledgerBytes += bytes;

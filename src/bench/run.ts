@@ -10,10 +10,32 @@ import { dirname, join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { findGnuTime, stopAllChildren } from './child.js';
-import { generateBigXml, generateFeeds, locatePaths, makeDataDir, removePath, writeBillionLaughs, type BenchPaths } from './data.js';
+import {
+  generateBigXml,
+  generateFeeds,
+  locatePaths,
+  makeDataDir,
+  removePath,
+  writeBillionLaughs,
+  type BenchPaths,
+} from './data.js';
 import { fieldFigure, limitFigure, noteFigure, ratioFigure, skippedFigure, type Figure } from './figures.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { baselineProbes, latencyProbe, naivePipelineProbe, processProbe, rejectionProbe, reportProbe, runRoundRobin, scaleOutProbe, validateProbe, watchProbe, type BenchContext, type Probe, type ProbeOutcome } from './probes.js';
+import {
+  baselineProbes,
+  latencyProbe,
+  naivePipelineProbe,
+  processProbe,
+  rejectionProbe,
+  reportProbe,
+  runRoundRobin,
+  scaleOutProbe,
+  validateProbe,
+  watchProbe,
+  type BenchContext,
+  type Probe,
+  type ProbeOutcome,
+} from './probes.js';
 import { startBenchRedis, stopBenchRedis, type BenchRedis } from './bench-redis.js';
 import { numberField } from './result-line.js';
 import { median } from './stats.js';
@@ -84,9 +106,19 @@ function mainProbes(ctx: BenchContext, feeds: { xml: string; txt: string }): Pro
   return [
     ...baselineProbes(ctx.paths, MESSAGES),
     naivePipelineProbe(ctx.paths, 'saxes', MESSAGES),
-    processProbe(ctx.paths, redisUrl(ctx), { id: 'process-xml', file: feeds.xml, messages: MESSAGES, workers: PROCESS_WORKERS }),
+    processProbe(ctx.paths, redisUrl(ctx), {
+      id: 'process-xml',
+      file: feeds.xml,
+      messages: MESSAGES,
+      workers: PROCESS_WORKERS,
+    }),
     naivePipelineProbe(ctx.paths, 'flat', MESSAGES),
-    processProbe(ctx.paths, redisUrl(ctx), { id: 'process-flat', file: feeds.txt, messages: MESSAGES, workers: PROCESS_WORKERS }),
+    processProbe(ctx.paths, redisUrl(ctx), {
+      id: 'process-flat',
+      file: feeds.txt,
+      messages: MESSAGES,
+      workers: PROCESS_WORKERS,
+    }),
     latencyProbe(ctx.paths, ctx.dataDir, redisUrl(ctx), LATENCY_FEEDS),
     watchProbe(ctx.paths, ctx.dataDir, redisUrl(ctx), WATCH_FILES, WATCH_BURST),
     validateProbe(ctx.paths, 'feedproc-xml', feeds.xml, MESSAGES, 'messages/s', 3 * MINUTE),
@@ -109,14 +141,50 @@ function scaleFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, messages: num
       const label = `${n} worker process${n === 1 ? '' : 'es'}, flat ${size}, submit -> report`;
       return [
         ratioFigure(`scale-out-${n}`, label, get(`scale-${n}`), get('naive-flat'), { kind: 'none' }),
-        ...(n === 1 ? [] : [ratioFigure(`scale-out-${n}-speedup`, `${label}, against 1 process`, get(`scale-${n}`), one, { kind: 'none' })]),
-        fieldFigure(`scale-out-${n}-apply`, `${n} worker process${n === 1 ? '' : 'es'}: apply phase alone (after submit returned)`, get(`scale-${n}`), 'applyPerSec', 'lines/s'),
-        fieldFigure(`scale-out-${n}-redis-cpu`, `${n} worker process${n === 1 ? '' : 'es'}: Redis CPU per message`, get(`scale-${n}`), 'redisCpuUsPerMessage', 'us/message'),
-        fieldFigure(`scale-out-${n}-redis-busy`, `${n} worker process${n === 1 ? '' : 'es'}: Redis busy share of the wall time`, get(`scale-${n}`), 'redisBusyPercent', '%'),
+        ...(n === 1
+          ? []
+          : [
+              ratioFigure(`scale-out-${n}-speedup`, `${label}, against 1 process`, get(`scale-${n}`), one, {
+                kind: 'none',
+              }),
+            ]),
+        fieldFigure(
+          `scale-out-${n}-apply`,
+          `${n} worker process${n === 1 ? '' : 'es'}: apply phase alone (after submit returned)`,
+          get(`scale-${n}`),
+          'applyPerSec',
+          'lines/s',
+        ),
+        fieldFigure(
+          `scale-out-${n}-redis-cpu`,
+          `${n} worker process${n === 1 ? '' : 'es'}: Redis CPU per message`,
+          get(`scale-${n}`),
+          'redisCpuUsPerMessage',
+          'us/message',
+        ),
+        fieldFigure(
+          `scale-out-${n}-redis-busy`,
+          `${n} worker process${n === 1 ? '' : 'es'}: Redis busy share of the wall time`,
+          get(`scale-${n}`),
+          'redisBusyPercent',
+          '%',
+        ),
       ];
     }),
-    fieldFigure('redis-bytes-per-order', 'Redis memory per imported order (1 item; order hash + purchase-date index)', one, 'bytesPerOrder', 'B/order'),
-    fieldFigure('redis-bytes-per-message', 'Redis memory growth per applied adjustment (refund + cancellation + stock + event)', one, 'growthPerMessage', 'B/message'),
+    fieldFigure(
+      'redis-bytes-per-order',
+      'Redis memory per imported order (1 item; order hash + purchase-date index)',
+      one,
+      'bytesPerOrder',
+      'B/order',
+    ),
+    fieldFigure(
+      'redis-bytes-per-message',
+      'Redis memory growth per applied adjustment (refund + cancellation + stock + event)',
+      one,
+      'growthPerMessage',
+      'B/message',
+    ),
   ];
 }
 
@@ -127,23 +195,48 @@ async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> 
   log(`bench: peak RSS from ${env.rssSource}; ${options.reps} runs per figure, median reported`);
   log(`bench: generating ${MESSAGES} messages with gen-data.js`);
   const feeds = await generateFeeds(ctx.paths, ctx.dataDir, MESSAGES);
-  const scaleFeed = options.scaleMessages === MESSAGES ? feeds.txt : (await generateFeeds(ctx.paths, join(ctx.dataDir, 'scale'), options.scaleMessages)).txt;
-  const scale = SCALE_PROCESSES.map((processes) => scaleOutProbe(ctx.paths, redisUrl(ctx), { file: scaleFeed, messages: options.scaleMessages, processes, memory: processes === 1 }));
+  const scaleFeed =
+    options.scaleMessages === MESSAGES
+      ? feeds.txt
+      : (await generateFeeds(ctx.paths, join(ctx.dataDir, 'scale'), options.scaleMessages)).txt;
+  const scale = SCALE_PROCESSES.map((processes) =>
+    scaleOutProbe(ctx.paths, redisUrl(ctx), {
+      file: scaleFeed,
+      messages: options.scaleMessages,
+      processes,
+      memory: processes === 1,
+    }),
+  );
 
-  log(`bench: ${options.scaleOnly ? 'scale-out only' : 'baselines, feedproc validate, the XML report, the pipeline and scale-out'} on ${redisUrl(ctx)}, round-robin`);
-  const probes: Probe[] = options.scaleOnly ? [naivePipelineProbe(ctx.paths, 'flat', MESSAGES), ...scale] : [...mainProbes(ctx, feeds), ...scale];
+  log(
+    `bench: ${options.scaleOnly ? 'scale-out only' : 'baselines, feedproc validate, the XML report, the pipeline and scale-out'} on ${redisUrl(ctx)}, round-robin`,
+  );
+  const probes: Probe[] = options.scaleOnly
+    ? [naivePipelineProbe(ctx.paths, 'flat', MESSAGES), ...scale]
+    : [...mainProbes(ctx, feeds), ...scale];
   const outcomes = await runRoundRobin(probes, options.reps, ctx);
-  const big = options.quick || options.scaleOnly ? new Map<string, ProbeOutcome>() : await measureBigFile(ctx, options.bigMessages, options.reps);
+  const big =
+    options.quick || options.scaleOnly
+      ? new Map<string, ProbeOutcome>()
+      : await measureBigFile(ctx, options.bigMessages, options.reps);
 
   const all = [...outcomes.values(), ...big.values()];
   const measured = new Map([...outcomes, ...big]);
-  const figures = [...(options.scaleOnly ? [] : buildFigures(measured, options.quick, options.bigMessages)), ...scaleFigures(measured, options.scaleMessages)];
+  const figures = [
+    ...(options.scaleOnly ? [] : buildFigures(measured, options.quick, options.bigMessages)),
+    ...scaleFigures(measured, options.scaleMessages),
+  ];
   const totalS = (performance.now() - started) / 1000;
   printSummary(figures, all, totalS);
   const json = options.json ?? join(ctx.paths.repoRoot, 'bench-results', 'latest.json');
   mkdirSync(dirname(json), { recursive: true });
-  writeFileSync(json, `${JSON.stringify({ ...env, options, totalS: round(totalS), figures, probes: all.map(probeJson) }, null, 2)}\n`);
-  log(`bench: results written to ${json} (npm run bench:readme puts them into README.md and bench-results/scale-out.svg)`);
+  writeFileSync(
+    json,
+    `${JSON.stringify({ ...env, options, totalS: round(totalS), figures, probes: all.map(probeJson) }, null, 2)}\n`,
+  );
+  log(
+    `bench: results written to ${json} (npm run bench:readme puts them into README.md and bench-results/scale-out.svg)`,
+  );
   const measurementFailed = all.some((o) => o.error !== null);
   return measurementFailed || (options.strict && figures.some((f) => f.failed)) ? 1 : 0;
 }
@@ -161,11 +254,22 @@ async function measureBigFile(ctx: BenchContext, messages: number, reps: number)
     xml = await generateBigXml(ctx.paths, ctx.dataDir, messages);
   } catch (err) {
     const probe = validateProbe(ctx.paths, 'feedproc-xml-big', name, messages, 'messages/s', 0);
-    return new Map([[probe.id, { probe, runs: [], value: null, peakRssMiB: null, error: `generating the data failed: ${String(err)}` }]]);
+    return new Map([
+      [
+        probe.id,
+        { probe, runs: [], value: null, peakRssMiB: null, error: `generating the data failed: ${String(err)}` },
+      ],
+    ]);
   }
   const timeoutMs = Math.max(2 * MINUTE, messages * 0.3); // 5 min for a million: runs take about 40–50 s
   const validate = validateProbe(ctx.paths, 'feedproc-xml-big', xml, messages, 'messages/s', timeoutMs);
-  const process = processProbe(ctx.paths, redisUrl(ctx), { id: 'process-big', file: xml, messages, workers: PROCESS_WORKERS, memory: true });
+  const process = processProbe(ctx.paths, redisUrl(ctx), {
+    id: 'process-big',
+    file: xml,
+    messages,
+    workers: PROCESS_WORKERS,
+    memory: true,
+  });
   try {
     return new Map([...(await runRoundRobin([validate], reps, ctx)), ...(await runRoundRobin([process], 1, ctx))]);
   } finally {
@@ -183,19 +287,72 @@ function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, quick: boolea
   const size = bigMessages.toLocaleString('en-US');
   const bigLabel = `peak RSS, validate ${size}-message XML`;
   return [
-    ratioFigure('xml-vs-fxp', 'XML validate, 100k messages', xml, get('fxp-stream'), { kind: 'ratio', atLeast: 0.8, aim: null }),
-    ratioFigure('xml-vs-saxes', 'XML validate, 100k messages', xml, get('saxes'), { kind: 'ratio', atLeast: null, aim: 0.6 }),
-    ratioFigure('flat-vs-split', 'flat validate, 100k rows', get('feedproc-flat'), get('flat-split'), { kind: 'ratio', atLeast: 0.15, aim: 0.5 }),
-    quick ? skippedFigure('big-xml-rss', bigLabel, 'MiB', 150, '--quick') : limitFigure('big-xml-rss', bigLabel, get('feedproc-xml-big').peakRssMiB, 'MiB', 150, errorOrRss(get('feedproc-xml-big'))),
+    ratioFigure('xml-vs-fxp', 'XML validate, 100k messages', xml, get('fxp-stream'), {
+      kind: 'ratio',
+      atLeast: 0.8,
+      aim: null,
+    }),
+    ratioFigure('xml-vs-saxes', 'XML validate, 100k messages', xml, get('saxes'), {
+      kind: 'ratio',
+      atLeast: null,
+      aim: 0.6,
+    }),
+    ratioFigure('flat-vs-split', 'flat validate, 100k rows', get('feedproc-flat'), get('flat-split'), {
+      kind: 'ratio',
+      atLeast: 0.15,
+      aim: 0.5,
+    }),
+    quick
+      ? skippedFigure('big-xml-rss', bigLabel, 'MiB', 150, '--quick')
+      : limitFigure(
+          'big-xml-rss',
+          bigLabel,
+          get('feedproc-xml-big').peakRssMiB,
+          'MiB',
+          150,
+          errorOrRss(get('feedproc-xml-big')),
+        ),
     limitFigure('report-xml-time', 'XML report, 100k Errors: render+write', reportSeconds, 's', 2, report.error),
-    limitFigure('report-xml-rss', 'XML report, 100k Errors: peak RSS', report.peakRssMiB, 'MiB', 200, errorOrRss(report)),
+    limitFigure(
+      'report-xml-rss',
+      'XML report, 100k Errors: peak RSS',
+      report.peakRssMiB,
+      'MiB',
+      200,
+      errorOrRss(report),
+    ),
     limitFigure('laughs-time', 'billion laughs: rejected after', laughsSeconds, 's', 1, laughs.error),
     limitFigure('laughs-rss', 'billion laughs: peak RSS', laughs.peakRssMiB, 'MiB', 100, errorOrRss(laughs)),
-    ratioFigure('process-xml-vs-naive', `process --workers ${PROCESS_WORKERS}, XML 100k`, get('process-xml'), get('naive-saxes'), { kind: 'ratio', atLeast: 0.5, aim: 0.8 }),
-    ratioFigure('process-flat-vs-naive', `process --workers ${PROCESS_WORKERS}, flat 100k`, get('process-flat'), get('naive-flat'), { kind: 'ratio', atLeast: 0.5, aim: 0.8 }),
+    ratioFigure(
+      'process-xml-vs-naive',
+      `process --workers ${PROCESS_WORKERS}, XML 100k`,
+      get('process-xml'),
+      get('naive-saxes'),
+      { kind: 'ratio', atLeast: 0.5, aim: 0.8 },
+    ),
+    ratioFigure(
+      'process-flat-vs-naive',
+      `process --workers ${PROCESS_WORKERS}, flat 100k`,
+      get('process-flat'),
+      get('naive-flat'),
+      { kind: 'ratio', atLeast: 0.5, aim: 0.8 },
+    ),
     noteFigure('latency-1-median', '1-message feed, submit to report, median', get('latency-1')),
-    limitFigure('watch-1-median', '1-message file renamed in -> report, median (aim)', get('watch-1').value, 'ms', 300, get('watch-1').error),
-    fieldFigure('watch-burst', `${WATCH_BURST} small files, one merchant, end to end`, get('watch-1'), 'filesPerSec', 'files/s'),
+    limitFigure(
+      'watch-1-median',
+      '1-message file renamed in -> report, median (aim)',
+      get('watch-1').value,
+      'ms',
+      300,
+      get('watch-1').error,
+    ),
+    fieldFigure(
+      'watch-burst',
+      `${WATCH_BURST} small files, one merchant, end to end`,
+      get('watch-1'),
+      'filesPerSec',
+      'files/s',
+    ),
     ...bigProcessFigures(quick ? null : get('process-big'), size),
   ];
 }
@@ -203,11 +360,22 @@ function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, quick: boolea
 function bigProcessFigures(big: ProbeOutcome | null, size: string): Figure[] {
   const rssLabel = `peak RSS, process ${size}-message XML`;
   const redisLabel = `Redis left beyond the ledger, ${size} messages`;
-  if (big === null) return [skippedFigure('process-big-rss', rssLabel, 'MiB', 256, '--quick'), skippedFigure('process-big-redis', redisLabel, 'B/message', 100, '--quick')];
+  if (big === null)
+    return [
+      skippedFigure('process-big-rss', rssLabel, 'MiB', 256, '--quick'),
+      skippedFigure('process-big-redis', redisLabel, 'B/message', 100, '--quick'),
+    ];
   const perMessage = big.runs[0]?.result['otherBytesPerSuccessful'];
   return [
     limitFigure('process-big-rss', rssLabel, big.peakRssMiB, 'MiB', 256, errorOrRss(big)),
-    limitFigure('process-big-redis', redisLabel, typeof perMessage === 'number' ? perMessage : null, 'B/message', 100, big.error),
+    limitFigure(
+      'process-big-redis',
+      redisLabel,
+      typeof perMessage === 'number' ? perMessage : null,
+      'B/message',
+      100,
+      big.error,
+    ),
   ];
 }
 
@@ -232,12 +400,21 @@ function extrasLine(outcomes: readonly ProbeOutcome[]): string {
       const mb = numberField(run.result, 'bytes') / 1e6;
       parts.push(`report ${mb.toFixed(1)} MB, RSS before render ${String(run.result['rssBeforeRenderMiB'])} MiB`);
     }
-    if (o.probe.id === 'feedproc-xml-big' && o.value !== null) parts.push(`big XML validated at ${o.value.toLocaleString('en-US')} messages/s`);
-    if (o.probe.id === 'watch-1' && run) parts.push(`1-message files: p95 ${median(o.runs.map((r) => numberField(r.result, 'p95Ms')))} ms (median of runs)`);
-    if (o.probe.id === 'latency-1' && run) parts.push(`1-message feeds: p95 ${median(o.runs.map((r) => numberField(r.result, 'p95Ms')))} ms (median of runs)`);
+    if (o.probe.id === 'feedproc-xml-big' && o.value !== null)
+      parts.push(`big XML validated at ${o.value.toLocaleString('en-US')} messages/s`);
+    if (o.probe.id === 'watch-1' && run)
+      parts.push(
+        `1-message files: p95 ${median(o.runs.map((r) => numberField(r.result, 'p95Ms')))} ms (median of runs)`,
+      );
+    if (o.probe.id === 'latency-1' && run)
+      parts.push(
+        `1-message feeds: p95 ${median(o.runs.map((r) => numberField(r.result, 'p95Ms')))} ms (median of runs)`,
+      );
     if (o.probe.id === 'process-big' && run) {
       const mib = (field: string): string => (numberField(run.result, field) / 1048576).toFixed(1);
-      parts.push(`big process at ${String(run.result['perSec'])} lines/s; Redis after it: ledger ${mib('ledgerBytes')} MiB, other ${mib('otherBytes')} MiB in ${String(run.result['otherKeys'])} keys`);
+      parts.push(
+        `big process at ${String(run.result['perSec'])} lines/s; Redis after it: ledger ${mib('ledgerBytes')} MiB, other ${mib('otherBytes')} MiB in ${String(run.result['otherKeys'])} keys`,
+      );
     }
   }
   return parts.length ? `notes: ${parts.join('; ')}` : '';

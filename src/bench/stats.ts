@@ -8,7 +8,10 @@ export function median(values: readonly number[]): number {
 }
 
 export function formatNumber(value: number, fractionDigits = 0): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: fractionDigits,
+    maximumFractionDigits: fractionDigits,
+  });
 }
 
 /** Nearest-rank percentile (p in 1..100): a value that was measured. */

@@ -4,7 +4,11 @@ import { numberField } from './result-line.js';
 import type { ProbeOutcome } from './probes.js';
 import { formatNumber } from './stats.js';
 
-export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: ReadonlySet<number>): string {
+export function renderTable(
+  headers: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  rightAligned: ReadonlySet<number>,
+): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells
@@ -19,7 +23,9 @@ export function figuresTable(figures: readonly Figure[]): string {
   const rows = figures.map((f) => [
     f.figure,
     f.value === null ? '-' : formatValue(f.value, f.unit),
-    f.baseline ? `${f.baseline.label}: ${f.baseline.value === null ? '-' : formatValue(f.baseline.value, f.baseline.unit)}` : '-',
+    f.baseline
+      ? `${f.baseline.label}: ${f.baseline.value === null ? '-' : formatValue(f.baseline.value, f.baseline.unit)}`
+      : '-',
     f.ratio === null ? '-' : `${f.ratio.toFixed(2)}x`,
     describeGoal(f.goal, f.unit),
     f.verdict,

@@ -4,7 +4,14 @@
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 
-const LEVELS: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+const LEVELS: Readonly<Record<number, string>> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO ',
+  40: 'WARN ',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 
 export function createLogger(out: NodeJS.WriteStream = process.stdout): Logger {
   const options = { base: { pid: process.pid } };

@@ -35,11 +35,15 @@ export async function resolveRedis(config: Config, notice: (line: string) => voi
   try {
     const running = await runningPrivateServer(dir);
     if (running) {
-      notice(`feedproc: no Redis at ${config.localRedisUrl}; using the private redis-server at ${running} (data in ${dir})`);
+      notice(
+        `feedproc: no Redis at ${config.localRedisUrl}; using the private redis-server at ${running} (data in ${dir})`,
+      );
       return { url: running, managedDir: dir };
     }
     const url = await startPrivateServer(dir, config.localRedisUrl);
-    notice(`feedproc: no Redis at ${config.localRedisUrl}; started a private redis-server at ${url} (data in ${dir}); it stops when feedproc does`);
+    notice(
+      `feedproc: no Redis at ${config.localRedisUrl}; started a private redis-server at ${url} (data in ${dir}); it stops when feedproc does`,
+    );
     return { url, managedDir: dir };
   } finally {
     await release();
@@ -77,7 +81,9 @@ export async function releaseRedis(target: RedisTarget): Promise<void> {
   probe.on('error', () => undefined);
   try {
     await probe.connect();
-    const clients = String(await probe.client('LIST')).split('\n').filter((line) => line.startsWith('id=')).length;
+    const clients = String(await probe.client('LIST'))
+      .split('\n')
+      .filter((line) => line.startsWith('id=')).length;
     if (clients <= 1) await probe.shutdown().catch(() => undefined); // the connection ends with the server
   } catch {
     // already gone: nothing to stop
@@ -99,7 +105,12 @@ export async function answers(url: string): Promise<boolean> {
 
 /** null when `url` answers PING; else why not. */
 async function pingOnce(url: string): Promise<string | null> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -117,7 +128,12 @@ async function runningPrivateServer(dir: string): Promise<string | null> {
   const port = await readFile(join(dir, 'redis.port'), 'utf8').catch(() => '');
   if (!/^\d+\s*$/.test(port)) return null;
   const url = `redis://127.0.0.1:${port.trim()}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -133,7 +149,18 @@ async function runningPrivateServer(dir: string): Promise<string | null> {
 async function startPrivateServer(dir: string, localUrl: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const port = await freeLoopbackPort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+  ];
   args.push('--save', '', '--maxmemory-policy', 'noeviction', '--logfile', 'redis.log', '--daemonize', 'no');
   // Detached: Ctrl-C on the terminal must reach feedproc only, which then finishes its work and releases Redis.
   const child = spawn('redis-server', args, { cwd: dir, detached: true, stdio: 'ignore' });
@@ -150,8 +177,12 @@ async function startPrivateServer(dir: string, localUrl: string): Promise<string
   } catch (err) {
     startup.failed = true; // ends the polling loop
     child.kill('SIGKILL'); // never leave a server running that no redis.port points to
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FeedError('CLI_REDIS_SERVER_MISSING', { url: localUrl });
-    throw new FeedError('CLI_REDIS_UNAVAILABLE', { url, detail: `the private redis-server did not start (see ${join(dir, 'redis.log')})` });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new FeedError('CLI_REDIS_SERVER_MISSING', { url: localUrl });
+    throw new FeedError('CLI_REDIS_UNAVAILABLE', {
+      url,
+      detail: `the private redis-server did not start (see ${join(dir, 'redis.log')})`,
+    });
   }
   await writeFile(join(dir, 'redis.port.tmp'), `${port}\n`);
   await rename(join(dir, 'redis.port.tmp'), join(dir, 'redis.port'));

@@ -32,8 +32,15 @@ interface Target {
   release(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, schemas: SchemaRegistry, options: { workers: boolean; notice?: (line: string) => void }): Promise<Runtime> {
-  const target = config.redisCluster !== null ? await clusterTarget(config) : singleTarget(await resolveRedis(config, options.notice ?? ((line) => process.stderr.write(`${line}\n`))));
+export async function openRuntime(
+  config: Config,
+  schemas: SchemaRegistry,
+  options: { workers: boolean; notice?: (line: string) => void },
+): Promise<Runtime> {
+  const target =
+    config.redisCluster !== null
+      ? await clusterTarget(config)
+      : singleTarget(await resolveRedis(config, options.notice ?? ((line) => process.stderr.write(`${line}\n`))));
   // After the first answer, connections reconnect on their own (a Redis restart must not end a worker).
   // Producers keep failing fast while Redis is away (no offline queue); workers wait for it to come back.
   const redis = target.connect(options.workers ? 'worker' : 'producer', { lazyConnect: true });
@@ -50,11 +57,22 @@ export async function openRuntime(config: Config, schemas: SchemaRegistry, optio
   const queue = new Queue(APPLY_QUEUE, {
     connection: queueConnection,
     prefix: queuePrefix(config),
-    defaultJobOptions: { removeOnComplete: true, removeOnFail: false, attempts: 10, backoff: { type: 'exponential', delay: 500 } },
+    defaultJobOptions: {
+      removeOnComplete: true,
+      removeOnFail: false,
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 500 },
+    },
   });
   queue.on('error', () => undefined); // without a listener BullMQ logs every reconnect attempt to the console
   const workerConnections: RedisClient[] = [];
-  const deps: PipelineDeps = { config, redis: withLedgerScripts(redis), schemas, queue, now: () => new Date().toISOString() };
+  const deps: PipelineDeps = {
+    config,
+    redis: withLedgerScripts(redis),
+    schemas,
+    queue,
+    now: () => new Date().toISOString(),
+  };
   return {
     deps,
     workerConnection() {
@@ -73,7 +91,8 @@ export async function openRuntime(config: Config, schemas: SchemaRegistry, optio
 }
 
 function singleTarget(resolved: RedisTarget): Target {
-  const roleOptions = (role: Role) => (role === 'worker' ? { maxRetriesPerRequest: null } : { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const roleOptions = (role: Role) =>
+    role === 'worker' ? { maxRetriesPerRequest: null } : { enableOfflineQueue: false, maxRetriesPerRequest: 1 };
   return {
     name: redactUrl(resolved.url),
     connect: (role, options = {}) => new Redis(resolved.url, { ...options, ...roleOptions(role) }),
@@ -94,14 +113,23 @@ async function clusterTarget(config: Config): Promise<Target> {
       ...(role === 'worker' ? {} : { enableOfflineQueue: false }),
       redisOptions: { maxRetriesPerRequest: role === 'worker' ? null : 1, connectTimeout: 3000 },
     });
-  const probe = new Cluster(nodes, { lazyConnect: true, enableOfflineQueue: false, clusterRetryStrategy: () => null, redisOptions: { maxRetriesPerRequest: 0, connectTimeout: 3000 } });
+  const probe = new Cluster(nodes, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    clusterRetryStrategy: () => null,
+    redisOptions: { maxRetriesPerRequest: 0, connectTimeout: 3000 },
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
     const info = String(await probe.cluster('INFO'));
-    if (!/cluster_state:ok/.test(info)) throw new Error(`cluster_state is not ok (${/cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown'})`);
+    if (!/cluster_state:ok/.test(info))
+      throw new Error(`cluster_state is not ok (${/cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown'})`);
   } catch (err) {
-    throw new FeedError('CLI_REDIS_UNAVAILABLE', { url: name, detail: err instanceof Error ? err.message : String(err) });
+    throw new FeedError('CLI_REDIS_UNAVAILABLE', {
+      url: name,
+      detail: err instanceof Error ? err.message : String(err),
+    });
   } finally {
     probe.disconnect();
   }
@@ -112,6 +140,10 @@ async function clusterTarget(config: Config): Promise<Target> {
 async function requireNoEviction(redis: RedisClient, name: string): Promise<void> {
   for (const node of dataNodes(redis)) {
     const [, policy] = (await node.config('GET', 'maxmemory-policy')) as [string, string];
-    if (policy !== 'noeviction') throw new FeedError('CLI_REDIS_EVICTION', { url: dataNodes(redis).length > 1 ? `${name} (${node.options.host}:${node.options.port})` : name, policy });
+    if (policy !== 'noeviction')
+      throw new FeedError('CLI_REDIS_EVICTION', {
+        url: dataNodes(redis).length > 1 ? `${name} (${node.options.host}:${node.options.port})` : name,
+        policy,
+      });
   }
 }

@@ -70,7 +70,15 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_FAULT: 'fault',
 };
 /** Settings that are numbers; the environment gives strings. */
-const NUMERIC: ReadonlySet<keyof Config> = new Set(['jobLockMs', 'watchStableMs', 'notifyRetryMs', 'notifyLeaseMs', 'httpPort', 'maxFeedBytes', 'throttleScale']);
+const NUMERIC: ReadonlySet<keyof Config> = new Set([
+  'jobLockMs',
+  'watchStableMs',
+  'notifyRetryMs',
+  'notifyLeaseMs',
+  'httpPort',
+  'maxFeedBytes',
+  'throttleScale',
+]);
 
 export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;
@@ -85,7 +93,8 @@ export function loadConfig(validate: ValidateFunction, sources: ConfigSources): 
   const merged: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = sources.env[name];
-    if (value !== undefined && value !== '') merged[key] = NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+    if (value !== undefined && value !== '')
+      merged[key] = NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
   }
   for (const [key, value] of Object.entries(sources.flags)) {
     if (value !== undefined) merged[key] = value;
@@ -97,15 +106,21 @@ export function loadConfig(validate: ValidateFunction, sources: ConfigSources): 
   }
   const config = merged as unknown as Config;
   if (config.redisCluster !== null && config.redisUrl !== null) {
-    throw new FeedError('CLI_USAGE', { detail: 'configure either a Redis URL (--redis, FEEDPROC_REDIS_URL) or a Redis Cluster (--redis-cluster, FEEDPROC_REDIS_CLUSTER), not both' });
+    throw new FeedError('CLI_USAGE', {
+      detail:
+        'configure either a Redis URL (--redis, FEEDPROC_REDIS_URL) or a Redis Cluster (--redis-cluster, FEEDPROC_REDIS_CLUSTER), not both',
+    });
   }
   return Object.freeze(config);
 }
 
 /** The Cluster's seed nodes from `redisCluster` (`host:port,…`; an IPv6 host in brackets). */
 export function clusterNodes(config: Config): Array<{ host: string; port: number }> {
-  return (config.redisCluster ?? '').split(',').filter(Boolean).map((node) => {
-    const colon = node.lastIndexOf(':');
-    return { host: node.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(colon + 1)) };
-  });
+  return (config.redisCluster ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((node) => {
+      const colon = node.lastIndexOf(':');
+      return { host: node.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(colon + 1)) };
+    });
 }

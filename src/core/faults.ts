@@ -20,7 +20,12 @@ export interface Faults {
   readonly exitAfterReport: boolean;
 }
 
-export const NO_FAULTS: Faults = Object.freeze({ blockAfterWindowMs: 0, failMessage: null, exitBeforeEnqueue: false, exitAfterReport: false });
+export const NO_FAULTS: Faults = Object.freeze({
+  blockAfterWindowMs: 0,
+  failMessage: null,
+  exitBeforeEnqueue: false,
+  exitAfterReport: false,
+});
 
 /** The faults of a `fault` setting (already checked against the schema's pattern); NO_FAULTS for null. */
 export function parseFaults(spec: string | null): Faults {

@@ -25,7 +25,10 @@ export async function scanKeys(redis: RedisClient, pattern: string, type?: strin
   for (const node of dataNodes(redis)) {
     let cursor = '0';
     do {
-      const [next, keys] = type === undefined ? await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000) : await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', type);
+      const [next, keys] =
+        type === undefined
+          ? await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+          : await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', type);
       cursor = next;
       for (const key of keys) found.add(key);
     } while (cursor !== '0');

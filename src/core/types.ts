@@ -61,5 +61,12 @@ export interface Report {
 
 /** A message that passed validation, handed on to be applied (see validate's `onValid`). */
 export type ValidMessage =
-  | { format: 'xml'; messageId: string; line: number; messageType: string; operationType: string | undefined; body: Record<string, unknown> }
+  | {
+      format: 'xml';
+      messageId: string;
+      line: number;
+      messageType: string;
+      operationType: string | undefined;
+      body: Record<string, unknown>;
+    }
   | { format: 'flat'; messageId: string; line: number; flatKind: string; row: Record<string, string> };

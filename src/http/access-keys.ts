@@ -50,13 +50,22 @@ export class AccessKeyStore {
   ) {}
 
   async create(merchantId: string, now: Date = new Date()): Promise<NewAccessKey> {
-    if (!MERCHANT_ID_PATTERN.test(merchantId)) throw new FeedError('CLI_USAGE', { detail: `merchant id ${JSON.stringify(merchantId)} may hold only letters, digits, '-' and '_' (1–50)` });
+    if (!MERCHANT_ID_PATTERN.test(merchantId))
+      throw new FeedError('CLI_USAGE', {
+        detail: `merchant id ${JSON.stringify(merchantId)} may hold only letters, digits, '-' and '_' (1–50)`,
+      });
     const accessKeyId = newAccessKeyId();
     const secretKey = randomBytes(30).toString('base64url');
     const sha = secretSha256(secretKey);
     await this.redis
       .multi()
-      .hset(keyHash(this.prefix, accessKeyId), { merchantId, secretSha256: sha, secretSealed: seal(this.serverKey, secretKey, accessKeyId), createdAt: now.toISOString(), revokedAt: '' })
+      .hset(keyHash(this.prefix, accessKeyId), {
+        merchantId,
+        secretSha256: sha,
+        secretSealed: seal(this.serverKey, secretKey, accessKeyId),
+        createdAt: now.toISOString(),
+        revokedAt: '',
+      })
       .set(bySecret(this.prefix, sha), accessKeyId)
       .zadd(keyIndex(this.prefix), now.getTime(), accessKeyId)
       .exec();
@@ -66,7 +75,12 @@ export class AccessKeyStore {
   async find(accessKeyId: string): Promise<AccessKey | null> {
     const raw = await this.redis.hgetall(keyHash(this.prefix, accessKeyId));
     if (!raw['merchantId']) return null;
-    return { accessKeyId, merchantId: raw['merchantId'], createdAt: raw['createdAt'] ?? '', revokedAt: raw['revokedAt'] || null };
+    return {
+      accessKeyId,
+      merchantId: raw['merchantId'],
+      createdAt: raw['createdAt'] ?? '',
+      revokedAt: raw['revokedAt'] || null,
+    };
   }
 
   /** The key whose secret this is (Bearer tokens), or null. */

@@ -58,10 +58,17 @@ export class FeedService {
   ) {}
 
   /** `declaredBytes`: the request's Content-Length, so that too large a body is refused before it is read. */
-  async submit(merchantId: string, feedTypeName: string, body: Readable, contentMd5: string | null, declaredBytes = 0): Promise<FeedRecord> {
+  async submit(
+    merchantId: string,
+    feedTypeName: string,
+    body: Readable,
+    contentMd5: string | null,
+    declaredBytes = 0,
+  ): Promise<FeedRecord> {
     const feedType = feedTypeByName(feedTypeName);
     if (!feedType) throw new FeedError('HTTP_FEED_TYPE_INVALID', { feedType: feedTypeName });
-    if (declaredBytes > this.deps.config.maxFeedBytes) throw new FeedError('HTTP_BODY_TOO_LARGE', { limit: this.deps.config.maxFeedBytes });
+    if (declaredBytes > this.deps.config.maxFeedBytes)
+      throw new FeedError('HTTP_BODY_TOO_LARGE', { limit: this.deps.config.maxFeedBytes });
     const upload = { merchantId, feedType, body, contentMd5, maxBytes: this.deps.config.maxFeedBytes };
     const { record, file } = await receiveUpload(this.deps, this.folder, upload);
     this.watcher.adopt(file);
@@ -71,12 +78,18 @@ export class FeedService {
   /** The merchant's feed, or HTTP_FEED_NOT_FOUND (also for another merchant's). */
   async get(merchantId: string, feedId: string): Promise<FeedRecord> {
     const record = /^\d{1,20}$/.test(feedId) ? await loadFeed(this.deps.redis, this.deps.config.prefix, feedId) : null;
-    if (!record || record.merchantId !== merchantId) throw new FeedError('HTTP_FEED_NOT_FOUND', { feedSubmissionId: feedId });
+    if (!record || record.merchantId !== merchantId)
+      throw new FeedError('HTTP_FEED_NOT_FOUND', { feedSubmissionId: feedId });
     return record;
   }
 
   async list(merchantId: string, filters: FeedFilters, maxCount: number): Promise<FeedPage> {
-    return this.page({ m: merchantId, f: tokenFilters(filters, LIST_DAYS), n: maxCount, before: Number.POSITIVE_INFINITY });
+    return this.page({
+      m: merchantId,
+      f: tokenFilters(filters, LIST_DAYS),
+      n: maxCount,
+      before: Number.POSITIVE_INFINITY,
+    });
   }
 
   async next(merchantId: string, token: string): Promise<FeedPage> {
@@ -86,12 +99,24 @@ export class FeedService {
   }
 
   async count(merchantId: string, filters: FeedFilters): Promise<number> {
-    return (await this.matching(merchantId, tokenFilters(filters, LIST_DAYS), Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)).length;
+    return (
+      await this.matching(
+        merchantId,
+        tokenFilters(filters, LIST_DAYS),
+        Number.POSITIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+      )
+    ).length;
   }
 
   /** Cancels every matching feed not yet started; returns all matching feeds with their status afterwards. */
   async cancel(merchantId: string, filters: FeedFilters): Promise<FeedRecord[]> {
-    const found = await this.matching(merchantId, tokenFilters(filters, CANCEL_DAYS), Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+    const found = await this.matching(
+      merchantId,
+      tokenFilters(filters, CANCEL_DAYS),
+      Number.POSITIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+    );
     const after: FeedRecord[] = [];
     for (const record of found) after.push(record.status === '_SUBMITTED_' ? await this.cancelOne(record) : record);
     return after;
@@ -101,14 +126,16 @@ export class FeedService {
   async cancelFeed(merchantId: string, feedId: string): Promise<FeedRecord> {
     const record = await this.get(merchantId, feedId);
     const after = await this.cancelOne(record);
-    if (after.status !== '_CANCELLED_') throw new FeedError('HTTP_NOT_CANCELABLE', { feedSubmissionId: feedId, status: after.status });
+    if (after.status !== '_CANCELLED_')
+      throw new FeedError('HTTP_NOT_CANCELABLE', { feedSubmissionId: feedId, status: after.status });
     return after;
   }
 
   async result(merchantId: string, feedId: string): Promise<FeedResult> {
     const record = await this.get(merchantId, feedId);
     if (record.status === '_CANCELLED_') throw new FeedError('HTTP_FEED_CANCELED', { feedSubmissionId: feedId });
-    const report = record.status === '_DONE_' ? await loadReport(this.deps.redis, this.deps.config.prefix, feedId) : null;
+    const report =
+      record.status === '_DONE_' ? await loadReport(this.deps.redis, this.deps.config.prefix, feedId) : null;
     if (!report) throw new FeedError('HTTP_RESULT_NOT_READY', { feedSubmissionId: feedId });
     const format = nativeReportFormat(report);
     const pieces = (): Iterable<string> => renderReport(report, format, record.fileName);
@@ -120,17 +147,35 @@ export class FeedService {
       length += bytes.length;
     }
     const contentType = format === 'xml' ? 'text/xml; charset=UTF-8' : 'text/tab-separated-values; charset=UTF-8';
-    const headers = { 'content-type': contentType, 'content-md5': md5.digest('base64'), 'content-length': String(length) };
+    const headers = {
+      'content-type': contentType,
+      'content-md5': md5.digest('base64'),
+      'content-length': String(length),
+    };
     return { feedSubmissionId: feedId, headers, stream: () => Readable.from(pieces(), { objectMode: false }) };
   }
 
   private async cancelOne(record: FeedRecord): Promise<FeedRecord> {
     const at = this.deps.now();
     const builder = new ReportBuilder();
-    builder.addFileResult({ code: 'FEED_CANCELLED', context: { feedSubmissionId: record.feedSubmissionId, merchantId: record.merchantId } });
+    builder.addFileResult({
+      code: 'FEED_CANCELLED',
+      context: { feedSubmissionId: record.feedSubmissionId, merchantId: record.merchantId },
+    });
     const format = record.feedType && feedTypeByName(record.feedType)?.format === 'flat' ? 'flat' : 'xml';
-    const report = builder.complete({ feedSubmissionId: record.feedSubmissionId, feedType: record.feedType, format, encoding: null, merchantId: record.merchantId });
-    const move = { from: '_SUBMITTED_' as const, to: '_CANCELLED_' as const, fields: { completedProcessingDate: at }, report };
+    const report = builder.complete({
+      feedSubmissionId: record.feedSubmissionId,
+      feedType: record.feedType,
+      format,
+      encoding: null,
+      merchantId: record.merchantId,
+    });
+    const move = {
+      from: '_SUBMITTED_' as const,
+      to: '_CANCELLED_' as const,
+      fields: { completedProcessingDate: at },
+      report,
+    };
     await moveFeedStatus(this.deps.redis, this.deps.config.prefix, record.feedSubmissionId, move);
     return (await loadFeed(this.deps.redis, this.deps.config.prefix, record.feedSubmissionId)) ?? record;
   }
@@ -194,7 +239,12 @@ function encodeToken(state: TokenState): string {
 function decodeToken(token: string): TokenState | null {
   try {
     const state = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as TokenState;
-    return typeof state.m === 'string' && Number.isInteger(state.n) && typeof state.before === 'number' && typeof state.f === 'object' ? state : null;
+    return typeof state.m === 'string' &&
+      Number.isInteger(state.n) &&
+      typeof state.before === 'number' &&
+      typeof state.f === 'object'
+      ? state
+      : null;
   } catch {
     return null;
   }

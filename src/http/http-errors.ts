@@ -19,11 +19,30 @@ export function httpErrorOf(err: unknown): HttpError {
   const match = /^http (\d{3}) (\S+)$/.exec(scope);
   if (feedError && match) {
     const status = Number(match[1]);
-    return { status, mwsCode: match[2] as string, code: feedError.code, message: feedError.message, type: status >= 500 && status !== 503 ? 'Receiver' : 'Sender' };
+    return {
+      status,
+      mwsCode: match[2] as string,
+      code: feedError.code,
+      message: feedError.message,
+      type: status >= 500 && status !== 503 ? 'Receiver' : 'Sender',
+    };
   }
-  if (feedError && feedError.code === 'CLI_REDIS_UNAVAILABLE') return { status: 503, mwsCode: 'ServiceUnavailable', code: feedError.code, message: feedError.message, type: 'Receiver' };
+  if (feedError && feedError.code === 'CLI_REDIS_UNAVAILABLE')
+    return {
+      status: 503,
+      mwsCode: 'ServiceUnavailable',
+      code: feedError.code,
+      message: feedError.message,
+      type: 'Receiver',
+    };
   // Anything else is the server's fault; the client learns no internals.
-  return { status: 500, mwsCode: 'InternalError', code: 'INTERNAL', message: 'We encountered an internal error. Please try again.', type: 'Receiver' };
+  return {
+    status: 500,
+    mwsCode: 'InternalError',
+    code: 'INTERNAL',
+    message: 'We encountered an internal error. Please try again.',
+    type: 'Receiver',
+  };
 }
 
 /** fastify's own refusals (schema validation, unparsable JSON or form, too large a form) are the client's. */

@@ -22,7 +22,9 @@ import type { FeedOperation } from './throttle.js';
 type Query = Record<string, string | string[] | undefined>;
 
 const list = (value: string | string[] | undefined): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((v) => v.split(',')).filter((v) => v !== '');
+  (Array.isArray(value) ? value : value === undefined ? [] : [value])
+    .flatMap((v) => v.split(','))
+    .filter((v) => v !== '');
 
 const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
@@ -31,11 +33,17 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     const answer = httpErrorOf(err);
     // A refused upload's body is not read: close the connection rather than let the client send it all.
     if (!request.raw.complete) void reply.header('connection', 'close');
-    void reply.status(answer.status).send({ error: { code: answer.mwsCode, feedprocCode: answer.code, message: answer.message } });
+    void reply
+      .status(answer.status)
+      .send({ error: { code: answer.mwsCode, feedprocCode: answer.code, message: answer.message } });
   });
 
   /** The caller's key, after the operation's throttle (quota headers on every answer, refusals included). */
-  const authorize = async (request: FastifyRequest, reply?: FastifyReply, operation?: FeedOperation): Promise<AccessKey> => {
+  const authorize = async (
+    request: FastifyRequest,
+    reply?: FastifyReply,
+    operation?: FeedOperation,
+  ): Promise<AccessKey> => {
     const key = await bearerKey(ctx.keys, request);
     if (operation && reply) {
       const outcome = await ctx.throttle.take(key.merchantId, operation);
@@ -66,7 +74,13 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
       if (!feedType) throw new FeedError('HTTP_PARAMETER_MISSING', { name: 'feedType' });
       const md5 = request.headers['content-md5'];
       const declared = Number(request.headers['content-length'] ?? 0);
-      const record = await ctx.feeds.submit(key.merchantId, feedType, request.raw, typeof md5 === 'string' ? md5 : null, declared);
+      const record = await ctx.feeds.submit(
+        key.merchantId,
+        feedType,
+        request.raw,
+        typeof md5 === 'string' ? md5 : null,
+        declared,
+      );
       return reply.status(201).send(feedInfo(record));
     });
   });
@@ -118,24 +132,41 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
 
   // The key is checked before the body, so that a caller without one learns that first.
   const checkedKeys = new WeakMap<FastifyRequest, AccessKey>();
-  const keyFirst = { preValidation: async (request: FastifyRequest) => void checkedKeys.set(request, await authorize(request)) };
+  const keyFirst = {
+    preValidation: async (request: FastifyRequest) => void checkedKeys.set(request, await authorize(request)),
+  };
   app.post('/orders/:id/cancel', { ...keyFirst, schema: { body: CANCEL_BODY } }, async (request, reply) => {
     const key = checkedKeys.get(request) ?? (await authorize(request));
     const orderId = (request.params as { id: string }).id;
     const body = request.body as CancelBody;
-    if (!isCancelReason(body.reason)) throw new FeedError('HTTP_PARAMETER_INVALID', { name: 'reason', value: body.reason, detail: 'not an acknowledgement CancelReason' });
+    if (!isCancelReason(body.reason))
+      throw new FeedError('HTTP_PARAMETER_INVALID', {
+        name: 'reason',
+        value: body.reason,
+        detail: 'not an acknowledgement CancelReason',
+      });
     const ledger = createLedger(ctx.deps.redis, ctx.config.prefix, key.merchantId);
     if (!(await ledger.order(orderId))) throw new FeedError('HTTP_ORDER_NOT_FOUND', { orderId });
     const idempotencyKey = request.headers['idempotency-key'];
-    const requestId = typeof idempotencyKey === 'string' && idempotencyKey !== '' ? `${key.merchantId}:${idempotencyKey}` : undefined;
-    const result = await cancelOrderWithResult(ledger, { orderId, reason: body.reason, note: body.note, items: body.items ?? [], requestId }, ctx.deps.now());
+    const requestId =
+      typeof idempotencyKey === 'string' && idempotencyKey !== '' ? `${key.merchantId}:${idempotencyKey}` : undefined;
+    const result = await cancelOrderWithResult(
+      ledger,
+      { orderId, reason: body.reason, note: body.note, items: body.items ?? [], requestId },
+      ctx.deps.now(),
+    );
     return reply.status(result.result === 'Cancelled' ? 200 : 409).send(result);
   });
 
   app.get('/metrics', async (request) => {
     const key = await authorize(request);
     const days = Number(one((request.query as Query)['days']) ?? 7);
-    if (!Number.isInteger(days) || days < 1 || days > 365) throw new FeedError('HTTP_PARAMETER_INVALID', { name: 'days', value: days, detail: 'a whole number of days from 1 to 365' });
+    if (!Number.isInteger(days) || days < 1 || days > 365)
+      throw new FeedError('HTTP_PARAMETER_INVALID', {
+        name: 'days',
+        value: days,
+        detail: 'a whole number of days from 1 to 365',
+      });
     return cancelRate(ctx.deps.redis, ctx.config.prefix, key.merchantId, days);
   });
 }
@@ -160,13 +191,22 @@ const CANCEL_BODY = {
         type: 'object',
         required: ['code'],
         additionalProperties: false,
-        properties: { code: { type: 'string', pattern: '^\\d{14}$' }, quantity: { type: 'integer', minimum: 1, maximum: 999999 } },
+        properties: {
+          code: { type: 'string', pattern: '^\\d{14}$' },
+          quantity: { type: 'integer', minimum: 1, maximum: 999999 },
+        },
       },
     },
   },
 } as const;
 
 function queryFilters(query: Query) {
-  const parts = { ids: list(query['id']), feedTypes: list(query['feedType']), statuses: list(query['status']), from: one(query['from']), to: one(query['to']) };
+  const parts = {
+    ids: list(query['id']),
+    feedTypes: list(query['feedType']),
+    statuses: list(query['status']),
+    from: one(query['from']),
+    to: one(query['to']),
+  };
   return filtersOf(parts, { ids: 'id', statuses: 'status', from: 'from', to: 'to' });
 }

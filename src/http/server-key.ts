@@ -18,9 +18,11 @@ export async function loadServerKey(config: Config): Promise<Buffer> {
   if (existing) return existing;
   await mkdir(dirname(path), { recursive: true });
   // 'wx': when two processes start together, the second one's write fails and it reads the first one's key.
-  await writeFile(path, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { flag: 'wx', mode: 0o600 }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
+  await writeFile(path, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { flag: 'wx', mode: 0o600 }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    },
+  );
   const created = await readKeyFile(path);
   if (!created) throw new FeedError('CLI_USAGE', { detail: `${path} does not hold a 64-hex-digit server key` });
   return created;
@@ -30,6 +32,7 @@ async function readKeyFile(path: string): Promise<Buffer | null> {
   const text = await readFile(path, 'utf8').catch(() => null);
   if (text === null) return null;
   const hex = text.trim();
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new FeedError('CLI_USAGE', { detail: `${path} does not hold a 64-hex-digit server key` });
+  if (!/^[0-9a-fA-F]{64}$/.test(hex))
+    throw new FeedError('CLI_USAGE', { detail: `${path} does not hold a 64-hex-digit server key` });
   return Buffer.from(hex, 'hex');
 }

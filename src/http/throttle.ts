@@ -43,8 +43,18 @@ export interface ThrottleOutcome {
   error: FeedError | null;
 }
 
-const SCRIPT = readFileSync(fileURLToPath(new URL('../../src/http/lua/take-request-token-1.lua', import.meta.url)), 'utf8');
-type ThrottleRedis = RedisClient & { takeRequestToken(key: string, max: number, restoreMs: number, hourly: number): Promise<[number, number, number, string]> };
+const SCRIPT = readFileSync(
+  fileURLToPath(new URL('../../src/http/lua/take-request-token-1.lua', import.meta.url)),
+  'utf8',
+);
+type ThrottleRedis = RedisClient & {
+  takeRequestToken(
+    key: string,
+    max: number,
+    restoreMs: number,
+    hourly: number,
+  ): Promise<[number, number, number, string]>;
+};
 
 export class Throttle {
   private readonly redis: ThrottleRedis;
@@ -63,7 +73,12 @@ export class Throttle {
     const quota = QUOTAS[operation];
     const restoreMs = Math.max(1, Math.round(quota.restoreSeconds * 1000 * this.scale));
     const key = `${this.prefix}:{m:${merchantId}}:throttle:${operation}`;
-    const [allowed, remaining, resetsOn, refusal] = await this.redis.takeRequestToken(key, quota.max, restoreMs, quota.hourly);
+    const [allowed, remaining, resetsOn, refusal] = await this.redis.takeRequestToken(
+      key,
+      quota.max,
+      restoreMs,
+      quota.hourly,
+    );
     const headers: QuotaHeaders = {
       'x-mws-quota-max': String(quota.hourly),
       'x-mws-quota-remaining': String(Math.max(0, remaining)),

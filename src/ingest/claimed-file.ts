@@ -17,7 +17,6 @@ import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../report/i
 import { writeAtomically } from './atomic-write.js';
 import type { DropFolder, DroppedFile } from './drop-folder.js';
 
-
 export interface Claim {
   claimedAt: string;
   feedId?: string;
@@ -50,7 +49,13 @@ export async function claim(folder: DropFolder, file: DroppedFile): Promise<Drop
 }
 
 /** Submits (or, after a crash, finds) the feed of a claimed file, waits for its report and files everything. */
-export async function processClaimed(deps: PipelineDeps, folder: DropFolder, file: DroppedFile, merchantId: string, wait: (feedId: string) => Promise<Report>): Promise<Outcome> {
+export async function processClaimed(
+  deps: PipelineDeps,
+  folder: DropFolder,
+  file: DroppedFile,
+  merchantId: string,
+  wait: (feedId: string) => Promise<Report>,
+): Promise<Outcome> {
   const feedId = await feedOf(deps, file, merchantId);
   const report = await wait(feedId);
   const format = nativeReportFormat(report);
@@ -66,12 +71,17 @@ async function feedOf(deps: PipelineDeps, file: DroppedFile, merchantId: string)
   const claimRecord = await readClaim(file);
   if (claimRecord.feedId) return claimRecord.feedId;
   const expectedType = claimRecord.feedType ? feedTypeByName(claimRecord.feedType) : undefined;
-  const record = await submitFeed(deps, file.path, { merchantId, expectedType, reservedFeedId: claimRecord.reservedFeedId });
+  const record = await submitFeed(deps, file.path, {
+    merchantId,
+    expectedType,
+    reservedFeedId: claimRecord.reservedFeedId,
+  });
   let feedId = record.feedSubmissionId;
   // A crash between submitting and recording the id: the resubmission is a "duplicate" of our own feed.
   if (record.duplicateOf) {
     const first = await loadFeed(deps.redis, deps.config.prefix, record.duplicateOf);
-    if (first && first.fileName === file.name && first.submittedDate >= claimRecord.claimedAt) feedId = first.feedSubmissionId;
+    if (first && first.fileName === file.name && first.submittedDate >= claimRecord.claimedAt)
+      feedId = first.feedSubmissionId;
   }
   await writeAtomically(sidecarPath(file), JSON.stringify({ ...claimRecord, feedId } satisfies Claim));
   return feedId;

@@ -42,12 +42,17 @@ function isUtf16(head: Buffer): boolean {
 /** The tail as text: UTF-16 by its byte-order mark, anything else read byte-wise (the markers are ASCII). */
 function decodeTail(head: Buffer, tail: Buffer): string {
   if (head[0] === 0xff && head[1] === 0xfe) return tail.subarray(tail.length % 2).toString('utf16le');
-  if (head[0] === 0xfe && head[1] === 0xff) return Buffer.from(tail.subarray(tail.length % 2)).swap16().toString('utf16le');
+  if (head[0] === 0xfe && head[1] === 0xff)
+    return Buffer.from(tail.subarray(tail.length % 2))
+      .swap16()
+      .toString('utf16le');
   return tail.toString('latin1');
 }
 
 function looksLikeXml(head: Buffer): boolean {
-  const text = isUtf16(head) ? decodeTail(head, head).replace(/^\uFEFF/, '') : head.toString('latin1').replace(/^\u00EF\u00BB\u00BF/, '');
+  const text = isUtf16(head)
+    ? decodeTail(head, head).replace(/^\uFEFF/, '')
+    : head.toString('latin1').replace(/^\u00EF\u00BB\u00BF/, '');
   return text.trimStart().startsWith('<');
 }
 

@@ -10,7 +10,14 @@ import type { Report } from '../core/types.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { waitForReport, WaitAbandoned } from '../queue/wait-for-report.js';
 import { claim, processClaimed, type Outcome } from './claimed-file.js';
-import { droppedFileAt, ensureDropFolder, isWorkInProgressName, listDropped, type DropFolder, type DroppedFile } from './drop-folder.js';
+import {
+  droppedFileAt,
+  ensureDropFolder,
+  isWorkInProgressName,
+  listDropped,
+  type DropFolder,
+  type DroppedFile,
+} from './drop-folder.js';
 import { failUnassigned, importDroppedOrderReport, isOrderReportFile, type ImportOutcome } from './other-files.js';
 import { waitUntilReady, type Readiness, type ReadinessOptions } from './readiness.js';
 
@@ -68,7 +75,12 @@ function later(a: Entry, b: Entry): boolean {
   return a.arrived > b.arrived || (a.arrived === b.arrived && a.file.name > b.file.name);
 }
 
-export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, options: WatcherOptions, log: (event: WatchEvent) => void): Promise<DropWatcher> {
+export async function startDropWatcher(
+  deps: PipelineDeps,
+  folder: DropFolder,
+  options: WatcherOptions,
+  log: (event: WatchEvent) => void,
+): Promise<DropWatcher> {
   await ensureDropFolder(folder);
   const lanes = new Map<string, { queue: Entry[]; running: Promise<void> | null }>();
   const known = new Set<string>();
@@ -141,7 +153,8 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
       let readiness = await (entry.ready ?? waitUntilReady(file.path, options, () => stopping));
       entry.ready = null; // a retry waits afresh
       // Judged while it waited its turn: a writer may have come back since, so look once more when it changed.
-      if (readiness !== 'gone' && (await changedSince(file.path, readiness))) readiness = await waitUntilReady(file.path, options, () => stopping);
+      if (readiness !== 'gone' && (await changedSince(file.path, readiness)))
+        readiness = await waitUntilReady(file.path, options, () => stopping);
       if (readiness === 'gone') return !stopping;
       const claimed = await claim(folder, file);
       if (!claimed) return true;
@@ -154,7 +167,12 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
       return true;
     }
     if (await isOrderReportFile(file.path)) {
-      log({ event: 'imported', file: file.name, merchant, outcome: await importDroppedOrderReport(deps, folder, file, merchant) });
+      log({
+        event: 'imported',
+        file: file.name,
+        merchant,
+        outcome: await importDroppedOrderReport(deps, folder, file, merchant),
+      });
       return true;
     }
     const wait = (feedId: string): Promise<Report> => waitForReport(deps, feedId, () => stopping);
@@ -170,8 +188,12 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
    * name order (after the ones resumed from processing/).
    */
   const rescan = async (atStart = false): Promise<void> => {
-    const found = (await listDropped(folder.incoming).catch(() => [])).filter((f) => !known.has(`${f.folder ?? ''}/${f.name}`));
-    const timed = await Promise.all(found.map(async (file) => ({ file, arrived: atStart ? 0 : await arrival(file.path) })));
+    const found = (await listDropped(folder.incoming).catch(() => [])).filter(
+      (f) => !known.has(`${f.folder ?? ''}/${f.name}`),
+    );
+    const timed = await Promise.all(
+      found.map(async (file) => ({ file, arrived: atStart ? 0 : await arrival(file.path) })),
+    );
     timed.sort((a, b) => a.arrived - b.arrived || (a.file.name < b.file.name ? -1 : a.file.name > b.file.name ? 1 : 0));
     for (const { file, arrived } of timed) await enqueue(file, false, arrived);
   };
@@ -185,7 +207,10 @@ export async function startDropWatcher(deps: PipelineDeps, folder: DropFolder, o
     const file = droppedFileAt(folder.incoming, path);
     if (file) void enqueue(file, false);
   };
-  watcher.on('add', onFile).on('change', onFile).on('error', () => undefined); // the rescan covers what is missed
+  watcher
+    .on('add', onFile)
+    .on('change', onFile)
+    .on('error', () => undefined); // the rescan covers what is missed
   const timer = setInterval(() => void rescan(), options.rescanMs);
 
   return {

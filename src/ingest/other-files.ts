@@ -35,7 +35,12 @@ export interface ImportOutcome {
 }
 
 /** Imports the order report; safe to repeat after a crash (re-importing changes nothing). */
-export async function importDroppedOrderReport(deps: PipelineDeps, folder: DropFolder, file: DroppedFile, merchantId: string): Promise<ImportOutcome> {
+export async function importDroppedOrderReport(
+  deps: PipelineDeps,
+  folder: DropFolder,
+  file: DroppedFile,
+  merchantId: string,
+): Promise<ImportOutcome> {
   const report = await readOrderReport(file.path);
   const ledger = createLedger(deps.redis, deps.config.prefix, merchantId);
   const summary = importSummary(file.name, report, await importOrderReport(ledger, report));

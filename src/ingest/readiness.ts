@@ -17,7 +17,11 @@ export interface ReadinessOptions {
 /** Gone, or the verdict with the size:mtime it was made on (so a later look can tell whether it still holds). */
 export type Readiness = 'gone' | { state: 'ready' | 'gave-up-waiting'; signature: string };
 
-export async function waitUntilReady(path: string, options: ReadinessOptions, stopped: () => boolean): Promise<Readiness> {
+export async function waitUntilReady(
+  path: string,
+  options: ReadinessOptions,
+  stopped: () => boolean,
+): Promise<Readiness> {
   let last = '';
   let stableSince = Date.now();
   while (!stopped()) {

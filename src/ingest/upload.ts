@@ -44,7 +44,11 @@ class Measure extends Transform {
     super();
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null, data?: Buffer) => void): void {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null, data?: Buffer) => void,
+  ): void {
     this.bytes += chunk.length;
     if (this.bytes > this.limit) return done(new FeedError('HTTP_BODY_TOO_LARGE', { limit: this.limit }));
     if (this.head.length < 64) this.head += chunk.subarray(0, 64).toString('latin1');
@@ -78,7 +82,13 @@ function checkBody(measure: Measure, given: string | null): void {
   if (calculated !== given.trim()) throw new FeedError('HTTP_CONTENT_MD5_MISMATCH', { calculated, given });
 }
 
-async function claimUpload(deps: PipelineDeps, folder: DropFolder, upload: Upload, temp: string, measure: Measure): Promise<ReceivedUpload> {
+async function claimUpload(
+  deps: PipelineDeps,
+  folder: DropFolder,
+  upload: Upload,
+  temp: string,
+  measure: Measure,
+): Promise<ReceivedUpload> {
   const feedId = await nextFeedId(deps.redis, deps.config.prefix);
   const extension = /^\s*(\xef\xbb\xbf)?\s*</.test(measure.head) ? 'xml' : 'txt';
   const name = `upload-${feedId}.${extension}`;
@@ -93,7 +103,11 @@ async function claimUpload(deps: PipelineDeps, folder: DropFolder, upload: Uploa
   const dir = join(folder.processing, upload.merchantId);
   await mkdir(dir, { recursive: true });
   const file: DroppedFile = { path: join(dir, name), name, folder: upload.merchantId };
-  const claim: Claim = { claimedAt: new Date().toISOString(), reservedFeedId: feedId, feedType: upload.feedType.feedType };
+  const claim: Claim = {
+    claimedAt: new Date().toISOString(),
+    reservedFeedId: feedId,
+    feedType: upload.feedType.feedType,
+  };
   await writeAtomically(sidecarPath(file), JSON.stringify(claim));
   await saveFeed(deps.redis, deps.config.prefix, record);
   await rename(temp, file.path);

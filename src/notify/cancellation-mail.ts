@@ -57,17 +57,29 @@ const REASONS: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
     WeatherDelay: 'a delay caused by the weather',
   },
 };
-const OTHER_REASON: Readonly<Record<Language, string>> = { pl: 'sprzedawca nie może zrealizować tej pozycji', en: 'the seller cannot fulfil this item' };
+const OTHER_REASON: Readonly<Record<Language, string>> = {
+  pl: 'sprzedawca nie może zrealizować tej pozycji',
+  en: 'the seller cannot fulfil this item',
+};
 
 export function cancellationMail(event: CancellationEvent, order: BuyerOrder): Mail {
   const language = languageOf(order.marketplace);
   const reason = REASONS[language][event.reason] ?? OTHER_REASON[language];
   const refund = `${formatMinorUnits(Number(event.refund))} ${event.currency}`;
   const messageId = `<${event.id}.${event.orderId}.${event.merchantId}@feedproc>`;
-  return { to: order.buyerEmail, messageId, ...(language === 'pl' ? polish(event, order, reason, refund) : english(event, order, reason, refund)) };
+  return {
+    to: order.buyerEmail,
+    messageId,
+    ...(language === 'pl' ? polish(event, order, reason, refund) : english(event, order, reason, refund)),
+  };
 }
 
-function polish(event: CancellationEvent, order: BuyerOrder, reason: string, refund: string): { subject: string; text: string } {
+function polish(
+  event: CancellationEvent,
+  order: BuyerOrder,
+  reason: string,
+  refund: string,
+): { subject: string; text: string } {
   return {
     subject: `Anulowanie w zamówieniu ${event.orderId}`,
     text: [
@@ -83,7 +95,12 @@ function polish(event: CancellationEvent, order: BuyerOrder, reason: string, ref
   };
 }
 
-function english(event: CancellationEvent, order: BuyerOrder, reason: string, refund: string): { subject: string; text: string } {
+function english(
+  event: CancellationEvent,
+  order: BuyerOrder,
+  reason: string,
+  refund: string,
+): { subject: string; text: string } {
   return {
     subject: `Cancellation in your order ${event.orderId}`,
     text: [

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Mail } from './cancellation-mail.js';
 
-export type DeliveryResult = { kind: 'sent'; detail: string } | { kind: 'temporary'; detail: string } | { kind: 'permanent'; detail: string };
+export type DeliveryResult =
+  { kind: 'sent'; detail: string } | { kind: 'temporary'; detail: string } | { kind: 'permanent'; detail: string };
 
 export interface Delivery {
   send(mail: Mail, from: string): Promise<DeliveryResult>;
@@ -18,11 +19,21 @@ export interface Delivery {
 /** SMTP timeouts stay well inside the notifier's lease, so a slow server cannot outlast it (and get a mail twice). */
 export function smtpDelivery(url: string, leaseMs: number): Delivery {
   const limit = Math.max(1000, Math.floor(leaseMs / 3));
-  const transport = nodemailer.createTransport(url, { connectionTimeout: limit, greetingTimeout: limit, socketTimeout: limit });
+  const transport = nodemailer.createTransport(url, {
+    connectionTimeout: limit,
+    greetingTimeout: limit,
+    socketTimeout: limit,
+  });
   return {
     async send(mail, from) {
       try {
-        const info = await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, messageId: mail.messageId });
+        const info = await transport.sendMail({
+          from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          messageId: mail.messageId,
+        });
         return { kind: 'sent', detail: String(info.response ?? 'accepted') };
       } catch (err) {
         const code = (err as { responseCode?: number }).responseCode;
@@ -38,7 +49,13 @@ export function outboxDelivery(outbox: string): Delivery {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(mail, from) {
-      const info = await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, messageId: mail.messageId });
+      const info = await transport.sendMail({
+        from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        messageId: mail.messageId,
+      });
       await mkdir(outbox, { recursive: true });
       const name = `${mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9.@-]/g, '_')}.eml`;
       const temporary = join(outbox, `.${name}.tmp`);

@@ -31,7 +31,14 @@ export interface NotifierOptions {
   exitAfterAccept?: boolean;
 }
 
-export type NotifyEvent = { event: 'mail'; id: string; merchantId: string; orderId: string; result: 'sent' | 'failed' | 'retry'; detail: string };
+export type NotifyEvent = {
+  event: 'mail';
+  id: string;
+  merchantId: string;
+  orderId: string;
+  result: 'sent' | 'failed' | 'retry';
+  detail: string;
+};
 
 export interface Notifier {
   /** One pass: new events of every merchant, due retries and abandoned entries. Returns how many were attempted. */
@@ -39,7 +46,13 @@ export interface Notifier {
   stop(): void;
 }
 
-export function createNotifier(redis: RedisClient, config: Config, delivery: Delivery, options: NotifierOptions, log: (e: NotifyEvent) => void): Notifier {
+export function createNotifier(
+  redis: RedisClient,
+  config: Config,
+  delivery: Delivery,
+  options: NotifierOptions,
+  log: (e: NotifyEvent) => void,
+): Notifier {
   const consumer = `${hostname()}-${process.pid}`;
   const retryAt = new Map<string, { at: number; pause: number }>();
   const groups = new Set<string>();
@@ -60,7 +73,11 @@ export function createNotifier(redis: RedisClient, config: Config, delivery: Del
   };
 
   /** True when a delivery was attempted (not when the event was skipped, done already or waiting for a retry). */
-  const handle = async (stream: { key: string; merchantId: string }, id: string, fields: string[]): Promise<boolean> => {
+  const handle = async (
+    stream: { key: string; merchantId: string },
+    id: string,
+    fields: string[],
+  ): Promise<boolean> => {
     const keys = ledgerKeys(config.prefix, stream.merchantId);
     const record = keys.mailOutcome(id);
     const lease = keys.mailLease(id);
@@ -78,23 +95,48 @@ export function createNotifier(redis: RedisClient, config: Config, delivery: Del
       return false;
     }
     const event = eventOf(id, stream.merchantId, fields);
-    const [buyerEmail, buyerName, marketplace] = await redis.hmget(keys.order(event.orderId), 'buyerEmail', 'buyerName', 'marketplace');
+    const [buyerEmail, buyerName, marketplace] = await redis.hmget(
+      keys.order(event.orderId),
+      'buyerEmail',
+      'buyerName',
+      'marketplace',
+    );
     const result = buyerEmail
-      ? await delivery.send(cancellationMail(event, { buyerEmail, buyerName: buyerName ?? null, marketplace: marketplace ?? null }), config.mailFrom)
+      ? await delivery.send(
+          cancellationMail(event, { buyerEmail, buyerName: buyerName ?? null, marketplace: marketplace ?? null }),
+          config.mailFrom,
+        )
       : ({ kind: 'permanent', detail: 'the order has no buyer e-mail address' } as const);
     if (result.kind === 'sent' && options.exitAfterAccept) process.exit(137);
     if (result.kind === 'temporary') {
       const pause = Math.min((due?.pause ?? options.retryMs / 2) * 2, options.retryMs * 64);
       retryAt.set(id, { at: Date.now() + pause, pause });
       await releaseLease(lease);
-      log({ event: 'mail', id, merchantId: stream.merchantId, orderId: event.orderId, result: 'retry', detail: result.detail });
+      log({
+        event: 'mail',
+        id,
+        merchantId: stream.merchantId,
+        orderId: event.orderId,
+        result: 'retry',
+        detail: result.detail,
+      });
       return true;
     }
-    await redis.set(record, `${result.kind === 'sent' ? 'sent' : 'failed'} ${new Date().toISOString()} ${result.detail}`);
+    await redis.set(
+      record,
+      `${result.kind === 'sent' ? 'sent' : 'failed'} ${new Date().toISOString()} ${result.detail}`,
+    );
     await redis.xack(stream.key, GROUP, id);
     await releaseLease(lease);
     retryAt.delete(id);
-    log({ event: 'mail', id, merchantId: stream.merchantId, orderId: event.orderId, result: result.kind === 'sent' ? 'sent' : 'failed', detail: result.detail });
+    log({
+      event: 'mail',
+      id,
+      merchantId: stream.merchantId,
+      orderId: event.orderId,
+      result: result.kind === 'sent' ? 'sent' : 'failed',
+      detail: result.detail,
+    });
     return true;
   };
 
@@ -103,15 +145,37 @@ export function createNotifier(redis: RedisClient, config: Config, delivery: Del
     if ((await redis.get(lease)) === consumer) await redis.del(lease);
   };
 
-  const entriesOf = (reply: unknown): Array<[string, string[]]> => (Array.isArray(reply) ? (reply as Array<[string, string[]]>) : []);
+  const entriesOf = (reply: unknown): Array<[string, string[]]> =>
+    Array.isArray(reply) ? (reply as Array<[string, string[]]>) : [];
 
   const runStream = async (stream: { key: string; merchantId: string }): Promise<number> => {
     await ensureGroup(stream.key);
     // Our own pending entries (retries), those another notifier abandoned, then new ones.
-    const own = (await redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', BATCH, 'STREAMS', stream.key, '0')) as Array<[string, Array<[string, string[]]>]> | null;
-    const [, claimed] = (await redis.xautoclaim(stream.key, GROUP, consumer, options.leaseMs, '0-0', 'COUNT', BATCH)) as [string, unknown];
-    const fresh = (await redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', BATCH, 'STREAMS', stream.key, '>')) as Array<[string, Array<[string, string[]]>]> | null;
-    const entries = [...(own?.[0]?.[1] ?? []), ...entriesOf(claimed), ...(fresh?.[0]?.[1] ?? [])].filter((e) => Array.isArray(e[1]));
+    const own = (await redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', BATCH, 'STREAMS', stream.key, '0')) as Array<
+      [string, Array<[string, string[]]>]
+    > | null;
+    const [, claimed] = (await redis.xautoclaim(
+      stream.key,
+      GROUP,
+      consumer,
+      options.leaseMs,
+      '0-0',
+      'COUNT',
+      BATCH,
+    )) as [string, unknown];
+    const fresh = (await redis.xreadgroup(
+      'GROUP',
+      GROUP,
+      consumer,
+      'COUNT',
+      BATCH,
+      'STREAMS',
+      stream.key,
+      '>',
+    )) as Array<[string, Array<[string, string[]]>]> | null;
+    const entries = [...(own?.[0]?.[1] ?? []), ...entriesOf(claimed), ...(fresh?.[0]?.[1] ?? [])].filter((e) =>
+      Array.isArray(e[1]),
+    );
     let attempted = 0;
     for (const [id, fields] of entries) {
       if (stopped) break;

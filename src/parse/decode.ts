@@ -58,7 +58,8 @@ const ENCODING_ALIASES: Readonly<Record<string, string>> = {
  * Other character sets an XML declaration may name. An allow-list, because iconv-lite also knows
  * transfer encodings (`binary`, `hex`, `base64`) and UTF-7, none of which is a way to write an XML feed.
  */
-const LEGACY_CHARSETS = /^(iso-8859-(1[0-6]|[1-9])|windows-125[0-8]|cp125[0-8]|shift_jis|sjis|euc-jp|euc-kr|gb2312|gbk|gb18030|big5|koi8-[ru])$/i;
+const LEGACY_CHARSETS =
+  /^(iso-8859-(1[0-6]|[1-9])|windows-125[0-8]|cp125[0-8]|shift_jis|sjis|euc-jp|euc-kr|gb2312|gbk|gb18030|big5|koi8-[ru])$/i;
 
 /**
  * Reads the head of the file and decides format and encoding. Throws FeedError FILE_EMPTY, FILE_BINARY or

@@ -44,7 +44,11 @@ const HEADING_ALIASES: Readonly<Record<string, string>> = { item_sku: 'sku' };
  * (`will_ship_internationally`, `item_sku`); they are read as the classic hyphenated names. `exact` takes the
  * heading as written (machine names are lower case); otherwise `SKU` also names `sku`.
  */
-export function knownHeading(cell: string, isKnown: (name: string) => boolean, match: 'exact' | 'any-case'): string | null {
+export function knownHeading(
+  cell: string,
+  isKnown: (name: string) => boolean,
+  match: 'exact' | 'any-case',
+): string | null {
   const name = match === 'exact' ? cell : cell.toLowerCase();
   if (isKnown(name)) return name;
   const alias = HEADING_ALIASES[name] ?? name.replace(/_/g, '-');
@@ -64,7 +68,11 @@ export function looksLikeHeader(
 }
 
 /** Decides the kind of a flat file; null when nothing identifies it. */
-export function detectFlatKind(template: string | null, columns: readonly string[], catalogue: ColumnCatalogue): FlatKind | null {
+export function detectFlatKind(
+  template: string | null,
+  columns: readonly string[],
+  catalogue: ColumnCatalogue,
+): FlatKind | null {
   const byTemplate = template ? TEMPLATE_KINDS[template.toLowerCase()] : undefined;
   if (byTemplate) return byTemplate;
   const has = (name: string): boolean => columns.includes(name);

@@ -28,7 +28,8 @@ export class LineSplitter {
     let start = 0;
     let newline = chunk.indexOf('\n');
     while (newline !== -1) {
-      if (this.pieces.length === 0) this.emit(chunk.slice(start, newline)); // the common case: a line within one chunk
+      if (this.pieces.length === 0)
+        this.emit(chunk.slice(start, newline)); // the common case: a line within one chunk
       else {
         this.pieces.push(chunk.slice(start, newline));
         this.emit(this.pieces.join(''));
@@ -42,7 +43,11 @@ export class LineSplitter {
       this.pieces.push(chunk.slice(start));
       this.pendingLength += chunk.length - start;
       if (this.pendingLength > this.maxLineLength) {
-        throw new FeedError('FILE_LINE_TOO_LONG', { line: this.lineNumber + 1, column: 1, limit: this.maxLineLength / 1048576 });
+        throw new FeedError('FILE_LINE_TOO_LONG', {
+          line: this.lineNumber + 1,
+          column: 1,
+          limit: this.maxLineLength / 1048576,
+        });
       }
     }
   }

@@ -46,7 +46,12 @@ export const REQUIRED_ORDER_COLUMNS = ['order-id', 'order-item-id', 'quantity-pu
 
 /** True when the first line of a file is an order report's header (so a dropped file is imported, not submitted). */
 export function isOrderReportHeader(line: string): boolean {
-  const columns = new Set(line.replace(/^\uFEFF/, '').trim().split('\t'));
+  const columns = new Set(
+    line
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\t'),
+  );
   return REQUIRED_ORDER_COLUMNS.every((name) => columns.has(name));
 }
 
@@ -97,7 +102,10 @@ class OrderRows {
     const ordered = Number(cell('quantity-purchased'));
     const currency = cell('currency');
     if (!id || !code || !currency || !Number.isInteger(ordered) || ordered < 0) {
-      this.skipped.push({ line, reason: 'order-id, order-item-id, currency and a whole quantity-purchased are required' });
+      this.skipped.push({
+        line,
+        reason: 'order-id, order-item-id, currency and a whole quantity-purchased are required',
+      });
       return;
     }
     const charged: Record<string, string> = {};

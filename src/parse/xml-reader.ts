@@ -113,10 +113,23 @@ class EnvelopeReader {
       return;
     }
     if (this.stack.length + 1 >= MAX_DEPTH) {
-      throw new FeedError('PARSE_MALFORMED_XML', { line, column, detail: `elements are nested deeper than ${MAX_DEPTH} levels.` });
+      throw new FeedError('PARSE_MALFORMED_XML', {
+        line,
+        column,
+        detail: `elements are nested deeper than ${MAX_DEPTH} levels.`,
+      });
     }
     const attrs = hasKeys(tag.attributes) ? tag.attributes : null; // saxes makes a fresh object per tag
-    const node: XmlNode = { name: tag.name, attrs, children: [], text: '', line, column, endLine: line, endColumn: column };
+    const node: XmlNode = {
+      name: tag.name,
+      attrs,
+      children: [],
+      text: '',
+      line,
+      column,
+      endLine: line,
+      endColumn: column,
+    };
     this.stack.at(-1)?.children.push(node);
     this.stack.push(node);
   }

@@ -54,7 +54,9 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob, run:
   const ledger = createLedger(redis, config.prefix, record.merchantId);
   const at = deps.now();
   const readWindow = (start: number): Promise<{ elements: number; entries: SpilledMessage[] }> => {
-    const read = redis.lrange(keys.part(job.partition), start, start + WINDOW - 1).then((raws) => ({ elements: raws.length, entries: spilledMessages(raws) }));
+    const read = redis
+      .lrange(keys.part(job.partition), start, start + WINDOW - 1)
+      .then((raws) => ({ elements: raws.length, entries: spilledMessages(raws) }));
     read.catch(() => undefined); // awaited at its turn; a job that stops early must not leave it unhandled
     return read;
   };
@@ -77,16 +79,27 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob, run:
 }
 
 /** The window's outcomes (a poison message gets "-12|error" from the script itself, see apply-messages-3+n.lua). */
-async function applyWindow(ledger: Ledger, feedId: string, entries: readonly SpilledMessage[], at: string, run: ApplyRun): Promise<string[]> {
+async function applyWindow(
+  ledger: Ledger,
+  feedId: string,
+  entries: readonly SpilledMessage[],
+  at: string,
+  run: ApplyRun,
+): Promise<string[]> {
   const messages: Message[] = entries.map((e) => ({ key: String(e.seq), command: e.command }));
   const failAt = injectedFailure(entries, run);
   if (failAt >= 0) {
     await ledger.applyInOrder(feedId, messages.slice(0, failAt), at);
-    throw new Error(`FEEDPROC_FAULT fail-message: attempt ${run.attempt + 1} fails before message ${messages[failAt]?.key}`);
+    throw new Error(
+      `FEEDPROC_FAULT fail-message: attempt ${run.attempt + 1} fails before message ${messages[failAt]?.key}`,
+    );
   }
   const outcomes = await ledger.applyInOrder(feedId, messages, at);
   outcomes.forEach((outcome, i) => {
-    if (outcome.startsWith('-12|')) run.log(`feed ${feedId}: message ${messages[i]?.key} cannot be applied (${outcome.slice(4)}); reported as an error, the rest goes on`);
+    if (outcome.startsWith('-12|'))
+      run.log(
+        `feed ${feedId}: message ${messages[i]?.key} cannot be applied (${outcome.slice(4)}); reported as an error, the rest goes on`,
+      );
   });
   return outcomes;
 }
@@ -98,13 +111,23 @@ function injectedFailure(entries: readonly SpilledMessage[], run: ApplyRun): num
   return entries.findIndex((e) => e.seq === fault.seq);
 }
 
-async function recordRefusals(redis: RedisClient, keys: FeedKeys, entries: readonly SpilledMessage[], outcomes: readonly string[], merchantId: string): Promise<void> {
+async function recordRefusals(
+  redis: RedisClient,
+  keys: FeedKeys,
+  entries: readonly SpilledMessage[],
+  outcomes: readonly string[],
+  merchantId: string,
+): Promise<void> {
   const refusals: string[] = [];
   entries.forEach((entry, index) => {
     const outcome = outcomes[index] ?? '0';
     if (outcome === '0') return; // applied: nothing to record (most messages)
     const problem = describeOutcome(outcome, contextOf(entry, merchantId));
-    if (problem) refusals.push(String(entry.seq), JSON.stringify(toResult(entry.messageId, { ...problem, additionalInfo: infoOf(entry) })));
+    if (problem)
+      refusals.push(
+        String(entry.seq),
+        JSON.stringify(toResult(entry.messageId, { ...problem, additionalInfo: infoOf(entry) })),
+      );
   });
   if (refusals.length > 0) await redis.hset(keys.results, ...refusals);
 }
@@ -113,7 +136,11 @@ function contextOf(entry: SpilledMessage, merchantId: string) {
   const command = entry.command;
   const order = command.kind === 'inventory' ? { amazonOrderId: command.sku } : command.order;
   const firstItem = command.kind === 'inventory' ? undefined : command.items[0];
-  const itemRef = firstItem ? (('code' in firstItem ? firstItem.code : undefined) ?? ('merchantItemId' in firstItem ? firstItem.merchantItemId : '') ?? '') : '';
+  const itemRef = firstItem
+    ? (('code' in firstItem ? firstItem.code : undefined) ??
+      ('merchantItemId' in firstItem ? firstItem.merchantItemId : '') ??
+      '')
+    : '';
   return {
     merchantId,
     orderId: order.amazonOrderId ?? order.merchantOrderId ?? '',
@@ -136,7 +163,12 @@ const MAX_STALLED = 10;
  * A BullMQ worker on its own connection (BullMQ needs maxRetriesPerRequest: null for blocking commands).
  * `log` gets a line for each failed attempt, each job that succeeds after failing, and each poison message.
  */
-export function createApplyWorker(deps: PipelineDeps, connection: RedisClient, concurrency: number, log: (line: string) => void = () => undefined): Worker<PartitionJob> {
+export function createApplyWorker(
+  deps: PipelineDeps,
+  connection: RedisClient,
+  concurrency: number,
+  log: (line: string) => void = () => undefined,
+): Worker<PartitionJob> {
   const faults = parseFaults(deps.config.fault);
   let blocked = false;
   const afterWindow = (): void => {
@@ -150,7 +182,9 @@ export function createApplyWorker(deps: PipelineDeps, connection: RedisClient, c
     try {
       await applyPartition(deps, job.data, { attempt, faults, afterWindow, log });
     } catch (err) {
-      log(`job ${job.id}: attempt ${attempt + 1} of ${job.opts.attempts ?? 1} failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(
+        `job ${job.id}: attempt ${attempt + 1} of ${job.opts.attempts ?? 1} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
       throw err;
     }
     if (attempt > 0) log(`job ${job.id}: done on attempt ${attempt + 1}`);

@@ -24,8 +24,18 @@ export interface FeedRecord {
 }
 
 /** A feed as it is received: `_SUBMITTED_`, nothing started or counted yet. */
-export function submittedRecord(received: Pick<FeedRecord, 'feedSubmissionId' | 'feedType' | 'merchantId' | 'sha256' | 'fileName' | 'submittedDate'>): FeedRecord {
-  return { ...received, status: '_SUBMITTED_', startedProcessingDate: null, completedProcessingDate: null, messages: 0, pending: 0, duplicateOf: null };
+export function submittedRecord(
+  received: Pick<FeedRecord, 'feedSubmissionId' | 'feedType' | 'merchantId' | 'sha256' | 'fileName' | 'submittedDate'>,
+): FeedRecord {
+  return {
+    ...received,
+    status: '_SUBMITTED_',
+    startedProcessingDate: null,
+    completedProcessingDate: null,
+    messages: 0,
+    pending: 0,
+    duplicateOf: null,
+  };
 }
 
 /** FeedSubmissionIds count up from 50001, numeric like Amazon's. */
@@ -45,7 +55,10 @@ export async function saveFeed(redis: RedisClient, prefix: string, record: FeedR
   const fields = Object.entries(record).flatMap(([k, v]) => [k, v === null ? '' : String(v)]);
   const id = record.feedSubmissionId;
   await redis.hset(feedKeys(prefix, id).feed, ...fields);
-  await Promise.all([redis.zadd(feedIndexKey(prefix), Number(id), id), redis.zadd(merchantFeedIndexKey(prefix, record.merchantId), Number(id), id)]);
+  await Promise.all([
+    redis.zadd(feedIndexKey(prefix), Number(id), id),
+    redis.zadd(merchantFeedIndexKey(prefix, record.merchantId), Number(id), id),
+  ]);
 }
 
 /**
@@ -60,7 +73,14 @@ export async function moveFeedStatus(
 ): Promise<FeedStatus | null> {
   const keys = feedKeys(prefix, feedId);
   const report = move.report ? JSON.stringify(move.report) : '';
-  const before = (await redis.moveFeedStatus(keys.feed, keys.report, move.from, move.to, report, ...Object.entries(move.fields).flat())) as string;
+  const before = (await redis.moveFeedStatus(
+    keys.feed,
+    keys.report,
+    move.from,
+    move.to,
+    report,
+    ...Object.entries(move.fields).flat(),
+  )) as string;
   return before === '' ? null : (before as FeedStatus);
 }
 
@@ -108,7 +128,11 @@ export async function loadReportHead(redis: RedisClient, prefix: string, feedId:
   const head = await redis.getrange(feedKeys(prefix, feedId).report, 0, 2047);
   if (head === '') return null;
   const match = /"statusCode":"(Complete|Rejected)","summary":(\{[^{}]*\})/.exec(head);
-  if (match) return { statusCode: match[1] as Report['statusCode'], summary: JSON.parse(match[2] as string) as Report['summary'] };
+  if (match)
+    return {
+      statusCode: match[1] as Report['statusCode'],
+      summary: JSON.parse(match[2] as string) as Report['summary'],
+    };
   const report = await loadReport(redis, prefix, feedId);
   return report ? { statusCode: report.statusCode, summary: report.summary } : null;
 }

@@ -59,7 +59,12 @@ export async function finalizeFeed(deps: PipelineDeps, feedId: string): Promise<
  * reads as "this feed is finished" (ledger-prelude.lua), and expires after a week.
  */
 async function closeAppliedMarks(deps: PipelineDeps, applied: string): Promise<void> {
-  await deps.redis.multi().del(applied).hset(applied, CLOSED_FIELD, deps.now()).pexpire(applied, CLOSED_MARK_TTL_MS).exec();
+  await deps.redis
+    .multi()
+    .del(applied)
+    .hset(applied, CLOSED_FIELD, deps.now())
+    .pexpire(applied, CLOSED_MARK_TTL_MS)
+    .exec();
 }
 
 /** Each refused message turns from successful into a message with an error (its validation warnings stay). */

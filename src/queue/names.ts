@@ -50,8 +50,10 @@ export function feedKeys(prefix: string, feedId: string): FeedKeys {
 export const feedSequenceKey = (prefix: string): string => `${prefix}:feeds:seq`;
 export const feedIndexKey = (prefix: string): string => `${prefix}:feeds`;
 const merchantTag = (prefix: string, merchantId: string): string => `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
-export const contentKey = (prefix: string, merchantId: string, sha256: string): string => `${merchantTag(prefix, merchantId)}:sha:${sha256}`;
-export const merchantFeedIndexKey = (prefix: string, merchantId: string): string => `${merchantTag(prefix, merchantId)}:feeds`;
+export const contentKey = (prefix: string, merchantId: string, sha256: string): string =>
+  `${merchantTag(prefix, merchantId)}:sha:${sha256}`;
+export const merchantFeedIndexKey = (prefix: string, merchantId: string): string =>
+  `${merchantTag(prefix, merchantId)}:feeds`;
 
 /**
  * BullMQ's `prefix`. On one redis-server it is the prefix itself (`feedproc:feed-apply:…`, as before Cluster

@@ -23,7 +23,14 @@ export function parseSpillLine(line: string): SpilledMessage {
     kind: 'adjustment',
     order: { amazonOrderId: amazonOrderId as string },
     ...(currency ? { currency } : {}),
-    items: [{ code: code as string, reason: reason as string, components: componentsOf(components as string), quantityCancelled: Number(quantity) }],
+    items: [
+      {
+        code: code as string,
+        reason: reason as string,
+        components: componentsOf(components as string),
+        quantityCancelled: Number(quantity),
+      },
+    ],
   };
   return { seq: Number(seq), messageId: messageId as string, command };
 }
@@ -35,8 +42,10 @@ function compactLine({ seq, messageId, command }: SpilledMessage): string | null
   const order = shape.command.order.amazonOrderId;
   const currency = shape.command.currency;
   // The line carries neither a MerchantOrderItemID nor an empty currency (which reads back as none).
-  if (order === undefined || item.merchantItemId !== undefined || !Number.isSafeInteger(item.quantityCancelled)) return null;
-  if (currency === '' || item.components.some((c) => unsafeInComponent(c.type) || unsafeInComponent(c.amount))) return null;
+  if (order === undefined || item.merchantItemId !== undefined || !Number.isSafeInteger(item.quantityCancelled))
+    return null;
+  if (currency === '' || item.components.some((c) => unsafeInComponent(c.type) || unsafeInComponent(c.amount)))
+    return null;
   // Every other field must be free of tabs and newlines: one test of them all.
   if (UNSAFE.test(messageId + order + item.code + item.reason + (currency ?? ''))) return null;
   return `${COMPACT}\t${seq}\t${messageId}\t${order}\t${item.code}\t${item.reason}\t${item.quantityCancelled}\t${currency ?? ''}\t${componentsText(item.components)}`;

@@ -87,10 +87,10 @@ export class SpillWriter {
   }
 }
 
-
 function chunks(entries: readonly string[]): string[] {
   const joined: string[] = [];
-  for (let first = 0; first < entries.length; first += MAX_CHUNK) joined.push(entries.slice(first, first + MAX_CHUNK).join('\n'));
+  for (let first = 0; first < entries.length; first += MAX_CHUNK)
+    joined.push(entries.slice(first, first + MAX_CHUNK).join('\n'));
   return joined;
 }
 

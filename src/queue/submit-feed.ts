@@ -17,11 +17,26 @@ import type { Report, ValidMessage } from '../core/types.js';
 import { ReportBuilder, toResult } from '../report/index.js';
 import { validateFeedFile } from '../validate/index.js';
 import { execAll } from './exec-all.js';
-import { loadFeed, loadReport, moveFeedStatus, saveFeed, nextFeedId, submittedRecord, type FeedRecord } from './feed-store.js';
+import {
+  loadFeed,
+  loadReport,
+  moveFeedStatus,
+  saveFeed,
+  nextFeedId,
+  submittedRecord,
+  type FeedRecord,
+} from './feed-store.js';
 import { contentKey, feedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { SpillWriter } from './spill.js';
-import { cancelUnvalidated, enqueuePartitions, enqueueRemaining, settledFeed, strandedState, takeSubmitLease } from './submit-lease.js';
+import {
+  cancelUnvalidated,
+  enqueuePartitions,
+  enqueueRemaining,
+  settledFeed,
+  strandedState,
+  takeSubmitLease,
+} from './submit-lease.js';
 
 export interface SubmitOptions {
   merchantId: string;
@@ -45,13 +60,19 @@ export async function submitFeed(deps: PipelineDeps, path: string, options: Subm
 
 async function submit(deps: PipelineDeps, path: string, options: SubmitOptions): Promise<FeedRecord> {
   const sha256 = await fileSha256(path);
-  const submitted = options.reservedFeedId ? await loadFeed(deps.redis, deps.config.prefix, options.reservedFeedId) : await newRecord(deps, path, sha256, options);
+  const submitted = options.reservedFeedId
+    ? await loadFeed(deps.redis, deps.config.prefix, options.reservedFeedId)
+    : await newRecord(deps, path, sha256, options);
   if (!submitted) throw new Error(`reserved feed ${options.reservedFeedId} has no record`);
   const lease = await takeSubmitLease(deps, submitted.feedSubmissionId);
   try {
     // Validation is processing: from here on the merchant can no longer cancel the feed.
     const at = deps.now();
-    const from = await moveFeedStatus(deps.redis, deps.config.prefix, submitted.feedSubmissionId, { from: '_SUBMITTED_', to: '_IN_PROGRESS_', fields: { startedProcessingDate: at } });
+    const from = await moveFeedStatus(deps.redis, deps.config.prefix, submitted.feedSubmissionId, {
+      from: '_SUBMITTED_',
+      to: '_IN_PROGRESS_',
+      fields: { startedProcessingDate: at },
+    });
     if (from !== '_SUBMITTED_') return await resumeOwn(deps, path, options, submitted.feedSubmissionId); // cancelled, or started before a crash
     const record: FeedRecord = { ...submitted, sha256, status: '_IN_PROGRESS_', startedProcessingDate: at };
     const first = await claimContent(deps, record);
@@ -67,7 +88,12 @@ async function submit(deps: PipelineDeps, path: string, options: SubmitOptions):
  * A reserved feed already started, by a process that died (we hold its lease now): finished or cancelled, it is
  * returned as it is; validated, its jobs are enqueued again; died while reading the file, the file is read again.
  */
-async function resumeOwn(deps: PipelineDeps, path: string, options: SubmitOptions, feedId: string): Promise<FeedRecord> {
+async function resumeOwn(
+  deps: PipelineDeps,
+  path: string,
+  options: SubmitOptions,
+  feedId: string,
+): Promise<FeedRecord> {
   const record = await loadFeed(deps.redis, deps.config.prefix, feedId);
   if (!record) throw new Error(`feed ${feedId} has no record`);
   const state = await strandedState(deps, record);
@@ -80,7 +106,12 @@ async function resumeOwn(deps: PipelineDeps, path: string, options: SubmitOption
 }
 
 /** A new feed record for a file submitted directly (CLI, drop folder): `_SUBMITTED_`, started at once by the caller. */
-async function newRecord(deps: PipelineDeps, path: string, sha256: string, options: SubmitOptions): Promise<FeedRecord> {
+async function newRecord(
+  deps: PipelineDeps,
+  path: string,
+  sha256: string,
+  options: SubmitOptions,
+): Promise<FeedRecord> {
   const record = submittedRecord({
     feedSubmissionId: await nextFeedId(deps.redis, deps.config.prefix),
     feedType: options.expectedType?.feedType ?? null,
@@ -98,7 +129,11 @@ async function abandon(deps: PipelineDeps, record: FeedRecord): Promise<void> {
   await deps.redis.del(...feedKeys(deps.config.prefix, record.feedSubmissionId).parts);
   const key = contentKey(deps.config.prefix, record.merchantId, record.sha256);
   if ((await deps.redis.get(key)) === record.feedSubmissionId) await deps.redis.del(key);
-  await saveFeed(deps.redis, deps.config.prefix, { ...record, status: '_CANCELLED_', completedProcessingDate: deps.now() });
+  await saveFeed(deps.redis, deps.config.prefix, {
+    ...record,
+    status: '_CANCELLED_',
+    completedProcessingDate: deps.now(),
+  });
 }
 
 /**
@@ -106,7 +141,12 @@ async function abandon(deps: PipelineDeps, record: FeedRecord): Promise<void> {
  * reading abandons the feed (nothing was enqueued, so the next submission starts over); a failure while
  * enqueueing leaves it validated, for the next submission of the file to enqueue again.
  */
-async function validateAndEnqueue(deps: PipelineDeps, record: FeedRecord, path: string, options: SubmitOptions): Promise<FeedRecord> {
+async function validateAndEnqueue(
+  deps: PipelineDeps,
+  record: FeedRecord,
+  path: string,
+  options: SubmitOptions,
+): Promise<FeedRecord> {
   let validated: { ready: FeedRecord; partitions: number[] } | FeedRecord;
   try {
     validated = await validateAndSpill(deps, record, path, options);
@@ -120,7 +160,12 @@ async function validateAndEnqueue(deps: PipelineDeps, record: FeedRecord, path: 
   return validated.ready;
 }
 
-async function validateAndSpill(deps: PipelineDeps, record: FeedRecord, path: string, options: SubmitOptions): Promise<{ ready: FeedRecord; partitions: number[] } | FeedRecord> {
+async function validateAndSpill(
+  deps: PipelineDeps,
+  record: FeedRecord,
+  path: string,
+  options: SubmitOptions,
+): Promise<{ ready: FeedRecord; partitions: number[] } | FeedRecord> {
   const keys = feedKeys(deps.config.prefix, record.feedSubmissionId);
   const spill = new SpillWriter(deps.redis, keys);
   const refused = deps.redis.pipeline();
@@ -128,11 +173,19 @@ async function validateAndSpill(deps: PipelineDeps, record: FeedRecord, path: st
     const converted = toCommand(message);
     if ('command' in converted) spill.add(message.messageId, converted.command);
     else {
-      const result = toResult(message.messageId, { code: 'LEDGER_AMOUNT_UNREPRESENTABLE', context: converted.unrepresentable });
+      const result = toResult(message.messageId, {
+        code: 'LEDGER_AMOUNT_UNREPRESENTABLE',
+        context: converted.unrepresentable,
+      });
       refused.hset(keys.results, `x${message.line}`, JSON.stringify(result));
     }
   };
-  const validation = { expectedType: options.expectedType, onValid, onRestart: () => spill.discard(), pause: () => spill.drain() };
+  const validation = {
+    expectedType: options.expectedType,
+    onValid,
+    onRestart: () => spill.discard(),
+    pause: () => spill.drain(),
+  };
   let report = await validateFeedFile(deps.schemas, path, validation);
   report = checkMerchant(report, options.merchantId);
   const partitions = await spill.finish();
@@ -141,14 +194,20 @@ async function validateAndSpill(deps: PipelineDeps, record: FeedRecord, path: st
     return finalizeRejected(deps, record, report);
   }
   await execAll(refused);
-  const ready: FeedRecord = { ...record, feedType: report.feedType, messages: report.summary.messagesProcessed, pending: spill.count };
+  const ready: FeedRecord = {
+    ...record,
+    feedType: report.feedType,
+    messages: report.summary.messagesProcessed,
+    pending: spill.count,
+  };
   await deps.redis.set(keys.validation, JSON.stringify({ ...report, feedSubmissionId: record.feedSubmissionId }));
   await saveFeed(deps.redis, deps.config.prefix, ready);
   return { ready, partitions };
 }
 
 function toCommand(message: ValidMessage): CommandOrProblem {
-  if (message.format === 'xml') return commandFromXml(message.messageType as XmlMessageType, message.body, message.operationType);
+  if (message.format === 'xml')
+    return commandFromXml(message.messageType as XmlMessageType, message.body, message.operationType);
   return commandFromFlat(message.flatKind as FlatKind, message.row);
 }
 
@@ -160,7 +219,12 @@ function checkMerchant(report: Report, merchantId: string): Report {
 }
 
 async function finalizeRejected(deps: PipelineDeps, record: FeedRecord, report: Report): Promise<FeedRecord> {
-  const done: FeedRecord = { ...record, feedType: report.feedType, status: '_DONE_', completedProcessingDate: deps.now() };
+  const done: FeedRecord = {
+    ...record,
+    feedType: report.feedType,
+    status: '_DONE_',
+    completedProcessingDate: deps.now(),
+  };
   const keys = feedKeys(deps.config.prefix, record.feedSubmissionId);
   await deps.redis.set(keys.report, JSON.stringify({ ...report, feedSubmissionId: record.feedSubmissionId }));
   await saveFeed(deps.redis, deps.config.prefix, done);
@@ -191,8 +255,16 @@ async function finishDuplicate(deps: PipelineDeps, record: FeedRecord, first: st
   const builder = new ReportBuilder();
   builder.addFileResult({ code: 'FEED_DUPLICATE', context: { duplicateOf: first, merchantId: record.merchantId } });
   const original = await loadReport(deps.redis, deps.config.prefix, first);
-  const head = { feedType: original?.feedType ?? null, format: original?.format ?? 'xml', encoding: original?.encoding ?? null };
-  const report = builder.complete({ feedSubmissionId: record.feedSubmissionId, ...head, merchantId: record.merchantId });
+  const head = {
+    feedType: original?.feedType ?? null,
+    format: original?.format ?? 'xml',
+    encoding: original?.encoding ?? null,
+  };
+  const report = builder.complete({
+    feedSubmissionId: record.feedSubmissionId,
+    ...head,
+    merchantId: record.merchantId,
+  });
   const done: FeedRecord = { ...record, status: '_DONE_', duplicateOf: first, completedProcessingDate: deps.now() };
   await deps.redis.set(feedKeys(deps.config.prefix, record.feedSubmissionId).report, JSON.stringify(report));
   await saveFeed(deps.redis, deps.config.prefix, done);

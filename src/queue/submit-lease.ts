@@ -43,19 +43,32 @@ export async function settledFeed(deps: PipelineDeps, feedId: string): Promise<F
 }
 
 /** What a settled feed still needs: nothing, its jobs enqueued again, or (died mid-validation) to be redone. */
-export async function strandedState(deps: PipelineDeps, record: FeedRecord | null): Promise<'settled' | 'validated' | 'unvalidated'> {
+export async function strandedState(
+  deps: PipelineDeps,
+  record: FeedRecord | null,
+): Promise<'settled' | 'validated' | 'unvalidated'> {
   if (!record || record.status !== '_IN_PROGRESS_') return 'settled';
   const validated = (await deps.redis.exists(feedKeys(deps.config.prefix, record.feedSubmissionId).validation)) === 1;
   return validated ? 'validated' : 'unvalidated';
 }
 
 /** One job per partition (job ids are per feed and partition, so adding them again adds nothing twice). */
-export async function enqueuePartitions(deps: PipelineDeps, feedId: string, partitions: readonly number[]): Promise<void> {
+export async function enqueuePartitions(
+  deps: PipelineDeps,
+  feedId: string,
+  partitions: readonly number[],
+): Promise<void> {
   if (partitions.length === 0) {
     await finalizeFeed(deps, feedId);
     return;
   }
-  await deps.queue.addBulk(partitions.map((partition) => ({ name: APPLY_JOB, data: { feedId, partition }, opts: { jobId: jobId(feedId, partition) } })));
+  await deps.queue.addBulk(
+    partitions.map((partition) => ({
+      name: APPLY_JOB,
+      data: { feedId, partition },
+      opts: { jobId: jobId(feedId, partition) },
+    })),
+  );
 }
 
 /** Enqueues again the jobs of a validated feed whose submitter died: one per partition list still there. */
@@ -66,14 +79,22 @@ export async function enqueueRemaining(deps: PipelineDeps, feedId: string): Prom
   const found = (await pipeline.exec()) ?? [];
   const failed = found.find(([err]) => err !== null);
   if (failed) throw failed[0] as Error; // a partition taken for empty would never be applied
-  await enqueuePartitions(deps, feedId, found.flatMap(([, exists], n) => (exists === 1 ? [n] : [])));
+  await enqueuePartitions(
+    deps,
+    feedId,
+    found.flatMap(([, exists], n) => (exists === 1 ? [n] : [])),
+  );
 }
 
 /** Cancels a feed that died while its file was read: its spilled messages go, and it keeps no content. */
 export async function cancelUnvalidated(deps: PipelineDeps, record: FeedRecord): Promise<void> {
   const keys = feedKeys(deps.config.prefix, record.feedSubmissionId);
   await deps.redis.del(...keys.parts, keys.results);
-  await saveFeed(deps.redis, deps.config.prefix, { ...record, status: '_CANCELLED_', completedProcessingDate: deps.now() });
+  await saveFeed(deps.redis, deps.config.prefix, {
+    ...record,
+    status: '_CANCELLED_',
+    completedProcessingDate: deps.now(),
+  });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

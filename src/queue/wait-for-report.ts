@@ -10,7 +10,11 @@ export class WaitAbandoned extends Error {}
  * seen as soon as it exists, backing off gently (×1.5) to every 50 ms for big ones. `abandon` (when it returns true) ends
  * the wait with WaitAbandoned, for a process that is shutting down.
  */
-export async function waitForReport(deps: PipelineDeps, feedId: string, abandon: () => boolean = () => false): Promise<Report> {
+export async function waitForReport(
+  deps: PipelineDeps,
+  feedId: string,
+  abandon: () => boolean = () => false,
+): Promise<Report> {
   for (let pause = 2; ; pause = Math.min(pause * 1.5, 50)) {
     const record = await loadFeed(deps.redis, deps.config.prefix, feedId);
     if (record?.status === '_DONE_' || record?.status === '_CANCELLED_') {

@@ -15,7 +15,12 @@ export function nativeReportFormat(report: Report): ReportFormat {
 }
 
 /** The file extension of a report written in `format`. */
-export const REPORT_EXTENSIONS: Readonly<Record<ReportFormat, string>> = Object.freeze({ xml: 'xml', flat: 'txt', json: 'json', text: 'txt' });
+export const REPORT_EXTENSIONS: Readonly<Record<ReportFormat, string>> = Object.freeze({
+  xml: 'xml',
+  flat: 'txt',
+  json: 'json',
+  text: 'txt',
+});
 
 export function renderReport(report: Report, format: ReportFormat, fileName: string): Iterable<string> {
   switch (format) {

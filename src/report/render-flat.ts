@@ -10,10 +10,12 @@ import type { MessageResult, Report } from '../core/types.js';
 export function* renderFlatReport(report: Report): Generator<string> {
   const byOrder = (report.feedType && feedTypeByName(report.feedType)?.identifiedBy) === 'order';
   const idColumns = byOrder ? 'order-id\torder-item-id' : 'sku';
-  yield 'Feed Processing Summary:\n' +
+  yield (
+    'Feed Processing Summary:\n' +
     `\tNumber of records processed\t\t${report.summary.messagesProcessed}\n` +
     `\tNumber of records successful\t\t${report.summary.messagesSuccessful}\n\n` +
-    `original-record-number\t${idColumns}\terror-code\terror-type\terror-message\n`;
+    `original-record-number\t${idColumns}\terror-code\terror-type\terror-message\n`
+  );
   for (const result of report.results) yield renderRow(result, byOrder);
 }
 

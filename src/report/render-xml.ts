@@ -26,21 +26,41 @@ function envelopeAround(report: Report): [string, string] {
       'xsi:noNamespaceSchemaLocation': 'amzn-envelope.xsd',
     })
     .ele('Header')
-    .ele('DocumentVersion').txt('1.02').up()
-    .ele('MerchantIdentifier').txt(xmlSafe(report.merchantId ?? '')).up()
+    .ele('DocumentVersion')
+    .txt('1.02')
     .up()
-    .ele('MessageType').txt('ProcessingReport').up()
+    .ele('MerchantIdentifier')
+    .txt(xmlSafe(report.merchantId ?? ''))
+    .up()
+    .up()
+    .ele('MessageType')
+    .txt('ProcessingReport')
+    .up()
     .ele('Message')
-    .ele('MessageID').txt('1').up()
+    .ele('MessageID')
+    .txt('1')
+    .up()
     .ele('ProcessingReport')
-    .ele('DocumentTransactionID').txt(report.feedSubmissionId ?? '1').up()
-    .ele('StatusCode').txt(report.statusCode).up();
+    .ele('DocumentTransactionID')
+    .txt(report.feedSubmissionId ?? '1')
+    .up()
+    .ele('StatusCode')
+    .txt(report.statusCode)
+    .up();
   processingReport
     .ele('ProcessingSummary')
-    .ele('MessagesProcessed').txt(String(summary.messagesProcessed)).up()
-    .ele('MessagesSuccessful').txt(String(summary.messagesSuccessful)).up()
-    .ele('MessagesWithError').txt(String(summary.messagesWithError)).up()
-    .ele('MessagesWithWarning').txt(String(summary.messagesWithWarning)).up();
+    .ele('MessagesProcessed')
+    .txt(String(summary.messagesProcessed))
+    .up()
+    .ele('MessagesSuccessful')
+    .txt(String(summary.messagesSuccessful))
+    .up()
+    .ele('MessagesWithError')
+    .txt(String(summary.messagesWithError))
+    .up()
+    .ele('MessagesWithWarning')
+    .txt(String(summary.messagesWithWarning))
+    .up();
   processingReport.com(RESULTS_MARK);
   const text = processingReport.doc().end({ prettyPrint: true, indent: '  ' });
   const markLine = `${RESULT_INDENT}<!--${RESULTS_MARK}-->\n`;
@@ -60,7 +80,8 @@ function renderResult(result: MessageResult): string {
   if (info) {
     xml += `${i}  <AdditionalInfo>\n`;
     if (info.sku !== undefined) xml += `${i}    <SKU>${escapeText(info.sku)}</SKU>\n`;
-    if (info.amazonOrderId !== undefined) xml += `${i}    <AmazonOrderID>${escapeText(info.amazonOrderId)}</AmazonOrderID>\n`;
+    if (info.amazonOrderId !== undefined)
+      xml += `${i}    <AmazonOrderID>${escapeText(info.amazonOrderId)}</AmazonOrderID>\n`;
     if (info.amazonOrderItemCode !== undefined) {
       xml += `${i}    <AmazonOrderItemCode>${info.amazonOrderItemCode}</AmazonOrderItemCode>\n`;
     }

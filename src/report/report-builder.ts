@@ -91,5 +91,7 @@ export function toResult(messageId: string, problem: ResultInput): MessageResult
 
 /** Message ids are canonical digit strings: shorter is smaller, equal lengths compare as text. Stable. */
 export function byMessageId(a: MessageResult, b: MessageResult): number {
-  return a.messageId.length - b.messageId.length || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0);
+  return (
+    a.messageId.length - b.messageId.length || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0)
+  );
 }

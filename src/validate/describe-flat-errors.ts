@@ -33,7 +33,10 @@ function describe(error: ErrorObject): FlatProblem | null {
     case 'required': {
       if (error.schemaPath.includes('/anyOf/')) return null; // reported once, by the anyOf error itself
       const why = (error.parentSchema as { description?: string } | undefined)?.description; // e.g. a `then` rule
-      return { field: String(params['missingProperty']), detail: why ? `a value is required: ${why}.` : 'a value is required.' };
+      return {
+        field: String(params['missingProperty']),
+        detail: why ? `a value is required: ${why}.` : 'a value is required.',
+      };
     }
     case 'anyOf':
       return { field: null, detail: 'the row adjusts nothing: give at least one amount or quantity-cancelled.' };
@@ -51,7 +54,8 @@ function describe(error: ErrorObject): FlatProblem | null {
 
 function valueDetail(error: ErrorObject): string {
   const value = String(error.data);
-  const schema = (error.keyword === 'xsdType' ? error.params : error.parentSchema) as { description?: string } | undefined;
+  const schema = (error.keyword === 'xsdType' ? error.params : error.parentSchema) as
+    { description?: string } | undefined;
   switch (error.keyword) {
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ');

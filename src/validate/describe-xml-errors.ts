@@ -38,11 +38,13 @@ export function describeFirstXmlProblem(root: XmlNode, errors: readonly ErrorObj
 function locate(root: XmlNode, error: ErrorObject): Located | null {
   const { node, member } = resolvePath(root, error.instancePath);
   if (!node) return null;
-  if (error.keyword === 'xsdContent') return describeContent(node, (error.params as { mismatch: ContentMismatch }).mismatch);
+  if (error.keyword === 'xsdContent')
+    return describeContent(node, (error.params as { mismatch: ContentMismatch }).mismatch);
   if (error.keyword === 'additionalProperties') {
     return describeMember(node, (error.params as { additionalProperty: string }).additionalProperty);
   }
-  if (error.keyword === 'type' || (error.data !== null && typeof error.data === 'object')) return describeWrongShape(node, error);
+  if (error.keyword === 'type' || (error.data !== null && typeof error.data === 'object'))
+    return describeWrongShape(node, error);
   const text = valueMessage(error);
   if (member?.startsWith('@')) {
     const attribute = member.slice(1);
@@ -65,7 +67,11 @@ function describeContent(node: XmlNode, mismatch: ContentMismatch): Located {
 function describeMember(node: XmlNode, member: string): Located | null {
   if (member.startsWith('@')) {
     const attribute = member.slice(1);
-    return at(node, `Element '${node.name}', attribute '${attribute}': The attribute '${attribute}' is not allowed.`, 'start');
+    return at(
+      node,
+      `Element '${node.name}', attribute '${attribute}': The attribute '${attribute}' is not allowed.`,
+      'start',
+    );
   }
   if (member === '#text') return at(node, elementOnly(node), 'end');
   if (member === '#seq') return at(node, simpleType(node), 'start');
@@ -127,7 +133,10 @@ function at(node: XmlNode, detail: string, when: 'start' | 'end'): Located {
 
 /** Follows an Ajv instance path (`/OrderAdjustment/0/AdjustedItem/1/Amount/0/@currency`) through the tree. */
 function resolvePath(root: XmlNode, instancePath: string): { node: XmlNode | undefined; member?: string } {
-  const segments = instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: XmlNode | undefined = root;
   for (let i = 0; i < segments.length && node; i += 2) {
     const name = segments[i] ?? '';

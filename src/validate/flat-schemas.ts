@@ -24,5 +24,8 @@ export function flatRowValidator(schemas: SchemaRegistry, kind: FlatKind) {
 
 export function columnCatalogue(schemas: SchemaRegistry): ColumnCatalogue {
   const kinds = Object.keys(FLAT_SCHEMA_FILES) as FlatKind[];
-  return Object.fromEntries(kinds.map((kind) => [kind, flatRowValidator(schemas, kind).known])) as Record<FlatKind, Set<string>>;
+  return Object.fromEntries(kinds.map((kind) => [kind, flatRowValidator(schemas, kind).known])) as Record<
+    FlatKind,
+    Set<string>
+  >;
 }

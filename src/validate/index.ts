@@ -28,14 +28,24 @@ export interface ValidateOptions {
   pause?: (() => Promise<void>) | undefined;
 }
 
-export async function validateFeedFile(schemas: SchemaRegistry, path: string, options: ValidateOptions = {}): Promise<Report> {
+export async function validateFeedFile(
+  schemas: SchemaRegistry,
+  path: string,
+  options: ValidateOptions = {},
+): Promise<Report> {
   let sniffed;
   try {
     sniffed = await sniffFile(path);
   } catch (err) {
     if (!(err instanceof FeedError)) throw err;
     const format = options.expectedType?.format ?? 'xml';
-    const head = { feedSubmissionId: null, feedType: options.expectedType?.feedType ?? null, format, encoding: null, merchantId: null };
+    const head = {
+      feedSubmissionId: null,
+      feedType: options.expectedType?.feedType ?? null,
+      format,
+      encoding: null,
+      merchantId: null,
+    };
     return new ReportBuilder().reject(head, err);
   }
   const { encoding, bomLength } = sniffed;
@@ -43,5 +53,12 @@ export async function validateFeedFile(schemas: SchemaRegistry, path: string, op
     const chunks = pausing(decodeFile(path, encoding, bomLength), options.pause);
     return validateXmlFeed(schemas, { chunks, encoding, expectedType: options.expectedType, onValid: options.onValid });
   }
-  return validateFlatFeed(schemas, { path, sniffed, expectedType: options.expectedType, onValid: options.onValid, onRestart: options.onRestart, pause: options.pause });
+  return validateFlatFeed(schemas, {
+    path,
+    sniffed,
+    expectedType: options.expectedType,
+    onValid: options.onValid,
+    onRestart: options.onRestart,
+    pause: options.pause,
+  });
 }

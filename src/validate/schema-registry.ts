@@ -36,7 +36,9 @@ export function createSchemaRegistry(schemasDir: string = DEFAULT_SCHEMAS_DIR): 
     useDefaults: true,
   });
   addXsdKeywords(ajv);
-  const files = readdirSync(schemasDir).filter((f) => f.endsWith('.schema.json')).sort();
+  const files = readdirSync(schemasDir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort();
   for (const file of files) ajv.addSchema(JSON.parse(readFileSync(`${schemasDir}/${file}`, 'utf8')) as object);
   const byName = (fileName: string): ValidateFunction => {
     const validate = ajv.getSchema(SCHEMA_ID_BASE + fileName);

@@ -9,7 +9,14 @@ import { FeedError } from '../core/errors.js';
 import { feedTypeForFlatKind, type FeedTypeInfo, type FlatKind } from '../core/feed-types.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError, decodeFile, type SniffedFile } from '../parse/decode.js';
-import { MAX_PREAMBLE_LINES, detectFlatKind, knownHeading, looksLikeHeader, splitCells, templateOf } from '../parse/flat-layout.js';
+import {
+  MAX_PREAMBLE_LINES,
+  detectFlatKind,
+  knownHeading,
+  looksLikeHeader,
+  splitCells,
+  templateOf,
+} from '../parse/flat-layout.js';
 import { LineSplitter } from '../parse/line-splitter.js';
 import { pausing } from '../parse/pausing.js';
 import { ReportBuilder, type ReportHead, type ResultInput } from '../report/report-builder.js';
@@ -40,7 +47,10 @@ export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValid
       return validateAs(schemas, input, 'windows-1252');
     }
     const state = new FlatFeedState(schemas, input.sniffed.encoding, input.expectedType, input.onValid);
-    return state.builder.reject(state.head(), new FeedError('PARSE_BAD_ENCODING', { encoding: err.encoding, detail: err.message }));
+    return state.builder.reject(
+      state.head(),
+      new FeedError('PARSE_BAD_ENCODING', { encoding: err.encoding, detail: err.message }),
+    );
   }
 }
 
@@ -48,7 +58,10 @@ async function validateAs(schemas: SchemaRegistry, input: FlatValidationInput, e
   const state = new FlatFeedState(schemas, encoding, input.expectedType, input.onValid);
   try {
     if (input.expectedType && input.expectedType.format !== 'flat') {
-      throw new FeedError('PARSE_FEED_TYPE_MISMATCH', { detected: 'tab-delimited (flat)', requested: input.expectedType.feedType });
+      throw new FeedError('PARSE_FEED_TYPE_MISMATCH', {
+        detected: 'tab-delimited (flat)',
+        requested: input.expectedType.feedType,
+      });
     }
     const splitter = new LineSplitter((text, line) => state.onLine(text, line));
     for await (const chunk of pausing(decodeFile(input.path, encoding, input.sniffed.bomLength), input.pause)) {
@@ -106,7 +119,8 @@ class FlatFeedState {
 
   finish(): void {
     if (!this.rows && this.preamble.length > 0) this.chooseHeaderLoosely();
-    if (!this.rows) throw new FeedError('FILE_UNKNOWN_FEED_TYPE', { detail: 'no header row with known column names was found' });
+    if (!this.rows)
+      throw new FeedError('FILE_UNKNOWN_FEED_TYPE', { detail: 'no header row with known column names was found' });
     if (this.dataRows === 0) throw new FeedError('FLAT_NO_DATA', { line: this.headerLine + 1, column: 1 });
   }
 
@@ -129,15 +143,20 @@ class FlatFeedState {
     }
     const cells = splitCells(text);
     this.preamble.push({ cells, text, line });
-    if (looksLikeHeader(cells, this.columns(), this.forcedKind(), 'exact')) return this.chooseHeader(this.preamble.length - 1);
+    if (looksLikeHeader(cells, this.columns(), this.forcedKind(), 'exact'))
+      return this.chooseHeader(this.preamble.length - 1);
     if (this.preamble.length >= MAX_PREAMBLE_LINES) this.chooseHeaderLoosely();
   }
 
   private chooseHeaderLoosely(): void {
-    const index = this.preamble.findIndex((row) => looksLikeHeader(row.cells, this.columns(), this.forcedKind(), 'any-case'));
+    const index = this.preamble.findIndex((row) =>
+      looksLikeHeader(row.cells, this.columns(), this.forcedKind(), 'any-case'),
+    );
     if (index >= 0) return this.chooseHeader(index);
     if (this.forcedKind()) return this.chooseHeader(0);
-    throw new FeedError('FILE_UNKNOWN_FEED_TYPE', { detail: `none of the first ${MAX_PREAMBLE_LINES} rows is a known header row` });
+    throw new FeedError('FILE_UNKNOWN_FEED_TYPE', {
+      detail: `none of the first ${MAX_PREAMBLE_LINES} rows is a known header row`,
+    });
   }
 
   /** The chosen row is the header; rows before it were labels, rows after it are data. */
@@ -158,13 +177,17 @@ class FlatFeedState {
     const isKnown = (name: string): boolean => Object.values(catalogue).some((known) => known.has(name));
     const columns = cells.map((c) => knownHeading(c, isKnown, 'any-case') ?? c.toLowerCase());
     const kind = this.expectedType?.flatKind ?? detectFlatKind(this.template, columns, this.columns());
-    if (!kind) throw new FeedError('FILE_UNKNOWN_FEED_TYPE', { detail: `the columns ${columns.join(', ')} match no flat feed type` });
+    if (!kind)
+      throw new FeedError('FILE_UNKNOWN_FEED_TYPE', {
+        detail: `the columns ${columns.join(', ')} match no flat feed type`,
+      });
     this.kind = kind;
     this.headerLine = line;
     const rows = flatRowValidator(this.schemas, kind);
     this.mapping = columns.map((name, index) => this.mapColumn(rows, name, cells[index] ?? '', index));
     const missing = rows.required.filter((name) => !this.columnOrder.has(name));
-    for (const column of missing.slice(1)) this.builder.addFileResult({ code: 'FLAT_MISSING_COLUMN', context: { column } });
+    for (const column of missing.slice(1))
+      this.builder.addFileResult({ code: 'FLAT_MISSING_COLUMN', context: { column } });
     if (missing[0]) throw new FeedError('FLAT_MISSING_COLUMN', { column: missing[0] });
     this.rows = rows;
   }
@@ -197,14 +220,24 @@ class FlatFeedState {
     }
   }
 
-  private rowProblems(values: Record<string, string>, cells: string[], text: string, row: number, line: number): ResultInput[] {
+  private rowProblems(
+    values: Record<string, string>,
+    cells: string[],
+    text: string,
+    row: number,
+    line: number,
+  ): ResultInput[] {
     const problems: ResultInput[] = [];
     const validate = this.rows?.validate;
     if (validate && !validate(values)) {
       const problem = describeFirstFlatProblem(validate.errors ?? [], this.columnOrder);
       if (problem) {
         const index = problem.field === null ? 0 : (this.columnOrder.get(problem.field) ?? 0);
-        const position = { line, column: cellColumn(text, index), ...(problem.field ? { element: problem.field } : {}) };
+        const position = {
+          line,
+          column: cellColumn(text, index),
+          ...(problem.field ? { element: problem.field } : {}),
+        };
         const code = problem.field === null ? 'VALIDATE_FLAT_ROW' : 'VALIDATE_FLAT_VALUE';
         problems.push({ code, context: { row, ...problem }, position });
       }
@@ -215,7 +248,11 @@ class FlatFeedState {
       problems.push({ code: 'FLAT_EXTRA_CELLS', context, position: { line, column: cellColumn(text, width) } });
     }
     if (problems.length === 0) return problems; // valid rows, the common case, need no identifiers
-    const additionalInfo = identifiers(values['order-id'], values['order-item-id'] ?? values['amazon-order-item-code'], values['sku']);
+    const additionalInfo = identifiers(
+      values['order-id'],
+      values['order-item-id'] ?? values['amazon-order-item-code'],
+      values['sku'],
+    );
     return problems.map((problem) => ({ ...problem, additionalInfo }));
   }
 }

@@ -74,18 +74,24 @@ class XmlFeedState {
     }
     const hints = ['xsi:noNamespaceSchemaLocation', 'xsi:schemaLocation'];
     const stray = Object.keys(root.attrs).find((n) => n !== 'xmlns' && !n.startsWith('xmlns:') && !hints.includes(n));
-    if (stray) throw envelopeError(root, `Element 'AmazonEnvelope', attribute '${stray}': The attribute '${stray}' is not allowed.`);
+    if (stray)
+      throw envelopeError(
+        root,
+        `Element 'AmazonEnvelope', attribute '${stray}': The attribute '${stray}' is not allowed.`,
+      );
   }
 
   onRootText(line: number, column: number): void {
-    const detail = "Element 'AmazonEnvelope': Character content other than whitespace is not allowed because the content type is 'element-only'.";
+    const detail =
+      "Element 'AmazonEnvelope': Character content other than whitespace is not allowed because the content type is 'element-only'.";
     throw new FeedError('PARSE_BAD_ENVELOPE', { line, column, detail });
   }
 
   onTopLevel(node: XmlNode): void {
     this.rootEnd = { line: node.endLine, column: node.endColumn };
     if (node.name !== 'Message') {
-      if (this.feedType) throw envelopeError(node, `Element '${node.name}': This element is not expected. Expected is ( Message ).`);
+      if (this.feedType)
+        throw envelopeError(node, `Element '${node.name}': This element is not expected. Expected is ( Message ).`);
       this.preamble.push(node);
       return;
     }
@@ -130,7 +136,11 @@ class XmlFeedState {
     }
     const expected = this.input.expectedType;
     if (expected && expected.feedType !== found.feedType) {
-      throw new FeedError('PARSE_FEED_TYPE_MISMATCH', { ...where, detected: found.feedType, requested: expected.feedType });
+      throw new FeedError('PARSE_FEED_TYPE_MISMATCH', {
+        ...where,
+        detected: found.feedType,
+        requested: expected.feedType,
+      });
     }
     return found;
   }

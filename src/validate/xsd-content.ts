@@ -11,8 +11,7 @@ export type Particle =
   | { choice: Particle[]; minOccurs?: number; maxOccurs?: number | 'unbounded' };
 
 export type ContentMismatch =
-  | { kind: 'unexpected'; index: number; expected: string[] }
-  | { kind: 'missing'; expected: string[] };
+  { kind: 'unexpected'; index: number; expected: string[] } | { kind: 'missing'; expected: string[] };
 
 interface Compiled {
   kind: 'element' | 'sequence' | 'choice';
@@ -45,9 +44,12 @@ export function compileContent(model: Particle): ContentMatcher {
     const outcome = matchParticle(root, names, cursor);
     if (!outcome.ok) {
       const expected = [...new Set(outcome.expected)];
-      return cursor.pos < names.length ? { kind: 'unexpected', index: cursor.pos, expected } : { kind: 'missing', expected };
+      return cursor.pos < names.length
+        ? { kind: 'unexpected', index: cursor.pos, expected }
+        : { kind: 'missing', expected };
     }
-    if (cursor.pos < names.length) return { kind: 'unexpected', index: cursor.pos, expected: [...new Set(cursor.skipped)] };
+    if (cursor.pos < names.length)
+      return { kind: 'unexpected', index: cursor.pos, expected: [...new Set(cursor.skipped)] };
     return null;
   };
 }
@@ -61,7 +63,16 @@ function compile(p: Particle): Compiled {
   const min = p.minOccurs ?? 1;
   const max = p.maxOccurs === 'unbounded' ? Infinity : (p.maxOccurs ?? 1);
   if ('element' in p) {
-    return { kind: 'element', name: p.element, items: [], min, max, first: new Set([p.element]), firstList: [p.element], emptiable: min === 0 };
+    return {
+      kind: 'element',
+      name: p.element,
+      items: [],
+      min,
+      max,
+      first: new Set([p.element]),
+      firstList: [p.element],
+      emptiable: min === 0,
+    };
   }
   const kind = 'choice' in p ? 'choice' : 'sequence';
   const items = ('choice' in p ? p.choice : p.sequence).map(compile);

@@ -5,7 +5,15 @@
  */
 import { quoted } from '../core/quote.js';
 
-export type XsdBase = 'string' | 'normalizedString' | 'boolean' | 'decimal' | 'positiveInteger' | 'nonNegativeInteger' | 'date' | 'dateTime';
+export type XsdBase =
+  | 'string'
+  | 'normalizedString'
+  | 'boolean'
+  | 'decimal'
+  | 'positiveInteger'
+  | 'nonNegativeInteger'
+  | 'date'
+  | 'dateTime';
 
 export interface XsdTypeSpec {
   /** A built-in type, or several for a union (`xsd:union`): the value must be valid for one of them. */
@@ -33,7 +41,8 @@ export function xsdPatternToRegExp(pattern: string): RegExp {
 
 /** Builds the check for one `xsdType` spec (done once per schema location, at compile time). */
 export function compileXsdType(spec: XsdTypeSpec): XsdCheck {
-  if (Array.isArray(spec.base)) return compileUnion(spec.base, spec.name ?? spec.base.map((b) => `xs:${b}`).join(' | '));
+  if (Array.isArray(spec.base))
+    return compileUnion(spec.base, spec.name ?? spec.base.map((b) => `xs:${b}`).join(' | '));
   const typeName = spec.name ?? `xs:${spec.base}`;
   const lexical = LEXICAL_CHECKS[spec.base];
   const pattern = spec.pattern === undefined ? undefined : xsdPatternToRegExp(spec.pattern);
@@ -51,7 +60,10 @@ export function compileXsdType(spec: XsdTypeSpec): XsdCheck {
 
 function compileUnion(members: XsdBase[], typeName: string): XsdCheck {
   const checks = members.map((base) => compileXsdType({ base }));
-  return (raw) => (checks.some((check) => check(raw) === null) ? null : `'${collapse(raw)}' is not a valid value of the union type '${typeName}'.`);
+  return (raw) =>
+    checks.some((check) => check(raw) === null)
+      ? null
+      : `'${collapse(raw)}' is not a valid value of the union type '${typeName}'.`;
 }
 
 const INTEGER = /^[+-]?[0-9]+$/;

@@ -41,7 +41,8 @@ const itemB = (m: number, o: number): string => `6${m}${String(o).padStart(11, '
 const skuA = (o: number): string => `MUG-${o % 2}`;
 
 function orderReport(m: number): string {
-  const header = 'order-id\torder-item-id\tpurchase-date\tbuyer-email\tbuyer-name\tsku\tquantity-purchased\tcurrency\titem-price\titem-tax\tsales-channel';
+  const header =
+    'order-id\torder-item-id\tpurchase-date\tbuyer-email\tbuyer-name\tsku\tquantity-purchased\tcurrency\titem-price\titem-tax\tsales-channel';
   const rows = Array.from({ length: ORDERS }, (_, o) => [
     `${orderId(m, o)}\t${itemA(m, o)}\t2026-11-20T10:00:00Z\tb${o}@example.com\tBuyer ${o}\t${skuA(o)}\t3\tPLN\t60.00\t12.00\tAmazon.pl`,
     `${orderId(m, o)}\t${itemB(m, o)}\t2026-11-20T10:00:00Z\tb${o}@example.com\tBuyer ${o}\tBOARD-${o}\t2\tPLN\t30.00\t6.00\tAmazon.pl`,
@@ -59,12 +60,22 @@ function xmlFeed(m: number): string {
     `<Message><MessageID>${id}</MessageID><OrderAdjustment><AmazonOrderID>${orderId(m, o)}</AmazonOrderID><AdjustedItem>` +
     `<AmazonOrderItemCode>${item}</AmazonOrderItemCode><AdjustmentReason>CustomerCancel</AdjustmentReason>` +
     `<ItemPriceAdjustments>${components}</ItemPriceAdjustments>${cancel}</AdjustedItem></OrderAdjustment></Message>\n`;
-  const component = (type: string, amount: string): string => `<Component><Type>${type}</Type><Amount currency="PLN">${amount}</Amount></Component>`;
+  const component = (type: string, amount: string): string =>
+    `<Component><Type>${type}</Type><Amount currency="PLN">${amount}</Amount></Component>`;
   const messages: string[] = [];
   for (let round = 0; round < 3; round += 1) {
     for (let o = 0; o < ORDERS; o += 1) {
       const id = messages.length + 1;
-      if (round === 0) messages.push(adjustment(id, o, itemA(m, o), component('Principal', '20.00') + component('Tax', '4.00'), '<QuantityCancelled>1</QuantityCancelled>'));
+      if (round === 0)
+        messages.push(
+          adjustment(
+            id,
+            o,
+            itemA(m, o),
+            component('Principal', '20.00') + component('Tax', '4.00'),
+            '<QuantityCancelled>1</QuantityCancelled>',
+          ),
+        );
       if (round === 1) messages.push(adjustment(id, o, itemB(m, o), component('Tax', '1.00'), ''));
       if (round === 2) messages.push(adjustment(id, o, itemA(m, o), component('Principal', '100.00'), ''));
     }
@@ -76,18 +87,28 @@ function xmlFeed(m: number): string {
   );
 }
 
-const FLAT_HEADER = 'order-id\torder-item-id\tadjustment-reason-code\tcurrency\titem-price-adj\titem-tax-adj\tquantity-cancelled';
+const FLAT_HEADER =
+  'order-id\torder-item-id\tadjustment-reason-code\tcurrency\titem-price-adj\titem-tax-adj\tquantity-cancelled';
 
 /** Per order: item B's principal refunded with one unit cancelled, then five more units cancelled (refused, 97104). */
 function flatFeed(m: number): string {
-  const rows = Array.from({ length: ORDERS }, (_, o) => `${orderId(m, o)}\t${itemB(m, o)}\tNoInventory\tPLN\t2.00\t\t1`);
-  const more = Array.from({ length: ORDERS }, (_, o) => `${orderId(m, o)}\t${itemB(m, o)}\tNoInventory\tPLN\t0.50\t\t5`);
+  const rows = Array.from(
+    { length: ORDERS },
+    (_, o) => `${orderId(m, o)}\t${itemB(m, o)}\tNoInventory\tPLN\t2.00\t\t1`,
+  );
+  const more = Array.from(
+    { length: ORDERS },
+    (_, o) => `${orderId(m, o)}\t${itemB(m, o)}\tNoInventory\tPLN\t0.50\t\t5`,
+  );
   return `${[FLAT_HEADER, ...rows, ...more].join('\n')}\n`;
 }
 
 /** The file dropped into the watched folder: item B's remaining tax (5.00), refunded in two steps (the second refused, 97102). */
 function droppedFeed(m: number): string {
-  const rows = Array.from({ length: ORDERS }, (_, o) => [`${orderId(m, o)}\t${itemB(m, o)}\tCustomerReturn\tPLN\t\t4.90\t`, `${orderId(m, o)}\t${itemB(m, o)}\tCustomerReturn\tPLN\t\t0.20\t`]).flat();
+  const rows = Array.from({ length: ORDERS }, (_, o) => [
+    `${orderId(m, o)}\t${itemB(m, o)}\tCustomerReturn\tPLN\t\t4.90\t`,
+    `${orderId(m, o)}\t${itemB(m, o)}\tCustomerReturn\tPLN\t\t0.20\t`,
+  ]).flat();
   return `${[FLAT_HEADER, ...rows].join('\n')}\n`;
 }
 
@@ -109,7 +130,14 @@ async function runScenario(name: string, redisEnv: Record<string, string>): Prom
   const feedsDir = join(dir, 'feeds');
   mkdirSync(feedsDir, { recursive: true });
   const { FEEDPROC_REDIS_URL: _url, FEEDPROC_REDIS_CLUSTER: _cluster, ...inherited } = process.env;
-  const env = { ...inherited, ...redisEnv, FEEDPROC_PREFIX: PREFIX, FEEDPROC_FEEDS_DIR: feedsDir, FEEDPROC_WATCH_STABLE_MS: '50', FEEDPROC_JOB_LOCK_MS: '5000' };
+  const env = {
+    ...inherited,
+    ...redisEnv,
+    FEEDPROC_PREFIX: PREFIX,
+    FEEDPROC_FEEDS_DIR: feedsDir,
+    FEEDPROC_WATCH_STABLE_MS: '50',
+    FEEDPROC_JOB_LOCK_MS: '5000',
+  };
   const as = (m: number): NodeJS.ProcessEnv => ({ ...env, FEEDPROC_MERCHANT: merchants[m] });
   const file = (fileName: string, content: string): string => {
     const path = join(dir, fileName);
@@ -131,12 +159,16 @@ async function runScenario(name: string, redisEnv: Record<string, string>): Prom
     await drop(1, 'orders-1.txt', orderReport(1), 'orders-imported');
     await drop(2, 'orders-2.txt', orderReport(2), 'orders-imported');
     // Merchant 0's XML feed through `process` (its own in-process workers), before any worker process runs.
-    reports['process-xml-0'] = ok(await runCli(['process', file('adjust-0.xml', xmlFeed(0)), '--workers', '2'], { env: as(0) })).stdout;
+    reports['process-xml-0'] = ok(
+      await runCli(['process', file('adjust-0.xml', xmlFeed(0)), '--workers', '2'], { env: as(0) }),
+    ).stdout;
     workers.push(startWorker(env), startWorker(env));
     // `submit --wait`: registered and enqueued by the CLI, applied by the worker processes.
     reports['xml-1'] = ok(await runCli(['submit', file('adjust-1.xml', xmlFeed(1)), '--wait'], { env: as(1) })).stdout;
     reports['xml-2'] = ok(await runCli(['submit', file('adjust-2.xml', xmlFeed(2)), '--wait'], { env: as(2) })).stdout;
-    reports['flat-0'] = ok(await runCli(['submit', file('adjust-0.txt', flatFeed(0)), '--wait'], { env: as(0) })).stdout;
+    reports['flat-0'] = ok(
+      await runCli(['submit', file('adjust-0.txt', flatFeed(0)), '--wait'], { env: as(0) }),
+    ).stdout;
     await drop(1, 'adjust-1.txt', flatFeed(1), 'feed');
     await drop(2, 'adjust-2.txt', flatFeed(2), 'feed');
     await drop(0, 'dropped-0.txt', droppedFeed(0), 'feed');
@@ -144,7 +176,8 @@ async function runScenario(name: string, redisEnv: Record<string, string>): Prom
     await Promise.all([watch.child, ...workers].map(stopProcess));
   }
   const reportsDir = join(feedsDir, 'reports');
-  for (const name of readdirSync(reportsDir).sort()) reports[`file ${name}`] = readFileSync(join(reportsDir, name), 'utf8');
+  for (const name of readdirSync(reportsDir).sort())
+    reports[`file ${name}`] = readFileSync(join(reportsDir, name), 'utf8');
   const [json, order, inventory] = await Promise.all([
     runCli(['report', '50002', '--format', 'json'], { env: as(1) }),
     runCli(['order', orderId(0, 0), '--format', 'json'], { env: as(0) }),
@@ -160,7 +193,9 @@ async function runScenario(name: string, redisEnv: Record<string, string>): Prom
 /** Every order and SKU of the scenario, read in this process with the ledger's own code (the CLI's `order` JSON). */
 async function readLedger(redisEnv: Record<string, string>): Promise<Record<string, string>> {
   const seeds = redisEnv['FEEDPROC_REDIS_CLUSTER'];
-  const client = seeds ? new Cluster(seeds.split(',').map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) }))) : new IORedis(redisEnv['FEEDPROC_REDIS_URL'] as string);
+  const client = seeds
+    ? new Cluster(seeds.split(',').map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) })))
+    : new IORedis(redisEnv['FEEDPROC_REDIS_URL'] as string);
   try {
     const found: Record<string, string> = {};
     for (let m = 0; m < merchants.length; m += 1) {
@@ -223,17 +258,30 @@ describe('feedproc on a Redis Cluster of 3 masters', () => {
 
     // Byte for byte: every report (XML, flat, JSON, and the watcher's file) and every ledger read.
     expect(Object.keys(onCluster.reports).sort()).toEqual(Object.keys(onSingle.reports).sort());
-    for (const key of Object.keys(onSingle.reports)) expect([key, onCluster.reports[key]]).toEqual([key, onSingle.reports[key]]);
-    for (const key of Object.keys(onSingle.ledger)) expect([key, onCluster.ledger[key]]).toEqual([key, onSingle.ledger[key]]);
+    for (const key of Object.keys(onSingle.reports))
+      expect([key, onCluster.reports[key]]).toEqual([key, onSingle.reports[key]]);
+    for (const key of Object.keys(onSingle.ledger))
+      expect([key, onCluster.ledger[key]]).toEqual([key, onSingle.ledger[key]]);
     // The scenario means something: refusals of both kinds, cancellations and refunds are in it.
     writeFileSync(join(tmp.dir, 'outcomes.json'), JSON.stringify({ onSingle, onCluster }, null, 2)); // for a failing run
     expect(onSingle.reports['xml-1']).toContain('<ResultMessageCode>97102</ResultMessageCode>');
-    const fileReport = (start: string): string => Object.entries(onSingle.reports).find(([key]) => key.startsWith(`file ${start}`))?.[1] ?? '';
-    const files = Object.keys(onSingle.reports).filter((key) => key.startsWith('file ')).map((key) => key.replace(/\.5\d{4}\./, '.<id>.'));
-    expect(files).toEqual(['file adjust-1.txt.<id>.report.txt', 'file adjust-2.txt.<id>.report.txt', 'file dropped-0.txt.<id>.report.txt', 'file orders-1.txt.import.txt', 'file orders-2.txt.import.txt']);
+    const fileReport = (start: string): string =>
+      Object.entries(onSingle.reports).find(([key]) => key.startsWith(`file ${start}`))?.[1] ?? '';
+    const files = Object.keys(onSingle.reports)
+      .filter((key) => key.startsWith('file '))
+      .map((key) => key.replace(/\.5\d{4}\./, '.<id>.'));
+    expect(files).toEqual([
+      'file adjust-1.txt.<id>.report.txt',
+      'file adjust-2.txt.<id>.report.txt',
+      'file dropped-0.txt.<id>.report.txt',
+      'file orders-1.txt.import.txt',
+      'file orders-2.txt.import.txt',
+    ]);
     expect(fileReport('adjust-2.txt')).toContain('97104');
     expect(fileReport('dropped-0.txt')).toContain('97102');
-    const order = JSON.parse(onSingle.ledger['order 1/0'] as string) as { items: Array<{ quantityCancelled: number; refunded: Record<string, string> }> };
+    const order = JSON.parse(onSingle.ledger['order 1/0'] as string) as {
+      items: Array<{ quantityCancelled: number; refunded: Record<string, string> }>;
+    };
     expect(order.items.map((i) => [i.quantityCancelled, i.refunded])).toEqual([
       [1, { Principal: '20.00', Tax: '4.00' }],
       [1, { Principal: '2.00', Tax: '1.00' }],

@@ -8,7 +8,15 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chaosSeed, makeWorld, MERCHANT, oracle, recordFigures, seededRandom, writeFeed } from '../helpers/chaos-world.js';
+import {
+  chaosSeed,
+  makeWorld,
+  MERCHANT,
+  oracle,
+  recordFigures,
+  seededRandom,
+  writeFeed,
+} from '../helpers/chaos-world.js';
 import { runCliToEnd, spawnCli, waitUntil, type CliProcess } from '../helpers/chaos-processes.js';
 import { chaosFeedKeys, FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
 
@@ -34,7 +42,10 @@ describe('the drop folder after a crash between report and move, and with a file
     watchers.push(w);
     return w;
   };
-  const reports = (): string[] => readdirSync(join(feedsDir(), 'reports')).filter((n) => !n.startsWith('.')).sort();
+  const reports = (): string[] =>
+    readdirSync(join(feedsDir(), 'reports'))
+      .filter((n) => !n.startsWith('.'))
+      .sort();
 
   it(`(10) a crash after the report is written and before the move: resumed without a new feed (seed ${seed})`, async () => {
     const started = Date.now();
@@ -52,12 +63,21 @@ describe('the drop folder after a crash between report and move, and with a file
     expect(existsSync(join(feedsDir(), 'done', MERCHANT, 'refunds.xml'))).toBe(false);
 
     const second = watch();
-    await waitUntil('refunds.xml in done/', async () => (existsSync(join(feedsDir(), 'done', MERCHANT, 'refunds.xml')) ? true : undefined), 60_000);
+    await waitUntil(
+      'refunds.xml in done/',
+      async () => (existsSync(join(feedsDir(), 'done', MERCHANT, 'refunds.xml')) ? true : undefined),
+      60_000,
+    );
     expect(readdirSync(join(feedsDir(), 'processing', MERCHANT))).toEqual([]);
     expect(reports()).toEqual(['refunds.xml.50001.report.xml']);
     expect(readFileSync(join(feedsDir(), 'reports', 'refunds.xml.50001.report.xml'), 'utf8')).toBe(reportBefore);
     const feeds = await runCliToEnd(['feeds'], scenario.env());
-    expect(feeds.stdout.trim().split('\n').map((line) => line.split('\t').slice(0, 2))).toEqual([['50001', '_DONE_']]); // no new feed
+    expect(
+      feeds.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t').slice(0, 2)),
+    ).toEqual([['50001', '_DONE_']]); // no new feed
     const v = await verdict(scenario, world, expected, '50001');
     expect(v.comparison).toEqual({ lost: [], doubled: [], other: [] });
     expect(v.events).toEqual({ got: expected.cancellations, want: expected.cancellations });
@@ -68,19 +88,50 @@ describe('the drop folder after a crash between report and move, and with a file
       writeFeed(path, { orders: world.orders, messages: world.messages.slice(0, 50) });
       writeFileSync(path, readFileSync(path, 'utf8').replace(/<AmazonOrderID>[^<]*<\/AmazonOrderID>/g, ''));
     });
-    await waitUntil('no-valid.xml in done/', async () => (existsSync(join(feedsDir(), 'done', MERCHANT, 'no-valid.xml')) ? true : undefined), 60_000);
+    await waitUntil(
+      'no-valid.xml in done/',
+      async () => (existsSync(join(feedsDir(), 'done', MERCHANT, 'no-valid.xml')) ? true : undefined),
+      60_000,
+    );
     expect(reports()).toEqual(['no-valid.xml.50002.report.xml', 'refunds.xml.50001.report.xml']);
     const shown = await runCliToEnd(['report', '50002', '--format', 'json'], scenario.env());
-    const empty = JSON.parse(shown.stdout) as { statusCode: string; summary: Record<string, number>; results: unknown[] };
-    expect(empty.summary).toEqual({ messagesProcessed: 50, messagesSuccessful: 0, messagesWithError: 50, messagesWithWarning: 0 });
+    const empty = JSON.parse(shown.stdout) as {
+      statusCode: string;
+      summary: Record<string, number>;
+      results: unknown[];
+    };
+    expect(empty.summary).toEqual({
+      messagesProcessed: 50,
+      messagesSuccessful: 0,
+      messagesWithError: 50,
+      messagesWithWarning: 0,
+    });
     expect(empty.results).toHaveLength(50);
     const client = scenario.redis.client();
-    expect(await client.exists(`${PREFIX}:feed-apply:wait`, `${PREFIX}:feed-apply:active`, chaosFeedKeys('50002').validation)).toBe(0);
+    expect(
+      await client.exists(
+        `${PREFIX}:feed-apply:wait`,
+        `${PREFIX}:feed-apply:active`,
+        chaosFeedKeys('50002').validation,
+      ),
+    ).toBe(0);
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
-    recordFigures('drop-folder', {
-      seed, messages: world.messages.length, crashedAfterReport: true, feedsAfterRestart: 1, reports: 1, zeroValidMessages: 50, zeroValidFinalised: true,
-      lost: v.comparison.lost.length, doubled: v.comparison.doubled.length, seconds: Math.round((Date.now() - started) / 100) / 10,
-    }, FIGURES_DIR);
+    recordFigures(
+      'drop-folder',
+      {
+        seed,
+        messages: world.messages.length,
+        crashedAfterReport: true,
+        feedsAfterRestart: 1,
+        reports: 1,
+        zeroValidMessages: 50,
+        zeroValidFinalised: true,
+        lost: v.comparison.lost.length,
+        doubled: v.comparison.doubled.length,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      },
+      FIGURES_DIR,
+    );
   }, 120_000);
 });

@@ -71,7 +71,8 @@ const files: FuzzFile[] = [];
 const validated = new Map<number, Report>();
 
 const only = (process.env['FEEDPROC_FUZZ_ONLY'] ?? '').split(',').filter(Boolean).map(Number);
-const name = (f: FuzzFile): string => `file #${f.index} (run seed ${RUN_SEED}, file seed 0x${f.fileSeed.toString(16)}, ${f.recipe})`;
+const name = (f: FuzzFile): string =>
+  `file #${f.index} (run seed ${RUN_SEED}, file seed 0x${f.fileSeed.toString(16)}, ${f.recipe})`;
 
 beforeAll(() => {
   const elapsed = clock();
@@ -92,7 +93,9 @@ beforeAll(() => {
   }
   const bytes = files.reduce((sum, f) => sum + f.size, 0);
   void cliRuns(); // real processes on the other core while this one validates and processes in-process
-  console.log(`fuzz: run seed ${RUN_SEED} (FEEDPROC_FUZZ_SEED), ${files.length} files, ${(bytes / 2 ** 20).toFixed(1)} MiB, made in ${elapsed()} in ${tmp.dir}`);
+  console.log(
+    `fuzz: run seed ${RUN_SEED} (FEEDPROC_FUZZ_SEED), ${files.length} files, ${(bytes / 2 ** 20).toFixed(1)} MiB, made in ${elapsed()} in ${tmp.dir}`,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -113,7 +116,9 @@ describe('fuzzing: 10,000 mutated feeds', () => {
       if (problems.length > 0) failures.push(`${name(file)}: validate: ${problems.join('; ')}`);
       validated.set(file.index, outcome.value);
     });
-    console.log(`fuzz validate: ${files.length} files in ${elapsed()}; ${tally([...validated.values()])}; slowest ${slowest.describe()}`);
+    console.log(
+      `fuzz validate: ${files.length} files in ${elapsed()}; ${tally([...validated.values()])}; slowest ${slowest.describe()}`,
+    );
     expect(failures).toEqual([]);
     expect(validated.size).toBe(files.length);
   }, 600_000);
@@ -136,20 +141,28 @@ describe('fuzzing: 10,000 mutated feeds', () => {
       await inPool(files, PROCESS_IN_FLIGHT, async (file) => {
         const outcome = await withinDeadline(async (expired) => {
           const record = await submitFeed(pipeline.deps, file.path, { merchantId: MERCHANT });
-          return { feedId: record.feedSubmissionId, report: await waitForReport(pipeline.deps, record.feedSubmissionId, expired) };
+          return {
+            feedId: record.feedSubmissionId,
+            report: await waitForReport(pipeline.deps, record.feedSubmissionId, expired),
+          };
         });
         if (!('value' in outcome)) return void failures.push(`${name(file)}: process ${describeFailure(outcome)}`);
         slowest.note(file, outcome.ms);
         const { feedId, report } = outcome.value;
         const problems = [...reportProblems(report), ...agreementProblems(report, validated.get(file.index))];
-        if (report.feedSubmissionId !== feedId) problems.push(`the report names feed ${report.feedSubmissionId}, not ${feedId}`);
+        if (report.feedSubmissionId !== feedId)
+          problems.push(`the report names feed ${report.feedSubmissionId}, not ${feedId}`);
         if (problems.length > 0) failures.push(`${name(file)}: process (feed ${feedId}): ${problems.join('; ')}`);
         done.push({ file, feedId, report });
       });
       const took = elapsed();
       failures.push(...(await leftoverProblems(pipeline, done)));
-      const applied = done.filter((d) => d.report.statusCode === 'Complete').reduce((sum, d) => sum + d.report.summary.messagesSuccessful, 0);
-      console.log(`fuzz process: ${done.length} feeds in ${took}; ${tally(done.map((d) => d.report))}; ${applied} messages applied to the ledger; slowest ${slowest.describe()}`);
+      const applied = done
+        .filter((d) => d.report.statusCode === 'Complete')
+        .reduce((sum, d) => sum + d.report.summary.messagesSuccessful, 0);
+      console.log(
+        `fuzz process: ${done.length} feeds in ${took}; ${tally(done.map((d) => d.report))}; ${applied} messages applied to the ledger; slowest ${slowest.describe()}`,
+      );
       expect(failures).toEqual([]);
       expect(done.length).toBe(files.length);
     }, 600_000);
@@ -165,19 +178,33 @@ describe('fuzzing: 10,000 mutated feeds', () => {
         continue;
       }
       const expected = validated.get(file.index) ?? (await validateFeedFile(schemas, file.path));
-      if (run.code !== exitCodeForReport(expected)) failures.push(`${name(file)}: CLI exit ${run.code}, expected ${exitCodeForReport(expected)}; stderr: ${run.stderr.slice(0, 300)}`);
+      if (run.code !== exitCodeForReport(expected))
+        failures.push(
+          `${name(file)}: CLI exit ${run.code}, expected ${exitCodeForReport(expected)}; stderr: ${run.stderr.slice(0, 300)}`,
+        );
       if (run.stderr !== '') failures.push(`${name(file)}: CLI stderr: ${run.stderr.slice(0, 300)}`);
-      if (json) failures.push(...jsonReportProblems(run.stdout, expected).map((p) => `${name(file)}: CLI JSON report: ${p}`));
-      else if (expected.format === 'xml') xmlReports.push({ file, path: tmp.file(`cli-${file.index}.report.xml`, run.stdout) });
-      else if (!run.stdout.startsWith('Feed Processing Summary:\n')) failures.push(`${name(file)}: the flat report does not start with its summary: ${run.stdout.slice(0, 100)}`);
+      if (json)
+        failures.push(...jsonReportProblems(run.stdout, expected).map((p) => `${name(file)}: CLI JSON report: ${p}`));
+      else if (expected.format === 'xml')
+        xmlReports.push({ file, path: tmp.file(`cli-${file.index}.report.xml`, run.stdout) });
+      else if (!run.stdout.startsWith('Feed Processing Summary:\n'))
+        failures.push(`${name(file)}: the flat report does not start with its summary: ${run.stdout.slice(0, 100)}`);
     }
     // Amazon's own schema as the judge of the XML reports (hostile values quoted back must stay well-formed).
-    const verdicts = await xmllint(prepareXsdDir(join(tmp.dir, 'xsd'), { extend: false }), xmlReports.map((r) => r.path));
+    const verdicts = await xmllint(
+      prepareXsdDir(join(tmp.dir, 'xsd'), { extend: false }),
+      xmlReports.map((r) => r.path),
+    );
     for (const { file, path } of xmlReports) {
       const verdict = verdicts.get(path);
-      if (!verdict?.valid) failures.push(`${name(file)}: the XML report does not validate against ProcessingReport.xsd: ${verdict?.first?.message ?? readFileSync(path, 'utf8').slice(0, 200)}`);
+      if (!verdict?.valid)
+        failures.push(
+          `${name(file)}: the XML report does not validate against ProcessingReport.xsd: ${verdict?.first?.message ?? readFileSync(path, 'utf8').slice(0, 200)}`,
+        );
     }
-    console.log(`fuzz CLI: ${runs.length} runs of feedproc validate in ${took} s beside the other tests (deadline ${deadlineMs} ms each); ${xmlReports.length} XML reports valid per xmllint`);
+    console.log(
+      `fuzz CLI: ${runs.length} runs of feedproc validate in ${took} s beside the other tests (deadline ${deadlineMs} ms each); ${xmlReports.length} XML reports valid per xmllint`,
+    );
     expect(failures).toEqual([]);
     expect(runs.length).toBe(files.filter((f) => inCliSample(f.index)).length);
   }, 600_000);
@@ -189,15 +216,23 @@ describe('fuzzing: 10,000 mutated feeds', () => {
 function reportProblems(report: Report): string[] {
   const problems: string[] = [];
   const { messagesProcessed, messagesSuccessful, messagesWithError, messagesWithWarning } = report.summary;
-  if (report.statusCode !== 'Complete' && report.statusCode !== 'Rejected') problems.push(`statusCode ${String(report.statusCode)}`);
-  if (messagesProcessed !== messagesSuccessful + messagesWithError) problems.push(`processed ${messagesProcessed} ≠ successful ${messagesSuccessful} + with error ${messagesWithError}`);
-  if ([messagesSuccessful, messagesWithError, messagesWithWarning].some((n) => !Number.isInteger(n) || n < 0)) problems.push(`negative or fractional counts ${JSON.stringify(report.summary)}`);
-  if (messagesWithWarning > messagesProcessed) problems.push(`${messagesWithWarning} messages with warnings of ${messagesProcessed}`);
+  if (report.statusCode !== 'Complete' && report.statusCode !== 'Rejected')
+    problems.push(`statusCode ${String(report.statusCode)}`);
+  if (messagesProcessed !== messagesSuccessful + messagesWithError)
+    problems.push(
+      `processed ${messagesProcessed} ≠ successful ${messagesSuccessful} + with error ${messagesWithError}`,
+    );
+  if ([messagesSuccessful, messagesWithError, messagesWithWarning].some((n) => !Number.isInteger(n) || n < 0))
+    problems.push(`negative or fractional counts ${JSON.stringify(report.summary)}`);
+  if (messagesWithWarning > messagesProcessed)
+    problems.push(`${messagesWithWarning} messages with warnings of ${messagesProcessed}`);
   const errors = report.results.filter((r) => r.resultCode === 'Error').length;
   if (report.statusCode === 'Rejected') {
     if (messagesProcessed !== 0) problems.push(`rejected, yet ${messagesProcessed} processed`);
-    if (report.results[0]?.resultCode !== 'Error' || report.results.some((r) => r.messageId !== '0')) problems.push('a rejected report must hold its Error and only file-level results');
-  } else if (errors !== messagesWithError) problems.push(`${errors} Error results for ${messagesWithError} messages with error (one Error per message)`);
+    if (report.results[0]?.resultCode !== 'Error' || report.results.some((r) => r.messageId !== '0'))
+      problems.push('a rejected report must hold its Error and only file-level results');
+  } else if (errors !== messagesWithError)
+    problems.push(`${errors} Error results for ${messagesWithError} messages with error (one Error per message)`);
   return problems;
 }
 
@@ -208,15 +243,24 @@ function reportProblems(report: Report): string[] {
  */
 function agreementProblems(processed: Report, validation: Report | undefined): string[] {
   if (!validation) return [];
-  const otherMerchant = validation.statusCode === 'Complete' && Boolean(validation.merchantId) && validation.merchantId !== MERCHANT;
-  if (otherMerchant) return processed.statusCode === 'Rejected' && processed.results[0]?.resultMessageCode === 5005 ? [] : [`names merchant ${validation.merchantId}: expected a 5005 rejection`];
-  if (processed.statusCode !== validation.statusCode) return [`status ${processed.statusCode}, validate said ${validation.statusCode}`];
+  const otherMerchant =
+    validation.statusCode === 'Complete' && Boolean(validation.merchantId) && validation.merchantId !== MERCHANT;
+  if (otherMerchant)
+    return processed.statusCode === 'Rejected' && processed.results[0]?.resultMessageCode === 5005
+      ? []
+      : [`names merchant ${validation.merchantId}: expected a 5005 rejection`];
+  if (processed.statusCode !== validation.statusCode)
+    return [`status ${processed.statusCode}, validate said ${validation.statusCode}`];
   const strip = (r: Report['results'][number]): string => JSON.stringify(r);
-  if (validation.statusCode === 'Rejected') return strip(processed.results[0]!) === strip(validation.results[0]!) ? [] : [`rejected for ${processed.results[0]?.description}, validate: ${validation.results[0]?.description}`];
+  if (validation.statusCode === 'Rejected')
+    return strip(processed.results[0]!) === strip(validation.results[0]!)
+      ? []
+      : [`rejected for ${processed.results[0]?.description}, validate: ${validation.results[0]?.description}`];
   const problems: string[] = [];
   const v = validation.summary;
   const p = processed.summary;
-  if (p.messagesProcessed !== v.messagesProcessed || p.messagesWithWarning !== v.messagesWithWarning) problems.push(`summary ${JSON.stringify(p)}, validate ${JSON.stringify(v)}`);
+  if (p.messagesProcessed !== v.messagesProcessed || p.messagesWithWarning !== v.messagesWithWarning)
+    problems.push(`summary ${JSON.stringify(p)}, validate ${JSON.stringify(v)}`);
   const remaining = processed.results.map(strip);
   for (const result of validation.results.map(strip)) {
     const at = remaining.indexOf(result);
@@ -224,7 +268,8 @@ function agreementProblems(processed: Report, validation: Report | undefined): s
     else remaining.splice(at, 1);
   }
   const refusals = p.messagesWithError - v.messagesWithError;
-  if (remaining.length !== refusals || remaining.some((r) => !r.includes('"resultCode":"Error"'))) problems.push(`${refusals} more messages with error but ${remaining.length} new results`);
+  if (remaining.length !== refusals || remaining.some((r) => !r.includes('"resultCode":"Error"')))
+    problems.push(`${refusals} more messages with error but ${remaining.length} new results`);
   return problems;
 }
 
@@ -239,12 +284,17 @@ function jsonReportProblems(stdout: string, expected: Report): string[] {
   const problems: string[] = [];
   const { results, ...head } = parsed;
   const { results: want, ...wantHead } = expected;
-  if (JSON.stringify(head) !== JSON.stringify(wantHead)) problems.push(`head ${JSON.stringify(head)} ≠ ${JSON.stringify(wantHead)}`);
+  if (JSON.stringify(head) !== JSON.stringify(wantHead))
+    problems.push(`head ${JSON.stringify(head)} ≠ ${JSON.stringify(wantHead)}`);
   const ids = [...stdout.matchAll(/\{"messageId":(\d+),/g)].map((m) => m[1]);
   if (results.length !== want.length) problems.push(`${results.length} results, expected ${want.length}`);
   want.forEach((w, i) => {
     const got = results[i];
-    if (ids[i] !== w.messageId || got?.['description'] !== w.description || got['resultMessageCode'] !== w.resultMessageCode) {
+    if (
+      ids[i] !== w.messageId ||
+      got?.['description'] !== w.description ||
+      got['resultMessageCode'] !== w.resultMessageCode
+    ) {
       problems.push(`result ${i}: ${JSON.stringify(got)} (id ${ids[i]}) ≠ ${JSON.stringify(w)}`);
     }
   });
@@ -259,12 +309,15 @@ function jsonReportProblems(stdout: string, expected: Report): string[] {
  * (spilled partition lists, a validation report, a queued or failed job). Every complete feed must be closed,
  * its lists gone.
  */
-async function leftoverProblems(pipeline: TestPipeline, done: ReadonlyArray<{ file: FuzzFile; feedId: string; report: Report }>): Promise<string[]> {
+async function leftoverProblems(
+  pipeline: TestPipeline,
+  done: ReadonlyArray<{ file: FuzzFile; feedId: string; report: Report }>,
+): Promise<string[]> {
   const { redis, config, queue } = pipeline.deps;
   const ledger = ledgerKeys(config.prefix, MERCHANT);
   const problems: string[] = [];
   const eventFeeds = new Set<string>();
-  for (let from = '-'; ; ) {
+  for (let from = '-'; ;) {
     const page = await redis.xrange(ledger.events(), from, '+', 'COUNT', 5000);
     for (const [, fields] of page) eventFeeds.add(fields[fields.indexOf('feedId') + 1] ?? '');
     if (page.length < 5000) break;
@@ -276,17 +329,30 @@ async function leftoverProblems(pipeline: TestPipeline, done: ReadonlyArray<{ fi
     for (const { feedId } of batch) {
       const keys = feedKeys(config.prefix, feedId);
       checks.hgetall(ledger.applied(feedId));
-      checks.exists(keys.validation, keys.results, keys.finalizing, ...Array.from({ length: PARTITIONS }, (_, n) => keys.part(n)));
+      checks.exists(
+        keys.validation,
+        keys.results,
+        keys.finalizing,
+        ...Array.from({ length: PARTITIONS }, (_, n) => keys.part(n)),
+      );
     }
     const replies = (await checks.exec()) ?? [];
     batch.forEach(({ file, feedId, report }, n) => {
       const applied = replies[2 * n]?.[1] as Record<string, string>;
       const working = replies[2 * n + 1]?.[1] as number;
-      if (working !== 0) problems.push(`${name(file)}: feed ${feedId} left ${working} working keys (spilled lists, validation)`);
+      if (working !== 0)
+        problems.push(`${name(file)}: feed ${feedId} left ${working} working keys (spilled lists, validation)`);
       if (report.statusCode === 'Rejected') {
-        if (Object.keys(applied).length > 0) problems.push(`${name(file)}: rejected feed ${feedId} has ledger marks ${JSON.stringify(applied).slice(0, 200)}`);
-        if (eventFeeds.has(feedId)) problems.push(`${name(file)}: rejected feed ${feedId} has cancellation events in the ledger`);
-      } else if (Object.keys(applied).join() !== '~closed') problems.push(`${name(file)}: complete feed ${feedId} was not closed: ${Object.keys(applied).slice(0, 5).join()}`);
+        if (Object.keys(applied).length > 0)
+          problems.push(
+            `${name(file)}: rejected feed ${feedId} has ledger marks ${JSON.stringify(applied).slice(0, 200)}`,
+          );
+        if (eventFeeds.has(feedId))
+          problems.push(`${name(file)}: rejected feed ${feedId} has cancellation events in the ledger`);
+      } else if (Object.keys(applied).join() !== '~closed')
+        problems.push(
+          `${name(file)}: complete feed ${feedId} was not closed: ${Object.keys(applied).slice(0, 5).join()}`,
+        );
     });
   }
   const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children');
@@ -303,7 +369,9 @@ interface CliRun {
   timedOut: boolean;
 }
 
-let cliBatch: Promise<{ runs: Array<{ file: FuzzFile; json: boolean; run: CliRun }>; deadlineMs: number; seconds: string }> | undefined;
+let cliBatch:
+  | Promise<{ runs: Array<{ file: FuzzFile; json: boolean; run: CliRun }>; deadlineMs: number; seconds: string }>
+  | undefined;
 
 /**
  * `feedproc validate` on every 100th file, started once (by beforeAll) and run beside the in-process tests.
@@ -322,10 +390,18 @@ function cliRuns(): NonNullable<typeof cliBatch> {
     }
     const deadlineMs = Math.round(DEADLINE_MS + 2 * startup);
     const runs: Array<{ file: FuzzFile; json: boolean; run: CliRun }> = [];
-    await inPool(files.filter((f) => inCliSample(f.index)), CLI_IN_FLIGHT, async (file) => {
-      const json = file.index % 200 === 0; // half as JSON (compared with the in-process report), half in the feed's own format
-      runs.push({ file, json, run: await runCliWithin(['validate', ...(json ? ['--format', 'json'] : []), file.path], deadlineMs) });
-    });
+    await inPool(
+      files.filter((f) => inCliSample(f.index)),
+      CLI_IN_FLIGHT,
+      async (file) => {
+        const json = file.index % 200 === 0; // half as JSON (compared with the in-process report), half in the feed's own format
+        runs.push({
+          file,
+          json,
+          run: await runCliWithin(['validate', ...(json ? ['--format', 'json'] : []), file.path], deadlineMs),
+        });
+      },
+    );
     return { runs, deadlineMs, seconds: seconds(started) };
   })();
   return cliBatch;
@@ -365,7 +441,8 @@ async function withinDeadline<T>(work: (expired: () => boolean) => Promise<T>): 
 function describeFailure(outcome: Outcome<unknown>): string {
   if ('timedOut' in outcome) return `gave no report within ${DEADLINE_MS} ms`;
   if ('slowMs' in outcome) return `took ${outcome.slowMs} ms (over the ${DEADLINE_MS} ms bound)`;
-  if ('error' in outcome) return `threw ${outcome.error instanceof Error ? (outcome.error.stack ?? outcome.error.message) : String(outcome.error)}`;
+  if ('error' in outcome)
+    return `threw ${outcome.error instanceof Error ? (outcome.error.stack ?? outcome.error.message) : String(outcome.error)}`;
   return 'ok';
 }
 
@@ -402,7 +479,9 @@ async function inPool<T>(items: readonly T[], limit: number, task: (item: T) => 
 function tally(reports: readonly Report[]): string {
   const count = (test: (r: Report) => boolean): number => reports.filter(test).length;
   const complete = count((r) => r.statusCode === 'Complete');
-  const clean = count((r) => r.statusCode === 'Complete' && r.summary.messagesWithError === 0 && r.summary.messagesProcessed > 0);
+  const clean = count(
+    (r) => r.statusCode === 'Complete' && r.summary.messagesWithError === 0 && r.summary.messagesProcessed > 0,
+  );
   return `${complete} Complete (${clean} without errors), ${count((r) => r.statusCode === 'Rejected')} Rejected`;
 }
 
@@ -412,7 +491,10 @@ function slowestFile(): { note(file: FuzzFile, ms: number): void; describe(): st
     note: (file, ms) => {
       if (!worst || ms > worst.ms) worst = { file, ms };
     },
-    describe: () => (worst ? `${Math.round(worst.ms)} ms (#${worst.file.index}, ${(worst.file.size / 2 ** 20).toFixed(1)} MiB, ${worst.file.recipe})` : 'none'),
+    describe: () =>
+      worst
+        ? `${Math.round(worst.ms)} ms (#${worst.file.index}, ${(worst.file.size / 2 ** 20).toFixed(1)} MiB, ${worst.file.recipe})`
+        : 'none',
   };
 }
 

@@ -11,9 +11,25 @@
  *     (QUEUE_REDIS_FULL, exit 2), nothing is left half-done (the feed cancelled, its partitions and content
  *     claim gone, no job, the ledger untouched); once memory is raised, the same file completes exactly once.
  */
-import { MERCHANT, chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type JsonReport } from '../helpers/chaos-world.js';
+import {
+  MERCHANT,
+  chaosSeed,
+  makeWorld,
+  oracle,
+  recordFigures,
+  seededRandom,
+  type JsonReport,
+} from '../helpers/chaos-world.js';
 import { runCliToEnd, sleep, waitUntil, WorkerFleet } from '../helpers/chaos-processes.js';
-import { chaosFeedKeys, chaosLedgerKeys, closedAfterAll, FIGURES_DIR, openScenario, PREFIX, verdict } from '../helpers/chaos-scenario.js';
+import {
+  chaosFeedKeys,
+  chaosLedgerKeys,
+  closedAfterAll,
+  FIGURES_DIR,
+  openScenario,
+  PREFIX,
+  verdict,
+} from '../helpers/chaos-scenario.js';
 
 const seed = chaosSeed();
 
@@ -47,14 +63,21 @@ describe('Redis faults', () => {
     for (let kill = 0; kill < 3; kill += 1) {
       const client = scenario.redis.client();
       const seen = await client.hlen(applied);
-      await waitUntil(`the workers to apply past ${seen} (kill ${kill + 1})`, async () => {
-        if (fleet.ready().length === 0) throw new Error(`no worker left before kill ${kill + 1}: ${fleet.stderr().slice(-2000)}`);
-        const count = await client.hlen(applied);
-        if (count > seen) return count;
-        const status = await client.hget(chaosFeedKeys(feedId).feed, 'status');
-        if (status !== '_IN_PROGRESS_' && status !== '_SUBMITTED_') throw new Error(`the feed became ${String(status)} before kill ${kill + 1} (${count} seen last)`);
-        return undefined;
-      }, 120_000, 10);
+      await waitUntil(
+        `the workers to apply past ${seen} (kill ${kill + 1})`,
+        async () => {
+          if (fleet.ready().length === 0)
+            throw new Error(`no worker left before kill ${kill + 1}: ${fleet.stderr().slice(-2000)}`);
+          const count = await client.hlen(applied);
+          if (count > seen) return count;
+          const status = await client.hget(chaosFeedKeys(feedId).feed, 'status');
+          if (status !== '_IN_PROGRESS_' && status !== '_SUBMITTED_')
+            throw new Error(`the feed became ${String(status)} before kill ${kill + 1} (${count} seen last)`);
+          return undefined;
+        },
+        120_000,
+        10,
+      );
       await sleep(10 + Math.floor(100 * random()));
       await scenario.redis.kill('SIGKILL');
       await sleep(300); // down for a moment: workers' commands wait and reconnect
@@ -65,7 +88,12 @@ describe('Redis faults', () => {
       statusAfterRestart.push(await back.hget(chaosFeedKeys(feedId).feed, 'status'));
     }
     const client = scenario.redis.client();
-    await waitUntil('the feed to be done', async () => ((await client.hget(chaosFeedKeys(feedId).feed, 'status')) === '_DONE_' ? true : undefined), 180_000, 100);
+    await waitUntil(
+      'the feed to be done',
+      async () => ((await client.hget(chaosFeedKeys(feedId).feed, 'status')) === '_DONE_' ? true : undefined),
+      180_000,
+      100,
+    );
     expect(fleet.all.every((w) => w.alive())).toBe(true); // the workers survived every restart
 
     const v = await verdict(scenario, world, expected, feedId);
@@ -76,10 +104,21 @@ describe('Redis faults', () => {
     expect(v.events).toEqual({ got: expected.cancellations, want: expected.cancellations });
     expect(v.stock.got).toEqual(v.stock.want);
     expect(v.report).toEqual(v.expectedReport);
-    recordFigures('redis-killed', {
-      seed, messages, appendfsync: 'always', redisKills: killedAt.length, killedAtApplied: killedAt, refused: expected.refusals.size,
-      lost: v.comparison.lost.length, doubled: v.comparison.doubled.length, seconds: Math.round((Date.now() - started) / 100) / 10,
-    }, FIGURES_DIR);
+    recordFigures(
+      'redis-killed',
+      {
+        seed,
+        messages,
+        appendfsync: 'always',
+        redisKills: killedAt.length,
+        killedAtApplied: killedAt,
+        refused: expected.refusals.size,
+        lost: v.comparison.lost.length,
+        doubled: v.comparison.doubled.length,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      },
+      FIGURES_DIR,
+    );
   }, 240_000);
 
   it(`(b) at maxmemory with noeviction: submit fails clearly, drops nothing, and succeeds once memory is freed (seed ${seed})`, async () => {
@@ -101,7 +140,9 @@ describe('Redis faults', () => {
     const full = await runCliToEnd(['submit', feed], scenario.env());
     expect(full.code).toBe(2);
     expect(full.stdout).toBe('');
-    expect(full.stderr).toMatch(/^feedproc: QUEUE_REDIS_FULL: Redis is out of memory \(maxmemory reached, policy noeviction\): OOM command not allowed[^\n]*submit the file again[^\n]*\n$/);
+    expect(full.stderr).toMatch(
+      /^feedproc: QUEUE_REDIS_FULL: Redis is out of memory \(maxmemory reached, policy noeviction\): OOM command not allowed[^\n]*submit the file again[^\n]*\n$/,
+    );
     // Nothing half-done: the feed cancelled, no spilled message, no content claim, no job, no ledger change.
     expect(await client.hget(chaosFeedKeys('50001').feed, 'status')).toBe('_CANCELLED_');
     expect(await client.exists(...chaosFeedKeys('50001').parts)).toBe(0);
@@ -119,9 +160,20 @@ describe('Redis faults', () => {
     expect(v.events).toEqual({ got: expected.cancellations, want: expected.cancellations });
     expect(v.stock.got).toEqual(v.stock.want);
     expect(v.report).toEqual(v.expectedReport);
-    recordFigures('redis-full', {
-      seed: seed + 7, messages, maxmemoryBytes: limit, firstSubmitExit: full.code, resubmittedAs: '50002', refused: expected.refusals.size,
-      lost: v.comparison.lost.length, doubled: v.comparison.doubled.length, seconds: Math.round((Date.now() - started) / 100) / 10,
-    }, FIGURES_DIR);
+    recordFigures(
+      'redis-full',
+      {
+        seed: seed + 7,
+        messages,
+        maxmemoryBytes: limit,
+        firstSubmitExit: full.code,
+        resubmittedAs: '50002',
+        refused: expected.refusals.size,
+        lost: v.comparison.lost.length,
+        doubled: v.comparison.doubled.length,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      },
+      FIGURES_DIR,
+    );
   }, 180_000);
 });

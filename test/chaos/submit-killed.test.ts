@@ -8,7 +8,15 @@
  */
 import { chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type JsonReport } from '../helpers/chaos-world.js';
 import { runCliToEnd, spawnCli, waitUntil, WorkerFleet } from '../helpers/chaos-processes.js';
-import { chaosFeedKeys, chaosLedgerKeys, closedAfterAll, FIGURES_DIR, openScenario, PREFIX, verdict } from '../helpers/chaos-scenario.js';
+import {
+  chaosFeedKeys,
+  chaosLedgerKeys,
+  closedAfterAll,
+  FIGURES_DIR,
+  openScenario,
+  PREFIX,
+  verdict,
+} from '../helpers/chaos-scenario.js';
 
 const MESSAGES = 40_000;
 const ORDERS = 3_000;
@@ -27,10 +35,15 @@ describe('feedproc submit killed while enqueueing a big file, then the same file
     const client = scenario.redis.client();
 
     const first = spawnCli(['submit', feed], scenario.env());
-    const spilled = await waitUntil('messages spilled', async () => {
-      const n = await client.exists(...chaosFeedKeys('50001').parts);
-      return n > 0 ? n : undefined;
-    }, 60_000, 5);
+    const spilled = await waitUntil(
+      'messages spilled',
+      async () => {
+        const n = await client.exists(...chaosFeedKeys('50001').parts);
+        return n > 0 ? n : undefined;
+      },
+      60_000,
+      5,
+    );
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     // Killed mid-spill: partitions written, the file not yet judged, nothing enqueued.
@@ -57,14 +70,30 @@ describe('feedproc submit killed while enqueueing a big file, then the same file
     // The same file once more: now a real duplicate of 50002, and nothing changes.
     const third = await runCliToEnd(['submit', '--wait', '--format', 'json', feed], scenario.env());
     const duplicate = JSON.parse(third.stdout) as JsonReport;
-    expect(duplicate.results).toEqual([expect.objectContaining({ messageId: 0, resultCode: 'Warning', resultMessageCode: 97010 })]);
+    expect(duplicate.results).toEqual([
+      expect.objectContaining({ messageId: 0, resultCode: 'Warning', resultMessageCode: 97010 }),
+    ]);
     expect(duplicate.results[0]?.description).toContain('feed 50002');
-    expect((await verdict(scenario, world, expected, '50002')).comparison).toEqual({ lost: [], doubled: [], other: [] });
+    expect((await verdict(scenario, world, expected, '50002')).comparison).toEqual({
+      lost: [],
+      doubled: [],
+      other: [],
+    });
     expect(await client.xlen(chaosLedgerKeys.events())).toBe(expected.cancellations);
-    recordFigures('submit-killed-spill', {
-      seed, messages: MESSAGES, partitionsSpilledWhenKilled: spilled, resubmittedAs: '50002', refused: expected.refusals.size,
-      lost: v.comparison.lost.length, doubled: v.comparison.doubled.length, seconds: Math.round((Date.now() - started) / 100) / 10,
-    }, FIGURES_DIR);
+    recordFigures(
+      'submit-killed-spill',
+      {
+        seed,
+        messages: MESSAGES,
+        partitionsSpilledWhenKilled: spilled,
+        resubmittedAs: '50002',
+        refused: expected.refusals.size,
+        lost: v.comparison.lost.length,
+        doubled: v.comparison.doubled.length,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      },
+      FIGURES_DIR,
+    );
   }, 180_000);
 
   it(`(b) dead between validation and enqueueing: the resubmission enqueues the first feed again, every message once (seed ${seed})`, async () => {
@@ -91,16 +120,26 @@ describe('feedproc submit killed while enqueueing a big file, then the same file
     expect(duplicate.feedSubmissionId).toBe('50002');
     expect(duplicate.results).toEqual([expect.objectContaining({ messageId: 0, resultMessageCode: 97010 })]);
     expect(duplicate.results[0]?.description).toContain('feed 50001');
-    await waitUntil('feed 50001 to be done', async () => ((await client.hget(chaosFeedKeys('50001').feed, 'status')) === '_DONE_' ? true : undefined));
+    await waitUntil('feed 50001 to be done', async () =>
+      (await client.hget(chaosFeedKeys('50001').feed, 'status')) === '_DONE_' ? true : undefined,
+    );
 
     const v = await verdict(scenario, world, expected, '50001');
     expect(v.comparison).toEqual({ lost: [], doubled: [], other: [] });
     expect(v.events).toEqual({ got: expected.cancellations, want: expected.cancellations });
     expect(v.stock.got).toEqual(v.stock.want);
     expect(v.report).toEqual(v.expectedReport);
-    recordFigures('submit-killed-before-enqueue', {
-      seed: seed + 1, messages: MESSAGES / 4, refused: expected.refusals.size, lost: v.comparison.lost.length, doubled: v.comparison.doubled.length,
-      seconds: Math.round((Date.now() - started) / 100) / 10,
-    }, FIGURES_DIR);
+    recordFigures(
+      'submit-killed-before-enqueue',
+      {
+        seed: seed + 1,
+        messages: MESSAGES / 4,
+        refused: expected.refusals.size,
+        lost: v.comparison.lost.length,
+        doubled: v.comparison.doubled.length,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      },
+      FIGURES_DIR,
+    );
   }, 180_000);
 });

@@ -10,10 +10,20 @@
  */
 import { chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type World } from '../helpers/chaos-world.js';
 import { runCliToEnd, sleep, spawnCli, waitUntil, WorkerFleet } from '../helpers/chaos-processes.js';
-import { chaosFeedKeys, chaosLedgerKeys, closedAfterAll, FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
+import {
+  chaosFeedKeys,
+  chaosLedgerKeys,
+  closedAfterAll,
+  FIGURES_DIR,
+  openScenario,
+  PREFIX,
+  verdict,
+  type Scenario,
+} from '../helpers/chaos-scenario.js';
 
 const seed = chaosSeed();
-const feedStatus = (scenario: Scenario, id: string): Promise<string | null> => scenario.redis.client().hget(chaosFeedKeys(id).feed, 'status');
+const feedStatus = (scenario: Scenario, id: string): Promise<string | null> =>
+  scenario.redis.client().hget(chaosFeedKeys(id).feed, 'status');
 
 describe('worker faults', () => {
   const { opened, fleets } = closedAfterAll();
@@ -36,7 +46,10 @@ describe('worker faults', () => {
     opened.push(scenario);
     const feed = await scenario.prepare(world);
     const lock = { FEEDPROC_JOB_LOCK_MS: '1000' };
-    const stalling = spawnCli(['worker', '--concurrency', '1'], scenario.env({ ...lock, FEEDPROC_FAULT: 'block-after-window=4000' }));
+    const stalling = spawnCli(
+      ['worker', '--concurrency', '1'],
+      scenario.env({ ...lock, FEEDPROC_FAULT: 'block-after-window=4000' }),
+    );
     await stalling.waitForStderr(/concurrent jobs/);
     const submitted = await runCliToEnd(['submit', feed], scenario.env());
     const feedId = submitted.stdout.trim();
@@ -45,7 +58,12 @@ describe('worker faults', () => {
     const fleet = new WorkerFleet(scenario.env(lock), 2); // starts while the first is blocked, holding its job
     fleets.push(fleet);
     await fleet.start();
-    await waitUntil('the feed to be done', async () => ((await feedStatus(scenario, feedId)) === '_DONE_' ? true : undefined), 120_000, 100);
+    await waitUntil(
+      'the feed to be done',
+      async () => ((await feedStatus(scenario, feedId)) === '_DONE_' ? true : undefined),
+      120_000,
+      100,
+    );
     // Let the blocked worker wake up and go on with the job it still holds before the ledger is read.
     await sleep(Math.max(0, blockedUntil + 1000 - Date.now()));
     expect(stalling.alive()).toBe(true);
@@ -56,10 +74,21 @@ describe('worker faults', () => {
     await expectExact(scenario, world, expected, feedId);
     stalling.child.kill('SIGKILL');
     await stalling.exited;
-    recordFigures('blocked-loop', {
-      seed, messages: world.messages.length, lockMs: 1000, blockedMs: 4000, stalledJobs: stalled.length, refused: expected.refusals.size,
-      lost: 0, doubled: 0, seconds: Math.round((Date.now() - started) / 100) / 10,
-    }, FIGURES_DIR);
+    recordFigures(
+      'blocked-loop',
+      {
+        seed,
+        messages: world.messages.length,
+        lockMs: 1000,
+        blockedMs: 4000,
+        stalledJobs: stalled.length,
+        refused: expected.refusals.size,
+        lost: 0,
+        doubled: 0,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      },
+      FIGURES_DIR,
+    );
   }, 120_000);
 
   it(`(b) a poison message is reported with its MessageID and blocks nothing (seed ${seed})`, async () => {
@@ -67,7 +96,8 @@ describe('worker faults', () => {
     const world = makeWorld(seededRandom(seed + 2), 300, 6_000);
     // The victim: an item with at least two cancellations in the feed, whose ordered quantity is then damaged.
     const counts = new Map<string, number>();
-    for (const m of world.messages) if (m.units > 0) counts.set(`${m.order}/${m.item}`, (counts.get(`${m.order}/${m.item}`) ?? 0) + 1);
+    for (const m of world.messages)
+      if (m.units > 0) counts.set(`${m.order}/${m.item}`, (counts.get(`${m.order}/${m.item}`) ?? 0) + 1);
     const [victim] = [...counts].find(([, n]) => n >= 2) ?? [];
     const [o, i] = (victim ?? '0/0').split('/').map(Number) as [number, number];
     const order = world.orders[o]!;
@@ -89,18 +119,36 @@ describe('worker faults', () => {
     const done = await runCliToEnd(['submit', '--wait', '--format', 'json', feed], scenario.env());
     expect([done.code, done.stderr]).toEqual([3, '']);
     const v = await expectExact(scenario, world, expected, '50001');
-    const report = JSON.parse((await runCliToEnd(['report', '50001', '--format', 'json'], scenario.env())).stdout) as { results: Array<{ messageId: number; resultMessageCode: number; description: string }> };
+    const report = JSON.parse((await runCliToEnd(['report', '50001', '--format', 'json'], scenario.env())).stdout) as {
+      results: Array<{ messageId: number; resultMessageCode: number; description: string }>;
+    };
     for (const id of poisoned) {
       const result = report.results.find((r) => r.messageId === id);
-      expect(result?.description).toMatch(new RegExp(`^The ledger could not apply this message to order ${order.id}: user_script:\\d+: .*(nil value|with nil).*It was not applied`));
+      expect(result?.description).toMatch(
+        new RegExp(
+          `^The ledger could not apply this message to order ${order.id}: user_script:\\d+: .*(nil value|with nil).*It was not applied`,
+        ),
+      );
     }
     // The poison never failed a job (a job may wait once for another finishing the feed: FinalizationBusy).
-    expect(fleet.stderr().match(/attempt \d+ of \d+ failed: (?!feed 50001 is being finalised by another worker)/g)).toBeNull();
+    expect(
+      fleet.stderr().match(/attempt \d+ of \d+ failed: (?!feed 50001 is being finalised by another worker)/g),
+    ).toBeNull();
     expect(fleet.stderr()).toMatch(/message \d+ cannot be applied/);
-    recordFigures('poison', {
-      seed: seed + 2, messages: world.messages.length, poisonMessages: poisoned, refused: expected.refusals.size, failedAttempts: 0,
-      lost: v.comparison.lost.length, doubled: v.comparison.doubled.length, seconds: Math.round((Date.now() - started) / 100) / 10,
-    }, FIGURES_DIR);
+    recordFigures(
+      'poison',
+      {
+        seed: seed + 2,
+        messages: world.messages.length,
+        poisonMessages: poisoned,
+        refused: expected.refusals.size,
+        failedAttempts: 0,
+        lost: v.comparison.lost.length,
+        doubled: v.comparison.doubled.length,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      },
+      FIGURES_DIR,
+    );
   }, 120_000);
 
   it(`(c) a message that fails twice, then succeeds: applied once, both failed attempts logged (seed ${seed})`, async () => {
@@ -111,21 +159,38 @@ describe('worker faults', () => {
     opened.push(scenario);
     const feed = await scenario.prepare(world);
     const target = 1 + Math.floor(seededRandom(seed + 3)() * world.messages.length);
-    const fleet = new WorkerFleet(scenario.env({ FEEDPROC_JOB_LOCK_MS: '1000', FEEDPROC_FAULT: `fail-message=${target}x2` }), 2);
+    const fleet = new WorkerFleet(
+      scenario.env({ FEEDPROC_JOB_LOCK_MS: '1000', FEEDPROC_FAULT: `fail-message=${target}x2` }),
+      2,
+    );
     fleets.push(fleet);
     await fleet.start();
     const done = await runCliToEnd(['submit', '--wait', '--format', 'json', feed], scenario.env());
     expect(done.stderr).toBe('');
     const v = await expectExact(scenario, world, expected, '50001');
     const log = fleet.stderr();
-    const job = /job (\S+): attempt 1 of 10 failed: FEEDPROC_FAULT fail-message: attempt 1 fails before message (\d+)/.exec(log);
+    const job =
+      /job (\S+): attempt 1 of 10 failed: FEEDPROC_FAULT fail-message: attempt 1 fails before message (\d+)/.exec(log);
     expect(job?.[2]).toBe(String(target));
-    expect(log).toContain(`job ${job?.[1]}: attempt 2 of 10 failed: FEEDPROC_FAULT fail-message: attempt 2 fails before message ${target}`);
+    expect(log).toContain(
+      `job ${job?.[1]}: attempt 2 of 10 failed: FEEDPROC_FAULT fail-message: attempt 2 fails before message ${target}`,
+    );
     expect(log).toContain(`job ${job?.[1]}: done on attempt 3`);
     expect(log.match(new RegExp(`job ${job?.[1]}: attempt \\d+ of 10 failed: FEEDPROC_FAULT`, 'g'))).toHaveLength(2);
-    recordFigures('transient', {
-      seed: seed + 3, messages: world.messages.length, failingMessageSeq: target, failedAttempts: 2, succeededOnAttempt: 3, refused: expected.refusals.size,
-      lost: v.comparison.lost.length, doubled: v.comparison.doubled.length, seconds: Math.round((Date.now() - started) / 100) / 10,
-    }, FIGURES_DIR);
+    recordFigures(
+      'transient',
+      {
+        seed: seed + 3,
+        messages: world.messages.length,
+        failingMessageSeq: target,
+        failedAttempts: 2,
+        succeededOnAttempt: 3,
+        refused: expected.refusals.size,
+        lost: v.comparison.lost.length,
+        doubled: v.comparison.doubled.length,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      },
+      FIGURES_DIR,
+    );
   }, 120_000);
 });

@@ -6,7 +6,15 @@
  */
 import { chaosSeed, makeWorld, oracle, seededRandom } from '../helpers/chaos-world.js';
 import { runCliToEnd, waitUntil, WorkerFleet, type CliProcess } from '../helpers/chaos-processes.js';
-import { chaosFeedKeys, chaosLedgerKeys, FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
+import {
+  chaosFeedKeys,
+  chaosLedgerKeys,
+  FIGURES_DIR,
+  openScenario,
+  PREFIX,
+  verdict,
+  type Scenario,
+} from '../helpers/chaos-scenario.js';
 import { recordFigures } from '../helpers/chaos-world.js';
 
 const MESSAGES = 100_000;
@@ -40,22 +48,34 @@ describe('workers killed with SIGKILL at 20 random points of a 100,000-message f
     const status = async (): Promise<string | null> => client.hget(chaosFeedKeys(feedId).feed, 'status');
 
     // 20 kill points: the number of applied messages at which a worker dies, spread over the feed at random.
-    const points = Array.from({ length: KILLS }, () => Math.floor(MESSAGES * (0.03 + 0.94 * random()))).sort((a, b) => a - b);
+    const points = Array.from({ length: KILLS }, () => Math.floor(MESSAGES * (0.03 + 0.94 * random()))).sort(
+      (a, b) => a - b,
+    );
     const killedAt: number[] = [];
     const replacements: Array<Promise<CliProcess>> = [];
     for (const point of points) {
-      const progress = await waitUntil(`${point} messages applied`, async () => {
-        if ((await status()) === '_DONE_') return -1;
-        const n = await client.hlen(applied);
-        return n >= point ? n : undefined;
-      }, 120_000, 10);
+      const progress = await waitUntil(
+        `${point} messages applied`,
+        async () => {
+          if ((await status()) === '_DONE_') return -1;
+          const n = await client.hlen(applied);
+          return n >= point ? n : undefined;
+        },
+        120_000,
+        10,
+      );
       if (progress === -1) break; // the feed finished first: counted below, and the test fails on it
       const ready = await waitUntil('a worker up', async () => (fleet.ready().length > 0 ? fleet.ready() : undefined));
       await fleet.kill(ready[Math.floor(random() * ready.length)] as CliProcess);
       killedAt.push(progress);
       replacements.push(fleet.start()); // not awaited: the feed goes on meanwhile, and it may be the next victim
     }
-    await waitUntil('the feed to be done', async () => ((await status()) === '_DONE_' ? true : undefined), 240_000, 100);
+    await waitUntil(
+      'the feed to be done',
+      async () => ((await status()) === '_DONE_' ? true : undefined),
+      240_000,
+      100,
+    );
     await Promise.all(replacements);
 
     const v = await verdict(scenario, world, expected, feedId);
@@ -66,10 +86,22 @@ describe('workers killed with SIGKILL at 20 random points of a 100,000-message f
     expect(v.stock.got).toEqual(v.stock.want);
     expect(v.report).toEqual(v.expectedReport);
     expect(await client.zcard(`${PREFIX}:feed-apply:failed`)).toBe(0); // no job was given up
-    recordFigures('workers-killed', {
-      seed, messages: MESSAGES, orders: ORDERS, kills: killedAt.length, killedAtApplied: killedAt, workersStarted: fleet.all.length,
-      refused: expected.refusals.size, cancellations: expected.cancellations, lost: v.comparison.lost.length, doubled: v.comparison.doubled.length,
-      seconds: Math.round((Date.now() - started) / 100) / 10,
-    }, FIGURES_DIR);
+    recordFigures(
+      'workers-killed',
+      {
+        seed,
+        messages: MESSAGES,
+        orders: ORDERS,
+        kills: killedAt.length,
+        killedAtApplied: killedAt,
+        workersStarted: fleet.all.length,
+        refused: expected.refusals.size,
+        cancellations: expected.cancellations,
+        lost: v.comparison.lost.length,
+        doubled: v.comparison.doubled.length,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      },
+      FIGURES_DIR,
+    );
   }, 300_000);
 });

@@ -13,20 +13,39 @@ describe('feedproc check-folder', () => {
     const incoming = join(tmp.dir, 'incoming');
     mkdirSync(incoming, { recursive: true });
     writeFileSync(join(incoming, 'a-refunds.xml'), adjustmentFeed(3));
-    writeFileSync(join(incoming, 'b-cancels.txt'), `${FLAT_ADJUSTMENT_HEADER}\n${flatAdjustmentRow(1)}\n${flatAdjustmentRow(2, 'Nope')}\n`);
+    writeFileSync(
+      join(incoming, 'b-cancels.txt'),
+      `${FLAT_ADJUSTMENT_HEADER}\n${flatAdjustmentRow(1)}\n${flatAdjustmentRow(2, 'Nope')}\n`,
+    );
     writeFileSync(join(incoming, '.half-written.xml'), '<AmazonEnvelope>');
     writeFileSync(join(incoming, 'upload.xml.tmp'), '<AmazonEnvelope>');
     const run = await runCli(['check-folder', '--feeds-dir', tmp.dir]);
     expect(run.code).toBe(3);
     expect(run.stdout.split('\n')).toEqual([
-      expect.stringMatching(/^a-refunds\.xml: Complete, 3 processed, 0 with errors -> .*reports\/a-refunds\.xml\.report\.xml$/),
-      expect.stringMatching(/^b-cancels\.txt: Complete, 2 processed, 1 with errors -> .*reports\/b-cancels\.txt\.report\.txt$/),
+      expect.stringMatching(
+        /^a-refunds\.xml: Complete, 3 processed, 0 with errors -> .*reports\/a-refunds\.xml\.report\.xml$/,
+      ),
+      expect.stringMatching(
+        /^b-cancels\.txt: Complete, 2 processed, 1 with errors -> .*reports\/b-cancels\.txt\.report\.txt$/,
+      ),
       '',
     ]);
-    expect(readdirSync(join(tmp.dir, 'reports')).sort()).toEqual(['a-refunds.xml.report.xml', 'b-cancels.txt.report.txt']);
-    expect(readFileSync(join(tmp.dir, 'reports', 'a-refunds.xml.report.xml'), 'utf8')).toContain('<MessagesSuccessful>3</MessagesSuccessful>');
-    expect(readFileSync(join(tmp.dir, 'reports', 'b-cancels.txt.report.txt'), 'utf8')).toContain("Row 2, column adjustment-reason-code: the value 'Nope'");
-    expect(readdirSync(incoming).sort()).toEqual(['.half-written.xml', 'a-refunds.xml', 'b-cancels.txt', 'upload.xml.tmp']);
+    expect(readdirSync(join(tmp.dir, 'reports')).sort()).toEqual([
+      'a-refunds.xml.report.xml',
+      'b-cancels.txt.report.txt',
+    ]);
+    expect(readFileSync(join(tmp.dir, 'reports', 'a-refunds.xml.report.xml'), 'utf8')).toContain(
+      '<MessagesSuccessful>3</MessagesSuccessful>',
+    );
+    expect(readFileSync(join(tmp.dir, 'reports', 'b-cancels.txt.report.txt'), 'utf8')).toContain(
+      "Row 2, column adjustment-reason-code: the value 'Nope'",
+    );
+    expect(readdirSync(incoming).sort()).toEqual([
+      '.half-written.xml',
+      'a-refunds.xml',
+      'b-cancels.txt',
+      'upload.xml.tmp',
+    ]);
   });
 
   it('creates the folders and says so when nothing is waiting', async () => {

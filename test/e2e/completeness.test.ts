@@ -61,7 +61,9 @@ describe('fileCompleteness', () => {
     expect(await fileCompleteness(await file(le))).toBe('complete');
     expect(await fileCompleteness(await file(be))).toBe('complete');
     expect(await fileCompleteness(await file(le.subarray(0, le.length - 20)))).toBe('incomplete');
-    expect(await fileCompleteness(await file(Buffer.concat([le.subarray(0, 200), Buffer.alloc(400)])))).toBe('incomplete');
+    expect(await fileCompleteness(await file(Buffer.concat([le.subarray(0, 200), Buffer.alloc(400)])))).toBe(
+      'incomplete',
+    );
     const flat = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(FLAT, 'utf16le')]);
     expect(await fileCompleteness(await file(flat))).toBe('complete');
     expect(await fileCompleteness(await file(flat.subarray(0, flat.length - 2)))).toBe('incomplete');

@@ -18,7 +18,10 @@ const BOM_UTF16LE = Buffer.from([0xff, 0xfe]);
 
 /** An inventory message whose SKU is too long, so the report quotes the value... */
 function inventoryWithSku(sku: string): string {
-  return xmlFeed('Inventory', `<Message><MessageID>1</MessageID><Inventory><SKU>${sku}</SKU><Quantity>1</Quantity></Inventory></Message>\n`);
+  return xmlFeed(
+    'Inventory',
+    `<Message><MessageID>1</MessageID><Inventory><SKU>${sku}</SKU><Quantity>1</Quantity></Inventory></Message>\n`,
+  );
 }
 
 /** ...and a flat adjustment row whose reason code is not a reason, so the report quotes it too. */
@@ -38,22 +41,34 @@ describe('encodings', () => {
 
   it('reads UTF-8 with a BOM holding Polish letters', async () => {
     const sku = `${POLISH} ${POLISH}`.slice(0, 45);
-    const report = await validateFeedFile(schemas, tmp.file('bom.xml', Buffer.concat([BOM_UTF8, Buffer.from(inventoryWithSku(sku))])));
+    const report = await validateFeedFile(
+      schemas,
+      tmp.file('bom.xml', Buffer.concat([BOM_UTF8, Buffer.from(inventoryWithSku(sku))])),
+    );
     expect(report.encoding).toBe('UTF-8');
     expect(report.results[0]?.description).toContain(`The value '${sku}' has a length of '45'`);
     expect(report.results[0]?.position).toEqual({ line: 5, column: 45, element: 'SKU' });
-    const flat = await validateFeedFile(schemas, tmp.file('bom.txt', Buffer.concat([BOM_UTF8, Buffer.from(flatWithReason(POLISH))])));
+    const flat = await validateFeedFile(
+      schemas,
+      tmp.file('bom.txt', Buffer.concat([BOM_UTF8, Buffer.from(flatWithReason(POLISH))])),
+    );
     expect(flat.encoding).toBe('UTF-8');
     expect(flat.results[0]?.description).toContain(`the value '${POLISH}' is not one of`);
   });
 
   it('reads UTF-16LE with a BOM, XML and flat', async () => {
     const xml = inventoryWithSku(`${POLISH}${POLISH}`).replace('encoding="UTF-8"', 'encoding="UTF-16"');
-    const report = await validateFeedFile(schemas, tmp.file('utf16.xml', Buffer.concat([BOM_UTF16LE, iconv.encode(xml, 'utf16le')])));
+    const report = await validateFeedFile(
+      schemas,
+      tmp.file('utf16.xml', Buffer.concat([BOM_UTF16LE, iconv.encode(xml, 'utf16le')])),
+    );
     expect(report.encoding).toBe('UTF-16LE');
     expect(report.statusCode).toBe('Complete');
     expect(report.results[0]?.description).toContain(POLISH);
-    const flat = await validateFeedFile(schemas, tmp.file('utf16.txt', Buffer.concat([BOM_UTF16LE, iconv.encode(flatWithReason(POLISH), 'utf16le')])));
+    const flat = await validateFeedFile(
+      schemas,
+      tmp.file('utf16.txt', Buffer.concat([BOM_UTF16LE, iconv.encode(flatWithReason(POLISH), 'utf16le')])),
+    );
     expect(flat.encoding).toBe('UTF-16LE');
     expect(flat.results[0]?.description).toContain(POLISH);
   });
@@ -66,16 +81,25 @@ describe('encodings', () => {
   });
 
   it('honours the encoding an XML declaration names', async () => {
-    const xml = inventoryWithSku(`Café crème brûlée à la carte, très épicé!!`).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
+    const xml = inventoryWithSku(`Café crème brûlée à la carte, très épicé!!`).replace(
+      'encoding="UTF-8"',
+      'encoding="ISO-8859-1"',
+    );
     const report = await validateFeedFile(schemas, tmp.file('latin1.xml', iconv.encode(xml, 'latin1')));
     expect(report.encoding).toBe('ISO-8859-1');
     expect(report.results[0]?.description).toContain('Café crème brûlée à la carte, très épicé!!');
   });
 
   it('rejects XML whose bytes are not the UTF-8 it declares', async () => {
-    const report = await validateFeedFile(schemas, tmp.file('liar.xml', iconv.encode(inventoryWithSku('Grüße'), 'latin1')));
+    const report = await validateFeedFile(
+      schemas,
+      tmp.file('liar.xml', iconv.encode(inventoryWithSku('Grüße'), 'latin1')),
+    );
     expect(report.statusCode).toBe('Rejected');
-    expect(report.results[0]).toMatchObject({ resultMessageCode: 5001, description: expect.stringMatching(/could not be decoded as UTF-8/) });
+    expect(report.results[0]).toMatchObject({
+      resultMessageCode: 5001,
+      description: expect.stringMatching(/could not be decoded as UTF-8/),
+    });
   });
 
   it('treats CRLF and LF alike', async () => {

@@ -44,8 +44,18 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function upload(serve: ServeProcess, secret: string, body: Buffer | string, feedType = FLAT_TYPE): Promise<Answer> {
-  return call(serve, `/feeds?feedType=${feedType}`, { method: 'POST', secret, body, headers: { 'content-md5': md5(body), 'content-type': 'text/tab-separated-values' } });
+async function upload(
+  serve: ServeProcess,
+  secret: string,
+  body: Buffer | string,
+  feedType = FLAT_TYPE,
+): Promise<Answer> {
+  return call(serve, `/feeds?feedType=${feedType}`, {
+    method: 'POST',
+    secret,
+    body,
+    headers: { 'content-md5': md5(body), 'content-type': 'text/tab-separated-values' },
+  });
 }
 
 async function waitDone(serve: ServeProcess, secret: string, id: string): Promise<Answer> {
@@ -59,13 +69,17 @@ async function waitDone(serve: ServeProcess, secret: string, id: string): Promis
 /** The sample order report with every date moved to yesterday, so its orders fall in the cancel-rate window. */
 function ordersToday(): string {
   const today = new Date(Date.now() - 24 * 3600 * 1000).toISOString().slice(0, 10);
-  const text = readFileSync(join(REPO_ROOT, 'samples', 'order-report.txt'), 'utf8').replace(/\d{4}-\d{2}-\d{2}T/g, `${today}T`);
+  const text = readFileSync(join(REPO_ROOT, 'samples', 'order-report.txt'), 'utf8').replace(
+    /\d{4}-\d{2}-\d{2}T/g,
+    `${today}T`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'feedproc-orders-'));
   writeFileSync(join(dir, 'order-report.txt'), text);
   return join(dir, 'order-report.txt');
 }
 
-const flatFeed = (rows: number[]): string => `${FLAT_ADJUSTMENT_HEADER}\n${rows.map((i) => flatAdjustmentRow(i)).join('\n')}\n`;
+const flatFeed = (rows: number[]): string =>
+  `${FLAT_ADJUSTMENT_HEADER}\n${rows.map((i) => flatAdjustmentRow(i)).join('\n')}\n`;
 
 describe('JSON API', () => {
   let serve: ServeProcess;
@@ -74,7 +88,11 @@ describe('JSON API', () => {
 
   beforeAll(async () => {
     // Quick restores so that throttling can be seen to recover; a long stability window keeps uploads _SUBMITTED_ a while.
-    serve = await startServe({ FEEDPROC_THROTTLE_SCALE: '0.01', FEEDPROC_MAX_FEED_BYTES: String(8 << 20), FEEDPROC_WATCH_STABLE_MS: '1000' });
+    serve = await startServe({
+      FEEDPROC_THROTTLE_SCALE: '0.01',
+      FEEDPROC_MAX_FEED_BYTES: String(8 << 20),
+      FEEDPROC_WATCH_STABLE_MS: '1000',
+    });
     key = await serve.createKey(MERCHANT);
     other = await serve.createKey(OTHER);
     await serve.importOrders(MERCHANT, ordersToday());
@@ -83,18 +101,40 @@ describe('JSON API', () => {
 
   it('refuses every merchant route without a key (401), with an unknown key (401) and with a revoked key (403)', async () => {
     const routes: Array<[string, string]> = [
-      ['GET', '/feeds'], ['POST', '/feeds?feedType=' + FLAT_TYPE], ['GET', '/feeds/count'], ['POST', '/feeds/cancel'], ['GET', '/feeds/50001'],
-      ['POST', '/feeds/50001/cancel'], ['GET', '/feeds/50001/result'], ['GET', '/orders/405-3812004-6650731'], ['POST', '/orders/405-3812004-6650731/cancel'], ['GET', '/metrics'],
+      ['GET', '/feeds'],
+      ['POST', '/feeds?feedType=' + FLAT_TYPE],
+      ['GET', '/feeds/count'],
+      ['POST', '/feeds/cancel'],
+      ['GET', '/feeds/50001'],
+      ['POST', '/feeds/50001/cancel'],
+      ['GET', '/feeds/50001/result'],
+      ['GET', '/orders/405-3812004-6650731'],
+      ['POST', '/orders/405-3812004-6650731/cancel'],
+      ['GET', '/metrics'],
     ];
     const revoked = await serve.createKey(MERCHANT);
     await serve.revokeKey(revoked.accessKeyId);
     for (const [method, path] of routes) {
       const body = method === 'POST' ? '{}' : undefined;
-      const none = await call(serve, path, { method, body, headers: body ? { 'content-type': 'application/json' } : {} });
+      const none = await call(serve, path, {
+        method,
+        body,
+        headers: body ? { 'content-type': 'application/json' } : {},
+      });
       expect([path, none.status, none.json?.error?.feedprocCode]).toEqual([path, 401, 'HTTP_AUTH_MISSING']);
-      const unknown = await call(serve, path, { method, body, secret: 'not-a-key', headers: body ? { 'content-type': 'application/json' } : {} });
+      const unknown = await call(serve, path, {
+        method,
+        body,
+        secret: 'not-a-key',
+        headers: body ? { 'content-type': 'application/json' } : {},
+      });
       expect([path, unknown.status, unknown.json?.error?.code]).toEqual([path, 401, 'InvalidAccessKeyId']);
-      const gone = await call(serve, path, { method, body, secret: revoked.secretKey, headers: body ? { 'content-type': 'application/json' } : {} });
+      const gone = await call(serve, path, {
+        method,
+        body,
+        secret: revoked.secretKey,
+        headers: body ? { 'content-type': 'application/json' } : {},
+      });
       expect([path, gone.status, gone.json?.error?.feedprocCode]).toEqual([path, 403, 'HTTP_KEY_REVOKED']);
     }
   });
@@ -102,7 +142,11 @@ describe('JSON API', () => {
   it('submits a feed, reports not ready until done, then the report with a Content-MD5 of its body', async () => {
     const submitted = await upload(serve, key.secretKey, sample('flat-adjustment-valid.txt'));
     expect(submitted.status).toBe(201);
-    expect(submitted.json).toMatchObject({ feedType: FLAT_TYPE, feedProcessingStatus: '_SUBMITTED_', merchantId: MERCHANT });
+    expect(submitted.json).toMatchObject({
+      feedType: FLAT_TYPE,
+      feedProcessingStatus: '_SUBMITTED_',
+      merchantId: MERCHANT,
+    });
     const id = submitted.json.feedSubmissionId as string;
     const early = await call(serve, `/feeds/${id}/result`, { secret: key.secretKey });
     // The watcher waits out a stability window before a merchant's first file, so the report cannot exist yet.
@@ -119,7 +163,7 @@ describe('JSON API', () => {
     expect(readdirSync(join(serve.feedsDir, 'reports'))).toContain(`upload-${id}.txt.${id}.report.txt`);
   });
 
-  it('keeps merchants apart: another merchant\'s feed is 404, its list does not show it', async () => {
+  it("keeps merchants apart: another merchant's feed is 404, its list does not show it", async () => {
     const mine = await upload(serve, key.secretKey, flatFeed([9001]));
     const id = mine.json.feedSubmissionId as string;
     for (const path of [`/feeds/${id}`, `/feeds/${id}/result`]) {
@@ -140,7 +184,12 @@ describe('JSON API', () => {
       const body = flatFeed([9300]);
       const headers: Record<string, string> = { 'content-md5': md5(body) };
       if (contentType) headers['content-type'] = contentType;
-      const answer = await call(serve, `/feeds?feedType=${FLAT_TYPE}`, { method: 'POST', secret: key.secretKey, body: Buffer.from(body), headers });
+      const answer = await call(serve, `/feeds?feedType=${FLAT_TYPE}`, {
+        method: 'POST',
+        secret: key.secretKey,
+        body: Buffer.from(body),
+        headers,
+      });
       expect([contentType, answer.status]).toEqual([contentType, 201]);
       await waitDone(serve, key.secretKey, answer.json.feedSubmissionId as string);
     }
@@ -149,9 +198,18 @@ describe('JSON API', () => {
   it('refuses a body whose Content-MD5 does not match, and a bad feed type, storing nothing', async () => {
     const before = (await call(serve, '/feeds/count', { secret: key.secretKey })).json.count as number;
     const body = flatFeed([9002]);
-    const wrong = await call(serve, `/feeds?feedType=${FLAT_TYPE}`, { method: 'POST', secret: key.secretKey, body, headers: { 'content-md5': md5('something else') } });
+    const wrong = await call(serve, `/feeds?feedType=${FLAT_TYPE}`, {
+      method: 'POST',
+      secret: key.secretKey,
+      body,
+      headers: { 'content-md5': md5('something else') },
+    });
     expect([wrong.status, wrong.json?.error?.code]).toEqual([400, 'ContentMD5DoesNotMatch']);
-    const badType = await call(serve, '/feeds?feedType=_POST_PRODUCT_DATA_', { method: 'POST', secret: key.secretKey, body });
+    const badType = await call(serve, '/feeds?feedType=_POST_PRODUCT_DATA_', {
+      method: 'POST',
+      secret: key.secretKey,
+      body,
+    });
     expect([badType.status, badType.json?.error?.code]).toEqual([400, 'InvalidFeedType']);
     const missing = await call(serve, '/feeds', { method: 'POST', secret: key.secretKey, body });
     expect([missing.status, missing.json?.error?.code]).toEqual([400, 'MissingParameter']);
@@ -177,7 +235,8 @@ describe('JSON API', () => {
   it('pages the feed list with maxCount and nextToken, newest first, and refuses a token from another merchant', async () => {
     const pager = await serve.createKey('A3PAGING');
     const ids: string[] = [];
-    for (let i = 0; i < 5; i += 1) ids.push((await upload(serve, pager.secretKey, flatFeed([9100 + i]))).json.feedSubmissionId as string);
+    for (let i = 0; i < 5; i += 1)
+      ids.push((await upload(serve, pager.secretKey, flatFeed([9100 + i]))).json.feedSubmissionId as string);
     const seen: string[] = [];
     let page = await call(serve, '/feeds?maxCount=2', { secret: pager.secretKey });
     const sizes: number[] = [];
@@ -197,7 +256,9 @@ describe('JSON API', () => {
     const tooMany = await call(serve, '/feeds?maxCount=101', { secret: pager.secretKey });
     expect([tooMany.status, tooMany.json?.error?.code]).toEqual([400, 'InvalidParameterValue']);
     // Statuses MWS knows but feedproc never uses are accepted and match nothing; unknown ones are refused.
-    expect((await call(serve, '/feeds/count?status=_IN_SAFETY_NET_', { secret: pager.secretKey })).json).toEqual({ count: 0 });
+    expect((await call(serve, '/feeds/count?status=_IN_SAFETY_NET_', { secret: pager.secretKey })).json).toEqual({
+      count: 0,
+    });
     expect((await call(serve, '/feeds/count?status=_WHATEVER_', { secret: pager.secretKey })).status).toBe(400);
     for (const id of ids) await waitDone(serve, pager.secretKey, id);
   }, 60_000);
@@ -206,7 +267,8 @@ describe('JSON API', () => {
     const canceller = await serve.createKey('A4CANCELS');
     await serve.importOrders('A4CANCELS', ordersToday());
     // The lane waits one stability window before its first file: both feeds are still _SUBMITTED_ now.
-    const first = (await upload(serve, canceller.secretKey, sample('flat-adjustment-valid.txt'))).json.feedSubmissionId as string;
+    const first = (await upload(serve, canceller.secretKey, sample('flat-adjustment-valid.txt'))).json
+      .feedSubmissionId as string;
     const cancelled = await call(serve, `/feeds/${first}/cancel`, { method: 'POST', secret: canceller.secretKey });
     expect([cancelled.status, cancelled.json?.feedProcessingStatus]).toEqual([200, '_CANCELLED_']);
     const result = await call(serve, `/feeds/${first}/result`, { secret: canceller.secretKey });
@@ -217,9 +279,19 @@ describe('JSON API', () => {
     expect([refused.status, refused.json?.error?.feedprocCode]).toEqual([409, 'HTTP_NOT_CANCELABLE']);
     // Nothing of the cancelled feed reached the ledger: the order it would have refunded is untouched.
     const order = await call(serve, '/orders/407-5531702-1189363', { secret: canceller.secretKey });
-    expect(order.json.items.every((i: { quantityCancelled: number; refunded: object }) => i.quantityCancelled === 0 && Object.keys(i.refunded).length === 0)).toBe(true);
+    expect(
+      order.json.items.every(
+        (i: { quantityCancelled: number; refunded: object }) =>
+          i.quantityCancelled === 0 && Object.keys(i.refunded).length === 0,
+      ),
+    ).toBe(true);
     const bulk = await call(serve, '/feeds/cancel', { method: 'POST', secret: canceller.secretKey });
-    expect(bulk.json.feeds.map((f: { feedSubmissionId: string; feedProcessingStatus: string }) => [f.feedSubmissionId, f.feedProcessingStatus])).toEqual([
+    expect(
+      bulk.json.feeds.map((f: { feedSubmissionId: string; feedProcessingStatus: string }) => [
+        f.feedSubmissionId,
+        f.feedProcessingStatus,
+      ]),
+    ).toEqual([
       [second, '_DONE_'],
       [first, '_CANCELLED_'],
     ]);
@@ -247,31 +319,75 @@ describe('JSON API', () => {
     const before = (await call(serve, '/metrics', { secret: key.secretKey })).json;
     const body = JSON.stringify({ reason: 'NoInventory', note: 'Out of stock <b>sorry</b>' });
     const headers = { 'content-type': 'application/json', 'idempotency-key': 'req-1' };
-    const first = await call(serve, `/orders/${orderId}/cancel`, { method: 'POST', secret: key.secretKey, body, headers });
+    const first = await call(serve, `/orders/${orderId}/cancel`, {
+      method: 'POST',
+      secret: key.secretKey,
+      body,
+      headers,
+    });
     expect([first.status, first.json]).toEqual([200, { amazonOrderId: orderId, result: 'Cancelled' }]);
-    const replay = await call(serve, `/orders/${orderId}/cancel`, { method: 'POST', secret: key.secretKey, body, headers });
+    const replay = await call(serve, `/orders/${orderId}/cancel`, {
+      method: 'POST',
+      secret: key.secretKey,
+      body,
+      headers,
+    });
     expect([replay.status, replay.json.result]).toEqual([200, 'Cancelled']);
-    const again = await call(serve, `/orders/${orderId}/cancel`, { method: 'POST', secret: key.secretKey, body, headers: { 'content-type': 'application/json' } });
+    const again = await call(serve, `/orders/${orderId}/cancel`, {
+      method: 'POST',
+      secret: key.secretKey,
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(again.status).toBe(409);
     expect(again.json.result).toBe('Refused');
     const order = (await call(serve, `/orders/${orderId}`, { secret: key.secretKey })).json;
-    expect(order).toMatchObject({ amazonOrderId: orderId, merchantId: MERCHANT, status: 'Canceled', sellerNote: 'Out of stock <b>sorry</b>' });
-    expect(order.items.every((i: { quantityOrdered: number; quantityCancelled: number }) => i.quantityCancelled === i.quantityOrdered)).toBe(true);
-    const badReason = await call(serve, `/orders/${orderId}/cancel`, { method: 'POST', secret: key.secretKey, body: JSON.stringify({ reason: 'Whatever' }), headers: { 'content-type': 'application/json' } });
+    expect(order).toMatchObject({
+      amazonOrderId: orderId,
+      merchantId: MERCHANT,
+      status: 'Canceled',
+      sellerNote: 'Out of stock <b>sorry</b>',
+    });
+    expect(
+      order.items.every(
+        (i: { quantityOrdered: number; quantityCancelled: number }) => i.quantityCancelled === i.quantityOrdered,
+      ),
+    ).toBe(true);
+    const badReason = await call(serve, `/orders/${orderId}/cancel`, {
+      method: 'POST',
+      secret: key.secretKey,
+      body: JSON.stringify({ reason: 'Whatever' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect([badReason.status, badReason.json.error.code]).toEqual([400, 'InvalidParameterValue']);
-    const badItem = await call(serve, `/orders/${orderId}/cancel`, { method: 'POST', secret: key.secretKey, body: JSON.stringify({ reason: 'NoInventory', items: [{ code: '12' }] }), headers: { 'content-type': 'application/json' } });
+    const badItem = await call(serve, `/orders/${orderId}/cancel`, {
+      method: 'POST',
+      secret: key.secretKey,
+      body: JSON.stringify({ reason: 'NoInventory', items: [{ code: '12' }] }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect([badItem.status, badItem.json.error.code]).toEqual([400, 'InvalidRequest']);
     const after = (await call(serve, '/metrics', { secret: key.secretKey })).json;
     expect(before).toMatchObject({ merchantId: MERCHANT, windowDays: 7, target: 0.025, orders: 12 });
-    expect(after).toMatchObject({ merchantId: MERCHANT, windowDays: 7, orders: 12, sellerCancelledOrders: before.sellerCancelledOrders + 1 });
+    expect(after).toMatchObject({
+      merchantId: MERCHANT,
+      windowDays: 7,
+      orders: 12,
+      sellerCancelledOrders: before.sellerCancelledOrders + 1,
+    });
     expect(after.cancelRate).toBeCloseTo(after.sellerCancelledOrders / 12, 5);
     const tooLong = await call(serve, '/metrics?days=3650', { secret: key.secretKey });
     expect([tooLong.status, tooLong.json.error.code]).toEqual([400, 'InvalidParameterValue']);
   });
 
   it('lists and revokes keys from the CLI, and keeps no secret in Redis in the clear', async () => {
-    const listed = JSON.parse((await runCli(['keys', 'list', '--merchant', MERCHANT, '--format', 'json'], { env: serve.env })).stdout) as Array<{ accessKeyId: string; revokedAt: string | null }>;
-    expect(listed.find((k) => k.accessKeyId === key.accessKeyId)).toMatchObject({ merchantId: MERCHANT, revokedAt: null });
+    const listed = JSON.parse(
+      (await runCli(['keys', 'list', '--merchant', MERCHANT, '--format', 'json'], { env: serve.env })).stdout,
+    ) as Array<{ accessKeyId: string; revokedAt: string | null }>;
+    expect(listed.find((k) => k.accessKeyId === key.accessKeyId)).toMatchObject({
+      merchantId: MERCHANT,
+      revokedAt: null,
+    });
     expect(listed.some((k) => k.accessKeyId === other.accessKeyId)).toBe(false);
     const redis = new Redis(testRedisUrl());
     const values: string[] = [];
@@ -293,23 +409,45 @@ describe('JSON API', () => {
     const doc = (await call(serve, '/openapi.json')).json;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/feeds', '/feeds/count', '/feeds/cancel', '/feeds/{id}', '/feeds/{id}/cancel', '/feeds/{id}/result', '/health', '/metrics', '/orders/{id}', '/orders/{id}/cancel'].sort(),
+      [
+        '/feeds',
+        '/feeds/count',
+        '/feeds/cancel',
+        '/feeds/{id}',
+        '/feeds/{id}/cancel',
+        '/feeds/{id}/result',
+        '/health',
+        '/metrics',
+        '/orders/{id}',
+        '/orders/{id}/cancel',
+      ].sort(),
     );
   });
 });
 
 /** A POST /feeds with raw control over headers; `megabytes` of zeros streamed in 1 MiB chunks (null: no body). */
-function rawPost(serve: ServeProcess, secret: string, headers: Record<string, string>, megabytes: number | null): Promise<{ status: number; body: string }> {
+function rawPost(
+  serve: ServeProcess,
+  secret: string,
+  headers: Record<string, string>,
+  megabytes: number | null,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${serve.base}/feeds?feedType=${FLAT_TYPE}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    const req = httpRequest(
+      `${serve.base}/feeds?feedType=${FLAT_TYPE}`,
+      { method: 'POST', headers: { authorization: `Bearer ${secret}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
     if (megabytes === null) {
       req.flushHeaders();
       return;

@@ -5,7 +5,16 @@
  */
 import { connect } from 'node:net';
 import { adjustmentFeed } from '../helpers/feeds.js';
-import { encodeParams, md5Base64, MwsTestClient, parseAnswer, resultOf, send, sign, type MwsKey } from '../helpers/mws-client.js';
+import {
+  encodeParams,
+  md5Base64,
+  MwsTestClient,
+  parseAnswer,
+  resultOf,
+  send,
+  sign,
+  type MwsKey,
+} from '../helpers/mws-client.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 
 const TYPE = '_POST_PAYMENT_ADJUSTMENT_DATA_';
@@ -26,7 +35,9 @@ function statusOfRaw(request: string): Promise<number> {
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => (answer += d));
     // The server may close while the request is still being written; what it answered is what counts.
-    socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err),
+    );
     socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
     socket.write(request);
   });
@@ -35,16 +46,43 @@ function statusOfRaw(request: string): Promise<number> {
 describe('HTTP limits', () => {
   it('refuses a header block over 16 KiB and a query string over 16 KiB with 431, and keeps serving', async () => {
     expect(await statusOfRaw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`)).toBe(431);
-    expect(await statusOfRaw(`GET /Feeds/2009-01-01?Action=GetFeedSubmissionCount&pad=${'b'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`)).toBe(431);
-    expect(await statusOfRaw(`GET /feeds?feedType=${'c'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer x\r\n\r\n`)).toBe(431);
+    expect(
+      await statusOfRaw(
+        `GET /Feeds/2009-01-01?Action=GetFeedSubmissionCount&pad=${'b'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      ),
+    ).toBe(431);
+    expect(
+      await statusOfRaw(
+        `GET /feeds?feedType=${'c'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer x\r\n\r\n`,
+      ),
+    ).toBe(431);
     const fine = await send(serve.port, { method: 'GET', path: '/health', headers: {} });
     expect([fine.status, JSON.parse(fine.text)]).toEqual([200, { status: 'ok', redis: 'up' }]);
   });
 
   it('records an exactly replayed SubmitFeed as a duplicate of the first: nothing is applied twice', async () => {
     const feed = adjustmentFeed(2);
-    const params = sign(key, serve.port, { Action: 'SubmitFeed', Version: '2009-01-01', SellerId: key.merchantId, FeedType: TYPE, ContentMD5Value: md5Base64(feed) }, { method: 'POST', path: '/Feeds/2009-01-01' });
-    const post = async () => parseAnswer(await send(serve.port, { method: 'POST', path: `/Feeds/2009-01-01?${encodeParams(params)}`, headers: { 'content-type': 'text/xml' }, body: feed }));
+    const params = sign(
+      key,
+      serve.port,
+      {
+        Action: 'SubmitFeed',
+        Version: '2009-01-01',
+        SellerId: key.merchantId,
+        FeedType: TYPE,
+        ContentMD5Value: md5Base64(feed),
+      },
+      { method: 'POST', path: '/Feeds/2009-01-01' },
+    );
+    const post = async () =>
+      parseAnswer(
+        await send(serve.port, {
+          method: 'POST',
+          path: `/Feeds/2009-01-01?${encodeParams(params)}`,
+          headers: { 'content-type': 'text/xml' },
+          body: feed,
+        }),
+      );
     const first = resultOf(await post(), 'SubmitFeed').FeedSubmissionInfo?.[0];
     const replay = resultOf(await post(), 'SubmitFeed').FeedSubmissionInfo?.[0];
     expect(first && replay && first.FeedSubmissionId !== replay.FeedSubmissionId).toBe(true);

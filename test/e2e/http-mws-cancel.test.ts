@@ -32,16 +32,27 @@ describe('CancelFeedSubmissions and GetFeedSubmissionResult', () => {
     expect(finished.FeedProcessingStatus).toBe('_DONE_');
     expect(finished.StartedProcessingDate).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     const report = await mws.call('GetFeedSubmissionResult', { FeedSubmissionId: done.FeedSubmissionId });
-    expect([report.status, report.headers['content-md5'], Number(report.headers['content-length'])]).toEqual([200, md5Base64(report.body), report.body.length]);
+    expect([report.status, report.headers['content-md5'], Number(report.headers['content-length'])]).toEqual([
+      200,
+      md5Base64(report.body),
+      report.body.length,
+    ]);
     expect(report.text).toContain(`<DocumentTransactionID>${done.FeedSubmissionId}</DocumentTransactionID>`);
 
     const waiting = await mws.submit(TYPE, adjustmentFeed(2));
-    const cancel = await mws.call('CancelFeedSubmissions', { 'FeedSubmissionIdList.Id.1': done.FeedSubmissionId, 'FeedSubmissionIdList.Id.2': waiting.FeedSubmissionId });
+    const cancel = await mws.call('CancelFeedSubmissions', {
+      'FeedSubmissionIdList.Id.1': done.FeedSubmissionId,
+      'FeedSubmissionIdList.Id.2': waiting.FeedSubmissionId,
+    });
     const result = resultOf(cancel, 'CancelFeedSubmissions');
     expect(result['Count']).toBe('2');
-    const statuses = Object.fromEntries((result.FeedSubmissionInfo ?? []).map((info) => [info.FeedSubmissionId, info.FeedProcessingStatus]));
+    const statuses = Object.fromEntries(
+      (result.FeedSubmissionInfo ?? []).map((info) => [info.FeedSubmissionId, info.FeedProcessingStatus]),
+    );
     expect(statuses).toEqual({ [done.FeedSubmissionId]: '_DONE_', [waiting.FeedSubmissionId]: '_CANCELLED_' });
-    const cancelledInfo = (result.FeedSubmissionInfo ?? []).find((info) => info.FeedSubmissionId === waiting.FeedSubmissionId);
+    const cancelledInfo = (result.FeedSubmissionInfo ?? []).find(
+      (info) => info.FeedSubmissionId === waiting.FeedSubmissionId,
+    );
     expect(cancelledInfo?.CompletedProcessingDate).toMatch(/^\d{4}-\d{2}-\d{2}T/);
 
     const canceled = await mws.call('GetFeedSubmissionResult', { FeedSubmissionId: waiting.FeedSubmissionId });
@@ -53,13 +64,21 @@ describe('CancelFeedSubmissions and GetFeedSubmissionResult', () => {
     const other = new MwsTestClient(serve.port, await serve.createKey('A1FILTERS'));
     const a = await other.submit(TYPE, adjustmentFeed(3));
     const b = await other.submit(TYPE, adjustmentFeed(4));
-    const cancel = resultOf(await other.call('CancelFeedSubmissions', { 'FeedTypeList.Type.1': TYPE }), 'CancelFeedSubmissions');
+    const cancel = resultOf(
+      await other.call('CancelFeedSubmissions', { 'FeedTypeList.Type.1': TYPE }),
+      'CancelFeedSubmissions',
+    );
     expect(cancel['Count']).toBe('2');
-    expect((cancel.FeedSubmissionInfo ?? []).map((info) => [info.FeedSubmissionId, info.FeedProcessingStatus])).toEqual([
-      [b.FeedSubmissionId, '_CANCELLED_'],
-      [a.FeedSubmissionId, '_CANCELLED_'],
-    ]);
-    const none = resultOf(await other.call('CancelFeedSubmissions', { 'FeedTypeList.Type.1': '_POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA_' }), 'CancelFeedSubmissions');
+    expect((cancel.FeedSubmissionInfo ?? []).map((info) => [info.FeedSubmissionId, info.FeedProcessingStatus])).toEqual(
+      [
+        [b.FeedSubmissionId, '_CANCELLED_'],
+        [a.FeedSubmissionId, '_CANCELLED_'],
+      ],
+    );
+    const none = resultOf(
+      await other.call('CancelFeedSubmissions', { 'FeedTypeList.Type.1': '_POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA_' }),
+      'CancelFeedSubmissions',
+    );
     expect([none['Count'], none.FeedSubmissionInfo]).toEqual(['0', undefined]);
   });
 });

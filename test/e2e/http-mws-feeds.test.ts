@@ -25,11 +25,22 @@ describe('SubmitFeed', () => {
   it('needs the MD5 of the body, as ContentMD5Value or the Content-MD5 header, and it must match', async () => {
     const missing = await mws.call('SubmitFeed', { FeedType: XML_TYPE }, { body: feed });
     expect([missing.status, errorOf(missing).Code]).toEqual([400, 'ContentMD5Missing']);
-    const wrong = await mws.call('SubmitFeed', { FeedType: XML_TYPE, ContentMD5Value: md5Base64(`${feed} `) }, { body: feed });
+    const wrong = await mws.call(
+      'SubmitFeed',
+      { FeedType: XML_TYPE, ContentMD5Value: md5Base64(`${feed} `) },
+      { body: feed },
+    );
     expect([wrong.status, errorOf(wrong).Code]).toEqual([400, 'ContentMD5DoesNotMatch']);
     expect(errorOf(wrong).Message).toContain(md5Base64(feed));
-    const header = await mws.call('SubmitFeed', { FeedType: XML_TYPE }, { body: feed, headers: { 'content-md5': md5Base64(feed) } });
-    expect([header.status, resultOf(header, 'SubmitFeed').FeedSubmissionInfo?.[0]?.FeedProcessingStatus]).toEqual([200, '_SUBMITTED_']);
+    const header = await mws.call(
+      'SubmitFeed',
+      { FeedType: XML_TYPE },
+      { body: feed, headers: { 'content-md5': md5Base64(feed) } },
+    );
+    expect([header.status, resultOf(header, 'SubmitFeed').FeedSubmissionInfo?.[0]?.FeedProcessingStatus]).toEqual([
+      200,
+      '_SUBMITTED_',
+    ]);
   });
 
   it('needs a FeedType feedproc processes, and POST', async () => {
@@ -37,17 +48,37 @@ describe('SubmitFeed', () => {
     const invalid = await mws.call('SubmitFeed', { ...params, FeedType: '_POST_PRODUCT_DATA_' }, { body: feed });
     expect([invalid.status, errorOf(invalid).Code]).toEqual([400, 'InvalidFeedType']);
     const none = await mws.call('SubmitFeed', params, { body: feed });
-    expect([none.status, errorOf(none).Code, errorOf(none).Message]).toEqual([400, 'MissingParameter', 'The request must contain the parameter FeedType.']);
+    expect([none.status, errorOf(none).Code, errorOf(none).Message]).toEqual([
+      400,
+      'MissingParameter',
+      'The request must contain the parameter FeedType.',
+    ]);
     const get = await mws.call('SubmitFeed', { ...params, FeedType: XML_TYPE }, { method: 'GET' });
     expect([get.status, errorOf(get).Code]).toEqual([400, 'InvalidRequest']);
   });
 
   it('accepts the body with any Content-Type or none, and MarketplaceIdList and PurgeAndReplace', async () => {
-    const extra = { 'MarketplaceIdList.Id.1': 'A1C3SOZRARQ6R3', 'MarketplaceIdList.Id.2': 'A1PA6795UKMFR9', PurgeAndReplace: 'false' };
-    for (const contentType of [undefined, 'application/x-www-form-urlencoded', 'text/tab-separated-values; charset=iso-8859-1']) {
+    const extra = {
+      'MarketplaceIdList.Id.1': 'A1C3SOZRARQ6R3',
+      'MarketplaceIdList.Id.2': 'A1PA6795UKMFR9',
+      PurgeAndReplace: 'false',
+    };
+    for (const contentType of [
+      undefined,
+      'application/x-www-form-urlencoded',
+      'text/tab-separated-values; charset=iso-8859-1',
+    ]) {
       const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
-      const answer = await mws.call('SubmitFeed', { FeedType: XML_TYPE, ContentMD5Value: md5Base64(feed), ...extra }, { body: feed, headers });
-      expect([contentType, answer.status, resultOf(answer, 'SubmitFeed').FeedSubmissionInfo?.[0]?.FeedType]).toEqual([contentType, 200, XML_TYPE]);
+      const answer = await mws.call(
+        'SubmitFeed',
+        { FeedType: XML_TYPE, ContentMD5Value: md5Base64(feed), ...extra },
+        { body: feed, headers },
+      );
+      expect([contentType, answer.status, resultOf(answer, 'SubmitFeed').FeedSubmissionInfo?.[0]?.FeedType]).toEqual([
+        contentType,
+        200,
+        XML_TYPE,
+      ]);
     }
   });
 });
@@ -62,9 +93,15 @@ describe('GetFeedSubmissionList, ByNextToken, Count and Result', () => {
 
     const first = resultOf(await other.call('GetFeedSubmissionList', { MaxCount: '2' }), 'GetFeedSubmissionList');
     expect([first['HasNext'], first.FeedSubmissionInfo?.length]).toEqual(['true', 2]);
-    const second = resultOf(await other.call('GetFeedSubmissionListByNextToken', { NextToken: String(first['NextToken']) }), 'GetFeedSubmissionListByNextToken');
+    const second = resultOf(
+      await other.call('GetFeedSubmissionListByNextToken', { NextToken: String(first['NextToken']) }),
+      'GetFeedSubmissionListByNextToken',
+    );
     expect([second['HasNext'], second.FeedSubmissionInfo?.length]).toEqual(['true', 2]);
-    const third = resultOf(await other.call('GetFeedSubmissionListByNextToken', { NextToken: String(second['NextToken']) }), 'GetFeedSubmissionListByNextToken');
+    const third = resultOf(
+      await other.call('GetFeedSubmissionListByNextToken', { NextToken: String(second['NextToken']) }),
+      'GetFeedSubmissionListByNextToken',
+    );
     expect([third['HasNext'], third['NextToken'], third.FeedSubmissionInfo?.length]).toEqual(['false', undefined, 1]);
     const paged = [first, second, third].flatMap((page) => page.FeedSubmissionInfo ?? []);
     expect(paged.map((info) => info.FeedSubmissionId)).toEqual([...submitted].reverse());
@@ -73,25 +110,47 @@ describe('GetFeedSubmissionList, ByNextToken, Count and Result', () => {
     const stranger = await mws.call('GetFeedSubmissionListByNextToken', { NextToken: String(first['NextToken']) });
     expect([stranger.status, errorOf(stranger).Code]).toEqual([400, 'InvalidParameterValue']);
 
-    const count = async (params: Record<string, string>): Promise<unknown> => resultOf(await other.call('GetFeedSubmissionCount', params), 'GetFeedSubmissionCount')['Count'];
+    const count = async (params: Record<string, string>): Promise<unknown> =>
+      resultOf(await other.call('GetFeedSubmissionCount', params), 'GetFeedSubmissionCount')['Count'];
     expect(await count({})).toBe('5');
     expect(await count({ 'FeedTypeList.Type.1': FLAT_TYPE })).toBe('1');
     expect(await count({ SubmittedToDate: '2000-01-01T00:00:00Z' })).toBe('0');
 
     for (const id of submitted) await other.waitDone(id);
     expect(await count({ 'FeedProcessingStatusList.Status.1': '_DONE_' })).toBe('5');
-    expect(await count({ 'FeedProcessingStatusList.Status.1': '_SUBMITTED_', 'FeedProcessingStatusList.Status.2': '_IN_PROGRESS_' })).toBe('0');
-    const listed = resultOf(await other.call('GetFeedSubmissionList', { 'FeedSubmissionIdList.Id.1': submitted[0] as string, 'FeedTypeList.Type.1': FLAT_TYPE }), 'GetFeedSubmissionList');
-    expect(listed.FeedSubmissionInfo?.map((info) => [info.FeedSubmissionId, info.FeedProcessingStatus])).toEqual([[submitted[0], '_DONE_']]); // ids override filters
+    expect(
+      await count({
+        'FeedProcessingStatusList.Status.1': '_SUBMITTED_',
+        'FeedProcessingStatusList.Status.2': '_IN_PROGRESS_',
+      }),
+    ).toBe('0');
+    const listed = resultOf(
+      await other.call('GetFeedSubmissionList', {
+        'FeedSubmissionIdList.Id.1': submitted[0] as string,
+        'FeedTypeList.Type.1': FLAT_TYPE,
+      }),
+      'GetFeedSubmissionList',
+    );
+    expect(listed.FeedSubmissionInfo?.map((info) => [info.FeedSubmissionId, info.FeedProcessingStatus])).toEqual([
+      [submitted[0], '_DONE_'],
+    ]); // ids override filters
 
     const report = await other.call('GetFeedSubmissionResult', { FeedSubmissionId: submitted[1] as string });
     expect([report.status, report.headers['content-md5']]).toEqual([200, md5Base64(report.body)]);
     expect(report.headers['x-mws-quota-max']).toBe('60');
-    const processing = (report.xml['AmazonEnvelope'] as { Message: { ProcessingReport: Record<string, unknown> } }).Message.ProcessingReport;
+    const processing = (report.xml['AmazonEnvelope'] as { Message: { ProcessingReport: Record<string, unknown> } })
+      .Message.ProcessingReport;
     // The feeds name A1MERCHANT in their headers but came with A1PAGER's key: rejected whole (5005).
-    expect([processing['DocumentTransactionID'], processing['StatusCode'], (processing['Result'] as Record<string, string>)['ResultMessageCode']]).toEqual([submitted[1], 'Rejected', '5005']);
+    expect([
+      processing['DocumentTransactionID'],
+      processing['StatusCode'],
+      (processing['Result'] as Record<string, string>)['ResultMessageCode'],
+    ]).toEqual([submitted[1], 'Rejected', '5005']);
     const flatReport = await other.call('GetFeedSubmissionResult', { FeedSubmissionId: submitted[4] as string });
-    expect([flatReport.headers['content-type'], flatReport.headers['content-md5']]).toEqual(['text/tab-separated-values; charset=UTF-8', md5Base64(flatReport.body)]);
+    expect([flatReport.headers['content-type'], flatReport.headers['content-md5']]).toEqual([
+      'text/tab-separated-values; charset=UTF-8',
+      md5Base64(flatReport.body),
+    ]);
     expect(flatReport.text).toContain('Number of records processed\t\t1\n');
   });
 
@@ -100,7 +159,9 @@ describe('GetFeedSubmissionList, ByNextToken, Count and Result', () => {
     expect([maxCount.status, errorOf(maxCount).Code]).toEqual([400, 'InvalidParameterValue']);
     expect(errorOf(maxCount).Message).toContain('MaxCount');
     expect((await mws.call('GetFeedSubmissionList', { MaxCount: '100' })).status).toBe(200);
-    const ids = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`FeedSubmissionIdList.Id.${i + 1}`, String(50001 + i)]));
+    const ids = Object.fromEntries(
+      Array.from({ length: 101 }, (_, i) => [`FeedSubmissionIdList.Id.${i + 1}`, String(50001 + i)]),
+    );
     const tooMany = await mws.call('GetFeedSubmissionList', ids);
     expect([tooMany.status, errorOf(tooMany).Code]).toEqual([400, 'InvalidParameterValue']);
     const status = await mws.call('GetFeedSubmissionCount', { 'FeedProcessingStatusList.Status.1': '_FINISHED_' });

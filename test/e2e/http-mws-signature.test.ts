@@ -1,5 +1,14 @@
 /** Signature Version 2 at the MWS endpoint, with requests signed by the test's own signer (test/helpers/mws-client.ts). */
-import { encodeParams, errorOf, MwsTestClient, parseAnswer, resultOf, send, sign, type MwsKey } from '../helpers/mws-client.js';
+import {
+  encodeParams,
+  errorOf,
+  MwsTestClient,
+  parseAnswer,
+  resultOf,
+  send,
+  sign,
+  type MwsKey,
+} from '../helpers/mws-client.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 
 let serve: ServeProcess;
@@ -30,7 +39,10 @@ describe('MWS Signature Version 2', () => {
         const answer = await mws.call('GetFeedSubmissionCount', {}, { signatureMethod, path });
         expect([answer.status, resultOf(answer, 'GetFeedSubmissionCount')['Count']]).toEqual([200, '0']);
         expect(answer.headers['content-type']).toBe('text/xml');
-        expect(answer.headers['x-mws-request-id']).toBe((answer.xml['GetFeedSubmissionCountResponse'] as { ResponseMetadata: { RequestId: string } }).ResponseMetadata.RequestId);
+        expect(answer.headers['x-mws-request-id']).toBe(
+          (answer.xml['GetFeedSubmissionCountResponse'] as { ResponseMetadata: { RequestId: string } }).ResponseMetadata
+            .RequestId,
+        );
         expect(answer.headers['x-mws-timestamp']).toMatch(/^\d{4}-\d{2}-\d{2}T/);
         expect(answer.headers['x-mws-quota-max']).toBe('80');
       }
@@ -50,14 +62,20 @@ describe('MWS Signature Version 2', () => {
   it('takes the parameters from a POST form body, which are part of what is signed', async () => {
     const params = sign(key, serve.port, { ...COUNT, SellerId: key.merchantId }, { method: 'POST' });
     const form = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-    const answer = parseAnswer(await send(serve.port, { method: 'POST', path: '/Feeds/2009-01-01', headers: form, body: encodeParams(params) }));
+    const answer = parseAnswer(
+      await send(serve.port, { method: 'POST', path: '/Feeds/2009-01-01', headers: form, body: encodeParams(params) }),
+    );
     expect([answer.status, resultOf(answer, 'GetFeedSubmissionCount')['Count']]).toEqual([200, '0']);
     const altered = encodeParams({ ...params, 'FeedTypeList.Type.1': '_POST_PAYMENT_ADJUSTMENT_DATA_' });
-    const refused = parseAnswer(await send(serve.port, { method: 'POST', path: '/Feeds/2009-01-01', headers: form, body: altered }));
+    const refused = parseAnswer(
+      await send(serve.port, { method: 'POST', path: '/Feeds/2009-01-01', headers: form, body: altered }),
+    );
     expect([refused.status, errorOf(refused).Code]).toEqual([403, 'SignatureDoesNotMatch']);
     // Signed for GET but sent as POST: the method is signed too.
     const asGet = sign(key, serve.port, { ...COUNT, SellerId: key.merchantId });
-    const wrongMethod = parseAnswer(await send(serve.port, { method: 'POST', path: '/Feeds/2009-01-01', headers: form, body: encodeParams(asGet) }));
+    const wrongMethod = parseAnswer(
+      await send(serve.port, { method: 'POST', path: '/Feeds/2009-01-01', headers: form, body: encodeParams(asGet) }),
+    );
     expect([wrongMethod.status, errorOf(wrongMethod).Code]).toEqual([403, 'SignatureDoesNotMatch']);
   });
 
@@ -87,16 +105,27 @@ describe('MWS Signature Version 2', () => {
   });
 
   it('refuses an unknown key, a revoked key and a key of another merchant', async () => {
-    const unknown = await new MwsTestClient(serve.port, { ...key, accessKeyId: 'AKFPNOSUCHKEY0000000' }).call('GetFeedSubmissionCount');
+    const unknown = await new MwsTestClient(serve.port, { ...key, accessKeyId: 'AKFPNOSUCHKEY0000000' }).call(
+      'GetFeedSubmissionCount',
+    );
     expect([unknown.status, errorOf(unknown).Code]).toEqual([401, 'InvalidAccessKeyId']);
     const revokedKey = await serve.createKey('A1SIGNER');
     expect((await new MwsTestClient(serve.port, revokedKey).call('GetFeedSubmissionCount')).status).toBe(200);
     await serve.revokeKey(revokedKey.accessKeyId);
     const revoked = await new MwsTestClient(serve.port, revokedKey).call('GetFeedSubmissionCount');
     expect([revoked.status, errorOf(revoked).Code]).toEqual([403, 'AccessDenied']);
-    const mismatch = await new MwsTestClient(serve.port, { ...key, merchantId: 'A9SOMEONEELSE' }).call('GetFeedSubmissionCount');
-    expect([mismatch.status, errorOf(mismatch).Code, errorOf(mismatch).Message]).toEqual([401, 'AccessDenied', `Access key ${key.accessKeyId} does not belong to merchant A9SOMEONEELSE.`]);
-    const oldName = await new MwsTestClient(serve.port, key).call('GetFeedSubmissionCount', { SellerId: '', Merchant: key.merchantId });
+    const mismatch = await new MwsTestClient(serve.port, { ...key, merchantId: 'A9SOMEONEELSE' }).call(
+      'GetFeedSubmissionCount',
+    );
+    expect([mismatch.status, errorOf(mismatch).Code, errorOf(mismatch).Message]).toEqual([
+      401,
+      'AccessDenied',
+      `Access key ${key.accessKeyId} does not belong to merchant A9SOMEONEELSE.`,
+    ]);
+    const oldName = await new MwsTestClient(serve.port, key).call('GetFeedSubmissionCount', {
+      SellerId: '',
+      Merchant: key.merchantId,
+    });
     expect(oldName.status).toBe(200);
   });
 
@@ -104,7 +133,11 @@ describe('MWS Signature Version 2', () => {
     const noSignature = sign(key, serve.port, { ...COUNT, SellerId: key.merchantId });
     delete noSignature['Signature'];
     const missing = await get(noSignature);
-    expect([missing.status, errorOf(missing).Code, errorOf(missing).Message]).toEqual([400, 'MissingParameter', 'The request must contain the parameter Signature.']);
+    expect([missing.status, errorOf(missing).Code, errorOf(missing).Message]).toEqual([
+      400,
+      'MissingParameter',
+      'The request must contain the parameter Signature.',
+    ]);
     const noSeller = await mws.call('GetFeedSubmissionCount', { SellerId: '' });
     expect([noSeller.status, errorOf(noSeller).Code]).toEqual([400, 'MissingParameter']);
     const action = await mws.call('GetReportList');
@@ -114,7 +147,11 @@ describe('MWS Signature Version 2', () => {
     const v1 = await get({ ...sign(key, serve.port, { ...COUNT, SellerId: key.merchantId }), SignatureVersion: '1' });
     expect([v1.status, errorOf(v1).Code]).toEqual([400, 'InvalidParameterValue']);
     const noAction = await get({ Version: '2009-01-01' }, {}, '/');
-    expect([noAction.status, errorOf(noAction).Code, noAction.headers['x-mws-request-id']]).toEqual([400, 'MissingParameter', (noAction.xml['ErrorResponse'] as { RequestID: string }).RequestID]);
+    expect([noAction.status, errorOf(noAction).Code, noAction.headers['x-mws-request-id']]).toEqual([
+      400,
+      'MissingParameter',
+      (noAction.xml['ErrorResponse'] as { RequestID: string }).RequestID,
+    ]);
   });
 
   it('sends a browser at / without parameters to the web pages', async () => {

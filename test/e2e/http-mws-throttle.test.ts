@@ -23,7 +23,11 @@ describe('MWS throttling', () => {
     // All eleven at once, so no token is restored in between.
     const answers = await Promise.all(Array.from({ length: 11 }, () => mws.call('GetFeedSubmissionCount')));
     const refused = answers.filter((answer) => answer.status !== 200);
-    expect(answers.filter((answer) => answer.status === 200).map((answer) => resultOf(answer, 'GetFeedSubmissionCount')['Count'])).toEqual(Array(10).fill('0'));
+    expect(
+      answers
+        .filter((answer) => answer.status === 200)
+        .map((answer) => resultOf(answer, 'GetFeedSubmissionCount')['Count']),
+    ).toEqual(Array(10).fill('0'));
     expect(refused).toHaveLength(1);
     const [throttled] = refused;
     expect([throttled?.status, throttled && errorOf(throttled).Code]).toEqual([503, 'RequestThrottled']);

@@ -28,7 +28,8 @@ const shot = async (name: string): Promise<void> => {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 };
 
-const sellerCancelled = async (): Promise<number> => Number(await page.locator('#cancel-rate').getAttribute('data-seller-cancelled'));
+const sellerCancelled = async (): Promise<number> =>
+  Number(await page.locator('#cancel-rate').getAttribute('data-seller-cancelled'));
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -40,7 +41,15 @@ beforeAll(async () => {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1280, height: 860 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
   });
   page = context.pages()[0] ?? (await context.newPage());
 }, 120_000);
@@ -100,7 +109,9 @@ describe('the web pages in a browser', () => {
       `Your order cannot be found using Merchant ID ${SAMPLE_MERCHANT} and MerchantOrderID ZAM/2026/11/0457. Enter the correct order ID and then resubmit your feed.`,
       '',
     ]);
-    const buyerCancelled = page.locator('#results tbody tr', { hasText: "The value 'BuyerCancelled' is not an element of the set" });
+    const buyerCancelled = page.locator('#results tbody tr', {
+      hasText: "The value 'BuyerCancelled' is not an element of the set",
+    });
     await expect(buyerCancelled.locator('td').allTextContents()).resolves.toEqual([
       '3',
       'Error',
@@ -124,7 +135,9 @@ describe('the web pages in a browser', () => {
     await shot('06-orders');
     await page.fill('input[name=q]', 'DESKA-BUK');
     await Promise.all([page.waitForURL(/q=DESKA-BUK/), page.click('form.filters button[type=submit]')]);
-    await expect(page.locator('#orders tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order')))).resolves.toEqual([ORDER, '405-3812004-6650731']);
+    await expect(
+      page.locator('#orders tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order'))),
+    ).resolves.toEqual([ORDER, '405-3812004-6650731']);
     await page.click(`a[href="/web/orders/${ORDER}"]`);
     await page.waitForURL(`**/web/orders/${ORDER}`);
     await expect(page.locator('[data-order-status]').textContent()).resolves.toBe('Unshipped');
@@ -133,7 +146,10 @@ describe('the web pages in a browser', () => {
     await shot('07-order');
 
     // The confirmation step repeats the request; only "Confirm" cancels.
-    await Promise.all([page.waitForURL(`**/web/orders/${ORDER}/cancel`), page.click('button:has-text("Review cancellation")')]);
+    await Promise.all([
+      page.waitForURL(`**/web/orders/${ORDER}/cancel`),
+      page.click('button:has-text("Review cancellation")'),
+    ]);
     await expect(page.locator('#confirm .seller-note').textContent()).resolves.toBe(NOTE);
     await expect(page.locator('#confirm').textContent()).resolves.toContain('the whole order');
     await shot('08-confirm');

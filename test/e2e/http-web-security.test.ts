@@ -26,7 +26,12 @@ beforeAll(async () => {
   tmp = makeTempDir('feedproc-web-security-');
   serve = await startServe();
   // The order of ORDER sells a SKU that is an HTML tag.
-  await serve.importOrders(SAMPLE_MERCHANT, recentOrderReport(tmp.dir, (text) => text.replace(/^(405-1957340-6602218\t[^\n]*?\t)DESKA-BUK-40X25\t/m, `$1${HOSTILE_SKU}\t`)));
+  await serve.importOrders(
+    SAMPLE_MERCHANT,
+    recentOrderReport(tmp.dir, (text) =>
+      text.replace(/^(405-1957340-6602218\t[^\n]*?\t)DESKA-BUK-40X25\t/m, `$1${HOSTILE_SKU}\t`),
+    ),
+  );
   key = await serve.createKey(SAMPLE_MERCHANT);
   redis = connectTestRedis();
 }, 60_000);
@@ -46,14 +51,22 @@ const signedIn = async (): Promise<WebClient> => {
 
 /** The order as the JSON API shows it (the ledger's state). */
 const orderState = async (orderId: string): Promise<unknown> => {
-  const response = await fetch(`${serve.base}/orders/${orderId}`, { headers: { authorization: `Bearer ${key.secretKey}` } });
+  const response = await fetch(`${serve.base}/orders/${orderId}`, {
+    headers: { authorization: `Bearer ${key.secretKey}` },
+  });
   expect(response.status).toBe(200);
   return response.json();
 };
 
-const metrics = async (): Promise<unknown> => (await fetch(`${serve.base}/metrics`, { headers: { authorization: `Bearer ${key.secretKey}` } })).json();
+const metrics = async (): Promise<unknown> =>
+  (await fetch(`${serve.base}/metrics`, { headers: { authorization: `Bearer ${key.secretKey}` } })).json();
 
-const feedCount = async (): Promise<number> => ((await (await fetch(`${serve.base}/feeds/count`, { headers: { authorization: `Bearer ${key.secretKey}` } })).json()) as { count: number }).count;
+const feedCount = async (): Promise<number> =>
+  (
+    (await (
+      await fetch(`${serve.base}/feeds/count`, { headers: { authorization: `Bearer ${key.secretKey}` } })
+    ).json()) as { count: number }
+  ).count;
 
 /** Polls the feed's page until the feed is _DONE_ (the pipeline works in the background). */
 const waitForDone = async (client: WebClient, feedId: string): Promise<string> => {
@@ -75,17 +88,41 @@ const upload = (csrf: string | null, feedType: string, content: string, fileName
 };
 
 const filesUnder = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)])) : [];
+  existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+      )
+    : [];
 
 describe('sign-in', () => {
   it('sends every page to the sign-in form without a session, GET and POST alike', async () => {
     const anonymous = new WebClient(serve.base);
-    for (const path of ['/web/', '/web/feeds', '/web/upload', '/web/feeds/50001', '/web/feeds/50001/report', '/web/orders', `/web/orders/${ORDER}`, '/web/cancel-rate', '/web/queues', '/web/queues/api/queues', '/web/nowhere']) {
+    for (const path of [
+      '/web/',
+      '/web/feeds',
+      '/web/upload',
+      '/web/feeds/50001',
+      '/web/feeds/50001/report',
+      '/web/orders',
+      `/web/orders/${ORDER}`,
+      '/web/cancel-rate',
+      '/web/queues',
+      '/web/queues/api/queues',
+      '/web/nowhere',
+    ]) {
       const answer = await anonymous.get(path);
-      expect([path, answer.status, answer.location]).toEqual([path, 303, `/web/sign-in?next=${encodeURIComponent(path)}`]);
+      expect([path, answer.status, answer.location]).toEqual([
+        path,
+        303,
+        `/web/sign-in?next=${encodeURIComponent(path)}`,
+      ]);
     }
     const before = await orderState(ORDER);
-    const post = await anonymous.post(`/web/orders/${ORDER}/cancel`, { step: 'confirm', reason: 'NoInventory', requestId: randomUUID() });
+    const post = await anonymous.post(`/web/orders/${ORDER}/cancel`, {
+      step: 'confirm',
+      reason: 'NoInventory',
+      requestId: randomUUID(),
+    });
     expect([post.status, post.location]).toEqual([303, '/web/sign-in?next=%2Fweb%2Ffeeds']);
     expect(await orderState(ORDER)).toEqual(before);
     // The sign-in page itself is reachable, with its own CSRF token.
@@ -124,7 +161,11 @@ describe('sign-in', () => {
   it('refuses a wrong secret without a session', async () => {
     const client = new WebClient(serve.base);
     const form = await client.get('/web/sign-in');
-    const answer = await client.post('/web/sign-in', { _csrf: csrfOf(form.text), accessKeyId: key.accessKeyId, secretKey: 'not-the-secret' });
+    const answer = await client.post('/web/sign-in', {
+      _csrf: csrfOf(form.text),
+      accessKeyId: key.accessKeyId,
+      secretKey: 'not-the-secret',
+    });
     expect(answer.status).toBe(401);
     expect(answer.text).toContain('The access key ID or the secret key is wrong.');
     expect(client.cookies.has('feedproc_session')).toBe(false);
@@ -148,13 +189,17 @@ describe('sign-in', () => {
 });
 
 describe('CSRF', () => {
-  it('refuses the sign-in form without its token or with another browser\'s', async () => {
+  it("refuses the sign-in form without its token or with another browser's", async () => {
     const client = new WebClient(serve.base);
     await client.get('/web/sign-in');
     const missing = await client.post('/web/sign-in', { accessKeyId: key.accessKeyId, secretKey: key.secretKey });
     const elsewhere = new WebClient(serve.base);
     const foreign = csrfOf((await elsewhere.get('/web/sign-in')).text);
-    const wrong = await client.post('/web/sign-in', { _csrf: foreign, accessKeyId: key.accessKeyId, secretKey: key.secretKey });
+    const wrong = await client.post('/web/sign-in', {
+      _csrf: foreign,
+      accessKeyId: key.accessKeyId,
+      secretKey: key.secretKey,
+    });
     for (const answer of [missing, wrong]) {
       expect(answer.status).toBe(403);
       expect(answer.text).toContain('data-code="HTTP_CSRF"');
@@ -162,7 +207,7 @@ describe('CSRF', () => {
     expect(client.cookies.has('feedproc_session')).toBe(false);
   });
 
-  it('refuses sign-out, upload and both cancel steps without the session\'s token, and nothing changes', async () => {
+  it("refuses sign-out, upload and both cancel steps without the session's token, and nothing changes", async () => {
     const client = await signedIn();
     const other = await signedIn();
     const foreign = csrfOf((await other.get('/web/feeds')).text);
@@ -173,12 +218,23 @@ describe('CSRF', () => {
     const feedsBefore = await feedCount();
     const cancel = { reason: 'NoInventory', note: 'csrf', item: ['50317578862206'] };
     for (const token of [undefined, '', foreign, `${own}x`]) {
-      const withToken = (form: Record<string, string | string[]>) => (token === undefined ? form : { ...form, _csrf: token });
+      const withToken = (form: Record<string, string | string[]>) =>
+        token === undefined ? form : { ...form, _csrf: token };
       const answers = [
         await client.post('/web/sign-out', withToken({})),
         await client.post(`/web/orders/${ORDER}/cancel`, withToken({ ...cancel, step: 'review' })),
-        await client.post(`/web/orders/${ORDER}/cancel`, withToken({ ...cancel, step: 'confirm', requestId: randomUUID() })),
-        await client.postMultipart('/web/upload', upload(token ?? null, '_POST_FLAT_FILE_PRICEANDQUANTITYONLY_UPDATE_DATA_', 'sku\tprice\tquantity\nKUBEK-350-NIEBIESKI\t29.99\t7\n')),
+        await client.post(
+          `/web/orders/${ORDER}/cancel`,
+          withToken({ ...cancel, step: 'confirm', requestId: randomUUID() }),
+        ),
+        await client.postMultipart(
+          '/web/upload',
+          upload(
+            token ?? null,
+            '_POST_FLAT_FILE_PRICEANDQUANTITYONLY_UPDATE_DATA_',
+            'sku\tprice\tquantity\nKUBEK-350-NIEBIESKI\t29.99\t7\n',
+          ),
+        ),
         await client.post('/web/upload', withToken({ feedType: '_POST_FLAT_FILE_PRICEANDQUANTITYONLY_UPDATE_DATA_' })),
       ];
       for (const answer of answers) {
@@ -190,7 +246,10 @@ describe('CSRF', () => {
     expect(await feedCount()).toBe(feedsBefore);
     expect((await client.get('/web/feeds')).status).toBe(200); // still signed in: the sign-out was refused
     // The dashboard's own API (no form tokens) takes changes only from this origin.
-    const crossSite = await fetch(`${serve.base}/web/queues/api/queues/feed-apply/pause`, { method: 'PUT', headers: { cookie: `feedproc_session=${client.cookies.get('feedproc_session')}`, 'sec-fetch-site': 'cross-site' } });
+    const crossSite = await fetch(`${serve.base}/web/queues/api/queues/feed-apply/pause`, {
+      method: 'PUT',
+      headers: { cookie: `feedproc_session=${client.cookies.get('feedproc_session')}`, 'sec-fetch-site': 'cross-site' },
+    });
     expect(crossSite.status).toBe(403);
   });
 });
@@ -199,7 +258,13 @@ describe('escaping', () => {
   it('shows a hostile seller note and SKU as text on every page that shows them', async () => {
     const client = await signedIn();
     const order = await client.get(`/web/orders/${ORDER}`);
-    const review = await client.post(`/web/orders/${ORDER}/cancel`, { _csrf: csrfOf(order.text), step: 'review', reason: 'NoInventory', note: HOSTILE_NOTE, item: '50317578862206' });
+    const review = await client.post(`/web/orders/${ORDER}/cancel`, {
+      _csrf: csrfOf(order.text),
+      step: 'review',
+      reason: 'NoInventory',
+      note: HOSTILE_NOTE,
+      item: '50317578862206',
+    });
     expect(review.status).toBe(200);
     const confirm = await client.post(`/web/orders/${ORDER}/cancel`, {
       _csrf: csrfOf(review.text),
@@ -222,8 +287,10 @@ describe('escaping', () => {
     for (const [name, text] of Object.entries(pages)) {
       expect([name, text.includes('<script>alert(1)'), text.includes('<img src=x')]).toEqual([name, false, false]);
     }
-    for (const name of ['review', 'confirm', 'order'] as const) expect([name, pages[name].includes('&lt;script&gt;alert(1)&lt;/script&gt;')]).toEqual([name, true]);
-    for (const name of ['review', 'order', 'list', 'search'] as const) expect([name, pages[name].includes('&lt;img src=x onerror=alert(1)&gt;')]).toEqual([name, true]);
+    for (const name of ['review', 'confirm', 'order'] as const)
+      expect([name, pages[name].includes('&lt;script&gt;alert(1)&lt;/script&gt;')]).toEqual([name, true]);
+    for (const name of ['review', 'order', 'list', 'search'] as const)
+      expect([name, pages[name].includes('&lt;img src=x onerror=alert(1)&gt;')]).toEqual([name, true]);
     expect(pages.search).toContain(`data-order="${ORDER}"`);
   });
 
@@ -231,12 +298,15 @@ describe('escaping', () => {
     const client = await signedIn();
     const form = await client.get('/web/upload');
     const feed = `sku\tprice\tquantity\n${HOSTILE_SKU}\t19.99\t<b>5</b>\n`;
-    const sent = await client.postMultipart('/web/upload', upload(csrfOf(form.text), '_POST_FLAT_FILE_PRICEANDQUANTITYONLY_UPDATE_DATA_', feed, '<svg onload=alert(1)>.txt'));
+    const sent = await client.postMultipart(
+      '/web/upload',
+      upload(csrfOf(form.text), '_POST_FLAT_FILE_PRICEANDQUANTITYONLY_UPDATE_DATA_', feed, '<svg onload=alert(1)>.txt'),
+    );
     expect(sent.status).toBe(303);
     const feedId = (/^\/web\/feeds\/(\d+)$/.exec(sent.location ?? '') as RegExpExecArray)[1] as string;
     const report = await waitForDone(client, feedId);
     expect(report).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    expect(report).toContain("&#39;&lt;b&gt;5&lt;/b&gt;&#39;");
+    expect(report).toContain('&#39;&lt;b&gt;5&lt;/b&gt;&#39;');
     expect(report).not.toContain('<img src=x');
     expect(report).not.toContain('<b>5</b>');
     expect(report).not.toContain('<svg');
@@ -252,10 +322,19 @@ describe('uploads', () => {
   it('answers an empty file or an unknown FeedType on the form, with nothing submitted', async () => {
     const client = await signedIn();
     const before = await feedCount();
-    const empty = await client.postMultipart('/web/upload', upload(csrfOf((await client.get('/web/upload')).text), '_POST_PAYMENT_ADJUSTMENT_DATA_', ''));
+    const empty = await client.postMultipart(
+      '/web/upload',
+      upload(csrfOf((await client.get('/web/upload')).text), '_POST_PAYMENT_ADJUSTMENT_DATA_', ''),
+    );
     expect([empty.status, empty.text.includes('The feed body is empty.')]).toEqual([400, true]);
-    const unknown = await client.postMultipart('/web/upload', upload(csrfOf(empty.text), '_POST_<b>_', 'sku\tquantity\n'));
-    expect([unknown.status, unknown.text.includes('FeedType _POST_&lt;b&gt;_ is not a feed type feedproc processes.')]).toEqual([400, true]);
+    const unknown = await client.postMultipart(
+      '/web/upload',
+      upload(csrfOf(empty.text), '_POST_<b>_', 'sku\tquantity\n'),
+    );
+    expect([
+      unknown.status,
+      unknown.text.includes('FeedType _POST_&lt;b&gt;_ is not a feed type feedproc processes.'),
+    ]).toEqual([400, true]);
     expect(await feedCount()).toBe(before);
   });
 
@@ -266,18 +345,24 @@ describe('uploads', () => {
     for (const name of [`../../../../../tmp/${escapee}.txt`, `..\\..\\${escapee}.txt`, `/etc/${escapee}.txt`]) {
       const form = await client.get('/web/upload');
       const feed = `sku\tprice\tquantity\nKUBEK-350-NIEBIESKI\t29.99\t${Math.floor(Math.random() * 1000) + 1}\n`;
-      const sent = await client.postMultipart('/web/upload', upload(csrfOf(form.text), '_POST_FLAT_FILE_PRICEANDQUANTITYONLY_UPDATE_DATA_', feed, name));
+      const sent = await client.postMultipart(
+        '/web/upload',
+        upload(csrfOf(form.text), '_POST_FLAT_FILE_PRICEANDQUANTITYONLY_UPDATE_DATA_', feed, name),
+      );
       expect(sent.status).toBe(303);
       const feedId = (/^\/web\/feeds\/(\d+)$/.exec(sent.location ?? '') as RegExpExecArray)[1] as string;
       feedIds.push(feedId);
       const page = await waitForDone(client, feedId);
       expect(page).toContain(`upload-${feedId}.txt`);
       expect(page).not.toContain(escapee);
-      const info = (await (await fetch(`${serve.base}/feeds/${feedId}`, { headers: { authorization: `Bearer ${key.secretKey}` } })).json()) as { feedProcessingStatus: string };
+      const info = (await (
+        await fetch(`${serve.base}/feeds/${feedId}`, { headers: { authorization: `Bearer ${key.secretKey}` } })
+      ).json()) as { feedProcessingStatus: string };
       expect(info.feedProcessingStatus).toBe('_DONE_');
     }
     const stored = filesUnder(serve.feedsDir);
-    for (const feedId of feedIds) expect(stored.filter((f) => f.endsWith(`${sep}upload-${feedId}.txt`)).length).toBeGreaterThan(0);
+    for (const feedId of feedIds)
+      expect(stored.filter((f) => f.endsWith(`${sep}upload-${feedId}.txt`)).length).toBeGreaterThan(0);
     expect(stored.filter((f) => f.includes(escapee))).toEqual([]);
     expect(existsSync(`/tmp/${escapee}.txt`)).toBe(false);
     expect(existsSync(`/etc/${escapee}.txt`)).toBe(false);

@@ -26,7 +26,8 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { env: { ...env, ...extra } });
-const STARTED = /^feedproc: no Redis at (\S+); started a private redis-server at (redis:\/\/127\.0\.0\.1:\d+) \(data in (\S+)\); it stops when feedproc does\n$/;
+const STARTED =
+  /^feedproc: no Redis at (\S+); started a private redis-server at (redis:\/\/127\.0\.0\.1:\d+) \(data in (\S+)\); it stops when feedproc does\n$/;
 
 async function answers(url: string): Promise<boolean> {
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -72,7 +73,10 @@ describe('the private redis-server', () => {
   });
 
   it('is shared by concurrent commands and stopped by the last one to leave', async () => {
-    const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let workerErr = '';
     worker.stderr.setEncoding('utf8').on('data', (d: string) => (workerErr += d));
     const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
@@ -82,7 +86,9 @@ describe('the private redis-server', () => {
 
     const order = await cli(['order', ORDER, '--format', 'json']);
     expect(order.code).toBe(0);
-    expect(order.stderr).toBe(`feedproc: no Redis at ${localUrl}; using the private redis-server at ${url} (data in ${join(tmp.dir, '.redis')})\n`);
+    expect(order.stderr).toBe(
+      `feedproc: no Redis at ${localUrl}; using the private redis-server at ${url} (data in ${join(tmp.dir, '.redis')})\n`,
+    );
     expect(await answers(url ?? '')).toBe(true); // the worker still uses it
 
     worker.kill('SIGTERM');
@@ -102,7 +108,10 @@ describe('the private redis-server', () => {
   it('starts one server when three long-running commands find none at the same moment', async () => {
     const fresh = makeTempDir('feedproc-managed-race-');
     const workers = [1, 2, 3].map(() => {
-      const child = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1'], { env: { ...env, FEEDPROC_FEEDS_DIR: fresh.dir }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1'], {
+        env: { ...env, FEEDPROC_FEEDS_DIR: fresh.dir },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let err = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
       return { child, err: () => err, exited: new Promise<number | null>((resolve) => child.on('exit', resolve)) };
@@ -130,7 +139,9 @@ describe('the private redis-server', () => {
     const configured = `redis://127.0.0.1:${await freePort()}`;
     const result = await cli(['order', ORDER], { FEEDPROC_REDIS_URL: configured, FEEDPROC_FEEDS_DIR: other.dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`^feedproc: CLI_REDIS_UNAVAILABLE: Redis does not answer at ${configured}: .*\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(`^feedproc: CLI_REDIS_UNAVAILABLE: Redis does not answer at ${configured}: .*\\n$`),
+    );
     expect(existsSync(join(other.dir, '.redis'))).toBe(false);
     other.cleanup();
   });

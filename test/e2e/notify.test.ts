@@ -29,7 +29,16 @@ interface World {
 async function world(extra: NodeJS.ProcessEnv = {}): Promise<World> {
   const prefix = uniquePrefix();
   prefixes.push(prefix);
-  const env = { ...process.env, FEEDPROC_REDIS_URL: testRedisUrl(), FEEDPROC_PREFIX: prefix, FEEDPROC_MERCHANT: MERCHANT, FEEDPROC_FEEDS_DIR: join(tmp.dir, prefix), FEEDPROC_NOTIFY_RETRY_MS: '100', FEEDPROC_NOTIFY_LEASE_MS: '1500', ...extra };
+  const env = {
+    ...process.env,
+    FEEDPROC_REDIS_URL: testRedisUrl(),
+    FEEDPROC_PREFIX: prefix,
+    FEEDPROC_MERCHANT: MERCHANT,
+    FEEDPROC_FEEDS_DIR: join(tmp.dir, prefix),
+    FEEDPROC_NOTIFY_RETRY_MS: '100',
+    FEEDPROC_NOTIFY_LEASE_MS: '1500',
+    ...extra,
+  };
   const cli = (args: string[]) => runCli(args, { env });
   expect((await cli(['orders', 'import', 'samples/order-report.txt'])).code).toBe(0);
   return {
@@ -67,15 +76,31 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20
 
 /** Cancellations from all three paths: 4 events (acknowledgement: 2 items; adjustment: 1; cancel-order: 1). */
 async function cancelFromEveryPath(w: World): Promise<void> {
-  const ack = tmp.file(`${w.prefix}-ack.xml`,
+  const ack = tmp.file(
+    `${w.prefix}-ack.xml`,
     '<?xml version="1.0" encoding="UTF-8"?>\n<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>A1KW3PLX9Q7ZT2</MerchantIdentifier></Header>' +
-    '<MessageType>OrderAcknowledgement</MessageType><Message><MessageID>1</MessageID><OrderAcknowledgement><AmazonOrderID>405-9046611-4417320</AmazonOrderID>' +
-    '<StatusCode>Failure</StatusCode></OrderAcknowledgement></Message></AmazonEnvelope>\n');
+      '<MessageType>OrderAcknowledgement</MessageType><Message><MessageID>1</MessageID><OrderAcknowledgement><AmazonOrderID>405-9046611-4417320</AmazonOrderID>' +
+      '<StatusCode>Failure</StatusCode></OrderAcknowledgement></Message></AmazonEnvelope>\n',
+  );
   expect((await w.cli(['process', ack])).code).toBe(0);
-  const adjustment = tmp.file(`${w.prefix}-adj.txt`, 'order-id\torder-item-id\tadjustment-reason-code\tcurrency\titem-price-adj\titem-tax-adj\tquantity-cancelled\n406-1150847-9034417\t50317501174326\tNoInventory\tEUR\t12.00\t2.28\t1\n');
+  const adjustment = tmp.file(
+    `${w.prefix}-adj.txt`,
+    'order-id\torder-item-id\tadjustment-reason-code\tcurrency\titem-price-adj\titem-tax-adj\tquantity-cancelled\n406-1150847-9034417\t50317501174326\tNoInventory\tEUR\t12.00\t2.28\t1\n',
+  );
   const adjusted = await w.cli(['process', adjustment]);
   expect(adjusted.code).toBe(0);
-  expect((await w.cli(['cancel-order', '405-2268390-5512084', '--reason', 'ShippingAddressUndeliverable', '--note', 'adres nieistniejący'])).code).toBe(0);
+  expect(
+    (
+      await w.cli([
+        'cancel-order',
+        '405-2268390-5512084',
+        '--reason',
+        'ShippingAddressUndeliverable',
+        '--note',
+        'adres nieistniejący',
+      ])
+    ).code,
+  ).toBe(0);
   expect(await w.events()).toHaveLength(4);
 }
 
@@ -119,7 +144,12 @@ describe('feedproc notify', () => {
     expect(english?.text).toContain('Reason: the seller no longer has this item in stock.');
     expect(english?.text).toContain('Refund: 14.28 EUR');
     expect(byOrder('405-9046611-4417320')).toHaveLength(2); // the acknowledgement cancelled two items
-    for (const m of s.accepted) expect(events.some(([id]) => m.messageId === `<${id}.${m.subject?.match(/\d{3}-\d{7}-\d{7}/)?.[0] ?? ''}.${MERCHANT}@feedproc>`)).toBe(true);
+    for (const m of s.accepted)
+      expect(
+        events.some(
+          ([id]) => m.messageId === `<${id}.${m.subject?.match(/\d{3}-\d{7}-\d{7}/)?.[0] ?? ''}.${MERCHANT}@feedproc>`,
+        ),
+      ).toBe(true);
   });
 
   it('sends each e-mail once across a restart, with two notifiers at once, and after a 451 then acceptance', async () => {
@@ -137,7 +167,10 @@ describe('feedproc notify', () => {
     expect(s.accepted).toHaveLength(4);
     expect(new Set(s.accepted.map((m) => m.messageId)).size).toBe(4);
     expect(s.attempts).toBe(7);
-    expect([second, third].some((p) => p.events().some((e) => e['result'] === 'retry')) || first.events().some((e) => e['result'] === 'retry')).toBe(true);
+    expect(
+      [second, third].some((p) => p.events().some((e) => e['result'] === 'retry')) ||
+        first.events().some((e) => e['result'] === 'retry'),
+    ).toBe(true);
   });
 
   it('records a 550 as failed and never tries it again', async () => {
@@ -153,8 +186,12 @@ describe('feedproc notify', () => {
     expect(await redis.get(`${w.prefix}:{m:${MERCHANT}}:mail:${failedId}`)).toMatch(/^failed .*mailbox unavailable/);
     await redis.quit();
     const shown = await w.cli(['order', '405-2268390-5512084']);
-    expect(shown.stdout).toMatch(/cancelled 1 of 50317523317759 \(ShippingAddressUndeliverable, seller\); buyer e-mail: failed .*mailbox unavailable/);
-    expect((await w.cli(['order', '406-1150847-9034417'])).stdout).toMatch(/cancelled 1 of 50317501174326 \(NoInventory, adjustment\); buyer e-mail: sent /);
+    expect(shown.stdout).toMatch(
+      /cancelled 1 of 50317523317759 \(ShippingAddressUndeliverable, seller\); buyer e-mail: failed .*mailbox unavailable/,
+    );
+    expect((await w.cli(['order', '406-1150847-9034417'])).stdout).toMatch(
+      /cancelled 1 of 50317501174326 \(NoInventory, adjustment\); buyer e-mail: sent /,
+    );
   });
 
   it('behaves as documented in the window between acceptance and the record: sent again, with the same Message-ID', async () => {

@@ -10,7 +10,13 @@ import type { Report } from '../../src/core/types.js';
 import { renderReport } from '../../src/report/index.js';
 import { createSchemaRegistry, validateFeedFile } from '../../src/validate/index.js';
 import { SHARED } from '../helpers/cli.js';
-import { FLAT_ADJUSTMENT_HEADER, adjustmentFeed, adjustmentMessage, flatAdjustmentRow, xmlFeed } from '../helpers/feeds.js';
+import {
+  FLAT_ADJUSTMENT_HEADER,
+  adjustmentFeed,
+  adjustmentMessage,
+  flatAdjustmentRow,
+  xmlFeed,
+} from '../helpers/feeds.js';
 import { prepareXsdDir, xmllint } from '../helpers/xmllint.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
@@ -18,13 +24,21 @@ const tmp = makeTempDir();
 const schemas = createSchemaRegistry();
 afterAll(() => tmp.cleanup());
 
-const render = (report: Report, format: 'xml' | 'flat' | 'json' | 'text'): string => [...renderReport(report, format, 'feed')].join('');
+const render = (report: Report, format: 'xml' | 'flat' | 'json' | 'text'): string =>
+  [...renderReport(report, format, 'feed')].join('');
 
 async function reportsOfEveryKind(): Promise<Report[]> {
-  const nasty = '<Message><MessageID>2</MessageID><Inventory><SKU>&lt;b&gt; &amp; "q" ]]&gt;</SKU><Quantity>-1</Quantity></Inventory></Message>\n';
+  const nasty =
+    '<Message><MessageID>2</MessageID><Inventory><SKU>&lt;b&gt; &amp; "q" ]]&gt;</SKU><Quantity>-1</Quantity></Inventory></Message>\n';
   const inputs: Array<[string, string]> = [
     ['clean.xml', adjustmentFeed(3)],
-    ['errors.xml', xmlFeed('OrderAdjustment', adjustmentMessage(1, '<Bogus/>') + adjustmentMessage(2) + adjustmentMessage(30, '<Quantity>0</Quantity>'))],
+    [
+      'errors.xml',
+      xmlFeed(
+        'OrderAdjustment',
+        adjustmentMessage(1, '<Bogus/>') + adjustmentMessage(2) + adjustmentMessage(30, '<Quantity>0</Quantity>'),
+      ),
+    ],
     ['nasty.xml', xmlFeed('Inventory', nasty)],
     ['rejected.xml', '<AmazonEnvelope><Header>'],
     ['flat.txt', `${FLAT_ADJUSTMENT_HEADER}\textra\n${flatAdjustmentRow(1, 'Bad\u0001<&>')}\t1\tX\n`],
@@ -41,9 +55,15 @@ describe('report formats', () => {
     expect(files.map((f) => [f, verdicts.get(f)?.valid])).toEqual(files.map((f) => [f, true]));
     const errors = render(reports[1] as Report, 'xml');
     expect(errors).toContain('<MessageType>ProcessingReport</MessageType>');
-    expect(errors).toMatch(/<MessagesProcessed>3<\/MessagesProcessed>\s*<MessagesSuccessful>1<\/MessagesSuccessful>\s*<MessagesWithError>2<\/MessagesWithError>/);
-    expect(errors).toMatch(/<MessageID>30<\/MessageID>\s*<ResultCode>Error<\/ResultCode>\s*<ResultMessageCode>5000<\/ResultMessageCode>/);
-    expect(errors).toMatch(/<AdditionalInfo>\s*<AmazonOrderID>402-1234567-0000030<\/AmazonOrderID>\s*<AmazonOrderItemCode>10000000000030<\/AmazonOrderItemCode>/);
+    expect(errors).toMatch(
+      /<MessagesProcessed>3<\/MessagesProcessed>\s*<MessagesSuccessful>1<\/MessagesSuccessful>\s*<MessagesWithError>2<\/MessagesWithError>/,
+    );
+    expect(errors).toMatch(
+      /<MessageID>30<\/MessageID>\s*<ResultCode>Error<\/ResultCode>\s*<ResultMessageCode>5000<\/ResultMessageCode>/,
+    );
+    expect(errors).toMatch(
+      /<AdditionalInfo>\s*<AmazonOrderID>402-1234567-0000030<\/AmazonOrderID>\s*<AmazonOrderItemCode>10000000000030<\/AmazonOrderItemCode>/,
+    );
   });
 
   it('writes JSON reports that satisfy report.schema.json', async () => {
@@ -57,9 +77,22 @@ describe('report formats', () => {
 
   it('keeps message ids beyond 2^53 exact in JSON', () => {
     const report: Report = {
-      feedSubmissionId: null, feedType: null, format: 'xml', encoding: 'UTF-8', merchantId: null, statusCode: 'Complete',
+      feedSubmissionId: null,
+      feedType: null,
+      format: 'xml',
+      encoding: 'UTF-8',
+      merchantId: null,
+      statusCode: 'Complete',
       summary: { messagesProcessed: 1, messagesSuccessful: 0, messagesWithError: 1, messagesWithWarning: 0 },
-      results: [{ messageId: '99999999999999999999', resultCode: 'Error', resultMessageCode: 5000, code: 'VALIDATE_SCHEMA', description: 'x' }],
+      results: [
+        {
+          messageId: '99999999999999999999',
+          resultCode: 'Error',
+          resultMessageCode: 5000,
+          code: 'VALIDATE_SCHEMA',
+          description: 'x',
+        },
+      ],
     };
     expect(render(report, 'json')).toContain('"messageId":99999999999999999999,');
   });
@@ -75,20 +108,30 @@ describe('report formats', () => {
       'original-record-number\torder-id\torder-item-id\terror-code\terror-type\terror-message',
     ]);
     expect(lines[5]).toMatch(/^0\t\t\t90061\tWarning\tThe extra field heading is invalid/);
-    const invalidRow = "1\t402-1234567-0000001\t10000000000001\t5000\tError\tRow 1, column adjustment-reason-code: the value 'Bad\u0001<&>' is not one of";
+    const invalidRow =
+      "1\t402-1234567-0000001\t10000000000001\t5000\tError\tRow 1, column adjustment-reason-code: the value 'Bad\u0001<&>' is not one of";
     expect(lines[6]?.slice(0, invalidRow.length)).toBe(invalidRow);
-    expect(lines[7]).toMatch(/^1\t402-1234567-0000001\t10000000000001\t97005\tWarning\tRow 1 has 9 cells but the header has 8/);
+    expect(lines[7]).toMatch(
+      /^1\t402-1234567-0000001\t10000000000001\t97005\tWarning\tRow 1 has 9 cells but the header has 8/,
+    );
     expect(lines).toHaveLength(9);
   });
 
   it('marks a rejection Fatal in the flat report', async () => {
-    const report = await validateFeedFile(schemas, tmp.file('no-order-id.txt', 'order-item-id\tadjustment-reason-code\tcurrency\n1\tx\tPLN\n'));
-    expect(render(report, 'flat')).toContain('\n0\t\t\t90012\tFatal\tThe required order-id field is missing from the file.');
+    const report = await validateFeedFile(
+      schemas,
+      tmp.file('no-order-id.txt', 'order-item-id\tadjustment-reason-code\tcurrency\n1\tx\tPLN\n'),
+    );
+    expect(render(report, 'flat')).toContain(
+      '\n0\t\t\t90012\tFatal\tThe required order-id field is missing from the file.',
+    );
   });
 
   it('writes a text report with a summary line and file:line:column per problem', async () => {
     const text = render((await reportsOfEveryKind())[1] as Report, 'text').split('\n');
-    expect(text[0]).toBe('feed: _POST_PAYMENT_ADJUSTMENT_DATA_ (xml, UTF-8): Complete: 3 messages: 1 successful, 2 with errors, 0 with warnings');
+    expect(text[0]).toBe(
+      'feed: _POST_PAYMENT_ADJUSTMENT_DATA_ (xml, UTF-8): Complete: 3 messages: 1 successful, 2 with errors, 0 with warnings',
+    );
     expect(text[1]).toMatch(/^feed:5:\d+: Error 5000 \(message 1\): .*Element 'Bogus': This element is not expected\./);
     expect(text[2]).toMatch(/^feed:7:\d+: Error 5000 \(message 30\): .*Element 'Quantity': '0' is not a valid value/);
   });

@@ -74,7 +74,8 @@ function firstDifference(expected: string, actual: string): string {
   const want = expected.split('\n');
   const got = actual.split('\n');
   for (let i = 0; i < Math.max(want.length, got.length); i += 1) {
-    if (want[i] !== got[i]) return `line ${i + 1}:\n    expected: ${JSON.stringify(want[i])}\n    actual:   ${JSON.stringify(got[i])}`;
+    if (want[i] !== got[i])
+      return `line ${i + 1}:\n    expected: ${JSON.stringify(want[i])}\n    actual:   ${JSON.stringify(got[i])}`;
   }
   return 'no line differs (line endings?)';
 }
@@ -91,29 +92,40 @@ describe('samples/', () => {
       const expected = readFileSync(join(SAMPLES, report), 'utf8');
       const wantCode = expectedExitCode(expected, report.endsWith('.xml') ? 'xml' : 'txt');
       const cli = await runCli(['validate', join('samples', feed)]);
-      if (cli.stdout !== expected) failures.push(`${feed}: stdout differs from ${report} at ${firstDifference(expected, cli.stdout)}`);
+      if (cli.stdout !== expected)
+        failures.push(`${feed}: stdout differs from ${report} at ${firstDifference(expected, cli.stdout)}`);
       if (cli.code !== wantCode) failures.push(`${feed}: exit code ${cli.code}, expected ${wantCode} from ${report}`);
       if (cli.stderr !== '') failures.push(`${feed}: unexpected stderr: ${cli.stderr}`);
     });
     expect(failures.sort()).toEqual([]);
     // The set covers every exit code a feed can earn.
-    const codes = new Set(samples.map(({ report }) => expectedExitCode(readFileSync(join(SAMPLES, report), 'utf8'), report.endsWith('.xml') ? 'xml' : 'txt')));
+    const codes = new Set(
+      samples.map(({ report }) =>
+        expectedExitCode(readFileSync(join(SAMPLES, report), 'utf8'), report.endsWith('.xml') ? 'xml' : 'txt'),
+      ),
+    );
     expect([...codes].sort()).toEqual([0, 3, 4]);
   }, 300_000);
 
   it('has expected XML reports that validate against ProcessingReport.xsd (orders-subset envelope)', async () => {
     const xsdDir = prepareXsdDir(join(tmp.dir, 'xsd-amazon'), { extend: false });
-    const reports = listSamples().samples.filter((s) => s.report.endsWith('.xml')).map((s) => join(SAMPLES, s.report));
+    const reports = listSamples()
+      .samples.filter((s) => s.report.endsWith('.xml'))
+      .map((s) => join(SAMPLES, s.report));
     expect(reports.length).toBeGreaterThanOrEqual(5);
     const verdicts = await xmllint(xsdDir, reports);
-    const invalid = reports.filter((r) => !verdicts.get(r)?.valid).map((r) => `${r}: ${verdicts.get(r)?.first?.message ?? 'invalid'}`);
+    const invalid = reports
+      .filter((r) => !verdicts.get(r)?.valid)
+      .map((r) => `${r}: ${verdicts.get(r)?.first?.message ?? 'invalid'}`);
     expect(invalid).toEqual([]);
   }, 120_000);
 
   it('judges every message of the XML samples as libxml2 does (XSDs with PLN/SEK), at the same line and element', async () => {
     const xsdDir = prepareXsdDir(join(tmp.dir, 'xsd-extended'), { extend: true });
     const schemas = createSchemaRegistry();
-    const feeds = listSamples().samples.filter((s) => s.feed.endsWith('.xml')).map((s) => s.feed);
+    const feeds = listSamples()
+      .samples.filter((s) => s.feed.endsWith('.xml'))
+      .map((s) => s.feed);
     const singles: Array<{ feed: string; index: number; path: string }> = [];
     const disagreements: string[] = [];
     for (const feed of feeds) {
@@ -122,7 +134,10 @@ describe('samples/', () => {
       if (report.statusCode === 'Rejected') {
         // A rejected file must be one libxml2 cannot accept either (for a file that is not well-formed, xmllint
         // prints a parser error rather than a schema verdict).
-        const accepted = await run('xmllint', ['--noout', '--schema', ENVELOPE, path], { cwd: xsdDir }).then(() => true, () => false);
+        const accepted = await run('xmllint', ['--noout', '--schema', ENVELOPE, path], { cwd: xsdDir }).then(
+          () => true,
+          () => false,
+        );
         if (accepted) disagreements.push(`${feed}: feedproc rejects the file, xmllint accepts it`);
         continue;
       }
@@ -131,7 +146,10 @@ describe('samples/', () => {
       }
     }
     expect(singles.length).toBeGreaterThanOrEqual(50);
-    const verdicts = await xmllint(xsdDir, singles.map((s) => s.path));
+    const verdicts = await xmllint(
+      xsdDir,
+      singles.map((s) => s.path),
+    );
     for (const { feed, index, path } of singles) {
       const lint = verdicts.get(path);
       const error = firstError(await validateFeedFile(schemas, path));
@@ -140,10 +158,14 @@ describe('samples/', () => {
       // feedproc's one rule beyond the schema (mws-formats.md §1.3): the body must match the MessageType.
       if (lint.valid && error?.code === 'VALIDATE_BODY_MISMATCH') continue;
       if (lint.valid !== !error) {
-        disagreements.push(`${where}: xmllint ${lint.valid ? 'accepts' : `rejects (${lint.first?.message})`}, feedproc ${error ? `rejects (${error.description})` : 'accepts'}`);
+        disagreements.push(
+          `${where}: xmllint ${lint.valid ? 'accepts' : `rejects (${lint.first?.message})`}, feedproc ${error ? `rejects (${error.description})` : 'accepts'}`,
+        );
       } else if (error && lint.first) {
-        if (error.position?.line !== lint.first.line) disagreements.push(`${where}: feedproc says line ${error.position?.line}, xmllint line ${lint.first.line}`);
-        if (!error.description.includes(`Element '${lint.first.element}'`)) disagreements.push(`${where}: feedproc does not name element '${lint.first.element}': ${error.description}`);
+        if (error.position?.line !== lint.first.line)
+          disagreements.push(`${where}: feedproc says line ${error.position?.line}, xmllint line ${lint.first.line}`);
+        if (!error.description.includes(`Element '${lint.first.element}'`))
+          disagreements.push(`${where}: feedproc does not name element '${lint.first.element}': ${error.description}`);
       }
     }
     expect(disagreements).toEqual([]);

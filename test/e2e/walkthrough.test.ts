@@ -33,8 +33,18 @@ describe('README walkthrough', () => {
   });
 
   it('imports the order report, processes the sample feeds and shows the order, with a private redis-server', async () => {
-    const { FEEDPROC_REDIS_URL: _configured, FEEDPROC_PREFIX: _prefix, FEEDPROC_MERCHANT: _merchant, ...inherited } = process.env;
-    const env = { ...inherited, FEEDPROC_FEEDS_DIR: tmp.dir, FEEDPROC_LOCAL_REDIS_URL: `redis://127.0.0.1:${await freePort()}`, FEEDPROC_HTTP_PORT: '0' };
+    const {
+      FEEDPROC_REDIS_URL: _configured,
+      FEEDPROC_PREFIX: _prefix,
+      FEEDPROC_MERCHANT: _merchant,
+      ...inherited
+    } = process.env;
+    const env = {
+      ...inherited,
+      FEEDPROC_FEEDS_DIR: tmp.dir,
+      FEEDPROC_LOCAL_REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      FEEDPROC_HTTP_PORT: '0',
+    };
     watcher = startLongRunning(['serve'], env);
     await watcher.waitFor((e) => e['event'] === 'listening');
     expect(watcher.events().find((e) => e['event'] === 'redis')?.['msg']).toMatch(/started a private redis-server/);
@@ -42,17 +52,37 @@ describe('README walkthrough', () => {
     const lines = walkthroughLines();
     expect(lines[0]).toBe('mkdir -p feeds/incoming/A1KW3PLX9Q7ZT2');
     const shell = (line: string): string =>
-      execFileSync('bash', ['-c', line.replace(/\bfeeds\//g, `${tmp.dir}/`).replace(/^npx feedproc /, `node ${CLI} `)], { cwd: REPO_ROOT, env, encoding: 'utf8' });
+      execFileSync(
+        'bash',
+        ['-c', line.replace(/\bfeeds\//g, `${tmp.dir}/`).replace(/^npx feedproc /, `node ${CLI} `)],
+        { cwd: REPO_ROOT, env, encoding: 'utf8' },
+      );
     for (const line of lines.filter((l) => l.startsWith('mkdir') || l.startsWith('cp'))) shell(line);
 
-    await watcher.waitFor(() => (watcher as WatchProcess).events().filter((e) => e['event'] === 'feed').length === 2, 60_000);
+    await watcher.waitFor(
+      () => (watcher as WatchProcess).events().filter((e) => e['event'] === 'feed').length === 2,
+      60_000,
+    );
     const imported = watcher.events().find((e) => e['event'] === 'orders-imported');
     expect(imported?.['msg']).toMatch(/^order-report\.txt: 12 orders \(\d+ items, UTF-8\): 12 created/);
-    const reports = shell(lines.find((l) => l.startsWith('ls feeds/reports')) as string).trim().split('\n');
-    expect(reports.sort()).toEqual(['flat-adjustment-valid.txt.50002.report.txt', 'order-report.txt.import.txt', 'xml-order-fulfillment-valid.xml.50001.report.xml']);
-    expect(readdirSync(join(tmp.dir, 'done', 'A1KW3PLX9Q7ZT2')).sort()).toEqual(['flat-adjustment-valid.txt', 'order-report.txt', 'xml-order-fulfillment-valid.xml']);
+    const reports = shell(lines.find((l) => l.startsWith('ls feeds/reports')) as string)
+      .trim()
+      .split('\n');
+    expect(reports.sort()).toEqual([
+      'flat-adjustment-valid.txt.50002.report.txt',
+      'order-report.txt.import.txt',
+      'xml-order-fulfillment-valid.xml.50001.report.xml',
+    ]);
+    expect(readdirSync(join(tmp.dir, 'done', 'A1KW3PLX9Q7ZT2')).sort()).toEqual([
+      'flat-adjustment-valid.txt',
+      'order-report.txt',
+      'xml-order-fulfillment-valid.xml',
+    ]);
 
-    const order = JSON.parse(shell(lines.find((l) => l.startsWith('npx feedproc order')) as string)) as { status: string; merchantId: string };
+    const order = JSON.parse(shell(lines.find((l) => l.startsWith('npx feedproc order')) as string)) as {
+      status: string;
+      merchantId: string;
+    };
     expect(order).toMatchObject({ merchantId: 'A1KW3PLX9Q7ZT2', status: 'Shipped' });
 
     watcher.child.kill('SIGINT');

@@ -39,8 +39,15 @@ async function importOrders(url: string, prefix: string, orders: number): Promis
   const ledger = createLedger(redis, prefix, MERCHANT);
   for (let n = 1; n <= orders; n += 1) {
     await ledger.importOrder({
-      id: orderId(n), currency: 'PLN', purchaseDate: '2026-11-20T10:00:00Z', buyerEmail: null, buyerName: null, marketplace: 'Amazon.pl',
-      buyerCancelRequested: false, itemOrder: [itemCode(n)], items: { [itemCode(n)]: { sku: `SKU-${n}`, ordered: 1, charged: { Principal: '10000' } } },
+      id: orderId(n),
+      currency: 'PLN',
+      purchaseDate: '2026-11-20T10:00:00Z',
+      buyerEmail: null,
+      buyerName: null,
+      marketplace: 'Amazon.pl',
+      buyerCancelRequested: false,
+      itemOrder: [itemCode(n)],
+      items: { [itemCode(n)]: { sku: `SKU-${n}`, ordered: 1, charged: { Principal: '10000' } } },
     });
   }
   await redis.quit();
@@ -68,11 +75,20 @@ describe('feedproc watch under faults', () => {
   const prefix = uniquePrefix();
   /** A drop folder and key prefix of the scenario's own, on the test Redis unless another URL is given. */
   const used: string[] = [];
-  const scenario = (name: string, redisUrl = testRedisUrl()) => (used.push(`${prefix}-${name}`), {
-    feeds: join(tmp.dir, name),
-    keyPrefix: `${prefix}-${name}`,
-    env: { ...process.env, FEEDPROC_REDIS_URL: redisUrl, FEEDPROC_PREFIX: `${prefix}-${name}`, FEEDPROC_FEEDS_DIR: join(tmp.dir, name), FEEDPROC_JOB_LOCK_MS: '2000' },
-  });
+  const scenario = (name: string, redisUrl = testRedisUrl()) => (
+    used.push(`${prefix}-${name}`),
+    {
+      feeds: join(tmp.dir, name),
+      keyPrefix: `${prefix}-${name}`,
+      env: {
+        ...process.env,
+        FEEDPROC_REDIS_URL: redisUrl,
+        FEEDPROC_PREFIX: `${prefix}-${name}`,
+        FEEDPROC_FEEDS_DIR: join(tmp.dir, name),
+        FEEDPROC_JOB_LOCK_MS: '2000',
+      },
+    }
+  );
   const running: WatchProcess[] = [];
   const start = (env: NodeJS.ProcessEnv): WatchProcess => {
     const w = startWatch(env);
@@ -115,7 +131,13 @@ describe('feedproc watch under faults', () => {
 
     const second = start(env);
     const done = await second.waitFor((e) => e['event'] === 'feed', 120_000);
-    expect(done).toMatchObject({ file: 'refunds.xml', feedSubmissionId: '50001', status: 'Complete', messagesProcessed: 20000, messagesSuccessful: 20000 });
+    expect(done).toMatchObject({
+      file: 'refunds.xml',
+      feedSubmissionId: '50001',
+      status: 'Complete',
+      messagesProcessed: 20000,
+      messagesSuccessful: 20000,
+    });
     expect(await refundedPerOrder(testRedisUrl(), keyPrefix, orders)).toEqual(new Map([['1000', orders]]));
     expect(readdirSync(join(feeds, 'done', MERCHANT))).toEqual(['refunds.xml']);
     expect(readdirSync(join(feeds, 'processing', MERCHANT))).toEqual([]);
@@ -134,7 +156,11 @@ describe('feedproc watch under faults', () => {
     expect(existsSync(join(feeds, 'processing'))).toBe(false);
     const server = await startRedisServer({ port });
     try {
-      expect(await w.waitFor((e) => e['event'] === 'feed', 30_000)).toMatchObject({ file: 'stock.txt', status: 'Complete', messagesProcessed: 1 });
+      expect(await w.waitFor((e) => e['event'] === 'feed', 30_000)).toMatchObject({
+        file: 'stock.txt',
+        status: 'Complete',
+        messagesProcessed: 1,
+      });
       expect(readdirSync(inbox)).toEqual([]);
     } finally {
       w.child.kill('SIGKILL');
@@ -148,7 +174,8 @@ describe('feedproc watch under faults', () => {
     const orders = 500;
     await importOrders(testRedisUrl(), keyPrefix, orders);
     const inbox = merchantInbox(feeds, MERCHANT);
-    for (let i = 1; i <= 6; i += 1) await dropFile(inbox, `refunds-${i}.xml`, `${refundsFeed(orders, 2)}<!-- file ${i} -->\n`);
+    for (let i = 1; i <= 6; i += 1)
+      await dropFile(inbox, `refunds-${i}.xml`, `${refundsFeed(orders, 2)}<!-- file ${i} -->\n`);
     const first = start(env);
     await first.waitFor((e) => e['event'] === 'feed', 60_000);
     const signalled = Date.now();
@@ -157,8 +184,13 @@ describe('feedproc watch under faults', () => {
     expect(Date.now() - signalled).toBeLessThan(10_000);
 
     const second = start(env);
-    await second.waitFor(() => readdirSync(join(feeds, 'reports')).filter((n) => !n.startsWith('.')).length === 6, 120_000);
-    expect(readdirSync(join(feeds, 'done', MERCHANT)).sort()).toEqual(Array.from({ length: 6 }, (_, i) => `refunds-${i + 1}.xml`));
+    await second.waitFor(
+      () => readdirSync(join(feeds, 'reports')).filter((n) => !n.startsWith('.')).length === 6,
+      120_000,
+    );
+    expect(readdirSync(join(feeds, 'done', MERCHANT)).sort()).toEqual(
+      Array.from({ length: 6 }, (_, i) => `refunds-${i + 1}.xml`),
+    );
     expect(await refundedPerOrder(testRedisUrl(), keyPrefix, orders)).toEqual(new Map([['1200', orders]]));
   }, 180_000);
 });

@@ -17,11 +17,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function inventoryXml(messages: number, merchant = MERCHANT): string {
   const body = Array.from(
     { length: messages },
-    (_, i) => `<Message><MessageID>${i + 1}</MessageID><OperationType>Update</OperationType><Inventory><SKU>SKU-${i + 1}</SKU><Quantity>${i}</Quantity></Inventory></Message>\n`,
+    (_, i) =>
+      `<Message><MessageID>${i + 1}</MessageID><OperationType>Update</OperationType><Inventory><SKU>SKU-${i + 1}</SKU><Quantity>${i}</Quantity></Inventory></Message>\n`,
   ).join('');
   return xmlFeed('Inventory', body).replace('A1MERCHANT', merchant);
 }
-const inventoryFlat = (rows: Array<[string, number]>): string => `sku\tquantity\n${rows.map(([sku, q]) => `${sku}\t${q}`).join('\n')}\n`;
+const inventoryFlat = (rows: Array<[string, number]>): string =>
+  `sku\tquantity\n${rows.map(([sku, q]) => `${sku}\t${q}`).join('\n')}\n`;
 
 interface Setup {
   dir: string;
@@ -34,7 +36,12 @@ interface Setup {
 async function setup(): Promise<Setup> {
   const tmp = makeTempDir('feedproc-watch-');
   const prefix = uniquePrefix();
-  const env = { ...process.env, FEEDPROC_REDIS_URL: testRedisUrl(), FEEDPROC_PREFIX: prefix, FEEDPROC_FEEDS_DIR: tmp.dir };
+  const env = {
+    ...process.env,
+    FEEDPROC_REDIS_URL: testRedisUrl(),
+    FEEDPROC_PREFIX: prefix,
+    FEEDPROC_FEEDS_DIR: tmp.dir,
+  };
   const s: Setup = {
     dir: tmp.dir,
     prefix,
@@ -118,7 +125,10 @@ describe('feedproc watch', () => {
     const writer = await open(join(inbox, 'prealloc.xml'), 'r+');
     await writer.write(content, 0, content.length, 0);
     await writer.close();
-    expect(await s.watch.waitFor((e) => e['event'] === 'feed')).toMatchObject({ status: 'Complete', messagesProcessed: 30 });
+    expect(await s.watch.waitFor((e) => e['event'] === 'feed')).toMatchObject({
+      status: 'Complete',
+      messagesProcessed: 30,
+    });
   });
 
   it('treats a half-written file found at start-up the same way', async () => {
@@ -131,10 +141,14 @@ describe('feedproc watch', () => {
     expect(feedEvents(s.watch)).toEqual([]);
     expect(existsSync(join(inbox, 'half.xml'))).toBe(true);
     await writeFile(join(inbox, 'half.xml'), xml.slice(xml.length - 200), { flag: 'a' });
-    expect(await s.watch.waitFor((e) => e['event'] === 'feed')).toMatchObject({ file: 'half.xml', status: 'Complete', messagesProcessed: 20 });
+    expect(await s.watch.waitFor((e) => e['event'] === 'feed')).toMatchObject({
+      file: 'half.xml',
+      status: 'Complete',
+      messagesProcessed: 20,
+    });
   });
 
-  it('turns a burst of files from several merchants into one report each, every merchant\'s files in order', async () => {
+  it("turns a burst of files from several merchants into one report each, every merchant's files in order", async () => {
     const merchants = ['A1FIRST', 'A2SECOND', 'A3THIRD'];
     const perMerchant = Number(process.env['FEEDPROC_TEST_BURST'] ?? 334);
     s.watch = startWatch(s.env);
@@ -143,7 +157,13 @@ describe('feedproc watch', () => {
       for (const m of merchants) {
         const inbox = merchantInbox(s.dir, m);
         const name = `f${String(i).padStart(4, '0')}.txt`;
-        await writeFile(join(inbox, `.${name}`), inventoryFlat([['LAST-FILE', i], [`${m}-${i}`, i]]));
+        await writeFile(
+          join(inbox, `.${name}`),
+          inventoryFlat([
+            ['LAST-FILE', i],
+            [`${m}-${i}`, i],
+          ]),
+        );
         await rename(join(inbox, `.${name}`), join(inbox, name));
       }
     }
@@ -163,20 +183,49 @@ describe('feedproc watch', () => {
       await redis.quit();
       expect(JSON.parse(stock ?? '{}')).toMatchObject({ quantity: perMerchant }); // the last file was applied last
     }
-    expect(readFileSync(join(s.dir, 'reports', reportsOf(s.dir)[0] as string), 'utf8')).toMatch(/Number of records successful\t\t2/);
+    expect(readFileSync(join(s.dir, 'reports', reportsOf(s.dir)[0] as string), 'utf8')).toMatch(
+      /Number of records successful\t\t2/,
+    );
   }, 300_000);
 
   it('processes the files found waiting at start-up in name order, and reports identical content as a duplicate', async () => {
     const inbox = merchantInbox(s.dir, MERCHANT);
-    for (const n of [5, 4, 3, 2, 1]) await writeFile(join(inbox, `f${n}.txt`), inventoryFlat([['ORDER', n], [`ONLY-${n}`, n]]));
-    await writeFile(join(inbox, 'f6-same-as-f1.txt'), inventoryFlat([['ORDER', 1], ['ONLY-1', 1]]));
+    for (const n of [5, 4, 3, 2, 1])
+      await writeFile(
+        join(inbox, `f${n}.txt`),
+        inventoryFlat([
+          ['ORDER', n],
+          [`ONLY-${n}`, n],
+        ]),
+      );
+    await writeFile(
+      join(inbox, 'f6-same-as-f1.txt'),
+      inventoryFlat([
+        ['ORDER', 1],
+        ['ONLY-1', 1],
+      ]),
+    );
     s.watch = startWatch(s.env);
     await s.watch.waitFor(() => feedEvents(s.watch as WatchProcess).length === 6);
-    expect(feedEvents(s.watch).map((e) => e['file'])).toEqual(['f1.txt', 'f2.txt', 'f3.txt', 'f4.txt', 'f5.txt', 'f6-same-as-f1.txt']);
+    expect(feedEvents(s.watch).map((e) => e['file'])).toEqual([
+      'f1.txt',
+      'f2.txt',
+      'f3.txt',
+      'f4.txt',
+      'f5.txt',
+      'f6-same-as-f1.txt',
+    ]);
     const duplicate = feedEvents(s.watch)[5] as Record<string, unknown>;
     expect(duplicate).toMatchObject({ status: 'Complete', messagesProcessed: 0 });
     expect(readFileSync(String(duplicate['report']), 'utf8')).toMatch(/97010/);
-    expect(readdirSync(join(s.dir, 'done', MERCHANT)).sort()).toEqual(['f1.txt', 'f2.txt', 'f3.txt', 'f4.txt', 'f5.txt', 'f6-same-as-f1.txt']);
+    expect(readdirSync(join(s.dir, 'done', MERCHANT)).sort()).toEqual([
+      'f1.txt',
+      'f2.txt',
+      'f3.txt',
+      'f4.txt',
+      'f5.txt',
+      'f6-same-as-f1.txt',
+    ]);
   });
 
   it('exits at once on a second signal, leaving the file in progress claimed for the next start', async () => {
@@ -221,7 +270,13 @@ describe('feedproc watch', () => {
     const staging = join(s.dir, 'staging-A9NEWMERCHANT');
     mkdirSync(staging);
     for (const name of ['z-orders-first.txt', 'm-then.txt', 'a-last.txt']) {
-      await writeFile(join(staging, name), inventoryFlat([['SAME', name.length], [name, 1]]));
+      await writeFile(
+        join(staging, name),
+        inventoryFlat([
+          ['SAME', name.length],
+          [name, 1],
+        ]),
+      );
       await sleep(20); // distinct ctimes, in this order
     }
     await rename(staging, join(s.dir, 'incoming', 'A9NEWMERCHANT'));

@@ -10,7 +10,15 @@ import type { Report } from '../../src/core/types.js';
 import { createSchemaRegistry, validateFeedFile } from '../../src/validate/index.js';
 import { SHARED } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { MUTATION_KINDS, envelope, mutate, random, validMessage, type El, type MessageKind } from '../helpers/xsd-corpus.js';
+import {
+  MUTATION_KINDS,
+  envelope,
+  mutate,
+  random,
+  validMessage,
+  type El,
+  type MessageKind,
+} from '../helpers/xsd-corpus.js';
 import { prepareXsdDir, xmllint } from '../helpers/xmllint.js';
 
 const KINDS: MessageKind[] = ['OrderAdjustment', 'OrderAcknowledgement', 'OrderFulfillment', 'Inventory'];
@@ -48,7 +56,10 @@ describe('schema validation agrees with libxml2', () => {
   it('flags exactly the messages xmllint rejects, naming element, line and column', async () => {
     const xsdDir = prepareXsdDir(join(tmp.dir, 'xsd'), { extend: true });
     const corpus = buildCorpus(tmp.dir, (name, content) => tmp.file(name, content));
-    const verdicts = await xmllint(xsdDir, corpus.map((c) => c.path));
+    const verdicts = await xmllint(
+      xsdDir,
+      corpus.map((c) => c.path),
+    );
     const disagreements: string[] = [];
     let invalid = 0;
     const invalidByKind = new Map<string, number>();
@@ -58,13 +69,20 @@ describe('schema validation agrees with libxml2', () => {
       const error = firstError(report);
       const name = path.slice(tmp.dir.length + 1);
       if (!lint) throw new Error(`no verdict for ${name}`);
-      if (report.statusCode !== 'Complete') disagreements.push(`${name} (${what}): feedproc rejected the whole file: ${error?.description}`);
-      else if (lint.valid !== !error) disagreements.push(`${name} (${what}): xmllint ${lint.valid ? 'accepts' : `rejects: ${lint.first?.message}`}; feedproc ${error ? `rejects: ${error.description}` : 'accepts'}`);
+      if (report.statusCode !== 'Complete')
+        disagreements.push(`${name} (${what}): feedproc rejected the whole file: ${error?.description}`);
+      else if (lint.valid !== !error)
+        disagreements.push(
+          `${name} (${what}): xmllint ${lint.valid ? 'accepts' : `rejects: ${lint.first?.message}`}; feedproc ${error ? `rejects: ${error.description}` : 'accepts'}`,
+        );
       else if (!lint.valid && lint.first && error) {
         invalid += 1;
         invalidByKind.set(kind, (invalidByKind.get(kind) ?? 0) + 1);
         const problem = checkPlace(path, lint.first, error.description, error.position);
-        if (problem) disagreements.push(`${name} (${what}): ${problem}; xmllint: line ${lint.first.line} ${lint.first.message}; feedproc: ${error.description}`);
+        if (problem)
+          disagreements.push(
+            `${name} (${what}): ${problem}; xmllint: line ${lint.first.line} ${lint.first.message}; feedproc: ${error.description}`,
+          );
       }
     }
     expect(disagreements).toEqual([]);
@@ -99,6 +117,7 @@ function checkPlace(
   if (!position) return 'no position';
   if (position.line !== lint.line) return `line ${position.line} instead of ${lint.line}`;
   const text = readFileSync(path, 'utf8').split('\n')[position.line - 1] ?? '';
-  if (!text.slice(position.column - 1).startsWith(`<${lint.element}`)) return `column ${position.column} does not point at <${lint.element}`;
+  if (!text.slice(position.column - 1).startsWith(`<${lint.element}`))
+    return `column ${position.column} does not point at <${lint.element}`;
   return null;
 }

@@ -30,8 +30,21 @@ export interface RedisOptions {
 export async function startChaosRedis(options: RedisOptions): Promise<ChaosRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', options.dir, '--save', '', '--maxmemory-policy', 'noeviction'];
-  args.push(...(options.appendfsync ? ['--appendonly', 'yes', '--appendfsync', options.appendfsync] : ['--appendonly', 'no']));
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    options.dir,
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
+  args.push(
+    ...(options.appendfsync ? ['--appendonly', 'yes', '--appendfsync', options.appendfsync] : ['--appendonly', 'no']),
+  );
   if (options.maxmemory) args.push('--maxmemory', options.maxmemory);
   let child: ChildProcess = await launch(args, url);
   const clients: Redis[] = [];
@@ -102,7 +115,9 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): CliPr
   let err = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
     child,
@@ -122,7 +137,10 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): CliPr
 }
 
 /** Runs a feedproc command to its end. */
-export async function runCliToEnd(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCliToEnd(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = spawnCli(args, env);
   const { code } = await run.exited;
   await new Promise((resolve) => setImmediate(resolve)); // the last output chunks
@@ -169,7 +187,12 @@ export class WorkerFleet {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns a value that is not undefined; fails after `timeoutMs` (a deadline, not a timing assertion). */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000, pollMs = 50): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+  pollMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

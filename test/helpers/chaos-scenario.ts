@@ -6,12 +6,31 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  MERCHANT, compareWithOracle, countEvents, expectedSummary, oracle, readLedger, readStock, reportRefusals, writeFeed, writeOrderReport,
-  type Comparison, type Expected, type JsonReport, type World,
+  MERCHANT,
+  compareWithOracle,
+  countEvents,
+  expectedSummary,
+  oracle,
+  readLedger,
+  readStock,
+  reportRefusals,
+  writeFeed,
+  writeOrderReport,
+  type Comparison,
+  type Expected,
+  type JsonReport,
+  type World,
 } from './chaos-world.js';
 import { ledgerKeys } from '../../src/apply/keys.js';
 import { feedKeys, type FeedKeys } from '../../src/queue/names.js';
-import { cliEnv, runCliToEnd, startChaosRedis, type ChaosRedis, type RedisOptions, type WorkerFleet } from './chaos-processes.js';
+import {
+  cliEnv,
+  runCliToEnd,
+  startChaosRedis,
+  type ChaosRedis,
+  type RedisOptions,
+  type WorkerFleet,
+} from './chaos-processes.js';
 import { REPO_ROOT } from './cli.js';
 import { makeTempDir } from './tmp.js';
 
@@ -85,7 +104,8 @@ export async function verdict(scenario: Scenario, world: World, expected: Expect
   const ledger = await readLedger(client, PREFIX, world);
   const stock = Object.fromEntries([...(await readStock(client, PREFIX))].sort());
   const shown = await runCliToEnd(['report', feedId, '--format', 'json'], scenario.env());
-  if (shown.code !== 0 && shown.code !== 3) throw new Error(`feedproc report ${feedId} exited ${shown.code}: ${shown.stderr}`);
+  if (shown.code !== 0 && shown.code !== 3)
+    throw new Error(`feedproc report ${feedId} exited ${shown.code}: ${shown.stderr}`);
   return {
     comparison: compareWithOracle(ledger, expected),
     events: { got: await countEvents(client, PREFIX), want: expected.cancellations },

@@ -51,7 +51,8 @@ export interface World {
   messages: AdjustmentSpec[];
 }
 
-export const orderIdOf = (o: number, tag: number): string => `40${tag}-${String(1000000 + (o % 9000000)).padStart(7, '0')}-${String(o).padStart(7, '0')}`;
+export const orderIdOf = (o: number, tag: number): string =>
+  `40${tag}-${String(1000000 + (o % 9000000)).padStart(7, '0')}-${String(o).padStart(7, '0')}`;
 
 /** `orders` orders of one or two items each and `messages` adjustments spread over them at random. */
 export function makeWorld(random: () => number, orders: number, messages: number, tag = 7): World {
@@ -60,7 +61,12 @@ export function makeWorld(random: () => number, orders: number, messages: number
     id: orderIdOf(o, tag),
     items: Array.from({ length: 1 + pick(2) }, (_, i) => {
       const ordered = 2 + pick(4);
-      return { code: String(60000000000000 + o * 10 + i), sku: `CHAOS-SKU-${o % 97}`, ordered, charged: { Principal: ordered * (2000 + pick(4000)), Tax: ordered * 460 } };
+      return {
+        code: String(60000000000000 + o * 10 + i),
+        sku: `CHAOS-SKU-${o % 97}`,
+        ordered,
+        charged: { Principal: ordered * (2000 + pick(4000)), Tax: ordered * 460 },
+      };
     }),
   }));
   const list: AdjustmentSpec[] = [];
@@ -75,7 +81,16 @@ export function makeWorld(random: () => number, orders: number, messages: number
     };
     if (roll < 0.55) list.push({ messageId: m, order, item, reason: 'PriceError', components: refund(), units: 0 });
     else if (roll < 0.8) list.push({ messageId: m, order, item, reason: 'CustomerCancel', components: [], units: 1 });
-    else list.push({ messageId: m, order, item, reason: 'CustomerReturn', adjId: `RET-${pick(3)}`, components: refund(), units: random() < 0.3 ? 1 : 0 });
+    else
+      list.push({
+        messageId: m,
+        order,
+        item,
+        reason: 'CustomerReturn',
+        adjId: `RET-${pick(3)}`,
+        components: refund(),
+        units: random() < 0.3 ? 1 : 0,
+      });
   }
   return { orders: specs, messages: list };
 }
@@ -86,7 +101,10 @@ const decimal = (minor: number): string => `${Math.floor(minor / 100)}.${String(
 export function writeOrderReport(path: string, world: World): void {
   const lines = ['order-id\torder-item-id\tpurchase-date\tsku\tquantity-purchased\tcurrency\titem-price\titem-tax'];
   for (const order of world.orders) {
-    for (const item of order.items) lines.push(`${order.id}\t${item.code}\t2026-11-20T10:00:00+00:00\t${item.sku}\t${item.ordered}\tPLN\t${decimal(item.charged.Principal)}\t${decimal(item.charged.Tax)}`);
+    for (const item of order.items)
+      lines.push(
+        `${order.id}\t${item.code}\t2026-11-20T10:00:00+00:00\t${item.sku}\t${item.ordered}\tPLN\t${decimal(item.charged.Principal)}\t${decimal(item.charged.Tax)}`,
+      );
   }
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
@@ -94,7 +112,10 @@ export function writeOrderReport(path: string, world: World): void {
 function messageXml(world: World, m: AdjustmentSpec): string {
   const order = world.orders[m.order] as OrderSpec;
   const item = order.items[m.item] as ItemSpec;
-  const components = m.components.length === 0 ? '' : `<ItemPriceAdjustments>${m.components.map((c) => `<Component><Type>${c.type}</Type><Amount currency="PLN">${decimal(c.amount)}</Amount></Component>`).join('')}</ItemPriceAdjustments>`;
+  const components =
+    m.components.length === 0
+      ? ''
+      : `<ItemPriceAdjustments>${m.components.map((c) => `<Component><Type>${c.type}</Type><Amount currency="PLN">${decimal(c.amount)}</Amount></Component>`).join('')}</ItemPriceAdjustments>`;
   return (
     `<Message><MessageID>${m.messageId}</MessageID><OrderAdjustment><AmazonOrderID>${order.id}</AmazonOrderID><AdjustedItem>` +
     `<AmazonOrderItemCode>${item.code}</AmazonOrderItemCode>${m.adjId ? `<MerchantAdjustmentItemID>${m.adjId}</MerchantAdjustmentItemID>` : ''}` +
@@ -134,7 +155,12 @@ export interface Expected {
  * such a message is refused with 97110, whole, once it has passed the checks that come before.
  */
 export function oracle(world: World, poisoned: ReadonlySet<string> = new Set()): Expected {
-  const items = new Map(world.orders.map((o) => [o.id, new Map(o.items.map((i) => [i.code, { cancelled: 0, refunded: {} as Record<string, number> }]))]));
+  const items = new Map(
+    world.orders.map((o) => [
+      o.id,
+      new Map(o.items.map((i) => [i.code, { cancelled: 0, refunded: {} as Record<string, number> }])),
+    ]),
+  );
   const adjIds = new Set<string>();
   const refusals = new Map<number, number>();
   const restocked = new Map<string, number>();
@@ -160,7 +186,13 @@ export function oracle(world: World, poisoned: ReadonlySet<string> = new Set()):
 }
 
 /** The rules of lib/2-adjustment.lua for the messages makeWorld writes, in the order the script checks them. */
-function refusalOf(m: AdjustmentSpec, spec: ItemSpec, state: ItemState, adjIds: ReadonlySet<string>, poisoned: boolean): number | null {
+function refusalOf(
+  m: AdjustmentSpec,
+  spec: ItemSpec,
+  state: ItemState,
+  adjIds: ReadonlySet<string>,
+  poisoned: boolean,
+): number | null {
   if (m.adjId && adjIds.has(`${spec.code}/${m.adjId}`)) return 97105;
   for (const c of m.components) {
     if (c.amount > spec.charged[c.type] - (state.refunded[c.type] ?? 0)) return 97102;
@@ -171,7 +203,11 @@ function refusalOf(m: AdjustmentSpec, spec: ItemSpec, state: ItemState, adjIds: 
 }
 
 /** What the ledger holds for every item of the world, read from the order hashes (HMGET, pipelined). */
-export async function readLedger(redis: Redis, prefix: string, world: World): Promise<Map<string, Map<string, ItemState>>> {
+export async function readLedger(
+  redis: Redis,
+  prefix: string,
+  world: World,
+): Promise<Map<string, Map<string, ItemState>>> {
   const pipeline = redis.pipeline();
   for (const order of world.orders) {
     pipeline.hmget(ledgerKeys(prefix, MERCHANT).order(order.id), ...order.items.map((i) => `i:${i.code}`));
@@ -182,7 +218,15 @@ export async function readLedger(redis: Redis, prefix: string, world: World): Pr
       const values = (replies[o]?.[1] ?? []) as Array<string | null>;
       // `i:<code>` is "ordered|shipped|cancelled|charged|refunded|sku" (src/apply/lua/lib/1-prelude.lua).
       const parts = (i: number): string[] => (values[i] ?? '').split('|');
-      return [order.id, new Map(order.items.map((item, i) => [item.code, { cancelled: Number(parts(i)[2] ?? 0), refunded: parseAmounts(parts(i)[4] ?? '') }]))];
+      return [
+        order.id,
+        new Map(
+          order.items.map((item, i) => [
+            item.code,
+            { cancelled: Number(parts(i)[2] ?? 0), refunded: parseAmounts(parts(i)[4] ?? '') },
+          ]),
+        ),
+      ];
     }),
   );
 }
@@ -211,7 +255,9 @@ export function compareWithOracle(ledger: Map<string, Map<string, ItemState>>, e
     for (const [code, want] of items) {
       const got = ledger.get(orderId)?.get(code) ?? { cancelled: 0, refunded: {} };
       const fields = new Set(['cancelled', ...Object.keys(want.refunded), ...Object.keys(got.refunded)]);
-      const diffs = [...fields].map((f) => (f === 'cancelled' ? got.cancelled - want.cancelled : (got.refunded[f] ?? 0) - (want.refunded[f] ?? 0)));
+      const diffs = [...fields].map((f) =>
+        f === 'cancelled' ? got.cancelled - want.cancelled : (got.refunded[f] ?? 0) - (want.refunded[f] ?? 0),
+      );
       const name = `${orderId}/${code}`;
       if (diffs.every((d) => d <= 0) && diffs.some((d) => d < 0)) result.lost.push(name);
       else if (diffs.every((d) => d >= 0) && diffs.some((d) => d > 0)) result.doubled.push(name);
@@ -224,7 +270,9 @@ export function compareWithOracle(ledger: Map<string, Map<string, ItemState>>, e
 /** SKU → stock quantity in the ledger (the records the cancellations restocked). */
 export async function readStock(redis: Redis, prefix: string): Promise<Map<string, number>> {
   const all = await redis.hgetall(ledgerKeys(prefix, MERCHANT).stock());
-  return new Map(Object.entries(all).map(([sku, raw]) => [sku, Number((JSON.parse(raw) as { quantity?: number }).quantity ?? 0)]));
+  return new Map(
+    Object.entries(all).map(([sku, raw]) => [sku, Number((JSON.parse(raw) as { quantity?: number }).quantity ?? 0)]),
+  );
 }
 
 export async function countEvents(redis: Redis, prefix: string): Promise<number> {
@@ -234,7 +282,12 @@ export async function countEvents(redis: Redis, prefix: string): Promise<number>
 export interface JsonReport {
   feedSubmissionId: string;
   statusCode: string;
-  summary: { messagesProcessed: number; messagesSuccessful: number; messagesWithError: number; messagesWithWarning: number };
+  summary: {
+    messagesProcessed: number;
+    messagesSuccessful: number;
+    messagesWithError: number;
+    messagesWithWarning: number;
+  };
   results: Array<{ messageId: number; resultCode: string; resultMessageCode: number; description: string }>;
 }
 
@@ -242,7 +295,11 @@ export interface JsonReport {
  * What the report must say: every message counted once, and exactly the oracle's refusals as Error results,
  * each MessageID once with its code. Returns the report's refusals in the same shape for one toEqual.
  */
-export function reportRefusals(report: JsonReport): { summary: JsonReport['summary']; refusals: Map<number, number>; repeated: number[] } {
+export function reportRefusals(report: JsonReport): {
+  summary: JsonReport['summary'];
+  refusals: Map<number, number>;
+  repeated: number[];
+} {
   const refusals = new Map<number, number>();
   const repeated: number[] = [];
   for (const r of report.results) {
@@ -254,7 +311,12 @@ export function reportRefusals(report: JsonReport): { summary: JsonReport['summa
 
 export function expectedSummary(world: World, expected: Expected): JsonReport['summary'] {
   const errors = expected.refusals.size;
-  return { messagesProcessed: world.messages.length, messagesSuccessful: world.messages.length - errors, messagesWithError: errors, messagesWithWarning: 0 };
+  return {
+    messagesProcessed: world.messages.length,
+    messagesSuccessful: world.messages.length - errors,
+    messagesWithError: errors,
+    messagesWithWarning: 0,
+  };
 }
 
 /** One line of figures per scenario, for README "Proof under faults" (test-artifacts/chaos/<name>.json). */

@@ -15,8 +15,14 @@ export const SHARED = locateShared();
 function locateShared(): string {
   const beside = `${REPO_ROOT}../shared/`;
   if (existsSync(beside)) return beside;
-  const origin = spawnSync('git', ['config', '--get', 'remote.origin.url'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
-  const besideOrigin = origin && !/^[a-z+]+:\/\//i.test(origin) && !origin.includes('@') ? join(resolve(REPO_ROOT, origin), '..', 'shared') + sep : '';
+  const origin = spawnSync('git', ['config', '--get', 'remote.origin.url'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  }).stdout.trim();
+  const besideOrigin =
+    origin && !/^[a-z+]+:\/\//i.test(origin) && !origin.includes('@')
+      ? join(resolve(REPO_ROOT, origin), '..', 'shared') + sep
+      : '';
   return besideOrigin && existsSync(besideOrigin) ? besideOrigin : beside;
 }
 
@@ -26,9 +32,15 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: options.env ?? process.env,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

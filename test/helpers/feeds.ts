@@ -8,7 +8,11 @@ export function adjustmentMessage(id: number, extra = ''): string {
   );
 }
 
-export function xmlFeed(messageType: string, body: string, declaration = '<?xml version="1.0" encoding="UTF-8"?>'): string {
+export function xmlFeed(
+  messageType: string,
+  body: string,
+  declaration = '<?xml version="1.0" encoding="UTF-8"?>',
+): string {
   return (
     `${declaration}\n<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">\n` +
     `<Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>A1MERCHANT</MerchantIdentifier></Header>\n` +
@@ -20,7 +24,8 @@ export function adjustmentFeed(count: number): string {
   return xmlFeed('OrderAdjustment', Array.from({ length: count }, (_, i) => adjustmentMessage(i + 1)).join(''));
 }
 
-export const FLAT_ADJUSTMENT_HEADER = 'order-id\torder-item-id\tadjustment-reason-code\tcurrency\titem-price-adj\titem-tax-adj\tquantity-cancelled';
+export const FLAT_ADJUSTMENT_HEADER =
+  'order-id\torder-item-id\tadjustment-reason-code\tcurrency\titem-price-adj\titem-tax-adj\tquantity-cancelled';
 
 export function flatAdjustmentRow(i: number, reason = 'NoInventory'): string {
   return `402-1234567-${String(i).padStart(7, '0')}\t${String(10000000000000 + i)}\t${reason}\tPLN\t10.00\t2.30\t1`;

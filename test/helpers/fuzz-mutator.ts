@@ -30,21 +30,36 @@ export function loadFuzzBases(samplesDir: string): { feeds: FuzzBase[]; others: 
   const names = readdirSync(samplesDir).sort();
   const feeds = names
     .filter((n) => /\.(xml|txt)$/.test(n) && !/\.report\./.test(n) && n !== 'order-report.txt')
-    .map((name): FuzzBase => ({ name, format: name.endsWith('.xml') ? 'xml' : 'flat', text: readFileSync(join(samplesDir, name), 'utf8') }));
-  const others = names.filter((n) => /\.report\.|order-report|README/.test(n)).map((n) => readFileSync(join(samplesDir, n)));
+    .map((name): FuzzBase => ({
+      name,
+      format: name.endsWith('.xml') ? 'xml' : 'flat',
+      text: readFileSync(join(samplesDir, name), 'utf8'),
+    }));
+  const others = names
+    .filter((n) => /\.report\.|order-report|README/.test(n))
+    .map((n) => readFileSync(join(samplesDir, n)));
   return { feeds, others };
 }
 
 const MiB = 1024 * 1024;
 
-export function mutate(bases: { feeds: readonly FuzzBase[]; others: readonly Buffer[] }, fileSeed: number, giant?: number): Mutant {
+export function mutate(
+  bases: { feeds: readonly FuzzBase[]; others: readonly Buffer[] },
+  fileSeed: number,
+  giant?: number,
+): Mutant {
   const rng = createRng(fileSeed);
   if (giant === undefined && rng.chance(0.04)) return junk(bases, rng, fileSeed);
   const base = rng.pick(bases.feeds);
   const recipe = [base.name];
   const formatOps = base.format === 'xml' ? XML_OPS : FLAT_OPS;
   let text = base.text;
-  const textOps = rng.weighted([[15, 0], [45, 1], [28, 2], [12, 3]] as const);
+  const textOps = rng.weighted([
+    [15, 0],
+    [45, 1],
+    [28, 2],
+    [12, 3],
+  ] as const);
   for (let i = 0; i < textOps; i += 1) {
     const [name, op] = rng.chance(0.8) ? pickOp(formatOps, rng) : pickOp(ANY_TEXT_OPS, rng);
     text = op(text, rng);
@@ -79,7 +94,12 @@ function pickOp<T>(ops: Record<string, T>, rng: Rng): [string, T] {
 
 type EncodeOp = (text: string, rng: Rng, format: 'xml' | 'flat') => Buffer;
 
-const BOM = { utf8: Buffer.from([0xef, 0xbb, 0xbf]), le: Buffer.from([0xff, 0xfe]), be: Buffer.from([0xfe, 0xff]), utf32: Buffer.from([0xff, 0xfe, 0, 0]) };
+const BOM = {
+  utf8: Buffer.from([0xef, 0xbb, 0xbf]),
+  le: Buffer.from([0xff, 0xfe]),
+  be: Buffer.from([0xfe, 0xff]),
+  utf32: Buffer.from([0xff, 0xfe, 0, 0]),
+};
 
 /** The XML declaration made to name `encoding` (often: the truth), left alone otherwise. */
 function declare(text: string, format: 'xml' | 'flat', encoding: string, rng: Rng, p: number): string {
@@ -92,12 +112,23 @@ const utf16be = (text: string): Buffer => {
 };
 
 const ENCODINGS: Record<string, EncodeOp> = {
-  'utf-16le+bom': (text, rng, format) => Buffer.concat([BOM.le, Buffer.from(declare(text, format, 'UTF-16', rng, 0.7), 'utf16le')]),
+  'utf-16le+bom': (text, rng, format) =>
+    Buffer.concat([BOM.le, Buffer.from(declare(text, format, 'UTF-16', rng, 0.7), 'utf16le')]),
   'utf-16be+bom': (text, rng, format) => Buffer.concat([BOM.be, utf16be(declare(text, format, 'UTF-16', rng, 0.7))]),
   'utf-16le-no-bom': (text, rng, format) => Buffer.from(declare(text, format, 'UTF-16LE', rng, 0.5), 'utf16le'),
   'windows-1252': (text, rng, format) => iconv.encode(declare(text, format, 'windows-1252', rng, 0.6), 'win1252'),
   'iso-8859-2': (text, rng, format) => iconv.encode(declare(text, format, 'ISO-8859-2', rng, 0.8), 'iso88592'),
-  'declared-lie': (text, rng, format) => Buffer.from(declare(text, format, rng.pick(['ISO-8859-1', 'Shift_JIS', 'EUC-KR', 'KOI8-R', 'UTF-16', 'GB18030', 'Big5', 'US-ASCII']), rng, 1), 'utf8'),
+  'declared-lie': (text, rng, format) =>
+    Buffer.from(
+      declare(
+        text,
+        format,
+        rng.pick(['ISO-8859-1', 'Shift_JIS', 'EUC-KR', 'KOI8-R', 'UTF-16', 'GB18030', 'Big5', 'US-ASCII']),
+        rng,
+        1,
+      ),
+      'utf8',
+    ),
   'utf-8+bom': (text) => Buffer.concat([BOM.utf8, Buffer.from(text, 'utf8')]),
   'double-bom': (text) => Buffer.concat([BOM.utf8, BOM.utf8, Buffer.from(text, 'utf8')]),
   'bom-inside': (text, rng) => {
@@ -113,7 +144,24 @@ const ENCODINGS: Record<string, EncodeOp> = {
 
 type ByteOp = (bytes: Buffer, rng: Rng) => Buffer;
 
-const INVALID_UTF8: readonly number[][] = [[0x80], [0xbf], [0xc0, 0x80], [0xc0, 0xaf], [0xc1, 0xbf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80], [0xf5], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xfe], [0xff], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xc3]];
+const INVALID_UTF8: readonly number[][] = [
+  [0x80],
+  [0xbf],
+  [0xc0, 0x80],
+  [0xc0, 0xaf],
+  [0xc1, 0xbf],
+  [0xe0, 0x80, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xf5],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xfe],
+  [0xff],
+  [0xe2, 0x82],
+  [0xf0, 0x9f, 0x98],
+  [0xc3],
+];
 
 const splice = (bytes: Buffer, at: number, remove: number, insert: Buffer = Buffer.alloc(0)): Buffer =>
   Buffer.concat([bytes.subarray(0, at), insert, bytes.subarray(Math.min(bytes.length, at + remove))]);
@@ -129,12 +177,14 @@ const BYTE_OPS: Record<string, ByteOp> = {
   },
   'byte-set': (bytes, rng) => {
     const out = Buffer.from(bytes);
-    for (let i = rng.between(1, 8); i > 0 && out.length > 0; i -= 1) out[rng.int(out.length)] = rng.pick([0x00, 0xff, 0x80, 0x3c, 0x3e, 0x26, 0x09, 0x0a, 0x0d, 0x22, rng.int(256)]);
+    for (let i = rng.between(1, 8); i > 0 && out.length > 0; i -= 1)
+      out[rng.int(out.length)] = rng.pick([0x00, 0xff, 0x80, 0x3c, 0x3e, 0x26, 0x09, 0x0a, 0x0d, 0x22, rng.int(256)]);
     return out;
   },
   'invalid-utf-8': (bytes, rng) => {
     let out = bytes;
-    for (let i = rng.between(1, 3); i > 0; i -= 1) out = splice(out, rng.int(out.length + 1), 0, Buffer.from(rng.pick(INVALID_UTF8)));
+    for (let i = rng.between(1, 3); i > 0; i -= 1)
+      out = splice(out, rng.int(out.length + 1), 0, Buffer.from(rng.pick(INVALID_UTF8)));
     return out;
   },
   truncate: (bytes, rng) => bytes.subarray(0, rng.int(bytes.length + 1)),
@@ -156,13 +206,19 @@ function randomBytes(rng: Rng, n: number): Buffer {
 // ---- junk ----
 
 function junk(bases: { feeds: readonly FuzzBase[]; others: readonly Buffer[] }, rng: Rng, fileSeed: number): Mutant {
-  const printable = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(rng.between(0x20, 0x7e))).join('');
+  const printable = (n: number): string =>
+    Array.from({ length: n }, () => String.fromCharCode(rng.between(0x20, 0x7e))).join('');
   const kinds: Record<string, () => Buffer> = {
     empty: () => Buffer.alloc(0),
     blank: () => Buffer.from(rng.pick([' ', '\n', '\r\n\r\n', '\t \t', '\ufeff', '\ufeff\n'])),
     'random-bytes': () => randomBytes(rng, rng.between(1, 4096)),
     'random-text': () => Buffer.from(printable(rng.between(1, 4096))),
-    'random-tsv': () => Buffer.from(Array.from({ length: rng.between(1, 30) }, () => Array.from({ length: rng.between(1, 12) }, () => printable(rng.between(0, 12))).join('\t')).join('\n')),
+    'random-tsv': () =>
+      Buffer.from(
+        Array.from({ length: rng.between(1, 30) }, () =>
+          Array.from({ length: rng.between(1, 12) }, () => printable(rng.between(0, 12))).join('\t'),
+        ).join('\n'),
+      ),
     'angle-junk': () => Buffer.from(`<${printable(rng.between(0, 2000))}`),
     'sample-head+junk': () => {
       const feed = Buffer.from(rng.pick(bases.feeds).text);
@@ -179,11 +235,16 @@ function junk(bases: { feeds: readonly FuzzBase[]; others: readonly Buffer[] }, 
 const giantSize = (rng: Rng): number => Math.floor(rng.pick([1.5, 4, 7.9, 8.5, 12]) * MiB);
 
 const GIANT_XML: Record<string, TextOp> = {
-  'giant-value': (text, rng) => text.replace(/<SKU>[^<]*<\/SKU>|<AmazonOrderID>[^<]*<\/AmazonOrderID>|<MessageID>[^<]*<\/MessageID>/, (m) => m.replace(/>[^<]*</, `>${'Z'.repeat(giantSize(rng))}<`)),
+  'giant-value': (text, rng) =>
+    text.replace(/<SKU>[^<]*<\/SKU>|<AmazonOrderID>[^<]*<\/AmazonOrderID>|<MessageID>[^<]*<\/MessageID>/, (m) =>
+      m.replace(/>[^<]*</, `>${'Z'.repeat(giantSize(rng))}<`),
+    ),
   'giant-comment': (text, rng) => text.replace('<MessageType>', `<!--${'c'.repeat(giantSize(rng))}--><MessageType>`),
   'many-messages': (text, rng) => {
     const message = /<Message>[\s\S]*?<\/Message>/.exec(text)?.[0] ?? '';
-    const copies = Array.from({ length: rng.between(2000, 4000) }, (_, i) => message.replace(/<MessageID>[^<]*</, `<MessageID>${i + 1}<`)).join('\n');
+    const copies = Array.from({ length: rng.between(2000, 4000) }, (_, i) =>
+      message.replace(/<MessageID>[^<]*</, `<MessageID>${i + 1}<`),
+    ).join('\n');
     return text.replace(/<Message>[\s\S]*<\/Message>/, copies);
   },
   'giant-whitespace': (text, rng) => text.replace('</Header>', `</Header>${' \n'.repeat(giantSize(rng) / 2)}`),

@@ -35,17 +35,34 @@ export function rfc3986(text: string): string {
 }
 
 /** The parameters with AWSAccessKeyId, SignatureVersion, SignatureMethod, Timestamp (or Expires) and Signature added. */
-export function sign(key: Pick<MwsKey, 'accessKeyId' | 'secretKey'>, port: number, params: Record<string, string>, options: SignOptions = {}): Record<string, string> {
+export function sign(
+  key: Pick<MwsKey, 'accessKeyId' | 'secretKey'>,
+  port: number,
+  params: Record<string, string>,
+  options: SignOptions = {},
+): Record<string, string> {
   const method = options.signatureMethod ?? 'HmacSHA256';
-  const all: Record<string, string> = { ...params, AWSAccessKeyId: key.accessKeyId, SignatureVersion: '2', SignatureMethod: method };
+  const all: Record<string, string> = {
+    ...params,
+    AWSAccessKeyId: key.accessKeyId,
+    SignatureVersion: '2',
+    SignatureMethod: method,
+  };
   if (options.expires) all['Expires'] = options.expires.toISOString();
   else all['Timestamp'] = (options.timestamp ?? new Date()).toISOString();
   const canonical = Object.keys(all)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .map((name) => `${rfc3986(name)}=${rfc3986(all[name] as string)}`)
     .join('&');
-  const text = [options.method ?? 'GET', options.signHost ?? `127.0.0.1:${port}`, options.path ?? '/Feeds/2009-01-01', canonical].join('\n');
-  all['Signature'] = createHmac(method === 'HmacSHA1' ? 'sha1' : 'sha256', key.secretKey).update(text).digest('base64');
+  const text = [
+    options.method ?? 'GET',
+    options.signHost ?? `127.0.0.1:${port}`,
+    options.path ?? '/Feeds/2009-01-01',
+    canonical,
+  ].join('\n');
+  all['Signature'] = createHmac(method === 'HmacSHA1' ? 'sha1' : 'sha256', key.secretKey)
+    .update(text)
+    .digest('base64');
   return all;
 }
 
@@ -61,23 +78,33 @@ export interface RawAnswer {
   text: string;
 }
 
-export function send(port: number, options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<RawAnswer> {
+export function send(
+  port: number,
+  options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method: options.method, path: options.path, headers: options.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: options.method, path: options.path, headers: options.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (name) => name === 'FeedSubmissionInfo' });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  parseTagValue: false,
+  isArray: (name) => name === 'FeedSubmissionInfo',
+});
 
 export interface MwsAnswer extends RawAnswer {
   xml: Record<string, unknown>;
@@ -97,14 +124,18 @@ export interface FeedInfo {
   CompletedProcessingDate?: string;
 }
 
-export function resultOf(answer: MwsAnswer, action: string): Record<string, unknown> & { FeedSubmissionInfo?: FeedInfo[] } {
+export function resultOf(
+  answer: MwsAnswer,
+  action: string,
+): Record<string, unknown> & { FeedSubmissionInfo?: FeedInfo[] } {
   const response = answer.xml[`${action}Response`] as Record<string, unknown> | undefined;
   if (!response) throw new Error(`no ${action}Response in ${answer.status} ${answer.text}`);
   return response[`${action}Result`] as Record<string, unknown> & { FeedSubmissionInfo?: FeedInfo[] };
 }
 
 export function errorOf(answer: MwsAnswer): { Type: string; Code: string; Message: string } {
-  const response = answer.xml['ErrorResponse'] as { Error: { Type: string; Code: string; Message: string } } | undefined;
+  const response = answer.xml['ErrorResponse'] as
+    { Error: { Type: string; Code: string; Message: string } } | undefined;
   if (!response) throw new Error(`no ErrorResponse in ${answer.status} ${answer.text}`);
   return response.Error;
 }
@@ -118,15 +149,35 @@ export class MwsTestClient {
     readonly key: MwsKey,
   ) {}
 
-  async call(action: string, params: Record<string, string> = {}, options: SignOptions & { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<MwsAnswer> {
+  async call(
+    action: string,
+    params: Record<string, string> = {},
+    options: SignOptions & { body?: string | Buffer; headers?: Record<string, string> } = {},
+  ): Promise<MwsAnswer> {
     const method = options.method ?? (action === 'SubmitFeed' ? 'POST' : 'GET');
     const path = options.path ?? '/Feeds/2009-01-01';
-    const signed = sign(this.key, this.port, { Action: action, Version: '2009-01-01', SellerId: this.key.merchantId, ...params }, { ...options, method, path });
-    return parseAnswer(await send(this.port, { method, path: `${path}?${encodeParams(signed)}`, headers: options.headers ?? {}, body: options.body ?? '' }));
+    const signed = sign(
+      this.key,
+      this.port,
+      { Action: action, Version: '2009-01-01', SellerId: this.key.merchantId, ...params },
+      { ...options, method, path },
+    );
+    return parseAnswer(
+      await send(this.port, {
+        method,
+        path: `${path}?${encodeParams(signed)}`,
+        headers: options.headers ?? {},
+        body: options.body ?? '',
+      }),
+    );
   }
 
   async submit(feedType: string, feed: string, extra: Record<string, string> = {}): Promise<FeedInfo> {
-    const answer = await this.call('SubmitFeed', { FeedType: feedType, ContentMD5Value: md5Base64(feed), ...extra }, { body: feed, headers: { 'content-type': 'text/xml' } });
+    const answer = await this.call(
+      'SubmitFeed',
+      { FeedType: feedType, ContentMD5Value: md5Base64(feed), ...extra },
+      { body: feed, headers: { 'content-type': 'text/xml' } },
+    );
     const info = resultOf(answer, 'SubmitFeed').FeedSubmissionInfo?.[0];
     if (!info) throw new Error(`SubmitFeed answered ${answer.status} ${answer.text}`);
     return info;

@@ -27,7 +27,10 @@ const schemas = createSchemaRegistry();
 export function openTestPipeline(merchantId: string, workers = 1, redisUrl = testRedisUrl()): TestPipeline {
   const prefix = uniquePrefix();
   // The schema's defaults for everything else, as the CLI would have them.
-  const config: Config = loadConfig(schemas.byName('config.schema.json'), { env: {}, flags: { redisUrl, localRedisUrl: redisUrl, prefix, merchantId, mailFrom: 'feedproc <no-reply@feedproc.local>' } });
+  const config: Config = loadConfig(schemas.byName('config.schema.json'), {
+    env: {},
+    flags: { redisUrl, localRedisUrl: redisUrl, prefix, merchantId, mailFrom: 'feedproc <no-reply@feedproc.local>' },
+  });
   const raw = new Redis(redisUrl);
   const redis = withLedgerScripts(raw);
   const connections: Redis[] = [];
@@ -36,10 +39,20 @@ export function openTestPipeline(merchantId: string, workers = 1, redisUrl = tes
     connections.push(connection);
     return connection;
   };
-  const queue = new Queue(APPLY_QUEUE, { connection: connect(), prefix, defaultJobOptions: { removeOnComplete: true, attempts: 3 } });
+  const queue = new Queue(APPLY_QUEUE, {
+    connection: connect(),
+    prefix,
+    defaultJobOptions: { removeOnComplete: true, attempts: 3 },
+  });
   queue.on('error', () => undefined); // a Redis restart in a crash test; the commands that fail show it
   let clock = 0;
-  const deps: PipelineDeps = { config, redis, schemas, queue, now: () => new Date(Date.UTC(2026, 10, 26, 12, 0, clock++)).toISOString() };
+  const deps: PipelineDeps = {
+    config,
+    redis,
+    schemas,
+    queue,
+    now: () => new Date(Date.UTC(2026, 10, 26, 12, 0, clock++)).toISOString(),
+  };
   const running: Worker[] = [];
   const pipeline: TestPipeline = {
     deps,

@@ -40,12 +40,25 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterNodes>
       const nodeDir = join(dir, String(port));
       mkdirSync(nodeDir); // a folder per node: each keeps its own nodes.conf
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--cluster-enabled', 'yes'];
-      args.push('--cluster-config-file', `nodes-${port}.conf`, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction');
+      args.push(
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+      );
       children.push(spawn('redis-server', args, { stdio: 'ignore' }));
       ports.push(port);
     }
     for (const port of ports) await waitForPing(port);
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+    const create = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}\n${create.stderr}`);
     for (const port of ports) await waitForClusterOk(port);
   } catch (err) {
@@ -71,7 +84,11 @@ async function waitForClusterOk(port: number): Promise<void> {
 
 async function poll(port: number, check: (client: Redis) => Promise<boolean>): Promise<void> {
   for (let attempt = 0; attempt < 400; attempt += 1) {
-    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on('error', () => undefined); // refused while the server starts: retried below
     try {
       await client.connect();

@@ -23,15 +23,30 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
-export async function startRedisServer(options: { aof?: boolean; dir?: string; port?: number } = {}): Promise<RedisServer> {
+export async function startRedisServer(
+  options: { aof?: boolean; dir?: string; port?: number } = {},
+): Promise<RedisServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'feedproc-redis-'));
   const port = options.port ?? (await freePort());
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--maxmemory-policy', 'noeviction'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
   args.push('--appendonly', options.aof ? 'yes' : 'no');
   const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;

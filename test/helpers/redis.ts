@@ -4,7 +4,10 @@ import { Redis } from 'ioredis';
 
 export function testRedisUrl(): string {
   const url = process.env['FEEDPROC_TEST_REDIS_URL'];
-  if (!url) throw new Error('FEEDPROC_TEST_REDIS_URL is not set: run the tests with `npm test` (jest global setup starts redis-server)');
+  if (!url)
+    throw new Error(
+      'FEEDPROC_TEST_REDIS_URL is not set: run the tests with `npm test` (jest global setup starts redis-server)',
+    );
   return url;
 }
 

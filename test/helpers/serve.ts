@@ -50,7 +50,11 @@ export async function startServe(extraEnv: NodeJS.ProcessEnv = {}): Promise<Serv
     env,
     process: child,
     async createKey(merchantId) {
-      return JSON.parse(await cli(['keys', 'create', '--merchant', merchantId, '--format', 'json'])) as { accessKeyId: string; secretKey: string; merchantId: string };
+      return JSON.parse(await cli(['keys', 'create', '--merchant', merchantId, '--format', 'json'])) as {
+        accessKeyId: string;
+        secretKey: string;
+        merchantId: string;
+      };
     },
     async revokeKey(accessKeyId) {
       await cli(['keys', 'revoke', accessKeyId]);

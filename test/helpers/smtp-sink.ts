@@ -15,7 +15,9 @@ export interface SmtpSink {
  * `answer(attempt, raw)` decides each DATA: null accepts, a number answers with that SMTP code (451, 550, …).
  * The default accepts everything.
  */
-export async function startSmtpSink(answer: (attempt: number, raw: string) => number | null = () => null): Promise<SmtpSink> {
+export async function startSmtpSink(
+  answer: (attempt: number, raw: string) => number | null = () => null,
+): Promise<SmtpSink> {
   const port = await freePort();
   const sink: SmtpSink = { url: `smtp://127.0.0.1:${port}`, accepted: [], attempts: 0, close: async () => undefined };
   const server = new SMTPServer({
@@ -30,7 +32,9 @@ export async function startSmtpSink(answer: (attempt: number, raw: string) => nu
         const raw = Buffer.concat(chunks).toString('utf8');
         const code = answer(sink.attempts, raw);
         if (code !== null) {
-          const error = Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: code });
+          const error = Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), {
+            responseCode: code,
+          });
           callback(error);
           return;
         }

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A fresh temporary folder (under `parent`, by default the system's temp folder); call the returned `cleanup` in afterAll. */
-export function makeTempDir(prefix = 'feedproc-test-', parent = tmpdir()): { dir: string; file(name: string, content: string | Buffer): string; cleanup(): void } {
+export function makeTempDir(
+  prefix = 'feedproc-test-',
+  parent = tmpdir(),
+): { dir: string; file(name: string, content: string | Buffer): string; cleanup(): void } {
   const dir = mkdtempSync(join(parent, prefix));
   return {
     dir,

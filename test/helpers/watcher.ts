@@ -30,7 +30,9 @@ export function startLongRunning(args: readonly string[], env: NodeJS.ProcessEnv
     for (const line of lines) if (line.trim()) events.push(JSON.parse(line) as Record<string, unknown>);
   });
   child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     events: () => events,
@@ -39,7 +41,10 @@ export function startLongRunning(args: readonly string[], env: NodeJS.ProcessEnv
       for (;;) {
         const found = events.find(match);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching event within ${timeoutMs} ms; events: ${JSON.stringify(events.slice(-5))}; stderr: ${stderr}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `no matching event within ${timeoutMs} ms; events: ${JSON.stringify(events.slice(-5))}; stderr: ${stderr}`,
+          );
         if (child.exitCode !== null) throw new Error(`watch exited with ${child.exitCode}; stderr: ${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }

@@ -38,7 +38,13 @@ export class WebClient {
       if (value === '' || expired) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    return { status: response.status, headers: response.headers, text: await response.text(), location: response.headers.get('location'), setCookies };
+    return {
+      status: response.status,
+      headers: response.headers,
+      text: await response.text(),
+      location: response.headers.get('location'),
+      setCookies,
+    };
   }
 
   get(path: string): Promise<WebAnswer> {
@@ -47,7 +53,8 @@ export class WebClient {
 
   post(path: string, form: Record<string, string | string[]>): Promise<WebAnswer> {
     const body = new URLSearchParams();
-    for (const [name, value] of Object.entries(form)) for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
+    for (const [name, value] of Object.entries(form))
+      for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
     return this.send(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   }
 
@@ -82,7 +89,9 @@ export function recentOrderReport(dir: string, edit: (text: string) => string = 
   const column = header.split('\t').indexOf('purchase-date');
   const purchases = rows.map((row) => Date.parse(row.split('\t')[column] ?? ''));
   const shift = Date.now() - 3600_000 - Math.max(...purchases);
-  const moved = text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})/g, (stamp) => new Date(Date.parse(stamp) + shift).toISOString().replace(/\.\d{3}Z$/, '+00:00'));
+  const moved = text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})/g, (stamp) =>
+    new Date(Date.parse(stamp) + shift).toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+  );
   const path = join(dir, 'order-report-recent.txt');
   writeFileSync(path, edit(moved));
   return path;

@@ -20,8 +20,16 @@ export const ENVELOPE = 'amzn-envelope.orders-subset.xsd';
 export function prepareXsdDir(target: string, options: { extend: boolean }): string {
   cpSync(XSD_SOURCE, target, { recursive: true });
   if (!options.extend) return target;
-  patch(join(target, ENVELOPE), /(<xsd:element name="OperationType" minOccurs="0">\s*<xsd:simpleType>\s*<xsd:restriction base="xsd:string">)/, '$1<xsd:enumeration value="Update"/><xsd:enumeration value="Delete"/><xsd:enumeration value="PartialUpdate"/>');
-  patch(join(target, 'amzn-base.xsd'), /(<xsd:simpleType name="BaseCurrencyCode">[\s\S]*?<xsd:enumeration value="EGP"\/>)/, '$1<xsd:enumeration value="PLN"/><xsd:enumeration value="SEK"/>');
+  patch(
+    join(target, ENVELOPE),
+    /(<xsd:element name="OperationType" minOccurs="0">\s*<xsd:simpleType>\s*<xsd:restriction base="xsd:string">)/,
+    '$1<xsd:enumeration value="Update"/><xsd:enumeration value="Delete"/><xsd:enumeration value="PartialUpdate"/>',
+  );
+  patch(
+    join(target, 'amzn-base.xsd'),
+    /(<xsd:simpleType name="BaseCurrencyCode">[\s\S]*?<xsd:enumeration value="EGP"\/>)/,
+    '$1<xsd:enumeration value="PLN"/><xsd:enumeration value="SEK"/>',
+  );
   return target;
 }
 
@@ -43,10 +51,12 @@ export async function xmllint(xsdDir: string, files: readonly string[]): Promise
   const verdicts = new Map<string, LintVerdict>();
   for (let i = 0; i < files.length; i += 100) {
     const batch = files.slice(i, i + 100);
-    const { stderr } = await run('xmllint', ['--noout', '--schema', ENVELOPE, ...batch], { cwd: xsdDir, maxBuffer: 64 << 20 }).catch(
-      (err: { stderr?: string }) => ({ stderr: err.stderr ?? '' }),
-    );
-    if (/Schemas parser error|failed to compile/.test(stderr)) throw new Error(`xmllint could not load the schema:\n${stderr}`);
+    const { stderr } = await run('xmllint', ['--noout', '--schema', ENVELOPE, ...batch], {
+      cwd: xsdDir,
+      maxBuffer: 64 << 20,
+    }).catch((err: { stderr?: string }) => ({ stderr: err.stderr ?? '' }));
+    if (/Schemas parser error|failed to compile/.test(stderr))
+      throw new Error(`xmllint could not load the schema:\n${stderr}`);
     for (const file of batch) verdicts.set(file, parseVerdict(stderr, file));
   }
   return verdicts;
@@ -55,7 +65,8 @@ export async function xmllint(xsdDir: string, files: readonly string[]): Promise
 function parseVerdict(stderr: string, file: string): LintVerdict {
   const lines = stderr.split('\n');
   if (lines.includes(`${file} validates`)) return { valid: true };
-  if (!lines.includes(`${file} fails to validate`)) throw new Error(`xmllint said nothing clear about ${file}:\n${stderr}`);
+  if (!lines.includes(`${file} fails to validate`))
+    throw new Error(`xmllint said nothing clear about ${file}:\n${stderr}`);
   const prefix = `${file}:`;
   const error = lines.find((l) => l.startsWith(prefix) && l.includes('Schemas validity error'));
   const match = error && /^.*?:(\d+): element ([^:]+): Schemas validity error : (.*)$/.exec(error);

@@ -29,7 +29,8 @@ const pick = <T>(r: Rng, list: readonly T[]): T => list[Math.floor(r() * list.le
 const maybe = (r: Rng, p = 0.5): boolean => r() < p;
 const times = (r: Rng, min: number, max: number): number => min + Math.floor(r() * (max - min + 1));
 const leaf = (n: string, t: string, a?: Record<string, string>): El => (a ? { n, t, a } : { n, t });
-const digits = (r: Rng, count: number): string => Array.from({ length: count }, () => String(Math.floor(r() * 10))).join('');
+const digits = (r: Rng, count: number): string =>
+  Array.from({ length: count }, () => String(Math.floor(r() * 10))).join('');
 const orderId = (r: Rng): string => `${digits(r, 3)}-${digits(r, 7)}-${digits(r, 7)}`;
 
 const REASONS = ['NoInventory', 'CustomerReturn', 'CustomerCancel', 'GeneralAdjustment', 'CouldNotShip', 'Other'];
@@ -44,11 +45,19 @@ function amount(r: Rng): El {
 
 function adjustment(r: Rng): El {
   const items = Array.from({ length: times(r, 1, 3) }, (): El => {
-    const c: El[] = [maybe(r, 0.8) ? leaf('AmazonOrderItemCode', digits(r, 14)) : leaf('MerchantOrderItemID', `line-${digits(r, 3)}`)];
+    const c: El[] = [
+      maybe(r, 0.8) ? leaf('AmazonOrderItemCode', digits(r, 14)) : leaf('MerchantOrderItemID', `line-${digits(r, 3)}`),
+    ];
     if (maybe(r, 0.3)) c.push(leaf('MerchantAdjustmentItemID', `adj-${digits(r, 4)}`));
     c.push(leaf('AdjustmentReason', pick(r, REASONS)));
     if (maybe(r, 0.8)) {
-      c.push({ n: 'ItemPriceAdjustments', c: Array.from({ length: times(r, 1, 3) }, () => ({ n: 'Component', c: [leaf('Type', pick(r, COMPONENTS)), amount(r)] })) });
+      c.push({
+        n: 'ItemPriceAdjustments',
+        c: Array.from({ length: times(r, 1, 3) }, () => ({
+          n: 'Component',
+          c: [leaf('Type', pick(r, COMPONENTS)), amount(r)],
+        })),
+      });
     }
     if (maybe(r, 0.2)) {
       const promo: El[] = [];
@@ -57,12 +66,15 @@ function adjustment(r: Rng): El {
       promo.push({ n: 'Component', c: [leaf('Type', pick(r, ['Principal', 'Shipping'])), amount(r)] });
       c.push({ n: 'PromotionAdjustments', c: promo });
     }
-    if (maybe(r, 0.1)) c.push({ n: 'DirectPaymentAdjustments', c: [{ n: 'Component', c: [leaf('Type', 'Cash'), amount(r)] }] });
+    if (maybe(r, 0.1))
+      c.push({ n: 'DirectPaymentAdjustments', c: [{ n: 'Component', c: [leaf('Type', 'Cash'), amount(r)] }] });
     if (maybe(r, 0.5)) c.push(leaf('QuantityCancelled', String(times(r, 1, 3))));
     if (maybe(r, 0.3)) c.push(leaf('Quantity', String(times(r, 1, 3))));
     return { n: 'AdjustedItem', c };
   });
-  const head: El[] = [maybe(r, 0.85) ? leaf('AmazonOrderID', orderId(r)) : leaf('MerchantOrderID', `SO-${digits(r, 5)}`)];
+  const head: El[] = [
+    maybe(r, 0.85) ? leaf('AmazonOrderID', orderId(r)) : leaf('MerchantOrderID', `SO-${digits(r, 5)}`),
+  ];
   if (maybe(r, 0.4)) head.push(leaf('ActionType', pick(r, ['Refund', 'Cancel'])));
   if (maybe(r, 0.1)) head.push(leaf('CODCollectionMethod', 'DirectPayment'));
   return { n: 'OrderAdjustment', c: [...head, ...items] };
@@ -85,16 +97,27 @@ function acknowledgement(r: Rng): El {
 function fulfillment(r: Rng): El {
   const c: El[] = [maybe(r, 0.85) ? leaf('AmazonOrderID', orderId(r)) : leaf('MerchantOrderID', `SO-${digits(r, 5)}`)];
   if (maybe(r, 0.3)) c.push(leaf('MerchantFulfillmentID', digits(r, 6)));
-  c.push(leaf('FulfillmentDate', pick(r, ['2026-11-20T10:15:00+01:00', '2026-11-21T08:00:00Z', '2026-11-22T23:59:59.5-08:00'])));
+  c.push(
+    leaf(
+      'FulfillmentDate',
+      pick(r, ['2026-11-20T10:15:00+01:00', '2026-11-21T08:00:00Z', '2026-11-22T23:59:59.5-08:00']),
+    ),
+  );
   if (maybe(r, 0.7)) {
-    const data: El[] = [maybe(r, 0.7) ? leaf('CarrierCode', pick(r, ['DPD', 'Royal Mail', 'GO!', 'AFL/Fedex', 'UPS'])) : leaf('CarrierName', 'InPost')];
+    const data: El[] = [
+      maybe(r, 0.7)
+        ? leaf('CarrierCode', pick(r, ['DPD', 'Royal Mail', 'GO!', 'AFL/Fedex', 'UPS']))
+        : leaf('CarrierName', 'InPost'),
+    ];
     if (maybe(r)) data.push(leaf('ShippingMethod', 'Standard'));
     if (maybe(r)) data.push(leaf('ShipperTrackingNumber', `TRK${digits(r, 10)}`));
     c.push({ n: 'FulfillmentData', c: data });
   }
   if (maybe(r, 0.1)) c.push(leaf('CODCollectionMethod', 'DirectPayment'));
   for (let i = times(r, 0, 3); i > 0; i -= 1) {
-    const item: El[] = [maybe(r, 0.8) ? leaf('AmazonOrderItemCode', digits(r, 14)) : leaf('MerchantOrderItemID', `line-${i}`)];
+    const item: El[] = [
+      maybe(r, 0.8) ? leaf('AmazonOrderItemCode', digits(r, 14)) : leaf('MerchantOrderItemID', `line-${i}`),
+    ];
     if (maybe(r, 0.2)) item.push(leaf('MerchantFulfillmentItemID', String(i)));
     if (maybe(r, 0.6)) item.push(leaf('Quantity', String(times(r, 1, 5))));
     for (let t = times(r, 0, 2); t > 0; t -= 1) item.push(leaf('TransparencyCode', `AZ:${digits(r, 8)}`));
@@ -107,7 +130,13 @@ function inventory(r: Rng): El {
   const c: El[] = [leaf('SKU', pick(r, ['KUBEK-ŻÓŁW-01', 'sku 12', 'A', 'x'.repeat(40)]))];
   if (maybe(r, 0.3)) c.push(leaf('FulfillmentCenterID', 'DEFAULT'));
   const choice = pick(r, ['Quantity', 'Available', 'Lookup']);
-  c.push(choice === 'Quantity' ? leaf('Quantity', String(times(r, 0, 50))) : choice === 'Available' ? leaf('Available', pick(r, ['true', 'false', '1', '0'])) : leaf('Lookup', 'FulfillmentNetwork'));
+  c.push(
+    choice === 'Quantity'
+      ? leaf('Quantity', String(times(r, 0, 50)))
+      : choice === 'Available'
+        ? leaf('Available', pick(r, ['true', 'false', '1', '0']))
+        : leaf('Lookup', 'FulfillmentNetwork'),
+  );
   if (maybe(r, 0.3)) c.push(leaf('RestockDate', pick(r, ['2026-12-01', '2027-01-15Z'])));
   if (maybe(r, 0.5)) c.push(leaf('FulfillmentLatency', String(times(r, 1, 5))));
   if (maybe(r, 0.1)) c.push(leaf('SwitchFulfillmentTo', pick(r, ['MFN', 'AFN'])));
@@ -123,7 +152,8 @@ const BODIES: Readonly<Record<MessageKind, (r: Rng) => El>> = {
 
 export function validMessage(r: Rng, kind: MessageKind, id: number): El {
   const c: El[] = [leaf('MessageID', String(id))];
-  if (maybe(r, kind === 'Inventory' ? 0.6 : 0.1)) c.push(leaf('OperationType', pick(r, ['Update', 'PartialUpdate', 'Delete'])));
+  if (maybe(r, kind === 'Inventory' ? 0.6 : 0.1))
+    c.push(leaf('OperationType', pick(r, ['Update', 'PartialUpdate', 'Delete'])));
   c.push(BODIES[kind](r));
   return { n: 'Message', c };
 }
@@ -131,16 +161,44 @@ export function validMessage(r: Rng, kind: MessageKind, id: number): El {
 /** Tricky values per element name: some valid, some not. */
 const VALUES: Readonly<Record<string, readonly string[]>> = {
   MessageID: ['0', '+1', ' 12 ', '007', '-1', '1.0', '123456789012345678901', 'x'],
-  AmazonOrderID: ['1231234567-1234567', '123-123456-1234567', ' 123-1234567-1234567', 'ABC-DEFGHIJ-KLMNOPQ', '12_-1234567-1234567', '123-1234567-1234567 '],
+  AmazonOrderID: [
+    '1231234567-1234567',
+    '123-123456-1234567',
+    ' 123-1234567-1234567',
+    'ABC-DEFGHIJ-KLMNOPQ',
+    '12_-1234567-1234567',
+    '123-1234567-1234567 ',
+  ],
   AmazonOrderItemCode: ['1234567890123', '123456789012345', '1234567890123a', ' 12345678901234', '١٢٣٤٥٦٧٨٩٠١٢٣٤'],
   AdjustmentReason: ['BuyerCancelled', 'noinventory', 'ProductOutOfStock', ' NoInventory', 'CustomerCancel'],
   Type: ['CODFee', 'principal', 'Shipping', 'GiftWrapTax', 'Discount'],
-  Amount: ['1.234', '1,50', '1e3', '-3.900000', '0012.10', ' 5 ', '.5', '5.', '', '123456789012345678901', '+7.25', 'NaN'],
+  Amount: [
+    '1.234',
+    '1,50',
+    '1e3',
+    '-3.900000',
+    '0012.10',
+    ' 5 ',
+    '.5',
+    '5.',
+    '',
+    '123456789012345678901',
+    '+7.25',
+    'NaN',
+  ],
   QuantityCancelled: ['0', '-1', '1.0', '+3', ' 2 ', '', 'two', '99999999999999999999999'],
   Quantity: ['0', '-5', '-0', '+3', '3.5', ' 4 ', ''],
   StatusCode: ['Failed', 'success', 'Failure', ''],
   CancelReason: ['BuyerCancelled', 'WeatherDelay', 'CustomerCancel', 'OutOfStock'],
-  FulfillmentDate: ['2024-01-02', '2026-02-30T10:00:00', '2026-01-01T10:00:00+15:00', '2026-01-01T24:00:00', '2026-01-01T10:00:00Z', '2026-01-01 10:00:00', '2026-13-01T00:00:00'],
+  FulfillmentDate: [
+    '2024-01-02',
+    '2026-02-30T10:00:00',
+    '2026-01-01T10:00:00+15:00',
+    '2026-01-01T24:00:00',
+    '2026-01-01T10:00:00Z',
+    '2026-01-01 10:00:00',
+    '2026-13-01T00:00:00',
+  ],
   RestockDate: ['2026-13-01', '2026-01-01Z', '2026-1-1', '2024-02-29', '2025-02-29'],
   Available: ['yes', 'TRUE', '1', ' true '],
   SKU: ['', 'x'.repeat(41), ' padded ', 'tab\there'],
@@ -169,7 +227,10 @@ const isComplex = (e: El): boolean => Boolean(e.c && e.c.length > 0);
 
 const MUTATIONS: Readonly<Record<string, Mutation>> = {
   swapSiblings(r, m) {
-    const parent = pick(r, nodes(m, (e) => (e.c?.length ?? 0) >= 2));
+    const parent = pick(
+      r,
+      nodes(m, (e) => (e.c?.length ?? 0) >= 2),
+    );
     const c = parent.c as El[];
     const i = Math.floor(r() * (c.length - 1));
     [c[i], c[i + 1]] = [c[i + 1] as El, c[i] as El];
@@ -203,8 +264,23 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   },
   changeAttribute(r, m) {
     const amounts = nodes(m, (e) => e.n === 'Amount');
-    const target = amounts.length && maybe(r, 0.7) ? pick(r, amounts) : pick(r, nodes(m, () => true));
-    const [name, value] = target.n === 'Amount' ? pick(r, [['currency', 'XXX'], ['currency', 'pln'], ['currency', 'PLN'], ['currency', ''], ['unit', 'x']] as const) : (['flag', 'yes'] as const);
+    const target =
+      amounts.length && maybe(r, 0.7)
+        ? pick(r, amounts)
+        : pick(
+            r,
+            nodes(m, () => true),
+          );
+    const [name, value] =
+      target.n === 'Amount'
+        ? pick(r, [
+            ['currency', 'XXX'],
+            ['currency', 'pln'],
+            ['currency', 'PLN'],
+            ['currency', ''],
+            ['unit', 'x'],
+          ] as const)
+        : (['flag', 'yes'] as const);
     target.a = { ...target.a, [name]: value };
     return `attribute ${name}=${value} on ${target.n}`;
   },
@@ -220,7 +296,10 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
     return `child element inside ${target.n}`;
   },
   renameCase(r, m) {
-    const target = pick(r, nodes(m, (e) => e.n !== 'Message'));
+    const target = pick(
+      r,
+      nodes(m, (e) => e.n !== 'Message'),
+    );
     target.n = target.n.toLowerCase();
     return `rename to ${target.n}`;
   },
@@ -234,11 +313,14 @@ export function mutate(r: Rng, message: El): { kind: string; what: string } {
   return { kind, what: (MUTATIONS[kind] as Mutation)(r, message) };
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** One element per line, so that every element has a line of its own for libxml2 to report. */
 export function serialize(e: El, indent = ''): string {
-  const attrs = Object.entries(e.a ?? {}).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
+  const attrs = Object.entries(e.a ?? {})
+    .map(([k, v]) => ` ${k}="${esc(v)}"`)
+    .join('');
   if (!e.c) return `${indent}<${e.n}${attrs}>${esc(e.t ?? '')}</${e.n}>\n`;
   const inner = e.c.map((child) => serialize(child, `${indent}  `)).join('');
   return `${indent}<${e.n}${attrs}>${e.t ? esc(e.t) : ''}\n${inner}${indent}</${e.n}>\n`;

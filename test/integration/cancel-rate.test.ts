@@ -19,24 +19,61 @@ const orderId = (i: number) => `402-7000000-${String(i).padStart(7, '0')}`;
 const item = (i: number, n: 1 | 2) => String(80000000000000 + i * 10 + n);
 
 /** What happens to order i, and whether the seller cancelled it by the rule of product-spec.md §3. */
-const SCENARIOS: Array<{ name: string; seller: (buyerRequested: boolean) => boolean; act: (ledger: Ledger, i: number) => Promise<string> }> = [
+const SCENARIOS: Array<{
+  name: string;
+  seller: (buyerRequested: boolean) => boolean;
+  act: (ledger: Ledger, i: number) => Promise<string>;
+}> = [
   { name: 'nothing', seller: () => false, act: async () => '0' },
-  { name: 'acknowledgement Failure, whole order, no reason', seller: () => true, act: (l, i) => apply(l, i, ack(i, [])) },
-  { name: 'adjustment CustomerCancel, 1 unit of item 1', seller: (br) => !br, act: (l, i) => apply(l, i, adjust(i, 'CustomerCancel', 1)) },
-  { name: 'Cancel order BuyerCanceled, whole order', seller: (br) => !br, act: (l, i) => cancelOrder(l, { orderId: orderId(i), reason: 'BuyerCanceled', items: [] }, 'now') },
-  { name: 'acknowledgement Failure, item 2, NoInventory', seller: () => true, act: (l, i) => apply(l, i, ack(i, [{ code: item(i, 2), reason: 'NoInventory' }])) },
+  {
+    name: 'acknowledgement Failure, whole order, no reason',
+    seller: () => true,
+    act: (l, i) => apply(l, i, ack(i, [])),
+  },
+  {
+    name: 'adjustment CustomerCancel, 1 unit of item 1',
+    seller: (br) => !br,
+    act: (l, i) => apply(l, i, adjust(i, 'CustomerCancel', 1)),
+  },
+  {
+    name: 'Cancel order BuyerCanceled, whole order',
+    seller: (br) => !br,
+    act: (l, i) => cancelOrder(l, { orderId: orderId(i), reason: 'BuyerCanceled', items: [] }, 'now'),
+  },
+  {
+    name: 'acknowledgement Failure, item 2, NoInventory',
+    seller: () => true,
+    act: (l, i) => apply(l, i, ack(i, [{ code: item(i, 2), reason: 'NoInventory' }])),
+  },
   { name: 'adjustment refund only', seller: () => false, act: (l, i) => apply(l, i, adjust(i, 'PriceError', 0)) },
-  { name: 'acknowledgement Failure, item 1, BuyerCanceled', seller: (br) => !br, act: (l, i) => apply(l, i, ack(i, [{ code: item(i, 1), reason: 'BuyerCanceled', quantity: 1 }])) },
+  {
+    name: 'acknowledgement Failure, item 1, BuyerCanceled',
+    seller: (br) => !br,
+    act: (l, i) => apply(l, i, ack(i, [{ code: item(i, 1), reason: 'BuyerCanceled', quantity: 1 }])),
+  },
 ];
 
 const ack = (i: number, items: Array<{ code: string; reason: string; quantity?: number }>): LedgerCommand => ({
-  kind: 'acknowledgement', order: { amazonOrderId: orderId(i) }, statusCode: 'Failure', items,
+  kind: 'acknowledgement',
+  order: { amazonOrderId: orderId(i) },
+  statusCode: 'Failure',
+  items,
 });
 const adjust = (i: number, reason: string, units: number): LedgerCommand => ({
-  kind: 'adjustment', order: { amazonOrderId: orderId(i) }, currency: 'EUR',
-  items: [{ code: item(i, 1), reason, components: units === 0 ? [{ type: 'Principal', amount: '100' }] : [], quantityCancelled: units }],
+  kind: 'adjustment',
+  order: { amazonOrderId: orderId(i) },
+  currency: 'EUR',
+  items: [
+    {
+      code: item(i, 1),
+      reason,
+      components: units === 0 ? [{ type: 'Principal', amount: '100' }] : [],
+      quantityCancelled: units,
+    },
+  ],
 });
-const apply = (ledger: Ledger, i: number, command: LedgerCommand): Promise<string> => ledger.apply('rate-feed', String(i), command, 'now');
+const apply = (ledger: Ledger, i: number, command: LedgerCommand): Promise<string> =>
+  ledger.apply('rate-feed', String(i), command, 'now');
 
 let redis: Redis;
 const prefix = uniquePrefix();
@@ -49,9 +86,18 @@ beforeAll(async () => {
   const ledger = createLedger(withLedgerScripts(redis), prefix, MERCHANT);
   for (let i = 1; i <= ORDERS; i += 1) {
     await ledger.importOrder({
-      id: orderId(i), currency: 'EUR', purchaseDate: new Date(now - daysAgo(i) * DAY - 3600 * 1000).toISOString(),
-      buyerEmail: null, buyerName: null, marketplace: 'Amazon.de', buyerCancelRequested: buyerRequested(i), itemOrder: [item(i, 1), item(i, 2)],
-      items: { [item(i, 1)]: { sku: 'A', ordered: 2, charged: { Principal: '2000' } }, [item(i, 2)]: { sku: 'B', ordered: 1, charged: { Principal: '500' } } },
+      id: orderId(i),
+      currency: 'EUR',
+      purchaseDate: new Date(now - daysAgo(i) * DAY - 3600 * 1000).toISOString(),
+      buyerEmail: null,
+      buyerName: null,
+      marketplace: 'Amazon.de',
+      buyerCancelRequested: buyerRequested(i),
+      itemOrder: [item(i, 1), item(i, 2)],
+      items: {
+        [item(i, 1)]: { sku: 'A', ordered: 2, charged: { Principal: '2000' } },
+        [item(i, 2)]: { sku: 'B', ordered: 1, charged: { Principal: '500' } },
+      },
     });
     expect(await (SCENARIOS[i % SCENARIOS.length] as (typeof SCENARIOS)[number]).act(ledger, i)).toBe('0');
   }
@@ -101,13 +147,28 @@ describe('cancel rate', () => {
     const ledger = createLedger(withLedgerScripts(redis), other, 'A2FEW');
     for (let i = 1; i <= 40; i += 1) {
       await ledger.importOrder({
-        id: orderId(i), currency: 'EUR', purchaseDate: new Date(now - DAY).toISOString(), buyerEmail: null, buyerName: null, marketplace: null,
-        buyerCancelRequested: false, itemOrder: [item(i, 1)], items: { [item(i, 1)]: { sku: 'A', ordered: 1, charged: { Principal: '100' } } },
+        id: orderId(i),
+        currency: 'EUR',
+        purchaseDate: new Date(now - DAY).toISOString(),
+        buyerEmail: null,
+        buyerName: null,
+        marketplace: null,
+        buyerCancelRequested: false,
+        itemOrder: [item(i, 1)],
+        items: { [item(i, 1)]: { sku: 'A', ordered: 1, charged: { Principal: '100' } } },
       });
     }
-    expect(await cancelRate(redis, other, 'A2FEW', 7, now)).toMatchObject({ orders: 40, sellerCancelledOrders: 0, status: 'Good' });
+    expect(await cancelRate(redis, other, 'A2FEW', 7, now)).toMatchObject({
+      orders: 40,
+      sellerCancelledOrders: 0,
+      status: 'Good',
+    });
     await cancelOrder(ledger, { orderId: orderId(1), reason: 'NoInventory', items: [] }, 'now');
-    expect(await cancelRate(redis, other, 'A2FEW', 7, now)).toMatchObject({ sellerCancelledOrders: 1, cancelRate: 0.025, status: 'AtRisk' });
+    expect(await cancelRate(redis, other, 'A2FEW', 7, now)).toMatchObject({
+      sellerCancelledOrders: 1,
+      cancelRate: 0.025,
+      status: 'AtRisk',
+    });
     await removePrefix(redis, other);
   });
 });

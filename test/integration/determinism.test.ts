@@ -33,18 +33,26 @@ interface Message {
 function messages(): Message[] {
   return Array.from({ length: MESSAGES }, (_, k) => {
     const id = k + 1;
-    return { id, order: (id * 7919) % ORDERS, item: id % 2, principal: 1500 + (id % 3) * 500, tax: id % 5 === 0 ? 2400 : 100, cancel: id % 2 };
+    return {
+      id,
+      order: (id * 7919) % ORDERS,
+      item: id % 2,
+      principal: 1500 + (id % 3) * 500,
+      tax: id % 5 === 0 ? 2400 : 100,
+      cancel: id % 2,
+    };
   });
 }
 
 function feed(list: readonly Message[]): string {
   const body = list
-    .map((m) =>
-      `<Message><MessageID>${m.id}</MessageID><OrderAdjustment><AmazonOrderID>${orderId(m.order)}</AmazonOrderID><AdjustedItem>` +
-      `<AmazonOrderItemCode>${itemCode(m.order, m.item)}</AmazonOrderItemCode><AdjustmentReason>CustomerCancel</AdjustmentReason>` +
-      `<ItemPriceAdjustments><Component><Type>Principal</Type><Amount>${(m.principal / 100).toFixed(2)}</Amount></Component>` +
-      `<Component><Type>Tax</Type><Amount>${(m.tax / 100).toFixed(2)}</Amount></Component></ItemPriceAdjustments>` +
-      `${m.cancel ? '<QuantityCancelled>1</QuantityCancelled>' : ''}</AdjustedItem></OrderAdjustment></Message>\n`,
+    .map(
+      (m) =>
+        `<Message><MessageID>${m.id}</MessageID><OrderAdjustment><AmazonOrderID>${orderId(m.order)}</AmazonOrderID><AdjustedItem>` +
+        `<AmazonOrderItemCode>${itemCode(m.order, m.item)}</AmazonOrderItemCode><AdjustmentReason>CustomerCancel</AdjustmentReason>` +
+        `<ItemPriceAdjustments><Component><Type>Principal</Type><Amount>${(m.principal / 100).toFixed(2)}</Amount></Component>` +
+        `<Component><Type>Tax</Type><Amount>${(m.tax / 100).toFixed(2)}</Amount></Component></ItemPriceAdjustments>` +
+        `${m.cancel ? '<QuantityCancelled>1</QuantityCancelled>' : ''}</AdjustedItem></OrderAdjustment></Message>\n`,
     )
     .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>${MERCHANT}</MerchantIdentifier></Header>\n<MessageType>OrderAdjustment</MessageType>\n${body}</AmazonEnvelope>\n`;
@@ -63,16 +71,34 @@ function sequentialOracle(list: readonly Message[]) {
       m.principal + m.tax <= PRINCIPAL + TAX - item.principal - item.tax &&
       item.cancelled + m.cancel <= ORDERED;
     if (!ok) refused.push(m.id);
-    else items.set(key, { principal: item.principal + m.principal, tax: item.tax + m.tax, cancelled: item.cancelled + m.cancel });
+    else
+      items.set(key, {
+        principal: item.principal + m.principal,
+        tax: item.tax + m.tax,
+        cancelled: item.cancelled + m.cancel,
+      });
   }
-  const totals = [...items.values()].reduce((t, i) => ({ principal: t.principal + i.principal, tax: t.tax + i.tax, cancelled: t.cancelled + i.cancelled }), { principal: 0, tax: 0, cancelled: 0 });
+  const totals = [...items.values()].reduce(
+    (t, i) => ({ principal: t.principal + i.principal, tax: t.tax + i.tax, cancelled: t.cancelled + i.cancelled }),
+    { principal: 0, tax: 0, cancelled: 0 },
+  );
   return { refused, totals };
 }
 
 function order(o: number): ImportedOrder {
   const codes = [itemCode(o, 0), itemCode(o, 1)];
   const item = { sku: `SKU-${o}`, ordered: ORDERED, charged: { Principal: String(PRINCIPAL), Tax: String(TAX) } };
-  return { id: orderId(o), currency: 'PLN', purchaseDate: null, buyerEmail: null, buyerName: null, marketplace: null, buyerCancelRequested: false, itemOrder: codes, items: { [codes[0] as string]: item, [codes[1] as string]: item } };
+  return {
+    id: orderId(o),
+    currency: 'PLN',
+    purchaseDate: null,
+    buyerEmail: null,
+    buyerName: null,
+    marketplace: null,
+    buyerCancelRequested: false,
+    itemOrder: codes,
+    items: { [codes[0] as string]: item, [codes[1] as string]: item },
+  };
 }
 
 async function run(workers: number, path: string) {
@@ -90,7 +116,11 @@ async function run(workers: number, path: string) {
         totals.cancelled += item?.cancelled ?? 0;
       }
     }
-    return { json: [...renderJsonReport(report)].join(''), refused: report.results.map((r) => Number(r.messageId)), totals };
+    return {
+      json: [...renderJsonReport(report)].join(''),
+      refused: report.results.map((r) => Number(r.messageId)),
+      totals,
+    };
   } finally {
     await p.close();
   }

@@ -56,22 +56,47 @@ function steps(): LedgerCommand[] {
   const firstRefund = (n: number, item: number, types: string[]): LedgerCommand => ({
     kind: 'adjustment',
     order: { amazonOrderId: orderId(n) },
-    items: [{ code: codeOf(n, item), reason: 'CustomerReturn', components: types.map((type) => ({ type, amount: '100' })), quantityCancelled: 0 }],
+    items: [
+      {
+        code: codeOf(n, item),
+        reason: 'CustomerReturn',
+        components: types.map((type) => ({ type, amount: '100' })),
+        quantityCancelled: 0,
+      },
+    ],
   });
-  const list: LedgerCommand[] = [firstRefund(1, 2, ['DirectPayment:Gift card, voucher']), firstRefund(2, 2, ['Principal', 'Tax'])];
+  const list: LedgerCommand[] = [
+    firstRefund(1, 2, ['DirectPayment:Gift card, voucher']),
+    firstRefund(2, 2, ['Principal', 'Tax']),
+  ];
   for (let i = 0; i < STEPS; i += 1) {
     const n = 1 + pick(ORDERS + 1); // ORDERS + 1 is an order nobody imported
     if (pick(10) === 0) {
-      list.push({ kind: 'fulfillment', order: { amazonOrderId: orderId(n) }, fulfillmentDate: AT, items: [{ code: codeOf(n, 1 + pick(2)), quantity: 1 }] });
+      list.push({
+        kind: 'fulfillment',
+        order: { amazonOrderId: orderId(n) },
+        fulfillmentDate: AT,
+        items: [{ code: codeOf(n, 1 + pick(2)), quantity: 1 }],
+      });
       continue;
     }
-    const components = Array.from({ length: pick(3) }, () => ({ type: COMPONENTS[pick(COMPONENTS.length)] as string, amount: String(pick(900) - (pick(8) === 0 ? 950 : 0)) }));
+    const components = Array.from({ length: pick(3) }, () => ({
+      type: COMPONENTS[pick(COMPONENTS.length)] as string,
+      amount: String(pick(900) - (pick(8) === 0 ? 950 : 0)),
+    }));
     const code = pick(20) === 0 ? '99999999999999' : codeOf(n, 1 + pick(2));
     const command: AdjustmentCommand = {
       kind: 'adjustment',
       order: { amazonOrderId: orderId(n) },
       // Orders 6 and 12 asked to cancel and get only buyers' reasons: they must never count as the seller's.
-      items: [{ code, reason: REASONS[n % 6 === 0 ? 1 + pick(2) : pick(REASONS.length)] as string, components, quantityCancelled: pick(3) }],
+      items: [
+        {
+          code,
+          reason: REASONS[n % 6 === 0 ? 1 + pick(2) : pick(REASONS.length)] as string,
+          components,
+          quantityCancelled: pick(3),
+        },
+      ],
     };
     if (pick(15) !== 0) command.currency = pick(25) === 0 ? 'GBP' : 'EUR';
     list.push(command);
@@ -103,16 +128,31 @@ async function freshLedger(): Promise<Ledger> {
   for (let n = 1; n <= ORDERS; n += 1) {
     await ledger.importOrder(importedOrder(n));
     // Maps the MerchantOrderID on both ledgers, so they differ only in what the adjustments name.
-    const ack: LedgerCommand = { kind: 'acknowledgement', order: { amazonOrderId: orderId(n), merchantOrderId: `MO-${orderId(n)}` }, statusCode: 'Success', items: [] };
+    const ack: LedgerCommand = {
+      kind: 'acknowledgement',
+      order: { amazonOrderId: orderId(n), merchantOrderId: `MO-${orderId(n)}` },
+      statusCode: 'Success',
+      items: [],
+    };
     expect(await ledger.apply('0', `ack${n}`, ack, AT)).toBe('0');
   }
-  for (const sku of ['SKU-0', 'SKU-1', 'SKU-2', 'SKU-3', 'SKU|PIPE']) expect(await ledger.apply('0', `stock-${sku}`, { kind: 'inventory', operation: 'Update', sku, fields: { quantity: 7 } }, AT)).toBe('0');
+  for (const sku of ['SKU-0', 'SKU-1', 'SKU-2', 'SKU-3', 'SKU|PIPE'])
+    expect(
+      await ledger.apply(
+        '0',
+        `stock-${sku}`,
+        { kind: 'inventory', operation: 'Update', sku, fields: { quantity: 7 } },
+        AT,
+      ),
+    ).toBe('0');
   return ledger;
 }
 
 /** Everything the ledger holds for the generated orders: order hashes, stock and events (without stream ids). */
 async function snapshot(ledger: Ledger): Promise<unknown> {
-  const orders = await Promise.all(Array.from({ length: ORDERS }, (_, i) => redis.hgetall(ledger.keys.order(orderId(i + 1)))));
+  const orders = await Promise.all(
+    Array.from({ length: ORDERS }, (_, i) => redis.hgetall(ledger.keys.order(orderId(i + 1)))),
+  );
   const stock = await redis.hgetall(ledger.keys.stock());
   const events = (await redis.xrange(ledger.keys.events(), '-', '+')).map(([, fields]) => fields);
   return { orders, stock, events };
@@ -121,11 +161,15 @@ async function snapshot(ledger: Ledger): Promise<unknown> {
 it('the shortcut for single-item adjustments gives the outcomes and the ledger of the general rule', async () => {
   const [shortcut, general] = [await freshLedger(), await freshLedger()];
   const list = steps();
-  const messages = (through: (c: LedgerCommand) => LedgerCommand) => list.map((command, i) => ({ key: String(i + 1), command: through(command) }));
-  const run = async (ledger: Ledger, through: (c: LedgerCommand) => LedgerCommand, from: number, to?: number) => ledger.applyInOrder('1', messages(through).slice(from, to), AT);
+  const messages = (through: (c: LedgerCommand) => LedgerCommand) =>
+    list.map((command, i) => ({ key: String(i + 1), command: through(command) }));
+  const run = async (ledger: Ledger, through: (c: LedgerCommand) => LedgerCommand, from: number, to?: number) =>
+    ledger.applyInOrder('1', messages(through).slice(from, to), AT);
   // Every adjustment of the one ledger takes the shortcut (kind adjustment1), none of the other's does.
   const shortcuts = (through: (c: LedgerCommand) => LedgerCommand) =>
-    batchArguments(shortcut.keys, '1', AT, messages(through), (c) => shortcut.keys.order(c.order.amazonOrderId ?? '')).filter((a) => a === 'adjustment1').length;
+    batchArguments(shortcut.keys, '1', AT, messages(through), (c) =>
+      shortcut.keys.order(c.order.amazonOrderId ?? ''),
+    ).filter((a) => a === 'adjustment1').length;
   expect(shortcuts((c) => c)).toBe(list.filter((c) => c.kind === 'adjustment').length);
   expect(shortcuts(throughGeneralRule)).toBe(0);
   // The first refunds alone first: a later refund of the same item re-formats its text and would hide a difference.

@@ -25,22 +25,50 @@ function importedOrder(id = ORDER): ImportedOrder {
     buyerCancelRequested: false,
     itemOrder: [A, B, C],
     items: {
-      [A]: { sku: 'MUG', ordered: 3, charged: { Principal: '9000', Tax: '2070', Shipping: '1500', ShippingTax: '345' } },
+      [A]: {
+        sku: 'MUG',
+        ordered: 3,
+        charged: { Principal: '9000', Tax: '2070', Shipping: '1500', ShippingTax: '345' },
+      },
       [B]: { sku: 'BOARD', ordered: 1, charged: { Principal: '12900', Tax: '2967' } },
       [C]: { sku: 'KNIFE', ordered: 2, charged: { Principal: '5000', Tax: '1150' } },
     },
   };
 }
 
-const refund = (code: string, components: Array<[string, number]>, extra: Partial<AdjustmentCommand['items'][number]> = {}): AdjustmentCommand => ({
+const refund = (
+  code: string,
+  components: Array<[string, number]>,
+  extra: Partial<AdjustmentCommand['items'][number]> = {},
+): AdjustmentCommand => ({
   kind: 'adjustment',
   order: { amazonOrderId: ORDER },
   currency: 'PLN',
-  items: [{ code, reason: 'CustomerReturn', components: components.map(([type, amount]) => ({ type, amount: String(amount) })), quantityCancelled: 0, ...extra }],
+  items: [
+    {
+      code,
+      reason: 'CustomerReturn',
+      components: components.map(([type, amount]) => ({ type, amount: String(amount) })),
+      quantityCancelled: 0,
+      ...extra,
+    },
+  ],
 });
-const cancelUnits = (code: string, units: number, reason: string): AdjustmentCommand => refund(code, [], { quantityCancelled: units, reason });
-const ship = (items: Array<{ code: string; quantity?: number }>): LedgerCommand => ({ kind: 'fulfillment', order: { amazonOrderId: ORDER }, fulfillmentDate: AT, carrier: 'DPD', items });
-const stockUpdate = (sku: string, quantity: number): LedgerCommand => ({ kind: 'inventory', operation: 'Update', sku, fields: { quantity } });
+const cancelUnits = (code: string, units: number, reason: string): AdjustmentCommand =>
+  refund(code, [], { quantityCancelled: units, reason });
+const ship = (items: Array<{ code: string; quantity?: number }>): LedgerCommand => ({
+  kind: 'fulfillment',
+  order: { amazonOrderId: ORDER },
+  fulfillmentDate: AT,
+  carrier: 'DPD',
+  items,
+});
+const stockUpdate = (sku: string, quantity: number): LedgerCommand => ({
+  kind: 'inventory',
+  operation: 'Update',
+  sku,
+  fields: { quantity },
+});
 
 let redis: Redis;
 let prefix: string;
@@ -59,7 +87,12 @@ beforeEach(async () => {
   prefix = uniquePrefix();
   ledger = createLedger(withLedgerScripts(redis), prefix, 'M1');
   await ledger.importOrder(importedOrder());
-  for (const [sku, quantity] of [['MUG', 10], ['BOARD', 5], ['KNIFE', 4]] as const) await apply(stockUpdate(sku, quantity));
+  for (const [sku, quantity] of [
+    ['MUG', 10],
+    ['BOARD', 5],
+    ['KNIFE', 4],
+  ] as const)
+    await apply(stockUpdate(sku, quantity));
 });
 afterEach(async () => {
   await removePrefix(redis, prefix);
@@ -69,40 +102,84 @@ const item = async (code: string) => (await ledger.order(ORDER))?.items[code];
 
 describe('adjustments', () => {
   it('refunds components and keeps what remains refundable per component', async () => {
-    expect(await apply(refund(A, [['Principal', 3000], ['Tax', 690]]))).toBe('0');
+    expect(
+      await apply(
+        refund(A, [
+          ['Principal', 3000],
+          ['Tax', 690],
+        ]),
+      ),
+    ).toBe('0');
     expect(await item(A)).toMatchObject({ refunded: { Principal: '3000', Tax: '690' }, cancelled: 0, shipped: 0 });
   });
 
   it('refuses to refund more of a component than was charged, and changes nothing', async () => {
     const before = await ledger.order(ORDER);
-    expect(await apply(refund(A, [['Principal', 100], ['Tax', 2071]]))).toBe('-4|Tax|2070|PLN');
+    expect(
+      await apply(
+        refund(A, [
+          ['Principal', 100],
+          ['Tax', 2071],
+        ]),
+      ),
+    ).toBe('-4|Tax|2070|PLN');
     expect(await ledger.order(ORDER)).toEqual(before);
   });
 
   it('refuses a zero or negative net', async () => {
-    expect(await apply(refund(A, [['Principal', 1000], ['Goodwill', -1000]]))).toBe('-5|0|PLN');
-    expect(await apply(refund(A, [['Principal', 500], ['RestockingFee', -600]]))).toBe('-5|-100|PLN');
+    expect(
+      await apply(
+        refund(A, [
+          ['Principal', 1000],
+          ['Goodwill', -1000],
+        ]),
+      ),
+    ).toBe('-5|0|PLN');
+    expect(
+      await apply(
+        refund(A, [
+          ['Principal', 500],
+          ['RestockingFee', -600],
+        ]),
+      ),
+    ).toBe('-5|-100|PLN');
     expect((await item(A))?.refunded).toEqual({});
   });
 
-  it('refuses a net above the item\'s remaining balance, counting other components toward it', async () => {
-    expect(await apply(refund(A, [['Principal', 9000], ['Goodwill', 4000]]))).toBe('-6|13000|12915|PLN');
-    expect(await apply(refund(A, [['Principal', 9000], ['Goodwill', 3915]]))).toBe('0');
+  it("refuses a net above the item's remaining balance, counting other components toward it", async () => {
+    expect(
+      await apply(
+        refund(A, [
+          ['Principal', 9000],
+          ['Goodwill', 4000],
+        ]),
+      ),
+    ).toBe('-6|13000|12915|PLN');
+    expect(
+      await apply(
+        refund(A, [
+          ['Principal', 9000],
+          ['Goodwill', 3915],
+        ]),
+      ),
+    ).toBe('0');
     expect(await apply(refund(A, [['Goodwill', 1]]))).toBe('-6|1|0|PLN');
     expect((await item(A))?.refunded).toEqual({ Principal: '9000', Goodwill: '3915' });
   });
 
-  it('refuses an adjustment in another currency than the order\'s', async () => {
+  it("refuses an adjustment in another currency than the order's", async () => {
     expect(await apply({ ...refund(A, [['Principal', 100]]), currency: 'EUR' })).toBe('-3|EUR|PLN');
     expect((await item(A))?.refunded).toEqual({});
   });
 
   it('refuses an unknown order or item (18028)', async () => {
-    expect(await apply({ ...refund(A, [['Principal', 100]]), order: { amazonOrderId: '402-9999999-9999999' } })).toBe('-1');
+    expect(await apply({ ...refund(A, [['Principal', 100]]), order: { amazonOrderId: '402-9999999-9999999' } })).toBe(
+      '-1',
+    );
     expect(await apply(refund('99999999999999', [['Principal', 100]]))).toBe('-2|99999999999999');
   });
 
-  it('never lets a merchant touch another merchant\'s order', async () => {
+  it("never lets a merchant touch another merchant's order", async () => {
     const other = createLedger(withLedgerScripts(redis), prefix, 'M2');
     expect(await other.apply('9', '1', refund(A, [['Principal', 100]]), AT)).toBe('-1');
     expect(await other.apply('9', '2', ship([{ code: A }]), AT)).toBe('-1');
@@ -151,7 +228,14 @@ describe('acknowledgements', () => {
   });
 
   it('cancels listed items, or a quantity of them, with one event per cancellation', async () => {
-    expect(await apply(failure([{ code: A, reason: 'BuyerCanceled', quantity: 1 }, { code: B, reason: 'NoInventory' }]))).toBe('0');
+    expect(
+      await apply(
+        failure([
+          { code: A, reason: 'BuyerCanceled', quantity: 1 },
+          { code: B, reason: 'NoInventory' },
+        ]),
+      ),
+    ).toBe('0');
     expect(await item(A)).toMatchObject({ cancelled: 1 });
     expect(await item(B)).toMatchObject({ cancelled: 1 });
     expect(await ledger.stock('MUG')).toMatchObject({ quantity: 11 });
@@ -191,7 +275,14 @@ describe('acknowledgements', () => {
     const byMerchantIds: AdjustmentCommand = {
       kind: 'adjustment',
       order: { merchantOrderId: 'SO-1' },
-      items: [{ merchantItemId: 'line-3', reason: 'CustomerReturn', components: [{ type: 'Principal', amount: '500' }], quantityCancelled: 0 }],
+      items: [
+        {
+          merchantItemId: 'line-3',
+          reason: 'CustomerReturn',
+          components: [{ type: 'Principal', amount: '500' }],
+          quantityCancelled: 0,
+        },
+      ],
     };
     expect(await apply(byMerchantIds)).toBe('-1');
     expect(await apply(success)).toBe('0');
@@ -216,10 +307,18 @@ describe('fulfillment', () => {
 
 describe('inventory', () => {
   it('replaces on Update, merges on PartialUpdate, removes on Delete', async () => {
-    const inv = (operation: 'Update' | 'PartialUpdate' | 'Delete', fields: Record<string, number | string>): LedgerCommand => ({ kind: 'inventory', operation, sku: 'MUG', fields });
+    const inv = (
+      operation: 'Update' | 'PartialUpdate' | 'Delete',
+      fields: Record<string, number | string>,
+    ): LedgerCommand => ({ kind: 'inventory', operation, sku: 'MUG', fields });
     await apply(inv('Update', { quantity: 7, fulfillmentLatency: 2 }));
     await apply(inv('PartialUpdate', { restockDate: '2026-12-01' }));
-    expect(await ledger.stock('MUG')).toEqual({ sku: 'MUG', quantity: 7, fulfillmentLatency: 2, restockDate: '2026-12-01' });
+    expect(await ledger.stock('MUG')).toEqual({
+      sku: 'MUG',
+      quantity: 7,
+      fulfillmentLatency: 2,
+      restockDate: '2026-12-01',
+    });
     await apply(inv('Update', { quantity: 3 }));
     expect(await ledger.stock('MUG')).toEqual({ sku: 'MUG', quantity: 3 });
     await apply(inv('Delete', {}));
@@ -261,8 +360,17 @@ describe('batches of messages in one script call', () => {
   });
 
   it('leaves each message applied and marked, or untouched, when the script fails part-way; a retry applies nothing twice', async () => {
-    const cancel = (key: string, code: string) => ({ key, command: { kind: 'adjustment', order: { amazonOrderId: ORDER }, currency: 'PLN', items: [{ code, reason: 'NoInventory', components: [], quantityCancelled: 1 }] } as AdjustmentCommand });
-    const batch = (...messages: Array<ReturnType<typeof cancel>>) => batchArguments(ledger.keys, '8', AT, messages, (c) => ledger.keys.order(c.order.amazonOrderId ?? ''));
+    const cancel = (key: string, code: string) => ({
+      key,
+      command: {
+        kind: 'adjustment',
+        order: { amazonOrderId: ORDER },
+        currency: 'PLN',
+        items: [{ code, reason: 'NoInventory', components: [], quantityCancelled: 1 }],
+      } as AdjustmentCommand,
+    });
+    const batch = (...messages: Array<ReturnType<typeof cancel>>) =>
+      batchArguments(ledger.keys, '8', AT, messages, (c) => ledger.keys.order(c.order.amazonOrderId ?? ''));
     const call = (args: Array<string | number>) => withLedgerScripts(redis).applyMessages(...args);
     // The first message as the ledger sends it, then one of a kind the script does not know (KEYS[4]: the order).
     await expect(call([...batch(cancel('1', A)), '2', 'no-such-kind', 4, '', 1, '{}'])).rejects.toThrow();
@@ -278,7 +386,10 @@ describe('batches of messages in one script call', () => {
   });
 
   it('splits long runs into several calls and keeps their order', async () => {
-    const many = Array.from({ length: 450 }, (_, i) => ({ key: String(i + 1), command: refund(C, [['Principal', 1]]) }));
+    const many = Array.from({ length: 450 }, (_, i) => ({
+      key: String(i + 1),
+      command: refund(C, [['Principal', 1]]),
+    }));
     many.push({ key: '451', command: cancelUnits(C, 2, 'CustomerCancel') });
     const outcomes = await ledger.applyInOrder('9', many, AT);
     expect(outcomes.filter((o) => o === '0')).toHaveLength(451);

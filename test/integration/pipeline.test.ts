@@ -21,8 +21,14 @@ afterAll(() => tmp.cleanup());
 
 function threeItemOrder(id = ORDER): ImportedOrder {
   return {
-    id, currency: 'PLN', purchaseDate: '2026-11-20T10:00:00+01:00', buyerEmail: 'b@marketplace.amazon.pl', buyerName: 'Jan Nowak',
-    marketplace: 'Amazon.pl', buyerCancelRequested: false, itemOrder: ITEMS,
+    id,
+    currency: 'PLN',
+    purchaseDate: '2026-11-20T10:00:00+01:00',
+    buyerEmail: 'b@marketplace.amazon.pl',
+    buyerName: 'Jan Nowak',
+    marketplace: 'Amazon.pl',
+    buyerCancelRequested: false,
+    itemOrder: ITEMS,
     items: {
       [ITEMS[0] as string]: { sku: 'SKU-1', ordered: 1, charged: { Principal: '4999', Tax: '1150' } },
       [ITEMS[1] as string]: { sku: 'SKU-2', ordered: 2, charged: { Principal: '3000', Tax: '690', Shipping: '999' } },
@@ -51,25 +57,39 @@ const cancelThirdXml = xmlFeed(
 async function expectPartialRefundDone(p: TestPipeline): Promise<void> {
   const order = await p.ledger.order(ORDER);
   expect(order?.status).toBe('Shipped');
-  expect(order?.itemOrder.map((code) => [order.items[code]?.shipped, order.items[code]?.cancelled])).toEqual([[1, 0], [2, 0], [0, 1]]);
+  expect(order?.itemOrder.map((code) => [order.items[code]?.shipped, order.items[code]?.cancelled])).toEqual([
+    [1, 0],
+    [2, 0],
+    [0, 1],
+  ]);
   expect(order?.items[ITEMS[2] as string]?.refunded).toEqual({ Principal: '12900', Tax: '2967' });
   expect(await p.ledger.stock('SKU-3')).toMatchObject({ quantity: 0 });
   expect(await p.ledger.stock('SKU-1')).toBeNull();
   expect(await p.deps.redis.xlen(p.ledger.keys.events())).toBe(1);
 }
 
-describe('the seller\'s partial-refund procedure', () => {
+describe("the seller's partial-refund procedure", () => {
   let p: TestPipeline;
   beforeEach(async () => {
     p = openTestPipeline(MERCHANT);
     await p.ledger.importOrder(threeItemOrder());
-    await p.ledger.apply('0', '1', { kind: 'inventory', operation: 'Update', sku: 'SKU-3', fields: { quantity: 5 } }, '2026-11-20T00:00:00Z');
+    await p.ledger.apply(
+      '0',
+      '1',
+      { kind: 'inventory', operation: 'Update', sku: 'SKU-3', fields: { quantity: 5 } },
+      '2026-11-20T00:00:00Z',
+    );
   });
   afterEach(() => p.close());
 
   it('ships two items, then cancels and refunds the third with NoInventory (XML)', async () => {
     const shipped = await p.process(tmp.file('ship.xml', shipTwoItemsXml));
-    expect(shipped.report.summary).toEqual({ messagesProcessed: 1, messagesSuccessful: 1, messagesWithError: 0, messagesWithWarning: 0 });
+    expect(shipped.report.summary).toEqual({
+      messagesProcessed: 1,
+      messagesSuccessful: 1,
+      messagesWithError: 0,
+      messagesWithWarning: 0,
+    });
     expect((await p.ledger.order(ORDER))?.status).toBe('PartiallyShipped');
     const adjusted = await p.process(tmp.file('cancel.xml', cancelThirdXml));
     expect(adjusted.report).toMatchObject({ statusCode: 'Complete', feedSubmissionId: adjusted.feedId, results: [] });
@@ -87,22 +107,40 @@ describe('the seller\'s partial-refund procedure', () => {
   it('reports an identical resubmission as a duplicate and applies nothing again', async () => {
     await p.process(tmp.file('cancel-1.xml', cancelThirdXml));
     const again = await p.process(tmp.file('cancel-2.xml', cancelThirdXml));
-    expect(again.report.results).toEqual([expect.objectContaining({ messageId: '0', resultCode: 'Warning', resultMessageCode: 97010 })]);
+    expect(again.report.results).toEqual([
+      expect.objectContaining({ messageId: '0', resultCode: 'Warning', resultMessageCode: 97010 }),
+    ]);
     expect(again.report.summary.messagesProcessed).toBe(0);
-    expect((await p.ledger.order(ORDER))?.items[ITEMS[2] as string]).toMatchObject({ cancelled: 1, refunded: { Principal: '12900', Tax: '2967' } });
+    expect((await p.ledger.order(ORDER))?.items[ITEMS[2] as string]).toMatchObject({
+      cancelled: 1,
+      refunded: { Principal: '12900', Tax: '2967' },
+    });
   });
 
   it('leaves the ledger untouched when the last message is truncated', async () => {
     const before = await p.ledger.order(ORDER);
-    const truncated = cancelThirdXml.replace('</AmazonEnvelope>\n', '') + cancelThirdXml.split('\n').find((l) => l.startsWith('<Message>'))?.slice(0, 120);
+    const truncated =
+      cancelThirdXml.replace('</AmazonEnvelope>\n', '') +
+      cancelThirdXml
+        .split('\n')
+        .find((l) => l.startsWith('<Message>'))
+        ?.slice(0, 120);
     const result = await p.process(tmp.file('truncated.xml', truncated));
     expect(result.report.statusCode).toBe('Rejected');
     expect(await p.ledger.order(ORDER)).toEqual(before);
     expect(await p.ledger.stock('SKU-3')).toMatchObject({ quantity: 5 });
   });
 
-  it('rejects a feed whose MerchantIdentifier is another merchant\'s (5005) and applies nothing', async () => {
-    const result = await p.process(tmp.file('other.xml', cancelThirdXml.replace(`<MerchantIdentifier>A1MERCHANT</MerchantIdentifier>`, '<MerchantIdentifier>SOMEONE</MerchantIdentifier>')));
+  it("rejects a feed whose MerchantIdentifier is another merchant's (5005) and applies nothing", async () => {
+    const result = await p.process(
+      tmp.file(
+        'other.xml',
+        cancelThirdXml.replace(
+          `<MerchantIdentifier>A1MERCHANT</MerchantIdentifier>`,
+          '<MerchantIdentifier>SOMEONE</MerchantIdentifier>',
+        ),
+      ),
+    );
     expect(result.report.results[0]).toMatchObject({ resultMessageCode: 5005 });
     expect((await p.ledger.order(ORDER))?.items[ITEMS[2] as string]?.cancelled).toBe(0);
   });
@@ -144,10 +182,15 @@ describe('a worker that resumes after its job was taken over', () => {
   });
 });
 
-async function heldMessages(p: TestPipeline, feedId: string): Promise<Array<{ key: string; command: SpilledMessage['command'] }>> {
+async function heldMessages(
+  p: TestPipeline,
+  feedId: string,
+): Promise<Array<{ key: string; command: SpilledMessage['command'] }>> {
   const held: Array<{ key: string; command: SpilledMessage['command'] }> = [];
   for (let n = 0; n < PARTITIONS; n += 1) {
-    for (const entry of spilledMessages(await p.deps.redis.lrange(feedKeys(p.deps.config.prefix, feedId).part(n), 0, -1))) {
+    for (const entry of spilledMessages(
+      await p.deps.redis.lrange(feedKeys(p.deps.config.prefix, feedId).part(n), 0, -1),
+    )) {
       held.push({ key: String(entry.seq), command: entry.command });
     }
   }
@@ -166,7 +209,11 @@ describe('a flat file read again as windows-1252', () => {
       const head = Buffer.from(`sku\tquantity\thandling-time\tfulfillment-channel\n${rows.join('\n')}\n`, 'utf8');
       const last = Buffer.from([...Buffer.from('KAWA-'), 0xc9, ...Buffer.from('\t7\t2\tDEFAULT\n')]); // É in windows-1252, invalid UTF-8
       const { report, feedId } = await p.process(tmp.file('stock-1252.txt', Buffer.concat([head, last])));
-      expect(report).toMatchObject({ statusCode: 'Complete', encoding: 'windows-1252', summary: { messagesProcessed: 3000, messagesSuccessful: 3000 } });
+      expect(report).toMatchObject({
+        statusCode: 'Complete',
+        encoding: 'windows-1252',
+        summary: { messagesProcessed: 3000, messagesSuccessful: 3000 },
+      });
       const record = await loadFeed(p.deps.redis, p.deps.config.prefix, feedId);
       expect(record).toMatchObject({ messages: 3000, pending: 3000 });
       expect(await p.deps.redis.hlen(p.ledger.keys.stock())).toBe(3000);
@@ -187,14 +234,27 @@ describe('finalisation', () => {
       await p.ledger.importOrder(threeItemOrder(other));
       expect(partitionOf(ORDER)).not.toBe(partitionOf(other));
       // Message 1 (ORDER) is refused: more than charged; message 2 (other order) is fine.
-      const feed = xmlFeed('OrderAdjustment', [ORDER, other].map((id, i) =>
-        `<Message><MessageID>${i + 1}</MessageID><OrderAdjustment><AmazonOrderID>${id}</AmazonOrderID><AdjustedItem><AmazonOrderItemCode>${ITEMS[2]}</AmazonOrderItemCode>` +
-        `<AdjustmentReason>PriceError</AdjustmentReason><ItemPriceAdjustments><Component><Type>Principal</Type><Amount currency="PLN">${i === 0 ? '999.00' : '1.00'}</Amount></Component>` +
-        `</ItemPriceAdjustments></AdjustedItem></OrderAdjustment></Message>\n`).join(''));
-      const { feedSubmissionId: feedId } = await submitFeed(p.deps, tmp.file('two-partitions.xml', feed), { merchantId: MERCHANT });
+      const feed = xmlFeed(
+        'OrderAdjustment',
+        [ORDER, other]
+          .map(
+            (id, i) =>
+              `<Message><MessageID>${i + 1}</MessageID><OrderAdjustment><AmazonOrderID>${id}</AmazonOrderID><AdjustedItem><AmazonOrderItemCode>${ITEMS[2]}</AmazonOrderItemCode>` +
+              `<AdjustmentReason>PriceError</AdjustmentReason><ItemPriceAdjustments><Component><Type>Principal</Type><Amount currency="PLN">${i === 0 ? '999.00' : '1.00'}</Amount></Component>` +
+              `</ItemPriceAdjustments></AdjustedItem></OrderAdjustment></Message>\n`,
+          )
+          .join(''),
+      );
+      const { feedSubmissionId: feedId } = await submitFeed(p.deps, tmp.file('two-partitions.xml', feed), {
+        merchantId: MERCHANT,
+      });
       // The worker of ORDER's partition applied its message (outcome stored) but has not recorded the refusal yet.
-      const held = (await heldMessages(p, feedId)).filter((m) => m.command.kind !== 'inventory' && m.command.order.amazonOrderId === ORDER);
-      expect(await p.ledger.applyInOrder(feedId, held, '2026-11-26T13:00:00Z')).toEqual([expect.stringMatching(/^-4\|/)]);
+      const held = (await heldMessages(p, feedId)).filter(
+        (m) => m.command.kind !== 'inventory' && m.command.order.amazonOrderId === ORDER,
+      );
+      expect(await p.ledger.applyInOrder(feedId, held, '2026-11-26T13:00:00Z')).toEqual([
+        expect.stringMatching(/^-4\|/),
+      ]);
       // The other partition finishes: every message has an outcome, but the report must not be final yet.
       await applyPartition(p.deps, { feedId, partition: partitionOf(other) });
       expect((await loadFeed(p.deps.redis, p.deps.config.prefix, feedId))?.status).not.toBe('_DONE_');

@@ -24,8 +24,15 @@ const itemCode = (o: number): string => `8${String(o).padStart(13, '0')}`;
 
 function order(o: number): ImportedOrder {
   return {
-    id: orderId(o), currency: 'PLN', purchaseDate: null, buyerEmail: null, buyerName: null, marketplace: null, buyerCancelRequested: false,
-    itemOrder: [itemCode(o)], items: { [itemCode(o)]: { sku: `SKU-${o % 100}`, ordered: 1, charged: { Principal: '500' } } },
+    id: orderId(o),
+    currency: 'PLN',
+    purchaseDate: null,
+    buyerEmail: null,
+    buyerName: null,
+    marketplace: null,
+    buyerCancelRequested: false,
+    itemOrder: [itemCode(o)],
+    items: { [itemCode(o)]: { sku: `SKU-${o % 100}`, ordered: 1, charged: { Principal: '500' } } },
   };
 }
 
@@ -43,11 +50,20 @@ function feed(): string {
 }
 
 function startWorker(prefix: string, redisUrl = testRedisUrl()): ChildProcess {
-  const env = { ...process.env, FEEDPROC_REDIS_URL: redisUrl, FEEDPROC_PREFIX: prefix, FEEDPROC_MERCHANT: MERCHANT, FEEDPROC_JOB_LOCK_MS: '2000' };
+  const env = {
+    ...process.env,
+    FEEDPROC_REDIS_URL: redisUrl,
+    FEEDPROC_PREFIX: prefix,
+    FEEDPROC_MERCHANT: MERCHANT,
+    FEEDPROC_JOB_LOCK_MS: '2000',
+  };
   return spawn(process.execPath, [CLI, 'worker', '--concurrency', '2'], { cwd: REPO_ROOT, env, stdio: 'ignore' });
 }
 
-const exited = (child: ChildProcess): Promise<unknown> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve)));
+const exited = (child: ChildProcess): Promise<unknown> =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Imports the orders and writes the feed; returns its path. */
@@ -59,7 +75,10 @@ async function prepare(p: TestPipeline, name: string): Promise<string> {
 }
 
 /** Submits and returns once some — not all — messages are applied. */
-async function submitAndWaitForProgress(p: TestPipeline, path: string): Promise<{ feedId: string; appliedSoFar: number }> {
+async function submitAndWaitForProgress(
+  p: TestPipeline,
+  path: string,
+): Promise<{ feedId: string; appliedSoFar: number }> {
   const record = await submitFeed(p.deps, path, { merchantId: MERCHANT });
   const applied = p.ledger.keys.applied(record.feedSubmissionId);
   let appliedSoFar = 0;
@@ -75,10 +94,18 @@ async function expectAppliedExactlyOnce(p: TestPipeline, feedId: string): Promis
   const prefix = p.deps.config.prefix;
   while ((await loadFeed(p.deps.redis, prefix, feedId))?.status !== '_DONE_') await sleep(100);
   const report = await loadReport(p.deps.redis, prefix, feedId);
-  expect(report?.summary).toEqual({ messagesProcessed: ORDERS, messagesSuccessful: ORDERS, messagesWithError: 0, messagesWithWarning: 0 });
+  expect(report?.summary).toEqual({
+    messagesProcessed: ORDERS,
+    messagesSuccessful: ORDERS,
+    messagesWithError: 0,
+    messagesWithWarning: 0,
+  });
   expect(await p.deps.redis.xlen(p.ledger.keys.events())).toBe(ORDERS);
   for (const o of [0, 1, 17_777, ORDERS - 1]) {
-    expect((await p.ledger.order(orderId(o)))?.items[itemCode(o)]).toMatchObject({ cancelled: 1, refunded: { Principal: '100' } });
+    expect((await p.ledger.order(orderId(o)))?.items[itemCode(o)]).toMatchObject({
+      cancelled: 1,
+      refunded: { Principal: '100' },
+    });
   }
 }
 

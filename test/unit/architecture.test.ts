@@ -29,7 +29,8 @@ describe('import direction', () => {
       if (!allowed) continue;
       for (const [, target] of readFileSync(file, 'utf8').matchAll(/from '(\.\.?\/[^']+)'/g)) {
         const imported = relative(SRC, join(file, '..', target ?? '')).split('/')[0] ?? '';
-        if (imported !== stage && !allowed.includes(imported)) violations.push(`${relative(SRC, file)} imports ${target}`);
+        if (imported !== stage && !allowed.includes(imported))
+          violations.push(`${relative(SRC, file)} imports ${target}`);
       }
     }
     expect(violations).toEqual([]);

@@ -10,7 +10,12 @@ function readmeTable(): string[][] {
     .trim()
     .split('\n')
     .slice(2)
-    .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim().replace(/\\\|/g, '|')));
+    .map((line) =>
+      line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((cell) => cell.trim().replace(/\\\|/g, '|')),
+    );
 }
 
 describe('error catalogue', () => {
@@ -33,7 +38,8 @@ describe('error catalogue', () => {
 
   it('gives every HTTP code a status and an MWS error code', () => {
     for (const [code, e] of Object.entries(ERROR_CODES)) {
-      if (e.scope.startsWith('http ')) expect([code, /^http [1-5]\d\d [A-Z][A-Za-z0-9]+$/.test(e.scope)]).toEqual([code, true]);
+      if (e.scope.startsWith('http '))
+        expect([code, /^http [1-5]\d\d [A-Z][A-Za-z0-9]+$/.test(e.scope)]).toEqual([code, true]);
     }
   });
 

@@ -1,6 +1,6 @@
 import { escapeHtml, html, Html } from '../../src/http/pages/html.js';
 
-describe('the pages\' escape helper', () => {
+describe("the pages' escape helper", () => {
   it('escapes every interpolated value and only those', () => {
     const note = `<script>alert("x")</script> & 'quotes' \`tick\``;
     expect(html`<p title="${note}">${note}</p>`.text).toBe(
@@ -10,7 +10,12 @@ describe('the pages\' escape helper', () => {
 
   it('keeps markup made by html as it is, joins lists, and leaves out null, undefined and false', () => {
     const items = ['<a>', 'b&c'].map((s) => html`<li>${s}</li>`);
-    expect(html`<ul>${items}</ul>${null}${undefined}${false}${0}`.text).toBe('<ul><li>&lt;a&gt;</li><li>b&amp;c</li></ul>0');
+    expect(
+      html`<ul>
+          ${items}
+        </ul>
+        ${null}${undefined}${false}${0}`.text,
+    ).toBe('<ul><li>&lt;a&gt;</li><li>b&amp;c</li></ul>0');
   });
 
   it('makes Html only through the template', () => {

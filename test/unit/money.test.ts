@@ -20,8 +20,28 @@ describe('money', () => {
       const minor = BigInt(`${match[2] || '0'}${fraction.padEnd(2, '0')}`) * (match[1] === '-' ? -1n : 1n);
       return minor > BigInt(Number.MAX_SAFE_INTEGER) || minor < -BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(minor);
     };
-    const shapes = ['', '.', '0', '5', '5.', '.5', '.05', '0.80', '10.00', '007.10', '1.234', '1.230', '12.3.4', '1e3', '١٢', '-0.5', '+3', ' 2'];
-    for (let digits = 1; digits <= 16; digits += 1) shapes.push('9'.repeat(digits), `${'9'.repeat(digits)}.99`, `1${'0'.repeat(digits)}.5`);
+    const shapes = [
+      '',
+      '.',
+      '0',
+      '5',
+      '5.',
+      '.5',
+      '.05',
+      '0.80',
+      '10.00',
+      '007.10',
+      '1.234',
+      '1.230',
+      '12.3.4',
+      '1e3',
+      '١٢',
+      '-0.5',
+      '+3',
+      ' 2',
+    ];
+    for (let digits = 1; digits <= 16; digits += 1)
+      shapes.push('9'.repeat(digits), `${'9'.repeat(digits)}.99`, `1${'0'.repeat(digits)}.5`);
     for (const text of shapes) expect([text, toMinorUnits(text)]).toEqual([text, reference(text)]);
   });
 

@@ -5,7 +5,12 @@ import { REPO_ROOT } from '../helpers/cli.js';
 
 const LUA_DIR = `${REPO_ROOT}src/apply/lua/`;
 const LIB_DIR = `${LUA_DIR}lib/`;
-const ctx = { merchantId: 'M1', orderId: '402-0000001-0000001', idKind: 'AmazonOrderID' as const, itemRef: '11111111111111' };
+const ctx = {
+  merchantId: 'M1',
+  orderId: '402-0000001-0000001',
+  idKind: 'AmazonOrderID' as const,
+  itemRef: '11111111111111',
+};
 
 /**
  * The rules of each feed type (src/apply/lua/lib) and the scripts (src/apply/lua, e.g. apply-messages-3+n.lua):

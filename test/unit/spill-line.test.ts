@@ -10,15 +10,29 @@ const single = (extra: Record<string, unknown> = {}, item: Record<string, unknow
     kind: 'adjustment',
     order: { amazonOrderId: '171-0000001-0000001' },
     currency: 'EUR',
-    items: [{ code: '11111111111111', reason: 'NoInventory', components: [{ type: 'Principal', amount: '1999' }, { type: 'Promotion:Tax', amount: '-20' }], quantityCancelled: 1, ...item }],
+    items: [
+      {
+        code: '11111111111111',
+        reason: 'NoInventory',
+        components: [
+          { type: 'Principal', amount: '1999' },
+          { type: 'Promotion:Tax', amount: '-20' },
+        ],
+        quantityCancelled: 1,
+        ...item,
+      },
+    ],
     ...extra,
   }) as LedgerCommand;
 
-const roundTrip = (command: LedgerCommand, messageId = '7') => parseSpillLine(spillLine({ seq: 42, messageId, command }));
+const roundTrip = (command: LedgerCommand, messageId = '7') =>
+  parseSpillLine(spillLine({ seq: 42, messageId, command }));
 
 it('writes a single-item adjustment compactly and reads it back unchanged', () => {
   const line = spillLine({ seq: 42, messageId: '7', command: single() });
-  expect(line).toBe('a\t42\t7\t171-0000001-0000001\t11111111111111\tNoInventory\t1\tEUR\tPrincipal=1999,Promotion:Tax=-20');
+  expect(line).toBe(
+    'a\t42\t7\t171-0000001-0000001\t11111111111111\tNoInventory\t1\tEUR\tPrincipal=1999,Promotion:Tax=-20',
+  );
   expect(parseSpillLine(line)).toEqual({ seq: 42, messageId: '7', command: single() });
 });
 
@@ -37,9 +51,20 @@ it('writes every other message, and values the compact form cannot hold, as JSON
     single({}, { reason: 'Other\tReason' }),
     single({}, { components: [{ type: 'A=B', amount: '1' }] }),
     single({ currency: '' }),
-    { ...(single() as Extract<LedgerCommand, { kind: 'adjustment' }>), items: [...(single() as Extract<LedgerCommand, { kind: 'adjustment' }>).items, ...(single() as Extract<LedgerCommand, { kind: 'adjustment' }>).items] },
+    {
+      ...(single() as Extract<LedgerCommand, { kind: 'adjustment' }>),
+      items: [
+        ...(single() as Extract<LedgerCommand, { kind: 'adjustment' }>).items,
+        ...(single() as Extract<LedgerCommand, { kind: 'adjustment' }>).items,
+      ],
+    },
     { kind: 'inventory', operation: 'Update', sku: 'SKU\t1', fields: { quantity: 3 } },
-    { kind: 'fulfillment', order: { amazonOrderId: '171-0000001-0000001' }, fulfillmentDate: '2026-12-03T10:00:00Z', items: [] },
+    {
+      kind: 'fulfillment',
+      order: { amazonOrderId: '171-0000001-0000001' },
+      fulfillmentDate: '2026-12-03T10:00:00Z',
+      items: [],
+    },
   ];
   for (const command of others) {
     const line = spillLine({ seq: 1, messageId: '1', command });

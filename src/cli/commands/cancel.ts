@@ -18,34 +18,74 @@ import { requireMerchant } from './pipeline.js';
 
 type CancelResult = OrderCancelResult & { line?: number };
 
-export async function runCancelOrder(config: Config, schemas: SchemaRegistry, args: { orderId: string; reason: string; note?: string; items: string[]; json: boolean }, out: NodeJS.WritableStream): Promise<number> {
-  const request: CancelRequest = { orderId: args.orderId, reason: requireReason(args.reason), note: args.note, items: args.items.map(parseItem) };
+export async function runCancelOrder(
+  config: Config,
+  schemas: SchemaRegistry,
+  args: { orderId: string; reason: string; note?: string; items: string[]; json: boolean },
+  out: NodeJS.WritableStream,
+): Promise<number> {
+  const request: CancelRequest = {
+    orderId: args.orderId,
+    reason: requireReason(args.reason),
+    note: args.note,
+    items: args.items.map(parseItem),
+  };
   const result = await withLedger(config, schemas, (ledger) => applyOne(ledger, request));
   out.write(args.json ? `${JSON.stringify(result)}\n` : `${resultLine(result)}\n`);
   return result.result === 'Cancelled' ? EXIT.OK : EXIT.MESSAGE_ERRORS;
 }
 
-export async function runCancelOrders(config: Config, schemas: SchemaRegistry, args: { file: string; reason?: string; json: boolean }, out: NodeJS.WritableStream): Promise<number> {
+export async function runCancelOrders(
+  config: Config,
+  schemas: SchemaRegistry,
+  args: { file: string; reason?: string; json: boolean },
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const content = await readFile(args.file).catch((err: unknown) => {
-    throw new FeedError('CLI_FILE_UNREADABLE', { path: args.file, detail: err instanceof Error ? err.message : String(err) });
+    throw new FeedError('CLI_FILE_UNREADABLE', {
+      path: args.file,
+      detail: err instanceof Error ? err.message : String(err),
+    });
   });
   const fileId = createHash('sha256').update(content).digest('hex').slice(0, 32);
   const defaultReason = args.reason === undefined ? undefined : requireReason(args.reason);
   const results = await withLedger(config, schemas, async (ledger) => {
     const all: CancelResult[] = [];
-    for (const [index, text] of content.toString('utf8').split(/\r\n|\n|\r/).entries()) {
+    for (const [index, text] of content
+      .toString('utf8')
+      .split(/\r\n|\n|\r/)
+      .entries()) {
       const [orderId = '', reason = defaultReason ?? '', note] = text.split('\t').map((cell) => cell.trim());
       if (orderId === '' || orderId.startsWith('#') || (index === 0 && orderId === 'order-id')) continue;
       const line = index + 1;
       if (!isCancelReason(reason)) {
-        all.push({ line, amazonOrderId: orderId, result: 'Refused', resultMessageCode: null, description: reasonProblem(reason) });
+        all.push({
+          line,
+          amazonOrderId: orderId,
+          result: 'Refused',
+          resultMessageCode: null,
+          description: reasonProblem(reason),
+        });
         continue;
       }
-      all.push({ line, ...(await applyOne(ledger, { orderId, reason, note: note || undefined, items: [], requestId: `${fileId}:${line}` })) });
+      all.push({
+        line,
+        ...(await applyOne(ledger, {
+          orderId,
+          reason,
+          note: note || undefined,
+          items: [],
+          requestId: `${fileId}:${line}`,
+        })),
+      });
     }
     return all;
   });
-  out.write(args.json ? `${JSON.stringify(results, null, 2)}\n` : results.map((r) => `line ${String(r.line)}: ${resultLine(r)}\n`).join(''));
+  out.write(
+    args.json
+      ? `${JSON.stringify(results, null, 2)}\n`
+      : results.map((r) => `line ${String(r.line)}: ${resultLine(r)}\n`).join(''),
+  );
   return results.every((r) => r.result === 'Cancelled') ? EXIT.OK : EXIT.MESSAGE_ERRORS;
 }
 
@@ -54,7 +94,9 @@ async function applyOne(ledger: Ledger, request: CancelRequest): Promise<CancelR
 }
 
 function resultLine(r: CancelResult): string {
-  return r.result === 'Cancelled' ? `${r.amazonOrderId}: cancelled` : `${r.amazonOrderId}: refused: ${r.description ?? ''}`;
+  return r.result === 'Cancelled'
+    ? `${r.amazonOrderId}: cancelled`
+    : `${r.amazonOrderId}: refused: ${r.description ?? ''}`;
 }
 
 async function withLedger<T>(config: Config, schemas: SchemaRegistry, use: (ledger: Ledger) => Promise<T>): Promise<T> {
@@ -79,6 +121,11 @@ function reasonProblem(reason: string): string {
 /** CODE or CODE:QTY. */
 function parseItem(text: string): { code: string; quantity?: number } {
   const match = /^(\d{14})(?::([1-9]\d{0,5}))?$/.exec(text);
-  if (!match) throw new FeedError('CLI_USAGE', { detail: `--item must be a 14-digit AmazonOrderItemCode, optionally :QUANTITY, not ${text}` });
-  return match[2] === undefined ? { code: match[1] as string } : { code: match[1] as string, quantity: Number(match[2]) };
+  if (!match)
+    throw new FeedError('CLI_USAGE', {
+      detail: `--item must be a 14-digit AmazonOrderItemCode, optionally :QUANTITY, not ${text}`,
+    });
+  return match[2] === undefined
+    ? { code: match[1] as string }
+    : { code: match[1] as string, quantity: Number(match[2]) };
 }

@@ -12,7 +12,11 @@ import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../../repor
 import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
 
-export async function runCheckFolder(config: Config, schemas: SchemaRegistry, log: (line: string) => void): Promise<number> {
+export async function runCheckFolder(
+  config: Config,
+  schemas: SchemaRegistry,
+  log: (line: string) => void,
+): Promise<number> {
   const incoming = join(config.feedsDir, 'incoming');
   const reports = join(config.feedsDir, 'reports');
   await mkdir(incoming, { recursive: true });
@@ -35,12 +39,20 @@ export async function runCheckFolder(config: Config, schemas: SchemaRegistry, lo
   return worst;
 }
 
-async function checkFile(schemas: SchemaRegistry, incoming: string, reports: string, name: string, log: (line: string) => void): Promise<number> {
+async function checkFile(
+  schemas: SchemaRegistry,
+  incoming: string,
+  reports: string,
+  name: string,
+  log: (line: string) => void,
+): Promise<number> {
   const report = await validateFeedFile(schemas, join(incoming, name));
   const format = nativeReportFormat(report);
   const target = join(reports, `${name}.report.${REPORT_EXTENSIONS[format]}`);
   await writeAtomically(target, renderReport(report, format, name));
   const s = report.summary;
-  log(`${name}: ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${target}`);
+  log(
+    `${name}: ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${target}`,
+  );
   return exitCodeForReport(report);
 }

@@ -8,7 +8,11 @@ import { EXIT } from '../exit-codes.js';
 import { openRuntime } from '../runtime.js';
 import { requireMerchant } from './pipeline.js';
 
-async function withKeys(config: Config, schemas: SchemaRegistry, use: (store: AccessKeyStore) => Promise<number>): Promise<number> {
+async function withKeys(
+  config: Config,
+  schemas: SchemaRegistry,
+  use: (store: AccessKeyStore) => Promise<number>,
+): Promise<number> {
   const serverKey = await loadServerKey(config);
   const runtime = await openRuntime(config, schemas, { workers: false });
   try {
@@ -18,27 +22,51 @@ async function withKeys(config: Config, schemas: SchemaRegistry, use: (store: Ac
   }
 }
 
-export async function runKeysCreate(config: Config, schemas: SchemaRegistry, json: boolean, out: NodeJS.WritableStream): Promise<number> {
+export async function runKeysCreate(
+  config: Config,
+  schemas: SchemaRegistry,
+  json: boolean,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const merchantId = requireMerchant(config);
   return withKeys(config, schemas, async (store) => {
     const key = await store.create(merchantId);
-    out.write(json ? `${JSON.stringify(key)}\n` : `access key id: ${key.accessKeyId}\nsecret key:    ${key.secretKey}\nmerchant:      ${key.merchantId}\n(the secret key is shown only now)\n`);
+    out.write(
+      json
+        ? `${JSON.stringify(key)}\n`
+        : `access key id: ${key.accessKeyId}\nsecret key:    ${key.secretKey}\nmerchant:      ${key.merchantId}\n(the secret key is shown only now)\n`,
+    );
     return EXIT.OK;
   });
 }
 
-export async function runKeysList(config: Config, schemas: SchemaRegistry, json: boolean, out: NodeJS.WritableStream): Promise<number> {
+export async function runKeysList(
+  config: Config,
+  schemas: SchemaRegistry,
+  json: boolean,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   return withKeys(config, schemas, async (store) => {
     const keys = await store.list(config.merchantId ?? undefined);
     if (json) out.write(`${JSON.stringify(keys, null, 2)}\n`);
-    else for (const k of keys) out.write(`${k.accessKeyId}\t${k.merchantId}\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
+    else
+      for (const k of keys)
+        out.write(
+          `${k.accessKeyId}\t${k.merchantId}\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`,
+        );
     return EXIT.OK;
   });
 }
 
-export async function runKeysRevoke(config: Config, schemas: SchemaRegistry, accessKeyId: string, out: NodeJS.WritableStream): Promise<number> {
+export async function runKeysRevoke(
+  config: Config,
+  schemas: SchemaRegistry,
+  accessKeyId: string,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   return withKeys(config, schemas, async (store) => {
-    if (!(await store.revoke(accessKeyId))) throw new FeedError('CLI_USAGE', { detail: `no access key ${accessKeyId}` });
+    if (!(await store.revoke(accessKeyId)))
+      throw new FeedError('CLI_USAGE', { detail: `no access key ${accessKeyId}` });
     out.write(`revoked ${accessKeyId}\n`);
     return EXIT.OK;
   });

@@ -11,10 +11,18 @@ import { EXIT } from '../exit-codes.js';
 import { openRuntime } from '../runtime.js';
 import { requireMerchant } from './pipeline.js';
 
-export async function runOrdersImport(config: Config, schemas: SchemaRegistry, file: string, out: NodeJS.WritableStream): Promise<number> {
+export async function runOrdersImport(
+  config: Config,
+  schemas: SchemaRegistry,
+  file: string,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const merchantId = requireMerchant(config);
   const report = await readOrderReport(file);
-  if (report.missing.length > 0) throw new FeedError('CLI_USAGE', { detail: `${file} is not an order report: no ${report.missing.join(', ')} column` });
+  if (report.missing.length > 0)
+    throw new FeedError('CLI_USAGE', {
+      detail: `${file} is not an order report: no ${report.missing.join(', ')} column`,
+    });
   const runtime = await openRuntime(config, schemas, { workers: false });
   try {
     const ledger = createLedger(runtime.deps.redis, config.prefix, merchantId);
@@ -25,7 +33,13 @@ export async function runOrdersImport(config: Config, schemas: SchemaRegistry, f
   }
 }
 
-export async function runOrder(config: Config, schemas: SchemaRegistry, orderId: string, format: ReportFormat | undefined, out: NodeJS.WritableStream): Promise<number> {
+export async function runOrder(
+  config: Config,
+  schemas: SchemaRegistry,
+  orderId: string,
+  format: ReportFormat | undefined,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   return withLedger(config, schemas, async (ledger) => {
     const order = await ledger.order(orderId);
     if (!order) throw new FeedError('CLI_USAGE', { detail: `merchant ${ledger.merchantId} has no order ${orderId}` });
@@ -35,17 +49,36 @@ export async function runOrder(config: Config, schemas: SchemaRegistry, orderId:
   });
 }
 
-export async function runInventory(config: Config, schemas: SchemaRegistry, sku: string, format: ReportFormat | undefined, out: NodeJS.WritableStream): Promise<number> {
+export async function runInventory(
+  config: Config,
+  schemas: SchemaRegistry,
+  sku: string,
+  format: ReportFormat | undefined,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   return withLedger(config, schemas, async (ledger) => {
     const record = await ledger.stock(sku);
-    if (!record) throw new FeedError('CLI_USAGE', { detail: `merchant ${ledger.merchantId} has no inventory record for SKU ${sku}` });
+    if (!record)
+      throw new FeedError('CLI_USAGE', {
+        detail: `merchant ${ledger.merchantId} has no inventory record for SKU ${sku}`,
+      });
     const shaped = inventoryJson(sku, record);
-    out.write(format === 'json' ? `${JSON.stringify(shaped, null, 2)}\n` : `${Object.entries(shaped).map(([k, v]) => `${k}: ${String(v)}`).join('\n')}\n`);
+    out.write(
+      format === 'json'
+        ? `${JSON.stringify(shaped, null, 2)}\n`
+        : `${Object.entries(shaped)
+            .map(([k, v]) => `${k}: ${String(v)}`)
+            .join('\n')}\n`,
+    );
   });
 }
 
 /** Runs `show` with the merchant's ledger on a fresh connection, closed afterwards. */
-async function withLedger(config: Config, schemas: SchemaRegistry, show: (ledger: Ledger) => Promise<void>): Promise<number> {
+async function withLedger(
+  config: Config,
+  schemas: SchemaRegistry,
+  show: (ledger: Ledger) => Promise<void>,
+): Promise<number> {
   const merchantId = requireMerchant(config);
   const runtime = await openRuntime(config, schemas, { workers: false });
   try {
@@ -57,14 +90,21 @@ async function withLedger(config: Config, schemas: SchemaRegistry, show: (ledger
 }
 
 function cancellationsText(records: readonly CancellationRecord[]): string {
-  return records.map((c) => `  cancelled ${c.units} of ${c.itemCode} (${c.reason || 'no reason'}, ${c.source}); buyer e-mail: ${c.mail}\n`).join('');
+  return records
+    .map(
+      (c) =>
+        `  cancelled ${c.units} of ${c.itemCode} (${c.reason || 'no reason'}, ${c.source}); buyer e-mail: ${c.mail}\n`,
+    )
+    .join('');
 }
 
 function orderText(order: ReturnType<typeof orderJson>): string {
   const lines = [`${order.amazonOrderId} (${order.status}, ${order.currency}, merchant ${order.merchantId})`];
   if (order.sellerNote !== undefined) lines.push(`  seller's note: ${order.sellerNote}`);
   for (const i of order.items) {
-    lines.push(`  ${i.amazonOrderItemCode} ${i.sku}: ordered ${i.quantityOrdered}, shipped ${i.quantityShipped}, cancelled ${i.quantityCancelled}; refunded ${JSON.stringify(i.refunded)}`);
+    lines.push(
+      `  ${i.amazonOrderItemCode} ${i.sku}: ordered ${i.quantityOrdered}, shipped ${i.quantityShipped}, cancelled ${i.quantityCancelled}; refunded ${JSON.stringify(i.refunded)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

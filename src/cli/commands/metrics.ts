@@ -5,7 +5,12 @@ import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
 import { openRuntime } from '../runtime.js';
 
-export async function runMetrics(config: Config, schemas: SchemaRegistry, args: { days: number; json: boolean }, out: NodeJS.WritableStream): Promise<number> {
+export async function runMetrics(
+  config: Config,
+  schemas: SchemaRegistry,
+  args: { days: number; json: boolean },
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const runtime = await openRuntime(config, schemas, { workers: false });
   try {
     const redis = runtime.deps.redis;

@@ -13,15 +13,29 @@ import { openRuntime } from '../runtime.js';
 
 const IDLE_PAUSE_MS = 200;
 
-export async function runNotify(config: Config, schemas: SchemaRegistry, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+export async function runNotify(
+  config: Config,
+  schemas: SchemaRegistry,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
   const logger = createLogger();
-  const runtime = await openRuntime(config, schemas, { workers: false, notice: (line) => logger.info({ event: 'redis' }, line) });
+  const runtime = await openRuntime(config, schemas, {
+    workers: false,
+    notice: (line) => logger.info({ event: 'redis' }, line),
+  });
   const outbox = join(resolve(config.feedsDir), 'outbox');
   const delivery = config.smtpUrl ? smtpDelivery(config.smtpUrl, config.notifyLeaseMs) : outboxDelivery(outbox);
   // FEEDPROC_NOTIFY_FAULT is fault injection for the test of the documented window, nothing an operator sets.
-  const options = { retryMs: config.notifyRetryMs, leaseMs: config.notifyLeaseMs, exitAfterAccept: env['FEEDPROC_NOTIFY_FAULT'] === 'exit-after-accept' };
+  const options = {
+    retryMs: config.notifyRetryMs,
+    leaseMs: config.notifyLeaseMs,
+    exitAfterAccept: env['FEEDPROC_NOTIFY_FAULT'] === 'exit-after-accept',
+  };
   const notifier = createNotifier(runtime.deps.redis, config, delivery, options, (e) =>
-    (e.result === 'sent' ? logger.info.bind(logger) : logger.warn.bind(logger))(e, `${e.orderId}: buyer e-mail ${e.result}: ${e.detail}`),
+    (e.result === 'sent' ? logger.info.bind(logger) : logger.warn.bind(logger))(
+      e,
+      `${e.orderId}: buyer e-mail ${e.result}: ${e.detail}`,
+    ),
   );
   let stopping = false;
   const stop = (): void => {
@@ -30,12 +44,18 @@ export async function runNotify(config: Config, schemas: SchemaRegistry, env: Re
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  logger.info({ event: 'notifying', to: config.smtpUrl ? 'smtp' : outbox }, `sending buyer e-mails ${config.smtpUrl ? 'over SMTP' : `to ${outbox}`}`);
+  logger.info(
+    { event: 'notifying', to: config.smtpUrl ? 'smtp' : outbox },
+    `sending buyer e-mails ${config.smtpUrl ? 'over SMTP' : `to ${outbox}`}`,
+  );
   try {
     while (!stopping) {
       const attempted = await notifier.runOnce().catch((err: unknown) => {
         // Redis or the outbox disk away for a moment: say so and go on; nothing is acknowledged that was not done.
-        logger.error({ event: 'notify-error', error: err instanceof Error ? err.message : String(err) }, 'notifier pass failed; trying again');
+        logger.error(
+          { event: 'notify-error', error: err instanceof Error ? err.message : String(err) },
+          'notifier pass failed; trying again',
+        );
         return 0;
       });
       if (attempted === 0) await new Promise((done) => setTimeout(done, IDLE_PAUSE_MS));

@@ -21,7 +21,8 @@ export interface FeedArgs {
 }
 
 export function requireMerchant(config: Config): string {
-  if (!config.merchantId) throw new FeedError('CLI_USAGE', { detail: 'name the merchant with --merchant ID or FEEDPROC_MERCHANT' });
+  if (!config.merchantId)
+    throw new FeedError('CLI_USAGE', { detail: 'name the merchant with --merchant ID or FEEDPROC_MERCHANT' });
   return config.merchantId;
 }
 
@@ -33,7 +34,12 @@ function expectedTypeOf(type: string | undefined): FeedTypeInfo | undefined {
 }
 
 /** Submits the file, applies it with `workers` workers in this process, and prints the report. */
-export async function runProcess(config: Config, schemas: SchemaRegistry, args: FeedArgs & { workers: number }, out: NodeJS.WritableStream): Promise<number> {
+export async function runProcess(
+  config: Config,
+  schemas: SchemaRegistry,
+  args: FeedArgs & { workers: number },
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const merchantId = requireMerchant(config);
   await requireReadableFile(args.file);
   const runtime = await openRuntime(config, schemas, { workers: true });
@@ -50,7 +56,12 @@ export async function runProcess(config: Config, schemas: SchemaRegistry, args: 
 }
 
 /** Registers and enqueues; prints the FeedSubmissionId, or with --wait the report once workers finish it. */
-export async function runSubmit(config: Config, schemas: SchemaRegistry, args: FeedArgs & { wait: boolean }, out: NodeJS.WritableStream): Promise<number> {
+export async function runSubmit(
+  config: Config,
+  schemas: SchemaRegistry,
+  args: FeedArgs & { wait: boolean },
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const merchantId = requireMerchant(config);
   await requireReadableFile(args.file);
   const runtime = await openRuntime(config, schemas, { workers: false });
@@ -69,9 +80,16 @@ export async function runSubmit(config: Config, schemas: SchemaRegistry, args: F
 }
 
 /** Runs workers until SIGTERM / SIGINT; a second signal exits at once. */
-export async function runWorker(config: Config, schemas: SchemaRegistry, concurrency: number, log: (line: string) => void): Promise<number> {
+export async function runWorker(
+  config: Config,
+  schemas: SchemaRegistry,
+  concurrency: number,
+  log: (line: string) => void,
+): Promise<number> {
   const runtime = await openRuntime(config, schemas, { workers: true });
-  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), concurrency, (line) => log(`feedproc worker: ${line}`));
+  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), concurrency, (line) =>
+    log(`feedproc worker: ${line}`),
+  );
   log(`feedproc worker: ${concurrency} concurrent jobs on ${config.prefix}; Ctrl-C to stop`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -87,25 +105,44 @@ export async function runWorker(config: Config, schemas: SchemaRegistry, concurr
   return EXIT.OK;
 }
 
-export async function runFeeds(config: Config, schemas: SchemaRegistry, format: ReportFormat | undefined, out: NodeJS.WritableStream): Promise<number> {
+export async function runFeeds(
+  config: Config,
+  schemas: SchemaRegistry,
+  format: ReportFormat | undefined,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const runtime = await openRuntime(config, schemas, { workers: false });
   try {
-    const feeds = (await listFeeds(runtime.deps.redis, config.prefix)).filter((f) => !config.merchantId || f.merchantId === config.merchantId);
+    const feeds = (await listFeeds(runtime.deps.redis, config.prefix)).filter(
+      (f) => !config.merchantId || f.merchantId === config.merchantId,
+    );
     if (format === 'json') out.write(`${JSON.stringify(feeds.map(feedInfo), null, 2)}\n`);
-    else for (const f of feeds) out.write(`${f.feedSubmissionId}\t${f.status}\t${f.feedType ?? '-'}\t${f.merchantId}\t${f.submittedDate}\t${f.fileName}\n`);
+    else
+      for (const f of feeds)
+        out.write(
+          `${f.feedSubmissionId}\t${f.status}\t${f.feedType ?? '-'}\t${f.merchantId}\t${f.submittedDate}\t${f.fileName}\n`,
+        );
     return EXIT.OK;
   } finally {
     await runtime.close();
   }
 }
 
-export async function runReport(config: Config, schemas: SchemaRegistry, feedId: string, format: ReportFormat | undefined, out: NodeJS.WritableStream): Promise<number> {
+export async function runReport(
+  config: Config,
+  schemas: SchemaRegistry,
+  feedId: string,
+  format: ReportFormat | undefined,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const runtime = await openRuntime(config, schemas, { workers: false });
   try {
     const record = await loadFeed(runtime.deps.redis, config.prefix, feedId);
-    if (!record || (config.merchantId && record.merchantId !== config.merchantId)) throw new FeedError('CLI_USAGE', { detail: `no feed ${feedId}` });
+    if (!record || (config.merchantId && record.merchantId !== config.merchantId))
+      throw new FeedError('CLI_USAGE', { detail: `no feed ${feedId}` });
     const report = await loadReport(runtime.deps.redis, config.prefix, feedId);
-    if (!report) throw new FeedError('CLI_USAGE', { detail: `feed ${feedId} is ${record.status}; its report is not ready` });
+    if (!report)
+      throw new FeedError('CLI_USAGE', { detail: `feed ${feedId} is ${record.status}; its report is not ready` });
     await writeReport(renderReport(report, format ?? nativeReportFormat(report), record.fileName), out);
     return exitCodeForReport(report);
   } finally {

@@ -12,7 +12,11 @@ import { Throttle } from '../../http/throttle.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { runWatch, type Companion } from './watch.js';
 
-export async function runServe(config: Config, schemas: SchemaRegistry, options: { concurrency: number }): Promise<number> {
+export async function runServe(
+  config: Config,
+  schemas: SchemaRegistry,
+  options: { concurrency: number },
+): Promise<number> {
   const companion: Companion = async (runtime, watcher, folder, logger) => {
     const serverKey = await loadServerKey(config);
     const { deps } = runtime;

@@ -14,7 +14,11 @@ export interface ValidateArgs {
   format?: ReportFormat | undefined;
 }
 
-export async function runValidate(schemas: SchemaRegistry, args: ValidateArgs, out: NodeJS.WritableStream): Promise<number> {
+export async function runValidate(
+  schemas: SchemaRegistry,
+  args: ValidateArgs,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const expectedType = args.type === undefined ? undefined : feedTypeByName(args.type);
   if (args.type !== undefined && !expectedType) {
     const known = FEED_TYPES.map((t) => t.feedType).join(', ');

@@ -22,9 +22,18 @@ const REDIS_RETRY_MS = 1000;
 const WATCH_TIMING = { maxWaitMs: 60_000, pollMs: 50, rescanMs: 5000, retryMs: 2000 };
 
 /** Something started beside the watcher (the HTTP server of `serve`); returns how to stop it. */
-export type Companion = (runtime: Runtime, watcher: DropWatcher, folder: DropFolder, logger: Logger) => Promise<() => Promise<void>>;
+export type Companion = (
+  runtime: Runtime,
+  watcher: DropWatcher,
+  folder: DropFolder,
+  logger: Logger,
+) => Promise<() => Promise<void>>;
 
-export async function runWatch(config: Config, schemas: SchemaRegistry, options: { workers: boolean; concurrency: number; companion?: Companion }): Promise<number> {
+export async function runWatch(
+  config: Config,
+  schemas: SchemaRegistry,
+  options: { workers: boolean; concurrency: number; companion?: Companion },
+): Promise<number> {
   const logger = createLogger();
   let signalled = false;
   const stopRequested = new Promise<void>((done) => {
@@ -39,11 +48,23 @@ export async function runWatch(config: Config, schemas: SchemaRegistry, options:
   });
   const runtime = await openWhenRedisAnswers(config, schemas, options.workers, logger, () => signalled);
   if (!runtime) return EXIT.OK;
-  const worker = options.workers ? createApplyWorker(runtime.deps, runtime.workerConnection(), options.concurrency, (line) => logger.warn({ event: 'job' }, line)) : null;
+  const worker = options.workers
+    ? createApplyWorker(runtime.deps, runtime.workerConnection(), options.concurrency, (line) =>
+        logger.warn({ event: 'job' }, line),
+      )
+    : null;
   try {
     const folder = dropFolder(resolve(config.feedsDir));
-    const watcher = await startDropWatcher(runtime.deps, folder, { ...WATCH_TIMING, stableMs: config.watchStableMs }, (event) => logEvent(logger, event));
-    logger.info({ event: 'watching', incoming: folder.incoming, workers: worker ? options.concurrency : 0 }, `watching ${folder.incoming}`);
+    const watcher = await startDropWatcher(
+      runtime.deps,
+      folder,
+      { ...WATCH_TIMING, stableMs: config.watchStableMs },
+      (event) => logEvent(logger, event),
+    );
+    logger.info(
+      { event: 'watching', incoming: folder.incoming, workers: worker ? options.concurrency : 0 },
+      `watching ${folder.incoming}`,
+    );
     const stopCompanion = options.companion ? await options.companion(runtime, watcher, folder, logger) : null;
     await stopRequested;
     logger.info({ event: 'stopping' }, 'stopping: no new files; finishing the files in progress');
@@ -58,14 +79,24 @@ export async function runWatch(config: Config, schemas: SchemaRegistry, options:
 }
 
 /** Opens the runtime, retrying while Redis does not answer; null when a signal came first. */
-async function openWhenRedisAnswers(config: Config, schemas: SchemaRegistry, workers: boolean, logger: Logger, stopped: () => boolean): Promise<Runtime | null> {
+async function openWhenRedisAnswers(
+  config: Config,
+  schemas: SchemaRegistry,
+  workers: boolean,
+  logger: Logger,
+  stopped: () => boolean,
+): Promise<Runtime | null> {
   let said = false;
   while (!stopped()) {
     try {
       return await openRuntime(config, schemas, { workers, notice: (line) => logger.info({ event: 'redis' }, line) });
     } catch (err) {
       if (!isFeedError(err) || err.code !== 'CLI_REDIS_UNAVAILABLE') throw err;
-      if (!said) logger.warn({ event: 'redis-unavailable', error: err.message }, 'waiting for Redis; files stay in incoming/ until it answers');
+      if (!said)
+        logger.warn(
+          { event: 'redis-unavailable', error: err.message },
+          'waiting for Redis; files stay in incoming/ until it answers',
+        );
       said = true;
       await new Promise((done) => setTimeout(done, REDIS_RETRY_MS));
     }
@@ -78,17 +109,44 @@ function logEvent(logger: Logger, event: WatchEvent): void {
     const { feedId, report, reportPath, movedTo } = event.outcome;
     const s = report.summary;
     logger.info(
-      { event: 'feed', file: event.file, merchant: event.merchant, feedSubmissionId: feedId, status: report.statusCode, ...s, report: reportPath, movedTo },
+      {
+        event: 'feed',
+        file: event.file,
+        merchant: event.merchant,
+        feedSubmissionId: feedId,
+        status: report.statusCode,
+        ...s,
+        report: reportPath,
+        movedTo,
+      },
       `${event.file}: feed ${feedId} ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${reportPath}`,
     );
   } else if (event.event === 'imported') {
     const line = event.outcome.summary.split('\n')[0] ?? '';
-    logger.info({ event: 'orders-imported', file: event.file, merchant: event.merchant, report: event.outcome.reportPath, movedTo: event.outcome.movedTo }, line);
+    logger.info(
+      {
+        event: 'orders-imported',
+        file: event.file,
+        merchant: event.merchant,
+        report: event.outcome.reportPath,
+        movedTo: event.outcome.movedTo,
+      },
+      line,
+    );
   } else if (event.event === 'given-up') {
-    logger.error({ event: 'given-up', file: event.file, error: event.error }, `${event.file}: ${event.error}; given up after repeated failures, the file stays where it is`);
+    logger.error(
+      { event: 'given-up', file: event.file, error: event.error },
+      `${event.file}: ${event.error}; given up after repeated failures, the file stays where it is`,
+    );
   } else if (event.event === 'failed-to-process') {
-    logger.error({ event: 'retry', file: event.file, error: event.error }, `${event.file}: ${event.error}; trying again`);
+    logger.error(
+      { event: 'retry', file: event.file, error: event.error },
+      `${event.file}: ${event.error}; trying again`,
+    );
   } else {
-    logger.error({ event: 'no-merchant', file: event.file, report: event.outcome.reportPath, movedTo: event.outcome.movedTo }, event.outcome.summary.trim());
+    logger.error(
+      { event: 'no-merchant', file: event.file, report: event.outcome.reportPath, movedTo: event.outcome.movedTo },
+      event.outcome.summary.trim(),
+    );
   }
 }

@@ -61,7 +61,8 @@ const xml = (write: ResultWriter): ActionAnswer => ({ kind: 'xml', write });
  * `ContentMD5Value` parameter, or the older `Content-MD5` header when the parameter is absent.
  */
 async function submitFeed({ ctx, merchantId, params, method, headers, body }: ActionRequest): Promise<ActionAnswer> {
-  if (method !== 'POST') throw new FeedError('HTTP_BAD_REQUEST', { detail: 'SubmitFeed must be sent with POST, the feed as the body' });
+  if (method !== 'POST')
+    throw new FeedError('HTTP_BAD_REQUEST', { detail: 'SubmitFeed must be sent with POST, the feed as the body' });
   const feedType = params.required('FeedType');
   const header = headers['content-md5'];
   const md5 = params.get('ContentMD5Value') || (typeof header === 'string' ? header : '');
@@ -75,7 +76,8 @@ async function submitFeed({ ctx, merchantId, params, method, headers, body }: Ac
 
 function checkBoolean(params: MwsParameters, name: string): void {
   const value = params.get(name);
-  if (value !== undefined && value !== 'true' && value !== 'false') throw new FeedError('HTTP_PARAMETER_INVALID', { name, value, detail: 'true or false' });
+  if (value !== undefined && value !== 'true' && value !== 'false')
+    throw new FeedError('HTTP_PARAMETER_INVALID', { name, value, detail: 'true or false' });
 }
 
 /** The list filters of GetFeedSubmissionList, GetFeedSubmissionCount and CancelFeedSubmissions. */
@@ -87,6 +89,11 @@ function feedFilters(params: MwsParameters): FeedFilters {
     from: params.get('SubmittedFromDate'),
     to: params.get('SubmittedToDate'),
   };
-  const names = { ids: 'FeedSubmissionIdList.Id', statuses: 'FeedProcessingStatusList.Status', from: 'SubmittedFromDate', to: 'SubmittedToDate' };
+  const names = {
+    ids: 'FeedSubmissionIdList.Id',
+    statuses: 'FeedProcessingStatusList.Status',
+    from: 'SubmittedFromDate',
+    to: 'SubmittedToDate',
+  };
   return filtersOf(parts, names);
 }

@@ -18,7 +18,11 @@ export interface IncomingSignedRequest {
   params: MwsParameters;
 }
 
-export async function authenticate(keys: AccessKeyStore, request: IncomingSignedRequest, now: Date): Promise<AccessKey> {
+export async function authenticate(
+  keys: AccessKeyStore,
+  request: IncomingSignedRequest,
+  now: Date,
+): Promise<AccessKey> {
   const { params } = request;
   const accessKeyId = params.required('AWSAccessKeyId');
   const signature = params.required('Signature');
@@ -26,7 +30,8 @@ export async function authenticate(keys: AccessKeyStore, request: IncomingSigned
   const secret = await keys.secretFor(accessKeyId);
   const key = secret === null ? null : await keys.find(accessKeyId);
   if (secret === null || !key) throw new FeedError('HTTP_KEY_UNKNOWN', { accessKeyId });
-  if (!signatureMatches(secret, method, request, signature)) throw new FeedError('HTTP_SIGNATURE_MISMATCH', { accessKeyId });
+  if (!signatureMatches(secret, method, request, signature))
+    throw new FeedError('HTTP_SIGNATURE_MISMATCH', { accessKeyId });
   if (key.revokedAt) throw new FeedError('HTTP_KEY_REVOKED', { accessKeyId });
   checkTime(params, now);
   const merchantId = params.get('SellerId') || params.get('Merchant');
@@ -38,7 +43,10 @@ export async function authenticate(keys: AccessKeyStore, request: IncomingSigned
 function signatureMethodOf(params: MwsParameters): 'HmacSHA256' | 'HmacSHA1' {
   const version = params.required('SignatureVersion');
   const method = params.required('SignatureMethod');
-  if (version !== '2' || !isSignatureMethod(method)) throw new FeedError('HTTP_SIGNATURE_UNSUPPORTED', { given: `SignatureVersion ${version}, SignatureMethod ${method}` });
+  if (version !== '2' || !isSignatureMethod(method))
+    throw new FeedError('HTTP_SIGNATURE_UNSUPPORTED', {
+      given: `SignatureVersion ${version}, SignatureMethod ${method}`,
+    });
   return method;
 }
 
@@ -46,11 +54,18 @@ function signatureMethodOf(params: MwsParameters): 'HmacSHA256' | 'HmacSHA1' {
 function checkTime(params: MwsParameters, now: Date): void {
   const timestamp = params.get('Timestamp');
   const expires = params.get('Expires');
-  if (timestamp === undefined && expires === undefined) throw new FeedError('HTTP_PARAMETER_MISSING', { name: 'Timestamp' });
-  if (timestamp !== undefined && expires !== undefined) throw new FeedError('HTTP_PARAMETER_INVALID', { name: 'Expires', value: expires, detail: 'give either Timestamp or Expires, not both' });
+  if (timestamp === undefined && expires === undefined)
+    throw new FeedError('HTTP_PARAMETER_MISSING', { name: 'Timestamp' });
+  if (timestamp !== undefined && expires !== undefined)
+    throw new FeedError('HTTP_PARAMETER_INVALID', {
+      name: 'Expires',
+      value: expires,
+      detail: 'give either Timestamp or Expires, not both',
+    });
   if (timestamp !== undefined) {
     const at = isoDate('Timestamp', timestamp);
-    if (Math.abs(at.getTime() - now.getTime()) > TIMESTAMP_WINDOW_MS) throw new FeedError('HTTP_TIMESTAMP_STALE', { timestamp, now: now.toISOString() });
+    if (Math.abs(at.getTime() - now.getTime()) > TIMESTAMP_WINDOW_MS)
+      throw new FeedError('HTTP_TIMESTAMP_STALE', { timestamp, now: now.toISOString() });
     return;
   }
   const until = isoDate('Expires', expires as string);
@@ -60,7 +75,11 @@ function checkTime(params: MwsParameters, now: Date): void {
 function isoDate(name: string, value: string): Date {
   const date = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) || Number.isNaN(date.getTime())) {
-    throw new FeedError('HTTP_PARAMETER_INVALID', { name, value, detail: 'expected an ISO 8601 date and time, such as 2009-01-01T12:00:00Z' });
+    throw new FeedError('HTTP_PARAMETER_INVALID', {
+      name,
+      value,
+      detail: 'expected an ISO 8601 date and time, such as 2009-01-01T12:00:00Z',
+    });
   }
   return date;
 }

@@ -43,7 +43,8 @@ export async function registerMwsEndpoint(app: FastifyInstance, ctx: HttpContext
     void reply.removeHeader('content-md5').removeHeader('content-length');
     void reply.status(answer.status).type(XML_CONTENT_TYPE).send(errorDocument(answer, request.id));
   });
-  for (const url of MWS_PATHS) app.route({ method: ['GET', 'POST'], url, handler: (request, reply) => answerMws(ctx, request, reply) });
+  for (const url of MWS_PATHS)
+    app.route({ method: ['GET', 'POST'], url, handler: (request, reply) => answerMws(ctx, request, reply) });
 }
 
 async function answerMws(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -57,7 +58,14 @@ async function answerMws(ctx: HttpContext, request: FastifyRequest, reply: Fasti
   const throttle = await ctx.throttle.take(key.merchantId, action);
   void reply.headers(throttle.headers);
   if (throttle.error) throw throttle.error;
-  const answer = await ACTIONS[action]({ ctx, merchantId: key.merchantId, params, method: request.method, headers: request.headers, body: request.raw });
+  const answer = await ACTIONS[action]({
+    ctx,
+    merchantId: key.merchantId,
+    params,
+    method: request.method,
+    headers: request.headers,
+    body: request.raw,
+  });
   return send(reply, action, answer, request.id);
 }
 
@@ -65,7 +73,12 @@ function actionOf(params: MwsParameters): FeedOperation {
   const action = params.required('Action');
   if (!Object.hasOwn(QUOTAS, action)) throw new FeedError('HTTP_ACTION_UNKNOWN', { action });
   const version = params.required('Version');
-  if (version !== MWS_VERSION) throw new FeedError('HTTP_PARAMETER_INVALID', { name: 'Version', value: version, detail: `this endpoint speaks ${MWS_VERSION}` });
+  if (version !== MWS_VERSION)
+    throw new FeedError('HTTP_PARAMETER_INVALID', {
+      name: 'Version',
+      value: version,
+      detail: `this endpoint speaks ${MWS_VERSION}`,
+    });
   return action as FeedOperation;
 }
 

@@ -22,18 +22,25 @@ export const pathOf = (url: string): string => url.split('?')[0] ?? '/';
  * The request's parameters. A form body is read only when the query does not make it a SubmitFeed, whose body
  * is the feed whatever it is labelled.
  */
-export async function readParameters(request: IncomingMessage, contentType: string | undefined): Promise<MwsParameters> {
+export async function readParameters(
+  request: IncomingMessage,
+  contentType: string | undefined,
+): Promise<MwsParameters> {
   const query = queryOf(request.url ?? '/');
   const fromQuery = MwsParameters.parse(query);
   if (request.method !== 'POST' || fromQuery.get('Action') === 'SubmitFeed' || !isForm(contentType)) return fromQuery;
   const form = await readForm(request);
   const params = MwsParameters.parse(query, form);
-  if (params.get('Action') === 'SubmitFeed') throw new FeedError('HTTP_BAD_REQUEST', { detail: 'SubmitFeed takes its parameters in the query string; the body is the feed' });
+  if (params.get('Action') === 'SubmitFeed')
+    throw new FeedError('HTTP_BAD_REQUEST', {
+      detail: 'SubmitFeed takes its parameters in the query string; the body is the feed',
+    });
   return params;
 }
 
 async function readForm(request: IncomingMessage): Promise<string> {
-  if (Number(request.headers['content-length'] ?? 0) > FORM_LIMIT_BYTES) throw new FeedError('HTTP_FORM_TOO_LARGE', { limit: FORM_LIMIT_BYTES });
+  if (Number(request.headers['content-length'] ?? 0) > FORM_LIMIT_BYTES)
+    throw new FeedError('HTTP_FORM_TOO_LARGE', { limit: FORM_LIMIT_BYTES });
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {

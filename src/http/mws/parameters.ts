@@ -12,7 +12,12 @@ export class MwsParameters {
     const values = new Map<string, string>();
     for (const text of encoded) {
       for (const [name, value] of new URLSearchParams(text)) {
-        if (values.has(name)) throw new FeedError('HTTP_PARAMETER_INVALID', { name, value, detail: 'the parameter is given more than once' });
+        if (values.has(name))
+          throw new FeedError('HTTP_PARAMETER_INVALID', {
+            name,
+            value,
+            detail: 'the parameter is given more than once',
+          });
         values.set(name, value);
       }
     }
@@ -43,7 +48,12 @@ export class MwsParameters {
     for (const [name, value] of this.values) {
       if (!name.startsWith(`${prefix}.`)) continue;
       const index = name.slice(prefix.length + 1);
-      if (!/^[1-9]\d{0,5}$/.test(index)) throw new FeedError('HTTP_PARAMETER_INVALID', { name, value, detail: `list members are numbered ${prefix}.1, ${prefix}.2, …` });
+      if (!/^[1-9]\d{0,5}$/.test(index))
+        throw new FeedError('HTTP_PARAMETER_INVALID', {
+          name,
+          value,
+          detail: `list members are numbered ${prefix}.1, ${prefix}.2, …`,
+        });
       numbered.push([Number(index), value]);
     }
     return numbered.sort((a, b) => a[0] - b[0]).map(([, value]) => value);

@@ -32,7 +32,12 @@ export interface SignedRequest {
 }
 
 export function signatureOf(secret: string, method: SignatureMethod, request: SignedRequest): string {
-  const text = [request.method.toUpperCase(), request.host.toLowerCase(), request.path, canonicalQuery(request.params)].join('\n');
+  const text = [
+    request.method.toUpperCase(),
+    request.host.toLowerCase(),
+    request.path,
+    canonicalQuery(request.params),
+  ].join('\n');
   return createHmac(HASH_OF[method], secret).update(text, 'utf8').digest('base64');
 }
 
@@ -46,7 +51,12 @@ export function signedHostCandidates(hostHeader: string): string[] {
 }
 
 /** True when `given` is the signature of the request for one of the host spellings; compared in constant time. */
-export function signatureMatches(secret: string, method: SignatureMethod, request: Omit<SignedRequest, 'host'> & { hostHeader: string }, given: string): boolean {
+export function signatureMatches(
+  secret: string,
+  method: SignatureMethod,
+  request: Omit<SignedRequest, 'host'> & { hostHeader: string },
+  given: string,
+): boolean {
   const givenBytes = Buffer.from(given, 'utf8');
   let matched = false;
   for (const host of signedHostCandidates(request.hostHeader)) {

@@ -114,6 +114,10 @@ document.addEventListener('DOMContentLoaded', function () {
 `;
 
 export function registerAssets(app: FastifyInstance): void {
-  app.get('/web/app.css', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').type('text/css; charset=utf-8').send(CSS));
-  app.get('/web/app.js', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').type('text/javascript; charset=utf-8').send(JS));
+  app.get('/web/app.css', async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=300').type('text/css; charset=utf-8').send(CSS),
+  );
+  app.get('/web/app.js', async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=300').type('text/javascript; charset=utf-8').send(JS),
+  );
 }

@@ -3,7 +3,14 @@
  * value is escaped unless it is itself `Html` (built by this template), so text from feeds, orders, notes, SKUs,
  * query strings and reports can only ever appear as text. There is deliberately no "raw" escape hatch.
  */
-const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+const ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
 
 /** Text safe in element content and in quoted attribute values. */
 export function escapeHtml(value: string): string {

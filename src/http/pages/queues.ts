@@ -28,13 +28,19 @@ export async function registerQueues(app: FastifyInstance, web: WebContext): Pro
   // @bull-board/fastify 9.10.1 (the latest) pins @bull-board/api 9.10.1 under itself while we have 9.10.2: the
   // same adapter interface, but TypeScript sees two declarations of its private fields.
   const serverAdapter = adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
-  createBullBoard({ queues: [new BullMQAdapter(web.ctx.deps.queue, { readOnlyMode: true })], serverAdapter, options: { uiConfig: { boardTitle: 'feedproc queues' } } });
+  createBullBoard({
+    queues: [new BullMQAdapter(web.ctx.deps.queue, { readOnlyMode: true })],
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'feedproc queues' } },
+  });
   await app.register(async (scope) => {
     // Answered here: an error thrown in this hook would reach bull-board's own error handler (a 500).
     scope.addHook('preHandler', async (request, reply) => {
       if (request.method === 'GET' || request.method === 'HEAD' || sameOrigin(request)) return;
       const refusal = httpErrorOf(new FeedError('HTTP_CSRF'));
-      return reply.status(refusal.status).send({ error: { code: refusal.mwsCode, feedprocCode: refusal.code, message: refusal.message } });
+      return reply
+        .status(refusal.status)
+        .send({ error: { code: refusal.mwsCode, feedprocCode: refusal.code, message: refusal.message } });
     });
     await scope.register(adapter.registerPlugin(), { prefix: QUEUES_PATH });
   });

@@ -35,7 +35,9 @@ const pathOf = (request: FastifyRequest): string => request.url.split('?')[0] ??
 export async function registerPages(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   await app.register(cookie);
   await app.register(formbody);
-  await app.register(multipart, { limits: { fields: 10, fieldSize: 4096, files: 1, parts: 12, headerPairs: 100, fileSize: ctx.config.maxFeedBytes } });
+  await app.register(multipart, {
+    limits: { fields: 10, fieldSize: 4096, files: 1, parts: 12, headerPairs: 100, fileSize: ctx.config.maxFeedBytes },
+  });
   const web = createWebContext(ctx, new SessionStore(ctx.deps.redis, ctx.config.prefix, ctx.keys));
 
   app.addHook('onRequest', securityHeaders);
@@ -44,14 +46,18 @@ export async function registerPages(app: FastifyInstance, ctx: HttpContext): Pro
     const session = await web.sessions.find(request.cookies[SESSION_COOKIE]);
     if (!session) {
       if (request.cookies[SESSION_COOKIE] !== undefined) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.redirect(`/web/sign-in?next=${encodeURIComponent(request.method === 'GET' ? request.url : '/web/feeds')}`, 303);
+      return reply.redirect(
+        `/web/sign-in?next=${encodeURIComponent(request.method === 'GET' ? request.url : '/web/feeds')}`,
+        303,
+      );
     }
     web.setSession(request, session);
   });
   app.addHook('preHandler', async (request) => {
     if (request.method !== 'POST') return;
     const path = pathOf(request);
-    if (path === '/web/sign-in' || path === QUEUES_PATH || path.startsWith(`${QUEUES_PATH}/`) || request.isMultipart()) return;
+    if (path === '/web/sign-in' || path === QUEUES_PATH || path.startsWith(`${QUEUES_PATH}/`) || request.isMultipart())
+      return;
     web.checkCsrf(web.sessionOf(request), field(request.body, '_csrf'));
   });
   app.setErrorHandler((err, request, reply) => errorPage(web, request, reply, err));
@@ -76,8 +82,15 @@ function errorPage(web: WebContext, request: FastifyRequest, reply: Parameters<t
   } catch {
     user = null; // an error before or without a session (sign-in form, CSRF on sign-in)
   }
-  const title = answer.status === 404 ? 'Not found' : answer.status === 403 ? 'Refused' : answer.status >= 500 ? 'Something went wrong' : 'Cannot do that';
+  const title =
+    answer.status === 404
+      ? 'Not found'
+      : answer.status === 403
+        ? 'Refused'
+        : answer.status >= 500
+          ? 'Something went wrong'
+          : 'Cannot do that';
   const body = html`<div id="error" data-code="${answer.code}">${notice('error', answer.message)}</div>
-<p><a href="/web/feeds">Feeds</a> · <a href="/web/orders">Orders</a></p>`;
+    <p><a href="/web/feeds">Feeds</a> · <a href="/web/orders">Orders</a></p>`;
   return sendPage(reply, page({ title, user }, body), answer.status);
 }

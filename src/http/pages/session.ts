@@ -24,7 +24,8 @@ export interface Session {
   merchantId: string;
 }
 
-const sessionKey = (prefix: string, token: string): string => `${prefix}:{sessions}:session:${createHash('sha256').update(token).digest('hex')}`;
+const sessionKey = (prefix: string, token: string): string =>
+  `${prefix}:{sessions}:session:${createHash('sha256').update(token).digest('hex')}`;
 
 export const newToken = (): string => randomBytes(32).toString('base64url');
 
@@ -38,7 +39,11 @@ export class SessionStore {
   async create(accessKeyId: string, merchantId: string, now: Date = new Date()): Promise<Session> {
     const token = newToken();
     const key = sessionKey(this.prefix, token);
-    await this.redis.multi().hset(key, { accessKeyId, merchantId, createdAt: now.toISOString() }).expire(key, SESSION_TTL_S).exec();
+    await this.redis
+      .multi()
+      .hset(key, { accessKeyId, merchantId, createdAt: now.toISOString() })
+      .expire(key, SESSION_TTL_S)
+      .exec();
     return { token, accessKeyId, merchantId };
   }
 
@@ -68,7 +73,12 @@ export function csrfToken(secret: Buffer, purpose: 'session' | 'signin', token: 
   return createHmac('sha256', secret).update(`csrf\0${purpose}\0${token}`).digest('base64url');
 }
 
-export function csrfValid(secret: Buffer, purpose: 'session' | 'signin', token: string | undefined, given: unknown): boolean {
+export function csrfValid(
+  secret: Buffer,
+  purpose: 'session' | 'signin',
+  token: string | undefined,
+  given: unknown,
+): boolean {
   if (!token || typeof given !== 'string' || given.length === 0) return false;
   const expected = Buffer.from(csrfToken(secret, purpose, token));
   const actual = Buffer.from(given);

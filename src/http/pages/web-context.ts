@@ -31,7 +31,11 @@ export function createWebContext(ctx: HttpContext, sessions: SessionStore): WebC
       byRequest.set(request, session);
     },
     userOf(session) {
-      return { merchantId: session.merchantId, accessKeyId: session.accessKeyId, csrf: csrfToken(ctx.sessionSecret, 'session', session.token) };
+      return {
+        merchantId: session.merchantId,
+        accessKeyId: session.accessKeyId,
+        csrf: csrfToken(ctx.sessionSecret, 'session', session.token),
+      };
     },
     checkCsrf(session, given) {
       if (!csrfValid(ctx.sessionSecret, 'session', session.token, given)) throw new FeedError('HTTP_CSRF');
@@ -49,5 +53,7 @@ export function field(body: unknown, name: string): string {
 /** A repeated urlencoded form field as a list. */
 export function fields(body: unknown, name: string): string[] {
   const value = (body as Record<string, unknown> | null)?.[name];
-  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string');
+  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter(
+    (v): v is string => typeof v === 'string',
+  );
 }
