@@ -10,12 +10,9 @@ describe("the pages' escape helper", () => {
 
   it('keeps markup made by html as it is, joins lists, and leaves out null, undefined and false', () => {
     const items = ['<a>', 'b&c'].map((s) => html`<li>${s}</li>`);
-    expect(
-      html`<ul>
-          ${items}
-        </ul>
-        ${null}${undefined}${false}${0}`.text,
-    ).toBe('<ul><li>&lt;a&gt;</li><li>b&amp;c</li></ul>0');
+    expect(html`<ul>${items}</ul>${null}${undefined}${false}${0}`.text).toBe(
+      '<ul><li>&lt;a&gt;</li><li>b&amp;c</li></ul>0',
+    );
   });
 
   it('makes Html only through the template', () => {

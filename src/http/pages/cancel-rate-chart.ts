@@ -40,56 +40,27 @@ export function cancelRateChart(series: readonly DailyCancelRate[]): Html {
     const cx = LEFT + slot * i + slot / 2;
     const label = d.day.slice(5);
     if (d.orders === 0) {
-      return html`<g
-        ><text x="${fmt(cx)}" y="${fmt(y(0) - 6)}" text-anchor="middle">–</text
-        ><text x="${fmt(cx)}" y="${H - 14}" text-anchor="middle">${label}</text></g
-      >`;
+      return html`<g><text x="${fmt(cx)}" y="${fmt(y(0) - 6)}" text-anchor="middle">–</text><text x="${fmt(cx)}" y="${H - 14}" text-anchor="middle">${label}</text></g>`;
     }
     const barTop = y(d.cancelRate);
     const height = Math.max(y(0) - barTop, 2); // a day with orders and no cancellation still shows a stub
     const colour = d.cancelRate < CANCEL_RATE_TARGET ? '#2da44e' : '#cf222e';
     return html`<g data-day="${d.day}" data-rate="${d.cancelRate}">
-      <title>
-        ${d.day}: ${d.sellerCancelledOrders} of ${d.orders} orders cancelled by the seller (${formatRate(d.cancelRate)})
-      </title>
-      <rect
-        x="${fmt(x)}"
-        y="${fmt(y(0) - height)}"
-        width="${fmt(barW)}"
-        height="${fmt(height)}"
-        rx="3"
-        fill="${colour}"
-      ></rect>
-      ${d.cancelRate > 0 ? html`<text x="${fmt(cx)}" y="${fmt(y(0) - height - 5)}" text-anchor="middle">${(d.cancelRate * 100).toFixed(1)} %</text>` : ''}
-      <text x="${fmt(cx)}" y="${H - 14}" text-anchor="middle">${label}</text>
-      <text x="${fmt(cx)}" y="${H - 2}" text-anchor="middle">${d.orders} ord.</text>
-    </g>`;
+<title>${d.day}: ${d.sellerCancelledOrders} of ${d.orders} orders cancelled by the seller (${formatRate(d.cancelRate)})</title>
+<rect x="${fmt(x)}" y="${fmt(y(0) - height)}" width="${fmt(barW)}" height="${fmt(height)}" rx="3" fill="${colour}"></rect>
+${d.cancelRate > 0 ? html`<text x="${fmt(cx)}" y="${fmt(y(0) - height - 5)}" text-anchor="middle">${(d.cancelRate * 100).toFixed(1)} %</text>` : ''}
+<text x="${fmt(cx)}" y="${H - 14}" text-anchor="middle">${label}</text>
+<text x="${fmt(cx)}" y="${H - 2}" text-anchor="middle">${d.orders} ord.</text>
+</g>`;
   });
   const target = y(CANCEL_RATE_TARGET);
-  return html`<svg
-    class="chart"
-    viewBox="0 0 ${W} ${H}"
-    width="${W}"
-    height="${H}"
-    role="img"
-    aria-labelledby="cr-title"
-    xmlns="http://www.w3.org/2000/svg"
-  >
-    <title id="cr-title">Cancel rate per day, last ${series.length} days, against the 2.5 % target</title>
-    ${ticks.map((t) => html`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#d9e0e7" stroke-width="1"></line><text x="${LEFT - 6}" y="${fmt(y(t) + 4)}" text-anchor="end">${(t * 100).toFixed(1)} %</text>`)}
-    ${bars}
-    <line
-      x1="${LEFT}"
-      x2="${W - RIGHT}"
-      y1="${fmt(target)}"
-      y2="${fmt(target)}"
-      stroke="#cf222e"
-      stroke-width="1.5"
-      stroke-dasharray="6 4"
-      data-target="${CANCEL_RATE_TARGET}"
-    ></line>
-    <text x="${W - RIGHT + 6}" y="${fmt(target + 4)}" fill="#cf222e">target 2.5 %</text>
-  </svg>`;
+  return html`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="cr-title" xmlns="http://www.w3.org/2000/svg">
+<title id="cr-title">Cancel rate per day, last ${series.length} days, against the 2.5 % target</title>
+${ticks.map((t) => html`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#d9e0e7" stroke-width="1"></line><text x="${LEFT - 6}" y="${fmt(y(t) + 4)}" text-anchor="end">${(t * 100).toFixed(1)} %</text>`)}
+${bars}
+<line x1="${LEFT}" x2="${W - RIGHT}" y1="${fmt(target)}" y2="${fmt(target)}" stroke="#cf222e" stroke-width="1.5" stroke-dasharray="6 4" data-target="${CANCEL_RATE_TARGET}"></line>
+<text x="${W - RIGHT + 6}" y="${fmt(target + 4)}" fill="#cf222e">target 2.5 %</text>
+</svg>`;
 }
 
 /** The panel: headline rate, status, counts and the chart, for the merchant now. */
@@ -101,34 +72,19 @@ export async function cancelRatePanel(web: WebContext, merchantId: string): Prom
     cancelRateByDay(redis, web.ctx.config.prefix, merchantId, WINDOW_DAYS, now),
   ]);
   const good = rate.status === 'Good';
-  return html`<section
-    class="card"
-    id="cancel-rate"
-    data-orders="${rate.orders}"
-    data-seller-cancelled="${rate.sellerCancelledOrders}"
-    data-rate="${rate.cancelRate}"
-  >
-    <h2>Pre-fulfillment cancel rate</h2>
-    <div class="rate">
-      <div>
-        <div class="big ${good ? 'good' : 'atrisk'}">${formatRate(rate.cancelRate)}</div>
-        <div class="muted">last ${WINDOW_DAYS} days · target below 2.5 %</div>
-      </div>
-      <dl class="facts">
-        <dt>Status</dt>
-        <dd><span class="badge ${good ? 'ok' : 'bad'}">${good ? 'Good' : 'At risk'}</span></dd>
-        <dt>Orders</dt>
-        <dd class="orders">${rate.orders}</dd>
-        <dt>Cancelled by you</dt>
-        <dd class="seller-cancelled">${rate.sellerCancelledOrders}</dd>
-      </dl>
-    </div>
-    ${cancelRateChart(series)}
-    <p class="muted">
-      Orders by purchase date. Every cancellation counts as yours except a BuyerCanceled / CustomerCancel on an order
-      whose buyer asked to cancel through Amazon.
-    </p>
-  </section>`;
+  return html`<section class="card" id="cancel-rate" data-orders="${rate.orders}" data-seller-cancelled="${rate.sellerCancelledOrders}" data-rate="${rate.cancelRate}">
+<h2>Pre-fulfillment cancel rate</h2>
+<div class="rate">
+  <div><div class="big ${good ? 'good' : 'atrisk'}">${formatRate(rate.cancelRate)}</div><div class="muted">last ${WINDOW_DAYS} days · target below 2.5 %</div></div>
+  <dl class="facts">
+    <dt>Status</dt><dd><span class="badge ${good ? 'ok' : 'bad'}">${good ? 'Good' : 'At risk'}</span></dd>
+    <dt>Orders</dt><dd class="orders">${rate.orders}</dd>
+    <dt>Cancelled by you</dt><dd class="seller-cancelled">${rate.sellerCancelledOrders}</dd>
+  </dl>
+</div>
+${cancelRateChart(series)}
+<p class="muted">Orders by purchase date. Every cancellation counts as yours except a BuyerCanceled / CustomerCancel on an order whose buyer asked to cancel through Amazon.</p>
+</section>`;
 }
 
 export function registerCancelRate(app: FastifyInstance, web: WebContext): void {

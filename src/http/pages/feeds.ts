@@ -44,15 +44,9 @@ export function formatTime(iso: string | null): string {
 
 function countsCells(record: FeedRecord, head: ReportHead | null): Html {
   if (!head)
-    return html`<td class="num">${record.messages || '—'}</td>
-      <td class="num">—</td>
-      <td class="num">—</td>
-      <td class="num">—</td>`;
+    return html`<td class="num">${record.messages || '—'}</td><td class="num">—</td><td class="num">—</td><td class="num">—</td>`;
   const s = head.summary;
-  return html`<td class="num">${s.messagesProcessed}</td>
-    <td class="num">${s.messagesSuccessful}</td>
-    <td class="num">${s.messagesWithError}</td>
-    <td class="num">${s.messagesWithWarning}</td>`;
+  return html`<td class="num">${s.messagesProcessed}</td><td class="num">${s.messagesSuccessful}</td><td class="num">${s.messagesWithError}</td><td class="num">${s.messagesWithWarning}</td>`;
 }
 
 export function registerFeeds(app: FastifyInstance, web: WebContext): void {
@@ -74,45 +68,27 @@ export function registerFeeds(app: FastifyInstance, web: WebContext): void {
     );
     const open = found.feeds.some(isOpen);
     const rows = found.feeds.map(
-      (f, i) =>
-        html`<tr data-feed="${f.feedSubmissionId}">
-          <td><a href="/web/feeds/${f.feedSubmissionId}">${f.feedSubmissionId}</a></td>
-          <td class="mono">${f.feedType ?? '—'}</td>
-          <td>
-            ${statusBadge(f.status)}${heads[i]?.statusCode === 'Rejected' ? html` <span class="badge bad">Rejected</span>` : ''}${f.duplicateOf ? html` <span class="muted">duplicate of <a href="/web/feeds/${f.duplicateOf}">${f.duplicateOf}</a></span>` : ''}
-          </td>
-          <td>${formatTime(f.submittedDate)}</td>
-          ${countsCells(f, heads[i] ?? null)}
-          <td class="mono">${f.fileName}</td>
-        </tr>`,
+      (f, i) => html`<tr data-feed="${f.feedSubmissionId}">
+  <td><a href="/web/feeds/${f.feedSubmissionId}">${f.feedSubmissionId}</a></td>
+  <td class="mono">${f.feedType ?? '—'}</td>
+  <td>${statusBadge(f.status)}${heads[i]?.statusCode === 'Rejected' ? html` <span class="badge bad">Rejected</span>` : ''}${f.duplicateOf ? html` <span class="muted">duplicate of <a href="/web/feeds/${f.duplicateOf}">${f.duplicateOf}</a></span>` : ''}</td>
+  <td>${formatTime(f.submittedDate)}</td>
+  ${countsCells(f, heads[i] ?? null)}
+  <td class="mono">${f.fileName}</td>
+</tr>`,
     );
-    const body = html` ${open ? notice('warn', html`Some feeds are still being processed; this page reloads every ${REFRESH_SECONDS} s.`) : ''}
-      <p><a href="/web/upload">Upload a feed</a> · the feeds of the last 90 days, newest first.</p>
-      ${
-        found.feeds.length === 0
-          ? html`<div class="card">No feeds yet.</div>`
-          : html`<table id="feeds">
-              <thead>
-                <tr>
-                  <th>FeedSubmissionId</th>
-                  <th>FeedType</th>
-                  <th>Status</th>
-                  <th>Submitted</th>
-                  <th class="num">Processed</th>
-                  <th class="num">Successful</th>
-                  <th class="num">Errors</th>
-                  <th class="num">Warnings</th>
-                  <th>File</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows}
-              </tbody>
-            </table>`
-      }
-      <div class="pager">
-        ${token ? html`<a href="/web/feeds">Newest</a>` : ''}${found.nextToken ? html`<a href="/web/feeds?next=${encodeURIComponent(found.nextToken)}">Older</a>` : ''}
-      </div>`;
+    const body = html`
+${open ? notice('warn', html`Some feeds are still being processed; this page reloads every ${REFRESH_SECONDS} s.`) : ''}
+<p><a href="/web/upload">Upload a feed</a> · the feeds of the last 90 days, newest first.</p>
+${
+  found.feeds.length === 0
+    ? html`<div class="card">No feeds yet.</div>`
+    : html`<table id="feeds">
+<thead><tr><th>FeedSubmissionId</th><th>FeedType</th><th>Status</th><th>Submitted</th><th class="num">Processed</th><th class="num">Successful</th><th class="num">Errors</th><th class="num">Warnings</th><th>File</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`
+}
+<div class="pager">${token ? html`<a href="/web/feeds">Newest</a>` : ''}${found.nextToken ? html`<a href="/web/feeds?next=${encodeURIComponent(found.nextToken)}">Older</a>` : ''}</div>`;
     return sendPage(
       reply,
       page(
@@ -132,22 +108,21 @@ export function registerFeeds(app: FastifyInstance, web: WebContext): void {
     session: Session,
     options: { status?: number; error?: string; feedType?: string },
   ) => {
-    const body = html` <div class="card narrow">
-        ${options.error ? notice('error', options.error) : ''}
-        <form class="stack" method="post" action="/web/upload" enctype="multipart/form-data" data-once>
-          <input type="hidden" name="_csrf" value="${web.userOf(session).csrf}" />
-          <label for="feedType">FeedType</label>
-          <select id="feedType" name="feedType" required>
-            ${FEED_TYPES.map((t) => html`<option value="${t.feedType}" ${t.feedType === options.feedType ? html` selected` : ''}>${t.feedType} (${t.format === 'xml' ? 'XML' : 'flat file'})</option>`)}
-          </select>
-          <label for="file">Feed file</label>
-          <input type="file" id="file" name="file" required />
-          <button type="submit" class="primary">Submit feed</button>
-        </form>
-      </div>
-      <p class="muted">
-        The file enters the same queue as files dropped into the feeds folder and the API's SubmitFeed.
-      </p>`;
+    const body = html`
+<div class="card narrow">
+  ${options.error ? notice('error', options.error) : ''}
+  <form class="stack" method="post" action="/web/upload" enctype="multipart/form-data" data-once>
+    <input type="hidden" name="_csrf" value="${web.userOf(session).csrf}">
+    <label for="feedType">FeedType</label>
+    <select id="feedType" name="feedType" required>
+      ${FEED_TYPES.map((t) => html`<option value="${t.feedType}"${t.feedType === options.feedType ? html` selected` : ''}>${t.feedType} (${t.format === 'xml' ? 'XML' : 'flat file'})</option>`)}
+    </select>
+    <label for="file">Feed file</label>
+    <input type="file" id="file" name="file" required>
+    <button type="submit" class="primary">Submit feed</button>
+  </form>
+</div>
+<p class="muted">The file enters the same queue as files dropped into the feeds folder and the API's SubmitFeed.</p>`;
     return sendPage(
       reply,
       page({ title: 'Upload a feed', user: web.userOf(session), active: 'upload' }, body),

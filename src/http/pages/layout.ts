@@ -25,34 +25,33 @@ const NAV: ReadonlyArray<[NonNullable<Frame['active']>, string, string]> = [
 
 export function page(frame: Frame, body: Html): Html {
   const nav = frame.user
-    ? html`<nav aria-label="Main">
-          ${NAV.map(([id, href, label]) => html`<a href="${href}" ${id === frame.active ? html` aria-current="page"` : ''}>${label}</a>`)}
-        </nav>
-        <form class="signout" method="post" action="/web/sign-out">
-          <span class="who" title="${frame.user.accessKeyId}">Merchant <strong>${frame.user.merchantId}</strong></span>
-          <input type="hidden" name="_csrf" value="${frame.user.csrf}" />
-          <button type="submit" class="link">Sign out</button>
-        </form>`
+    ? html`<nav aria-label="Main">${NAV.map(([id, href, label]) => html`<a href="${href}"${id === frame.active ? html` aria-current="page"` : ''}>${label}</a>`)}</nav>
+      <form class="signout" method="post" action="/web/sign-out">
+        <span class="who" title="${frame.user.accessKeyId}">Merchant <strong>${frame.user.merchantId}</strong></span>
+        <input type="hidden" name="_csrf" value="${frame.user.csrf}">
+        <button type="submit" class="link">Sign out</button>
+      </form>`
     : '';
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        ${frame.refreshSeconds ? html`<meta http-equiv="refresh" content="${frame.refreshSeconds}" />` : ''}
-        <title>${frame.title} · feedproc</title>
-        <link rel="icon" href="data:," />
-        <link rel="stylesheet" href="/web/app.css" />
-        <script src="/web/app.js" defer></script>
-      </head>
-      <body>
-        <header class="top"><a class="brand" href="/web/feeds">feedproc</a>${nav}</header>
-        <main>
-          <h1>${frame.title}</h1>
-          ${body}
-        </main>
-      </body>
-    </html> `;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${frame.refreshSeconds ? html`<meta http-equiv="refresh" content="${frame.refreshSeconds}">` : ''}
+<title>${frame.title} · feedproc</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/web/app.css">
+<script src="/web/app.js" defer></script>
+</head>
+<body>
+<header class="top"><a class="brand" href="/web/feeds">feedproc</a>${nav}</header>
+<main>
+<h1>${frame.title}</h1>
+${body}
+</main>
+</body>
+</html>
+`;
 }
 
 export function sendPage(reply: FastifyReply, markup: Html, status = 200): FastifyReply {

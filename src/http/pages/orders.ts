@@ -125,118 +125,58 @@ export function registerOrders(app: FastifyInstance, web: WebContext): void {
       }
     }
     const rows = found.map(
-      (o) =>
-        html`<tr data-order="${o.id}">
-          <td class="mono"><a href="/web/orders/${o.id}">${o.id}</a></td>
-          <td>${formatTime(o.purchaseDate)}</td>
-          <td>${o.status}</td>
-          <td>${o.buyerName ?? ''}</td>
-          <td class="mono">
-            ${o.itemOrder.map((c, i) => html`${i > 0 ? html`<br />` : ''}${o.items[c]?.sku ?? ''} × ${o.items[c]?.ordered ?? 0}`)}
-          </td>
-          <td>${o.marketplace ?? ''}</td>
-        </tr>`,
+      (o) => html`<tr data-order="${o.id}">
+  <td class="mono"><a href="/web/orders/${o.id}">${o.id}</a></td>
+  <td>${formatTime(o.purchaseDate)}</td>
+  <td>${o.status}</td>
+  <td>${o.buyerName ?? ''}</td>
+  <td class="mono">${o.itemOrder.map((c, i) => html`${i > 0 ? html`<br>` : ''}${o.items[c]?.sku ?? ''} × ${o.items[c]?.ordered ?? 0}`)}</td>
+  <td>${o.marketplace ?? ''}</td>
+</tr>`,
     );
     const more =
       !exhausted && found.length > 0
         ? html`<a href="/web/orders?q=${encodeURIComponent(q)}&amp;from=${at}">More</a>`
         : '';
-    const body = html` ${await cancelRatePanel(web, session.merchantId)}
-      <h2>Orders</h2>
-      <form class="filters" method="get" action="/web/orders" role="search">
-        <input
-          type="search"
-          name="q"
-          value="${q}"
-          placeholder="Order ID, SKU, buyer, status"
-          aria-label="Search orders"
-        />
-        <button type="submit" class="secondary">Search</button>
-        ${q ? html`<a href="/web/orders">Clear</a>` : ''}
-      </form>
-      ${
-        found.length === 0
-          ? html`<div class="card">
-              ${q ? 'No order matches.' : 'No orders yet: import an order report (feedproc orders import FILE).'}
-            </div>`
-          : html`<table id="orders">
-              <thead>
-                <tr>
-                  <th>AmazonOrderID</th>
-                  <th>Purchased</th>
-                  <th>Status</th>
-                  <th>Buyer</th>
-                  <th>SKU × ordered</th>
-                  <th>Marketplace</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows}
-              </tbody>
-            </table>`
-      }
-      <div class="pager">
-        ${startAt > 0 ? html`<a href="/web/orders?q=${encodeURIComponent(q)}">First</a>` : ''}${more}
-      </div>`;
+    const body = html`
+${await cancelRatePanel(web, session.merchantId)}
+<h2>Orders</h2>
+<form class="filters" method="get" action="/web/orders" role="search">
+  <input type="search" name="q" value="${q}" placeholder="Order ID, SKU, buyer, status" aria-label="Search orders">
+  <button type="submit" class="secondary">Search</button>
+  ${q ? html`<a href="/web/orders">Clear</a>` : ''}
+</form>
+${
+  found.length === 0
+    ? html`<div class="card">${q ? 'No order matches.' : 'No orders yet: import an order report (feedproc orders import FILE).'}</div>`
+    : html`<table id="orders">
+<thead><tr><th>AmazonOrderID</th><th>Purchased</th><th>Status</th><th>Buyer</th><th>SKU × ordered</th><th>Marketplace</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`
+}
+<div class="pager">${startAt > 0 ? html`<a href="/web/orders?q=${encodeURIComponent(q)}">First</a>` : ''}${more}</div>`;
     return sendPage(reply, page({ title: 'Orders', user: web.userOf(session), active: 'orders' }, body));
   });
 
-  const orderFacts = (order: LedgerOrder): Html =>
-    html` <div class="card">
-        <dl class="facts">
-          <dt>Status</dt>
-          <dd><strong data-order-status>${order.status}</strong></dd>
-          <dt>Purchased</dt>
-          <dd>${formatTime(order.purchaseDate)}</dd>
-          <dt>Marketplace</dt>
-          <dd>${order.marketplace ?? '—'} (${order.currency})</dd>
-          <dt>Buyer</dt>
-          <dd>${order.buyerName ?? '—'}</dd>
-          ${
-            order.merchantOrderId
-              ? html`<dt>MerchantOrderID</dt>
-                  <dd class="mono">${order.merchantOrderId}</dd>`
-              : ''
-          }
-          <dt>Buyer asked to cancel</dt>
-          <dd>${order.buyerCancelRequested ? 'yes' : 'no'}</dd>
-          ${
-            order.sellerNote !== undefined
-              ? html`<dt>Seller note</dt>
-                  <dd class="seller-note">${order.sellerNote}</dd>`
-              : ''
-          }
-        </dl>
-      </div>
-      <table id="items">
-        <thead>
-          <tr>
-            <th>AmazonOrderItemCode</th>
-            <th>SKU</th>
-            <th class="num">Ordered</th>
-            <th class="num">Shipped</th>
-            <th class="num">Cancelled</th>
-            <th class="num">Open</th>
-            <th>Charged</th>
-            <th>Refunded</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${order.itemOrder.map((code) => {
-            const item = order.items[code];
-            return html`<tr>
-              <td class="mono">${code}</td>
-              <td class="mono">${item?.sku ?? ''}</td>
-              <td class="num">${item?.ordered ?? 0}</td>
-              <td class="num">${item?.shipped ?? 0}</td>
-              <td class="num">${item?.cancelled ?? 0}</td>
-              <td class="num">${openUnits(order, code)}</td>
-              <td>${amounts(item?.charged ?? {}, order.currency)}</td>
-              <td>${amounts(item?.refunded ?? {}, order.currency)}</td>
-            </tr>`;
-          })}
-        </tbody>
-      </table>`;
+  const orderFacts = (order: LedgerOrder): Html => html`
+<div class="card">
+<dl class="facts">
+  <dt>Status</dt><dd><strong data-order-status>${order.status}</strong></dd>
+  <dt>Purchased</dt><dd>${formatTime(order.purchaseDate)}</dd>
+  <dt>Marketplace</dt><dd>${order.marketplace ?? '—'} (${order.currency})</dd>
+  <dt>Buyer</dt><dd>${order.buyerName ?? '—'}</dd>
+  ${order.merchantOrderId ? html`<dt>MerchantOrderID</dt><dd class="mono">${order.merchantOrderId}</dd>` : ''}
+  <dt>Buyer asked to cancel</dt><dd>${order.buyerCancelRequested ? 'yes' : 'no'}</dd>
+  ${order.sellerNote !== undefined ? html`<dt>Seller note</dt><dd class="seller-note">${order.sellerNote}</dd>` : ''}
+</dl>
+</div>
+<table id="items">
+<thead><tr><th>AmazonOrderItemCode</th><th>SKU</th><th class="num">Ordered</th><th class="num">Shipped</th><th class="num">Cancelled</th><th class="num">Open</th><th>Charged</th><th>Refunded</th></tr></thead>
+<tbody>${order.itemOrder.map((code) => {
+    const item = order.items[code];
+    return html`<tr><td class="mono">${code}</td><td class="mono">${item?.sku ?? ''}</td><td class="num">${item?.ordered ?? 0}</td><td class="num">${item?.shipped ?? 0}</td><td class="num">${item?.cancelled ?? 0}</td><td class="num">${openUnits(order, code)}</td><td>${amounts(item?.charged ?? {}, order.currency)}</td><td>${amounts(item?.refunded ?? {}, order.currency)}</td></tr>`;
+  })}</tbody>
+</table>`;
 
   const orderPage = async (
     reply: FastifyReply,
@@ -250,79 +190,37 @@ export function registerOrders(app: FastifyInstance, web: WebContext): void {
     const chosen = new Map((ask?.items ?? []).map((i) => [i.code, i.quantity]));
     const csrf = web.userOf(session).csrf;
     const form = open
-      ? html` <h2>Cancel order</h2>
-          <div class="card">
-            ${options.error ? notice('error', options.error) : ''}
-            <form class="stack" method="post" action="/web/orders/${order.id}/cancel">
-              <input type="hidden" name="_csrf" value="${csrf}" />
-              <input type="hidden" name="step" value="review" />
-              <label for="reason">Reason</label>
-              <select id="reason" name="reason" required>
-                <option value="">Choose a reason…</option>
-                ${CANCEL_REASONS.map((r) => html`<option value="${r}" ${ask?.reason === r ? html` selected` : ''}>${r}</option>`)}
-              </select>
-              <label for="note">Note to keep with the cancellation (optional)</label>
-              <textarea id="note" name="note" maxlength="${NOTE_MAX}">${ask?.note ?? ''}</textarea>
-              <fieldset>
-                <legend>
-                  Items — none ticked cancels the whole order; an empty quantity cancels all open units of the item
-                </legend>
-                ${order.itemOrder.map((code) => {
-                  const units = openUnits(order, code);
-                  return html`<div class="item-row">
-                    <label
-                      ><input
-                        type="checkbox"
-                        name="item"
-                        value="${code}"
-                        data-item-check="qty_${code}"
-                        ${chosen.has(code) ? html` checked` : ''}${units === 0 ? html` disabled` : ''}
-                      />
-                      <span class="mono">${code}</span> · <span class="mono">${order.items[code]?.sku ?? ''}</span> ·
-                      ${units} open</label
-                    >
-                    <input
-                      type="number"
-                      id="qty_${code}"
-                      name="qty_${code}"
-                      min="1"
-                      max="${Math.max(units, 1)}"
-                      placeholder="all"
-                      aria-label="Quantity of ${code}"
-                      value="${chosen.get(code) ?? ''}"
-                    />
-                  </div>`;
-                })}
-              </fieldset>
-              <button type="submit" class="primary">Review cancellation</button>
-            </form>
-          </div>`
+      ? html`
+<h2>Cancel order</h2>
+<div class="card">
+${options.error ? notice('error', options.error) : ''}
+<form class="stack" method="post" action="/web/orders/${order.id}/cancel">
+  <input type="hidden" name="_csrf" value="${csrf}">
+  <input type="hidden" name="step" value="review">
+  <label for="reason">Reason</label>
+  <select id="reason" name="reason" required>
+    <option value="">Choose a reason…</option>
+    ${CANCEL_REASONS.map((r) => html`<option value="${r}"${ask?.reason === r ? html` selected` : ''}>${r}</option>`)}
+  </select>
+  <label for="note">Note to keep with the cancellation (optional)</label>
+  <textarea id="note" name="note" maxlength="${NOTE_MAX}">${ask?.note ?? ''}</textarea>
+  <fieldset>
+    <legend>Items — none ticked cancels the whole order; an empty quantity cancels all open units of the item</legend>
+    ${order.itemOrder.map((code) => {
+      const units = openUnits(order, code);
+      return html`<div class="item-row"><label><input type="checkbox" name="item" value="${code}" data-item-check="qty_${code}"${chosen.has(code) ? html` checked` : ''}${units === 0 ? html` disabled` : ''}> <span class="mono">${code}</span> · <span class="mono">${order.items[code]?.sku ?? ''}</span> · ${units} open</label>
+      <input type="number" id="qty_${code}" name="qty_${code}" min="1" max="${Math.max(units, 1)}" placeholder="all" aria-label="Quantity of ${code}" value="${chosen.get(code) ?? ''}"></div>`;
+    })}
+  </fieldset>
+  <button type="submit" class="primary">Review cancellation</button>
+</form>
+</div>`
       : html`<p class="muted">No unit of this order is open: nothing left to cancel.</p>`;
     const history = cancellations.length
-      ? html`<h2>Cancellations</h2>
-          <table id="cancellations">
-            <thead>
-              <tr>
-                <th>Item</th>
-                <th class="num">Units</th>
-                <th>Reason</th>
-                <th>Source</th>
-                <th>Buyer e-mail</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${cancellations.map(
-                (c) =>
-                  html`<tr>
-                    <td class="mono">${c.itemCode}</td>
-                    <td class="num">${c.units}</td>
-                    <td>${c.reason}</td>
-                    <td>${c.source}</td>
-                    <td>${c.mail}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+      ? html`<h2>Cancellations</h2><table id="cancellations"><thead><tr><th>Item</th><th class="num">Units</th><th>Reason</th><th>Source</th><th>Buyer e-mail</th></tr></thead><tbody>${cancellations.map(
+          (c) =>
+            html`<tr><td class="mono">${c.itemCode}</td><td class="num">${c.units}</td><td>${c.reason}</td><td>${c.source}</td><td>${c.mail}</td></tr>`,
+        )}</tbody></table>`
       : '';
     return sendPage(
       reply,
@@ -349,37 +247,26 @@ export function registerOrders(app: FastifyInstance, web: WebContext): void {
     if (step !== 'confirm') {
       const what =
         ask.items.length === 0
-          ? html`the whole order: every open unit of ${order.itemOrder.length}
-            item${order.itemOrder.length === 1 ? '' : 's'}`
-          : html`<ul>
-              ${ask.items.map((i) => html`<li><span class="mono">${i.code}</span> (${order.items[i.code]?.sku ?? ''}): ${i.quantity === undefined ? `all ${openUnits(order, i.code)} open units` : `${i.quantity} unit${i.quantity === 1 ? '' : 's'}`}</li>`)}
-            </ul>`;
-      const body = html` <div class="card" id="confirm">
-        <p>You are about to cancel ${what} of order <strong class="mono">${order.id}</strong>.</p>
-        <dl class="facts">
-          <dt>Reason</dt>
-          <dd>${ask.reason}</dd>
-          <dt>Note</dt>
-          <dd class="seller-note">${ask.note === '' ? '—' : ask.note}</dd>
-        </dl>
-        <p class="muted">
-          The buyer gets an e-mail; the cancelled units go back to
-          stock${ask.reason === 'NoInventory' ? ', except that NoInventory sets the SKU’s quantity to 0' : ''}.
-          ${ask.reason === 'BuyerCanceled' && order.buyerCancelRequested ? 'The buyer asked to cancel, so this does not count toward your cancel rate.' : 'This counts toward your cancel rate.'}
-        </p>
-        <form method="post" action="/web/orders/${order.id}/cancel" data-once>
-          <input type="hidden" name="_csrf" value="${csrf}" />
-          <input type="hidden" name="step" value="confirm" />
-          <input type="hidden" name="requestId" value="${randomUUID()}" />
-          <input type="hidden" name="reason" value="${ask.reason}" />
-          <input type="hidden" name="note" value="${ask.note}" />
-          ${ask.items.map((i) => html`<input type="hidden" name="item" value="${i.code}" />${i.quantity === undefined ? '' : html`<input type="hidden" name="qty_${i.code}" value="${i.quantity}" />`}`)}
-          <div class="actions">
-            <button type="submit" class="danger">Confirm cancellation</button>
-            <a href="/web/orders/${order.id}">Back</a>
-          </div>
-        </form>
-      </div>`;
+          ? html`the whole order: every open unit of ${order.itemOrder.length} item${order.itemOrder.length === 1 ? '' : 's'}`
+          : html`<ul>${ask.items.map((i) => html`<li><span class="mono">${i.code}</span> (${order.items[i.code]?.sku ?? ''}): ${i.quantity === undefined ? `all ${openUnits(order, i.code)} open units` : `${i.quantity} unit${i.quantity === 1 ? '' : 's'}`}</li>`)}</ul>`;
+      const body = html`
+<div class="card" id="confirm">
+<p>You are about to cancel ${what} of order <strong class="mono">${order.id}</strong>.</p>
+<dl class="facts">
+  <dt>Reason</dt><dd>${ask.reason}</dd>
+  <dt>Note</dt><dd class="seller-note">${ask.note === '' ? '—' : ask.note}</dd>
+</dl>
+<p class="muted">The buyer gets an e-mail; the cancelled units go back to stock${ask.reason === 'NoInventory' ? ', except that NoInventory sets the SKU’s quantity to 0' : ''}. ${ask.reason === 'BuyerCanceled' && order.buyerCancelRequested ? 'The buyer asked to cancel, so this does not count toward your cancel rate.' : 'This counts toward your cancel rate.'}</p>
+<form method="post" action="/web/orders/${order.id}/cancel" data-once>
+  <input type="hidden" name="_csrf" value="${csrf}">
+  <input type="hidden" name="step" value="confirm">
+  <input type="hidden" name="requestId" value="${randomUUID()}">
+  <input type="hidden" name="reason" value="${ask.reason}">
+  <input type="hidden" name="note" value="${ask.note}">
+  ${ask.items.map((i) => html`<input type="hidden" name="item" value="${i.code}">${i.quantity === undefined ? '' : html`<input type="hidden" name="qty_${i.code}" value="${i.quantity}">`}`)}
+  <div class="actions"><button type="submit" class="danger">Confirm cancellation</button> <a href="/web/orders/${order.id}">Back</a></div>
+</form>
+</div>`;
       return sendPage(
         reply,
         page({ title: `Cancel order ${order.id}?`, user: web.userOf(session), active: 'orders' }, body),
@@ -405,16 +292,16 @@ export function registerOrders(app: FastifyInstance, web: WebContext): void {
       result.result === 'Cancelled'
         ? notice(
             'ok',
-            html`Order <strong class="mono">${order.id}</strong> was cancelled (${ask.reason}). It is now
-              <strong>${after.status}</strong>.`,
+            html`Order <strong class="mono">${order.id}</strong> was cancelled (${ask.reason}). It is now <strong>${after.status}</strong>.`,
           )
         : notice(
             'error',
             html`The cancellation was refused (${result.resultMessageCode ?? ''}): ${result.description ?? ''}`,
           );
     const body = html`<div id="cancel-result" data-result="${result.result}">${outcome}</div>
-      ${orderFacts(after)} ${await cancelRatePanel(web, session.merchantId)}
-      <p><a href="/web/orders/${order.id}">Back to the order</a> · <a href="/web/orders">All orders</a></p>`;
+${orderFacts(after)}
+${await cancelRatePanel(web, session.merchantId)}
+<p><a href="/web/orders/${order.id}">Back to the order</a> · <a href="/web/orders">All orders</a></p>`;
     return sendPage(
       reply,
       page(

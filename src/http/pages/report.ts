@@ -51,111 +51,57 @@ export function registerReport(app: FastifyInstance, web: WebContext): void {
       : '';
     const matched = report ? filterResults(report.results, q, result) : [];
     const shown = matched.slice(0, MAX_ROWS);
-    const facts = html` <div class="card">
-      <dl class="facts">
-        <dt>FeedSubmissionId</dt>
-        <dd class="mono">${record.feedSubmissionId}</dd>
-        <dt>FeedType</dt>
-        <dd class="mono">${record.feedType ?? '—'}</dd>
-        <dt>Status</dt>
-        <dd>
-          ${statusBadge(record.status)}${report ? html` <span class="badge ${report.statusCode === 'Complete' ? 'ok' : 'bad'}">${report.statusCode}</span>` : ''}
-        </dd>
-        <dt>File</dt>
-        <dd class="mono">${record.fileName}</dd>
-        <dt>Submitted</dt>
-        <dd>${formatTime(record.submittedDate)}</dd>
-        <dt>Started</dt>
-        <dd>${formatTime(record.startedProcessingDate)}</dd>
-        <dt>Completed</dt>
-        <dd>${formatTime(record.completedProcessingDate)}</dd>
-        ${
-          record.duplicateOf
-            ? html`<dt>Duplicate of</dt>
-                <dd>
-                  <a href="/web/feeds/${record.duplicateOf}">${record.duplicateOf}</a> (same content; nothing applied
-                  again)
-                </dd>`
-            : ''
-        }
-      </dl>
-    </div>`;
+    const facts = html`
+<div class="card">
+<dl class="facts">
+  <dt>FeedSubmissionId</dt><dd class="mono">${record.feedSubmissionId}</dd>
+  <dt>FeedType</dt><dd class="mono">${record.feedType ?? '—'}</dd>
+  <dt>Status</dt><dd>${statusBadge(record.status)}${report ? html` <span class="badge ${report.statusCode === 'Complete' ? 'ok' : 'bad'}">${report.statusCode}</span>` : ''}</dd>
+  <dt>File</dt><dd class="mono">${record.fileName}</dd>
+  <dt>Submitted</dt><dd>${formatTime(record.submittedDate)}</dd>
+  <dt>Started</dt><dd>${formatTime(record.startedProcessingDate)}</dd>
+  <dt>Completed</dt><dd>${formatTime(record.completedProcessingDate)}</dd>
+  ${record.duplicateOf ? html`<dt>Duplicate of</dt><dd><a href="/web/feeds/${record.duplicateOf}">${record.duplicateOf}</a> (same content; nothing applied again)</dd>` : ''}
+</dl>
+</div>`;
     const rows = shown.map(
-      (r) =>
-        html`<tr class="${r.resultCode === 'Error' ? 'error' : 'warning'}">
-          <td class="num">${r.messageId}</td>
-          <td>${r.resultCode}</td>
-          <td class="num">${r.resultMessageCode}</td>
-          <td class="desc">${r.description}</td>
-          <td class="mono">
-            ${r.additionalInfo?.amazonOrderId ?? ''}${r.additionalInfo?.amazonOrderItemCode ? html`<br />${r.additionalInfo.amazonOrderItemCode}` : ''}${r.additionalInfo?.sku ? html`<br />SKU ${r.additionalInfo.sku}` : ''}
-          </td>
-        </tr>`,
+      (r) => html`<tr class="${r.resultCode === 'Error' ? 'error' : 'warning'}">
+  <td class="num">${r.messageId}</td>
+  <td>${r.resultCode}</td>
+  <td class="num">${r.resultMessageCode}</td>
+  <td class="desc">${r.description}</td>
+  <td class="mono">${r.additionalInfo?.amazonOrderId ?? ''}${r.additionalInfo?.amazonOrderItemCode ? html`<br>${r.additionalInfo.amazonOrderItemCode}` : ''}${r.additionalInfo?.sku ? html`<br>SKU ${r.additionalInfo.sku}` : ''}</td>
+</tr>`,
     );
     const reportPart = report
-      ? html` <dl class="summary">
-            <div>
-              <dt>Processed</dt>
-              <dd>${report.summary.messagesProcessed}</dd>
-            </div>
-            <div>
-              <dt>Successful</dt>
-              <dd>${report.summary.messagesSuccessful}</dd>
-            </div>
-            <div>
-              <dt>With error</dt>
-              <dd>${report.summary.messagesWithError}</dd>
-            </div>
-            <div>
-              <dt>With warning</dt>
-              <dd>${report.summary.messagesWithWarning}</dd>
-            </div>
-          </dl>
-          <p>
-            <a href="/web/feeds/${record.feedSubmissionId}/report">Download the processing report</a>
-            (${report.format === 'xml' ? 'XML' : 'tab-delimited'}, as GetFeedSubmissionResult returns it)
-          </p>
-          <h2>Results</h2>
-          <form class="filters" method="get" action="/web/feeds/${record.feedSubmissionId}" role="search">
-            <input
-              type="search"
-              name="q"
-              value="${q}"
-              placeholder="Filter: message, code, description, order, SKU"
-              aria-label="Filter results"
-              data-filter-rows="results"
-            />
-            <select name="result" aria-label="Result code">
-              <option value="">Errors and warnings</option>
-              <option value="Error" ${result === 'Error' ? html` selected` : ''}>Errors</option>
-              <option value="Warning" ${result === 'Warning' ? html` selected` : ''}>Warnings</option>
-            </select>
-            <button type="submit" class="secondary">Filter</button>
-            <span class="muted"
-              ><span data-filter-count>${shown.length}</span> of ${report.results.length}
-              results${matched.length > shown.length ? html` (first ${MAX_ROWS} of ${matched.length} shown)` : ''}</span
-            >
-          </form>
-          <table id="results">
-            <thead>
-              <tr>
-                <th class="num">Message</th>
-                <th>Result</th>
-                <th class="num">Code</th>
-                <th>Description</th>
-                <th>Order / item / SKU</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows}
-            </tbody>
-          </table>
-          ${report.results.length === 0 ? html`<p class="muted">Every message was processed without errors or warnings.</p>` : ''}`
+      ? html`
+<dl class="summary">
+  <div><dt>Processed</dt><dd>${report.summary.messagesProcessed}</dd></div>
+  <div><dt>Successful</dt><dd>${report.summary.messagesSuccessful}</dd></div>
+  <div><dt>With error</dt><dd>${report.summary.messagesWithError}</dd></div>
+  <div><dt>With warning</dt><dd>${report.summary.messagesWithWarning}</dd></div>
+</dl>
+<p><a href="/web/feeds/${record.feedSubmissionId}/report">Download the processing report</a> (${report.format === 'xml' ? 'XML' : 'tab-delimited'}, as GetFeedSubmissionResult returns it)</p>
+<h2>Results</h2>
+<form class="filters" method="get" action="/web/feeds/${record.feedSubmissionId}" role="search">
+  <input type="search" name="q" value="${q}" placeholder="Filter: message, code, description, order, SKU" aria-label="Filter results" data-filter-rows="results">
+  <select name="result" aria-label="Result code">
+    <option value="">Errors and warnings</option>
+    <option value="Error"${result === 'Error' ? html` selected` : ''}>Errors</option>
+    <option value="Warning"${result === 'Warning' ? html` selected` : ''}>Warnings</option>
+  </select>
+  <button type="submit" class="secondary">Filter</button>
+  <span class="muted"><span data-filter-count>${shown.length}</span> of ${report.results.length} results${matched.length > shown.length ? html` (first ${MAX_ROWS} of ${matched.length} shown)` : ''}</span>
+</form>
+<table id="results">
+<thead><tr><th class="num">Message</th><th>Result</th><th class="num">Code</th><th>Description</th><th>Order / item / SKU</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>
+${report.results.length === 0 ? html`<p class="muted">Every message was processed without errors or warnings.</p>` : ''}`
       : open
         ? notice(
             'warn',
-            html`The feed is ${record.status === '_SUBMITTED_' ? 'waiting to be processed' : 'being processed'}; this
-            page reloads every ${REFRESH_SECONDS} s until its report is ready.`,
+            html`The feed is ${record.status === '_SUBMITTED_' ? 'waiting to be processed' : 'being processed'}; this page reloads every ${REFRESH_SECONDS} s until its report is ready.`,
           )
         : notice('warn', 'This feed was cancelled before processing; it has no processing report.');
     const frame = {

@@ -91,6 +91,6 @@ function errorPage(web: WebContext, request: FastifyRequest, reply: Parameters<t
           ? 'Something went wrong'
           : 'Cannot do that';
   const body = html`<div id="error" data-code="${answer.code}">${notice('error', answer.message)}</div>
-    <p><a href="/web/feeds">Feeds</a> · <a href="/web/orders">Orders</a></p>`;
+<p><a href="/web/feeds">Feeds</a> · <a href="/web/orders">Orders</a></p>`;
   return sendPage(reply, page({ title, user }, body), answer.status);
 }

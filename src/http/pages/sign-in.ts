@@ -40,29 +40,20 @@ export function registerSignIn(app: FastifyInstance, web: WebContext): void {
       pre = newToken();
       void reply.setCookie(PRESESSION_COOKIE, pre, cookieOptions(request, 3600));
     }
-    const body = html` <div class="card narrow">
-      ${options.error ? notice('error', options.error) : ''}
-      <p class="muted">
-        Sign in with an access key of your merchant (<code>feedproc keys create --merchant ID</code>).
-      </p>
-      <form class="stack" method="post" action="/web/sign-in" data-once>
-        <input type="hidden" name="_csrf" value="${csrfToken(secret, 'signin', pre)}" />
-        <input type="hidden" name="next" value="${options.next}" />
-        <label for="accessKeyId">Access key ID</label>
-        <input
-          type="text"
-          id="accessKeyId"
-          name="accessKeyId"
-          autocomplete="username"
-          required
-          value="${options.accessKeyId ?? ''}"
-          spellcheck="false"
-        />
-        <label for="secretKey">Secret key</label>
-        <input type="password" id="secretKey" name="secretKey" autocomplete="current-password" required />
-        <button type="submit" class="primary">Sign in</button>
-      </form>
-    </div>`;
+    const body = html`
+<div class="card narrow">
+  ${options.error ? notice('error', options.error) : ''}
+  <p class="muted">Sign in with an access key of your merchant (<code>feedproc keys create --merchant ID</code>).</p>
+  <form class="stack" method="post" action="/web/sign-in" data-once>
+    <input type="hidden" name="_csrf" value="${csrfToken(secret, 'signin', pre)}">
+    <input type="hidden" name="next" value="${options.next}">
+    <label for="accessKeyId">Access key ID</label>
+    <input type="text" id="accessKeyId" name="accessKeyId" autocomplete="username" required value="${options.accessKeyId ?? ''}" spellcheck="false">
+    <label for="secretKey">Secret key</label>
+    <input type="password" id="secretKey" name="secretKey" autocomplete="current-password" required>
+    <button type="submit" class="primary">Sign in</button>
+  </form>
+</div>`;
     return sendPage(reply, page({ title: 'Sign in', user: null }, body), options.status ?? 200);
   };
 
