@@ -3,7 +3,7 @@
  * has said it runs, then times `feedproc submit FILE` (its own process) to the final report, on orders seeded by
  * child-seed.js. Redis CPU (INFO CPU of the bench's redis-server) over the same span, per message, shows when
  * Redis rather than the workers is the limit. With --memory it also sizes the ledger before and after: bytes per
- * seeded order and per applied message (the README's sizing).
+ * seeded order and per applied message (the sizing in docs/operations.md).
  * Usage: node dist/bench/child-scale.js FILE REDIS_URL PROCESSES [--memory]
  */
 import { spawn, type ChildProcess } from 'node:child_process';

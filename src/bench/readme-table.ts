@@ -1,8 +1,9 @@
 /**
  * `npm run bench:readme`: puts the figures of a bench run (the JSON `npm run bench` writes, by default
- * bench-results/latest.json) into README.md between `<!-- bench:start -->` and `<!-- bench:end -->`, and draws
- * bench-results/scale-out.svg (throughput against worker processes) from the same run. Nothing is measured here.
- * Usage: node dist/bench/readme-table.js [--json PATH] [--readme PATH] [--svg PATH]
+ * bench-results/latest.json) into docs/performance.md between `<!-- bench:start -->` and `<!-- bench:end -->`, and
+ * draws bench-results/scale-out.svg (throughput against worker processes) from the same run. Nothing is measured
+ * here.
+ * Usage: node dist/bench/readme-table.js [--json PATH] [--page PATH] [--svg PATH]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -32,17 +33,17 @@ function main(argv: readonly string[]): number {
     args: [...argv],
     options: {
       json: { type: 'string', default: join(root, 'bench-results', 'latest.json') },
-      readme: { type: 'string', default: join(root, 'README.md') },
+      page: { type: 'string', default: join(root, 'docs', 'performance.md') },
       svg: { type: 'string', default: join(root, 'bench-results', 'scale-out.svg') },
     },
     strict: true,
   });
   const run = JSON.parse(readFileSync(values.json, 'utf8')) as BenchJson;
-  const readme = readFileSync(values.readme, 'utf8');
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`${values.readme} has no ${START} … ${END} block`);
-  writeFileSync(values.readme, `${readme.slice(0, start + START.length)}\n${benchBlock(run)}${readme.slice(end)}`);
+  const page = readFileSync(values.page, 'utf8');
+  const start = page.indexOf(START);
+  const end = page.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${values.page} has no ${START} … ${END} block`);
+  writeFileSync(values.page, `${page.slice(0, start + START.length)}\n${benchBlock(run)}${page.slice(end)}`);
   const points = scalePoints(run);
   if (points.length > 0) {
     mkdirSync(dirname(values.svg), { recursive: true });
@@ -58,12 +59,12 @@ function main(argv: readonly string[]): number {
     );
   }
   process.stderr.write(
-    `bench:readme: ${relative(process.cwd(), values.readme)} table from ${relative(process.cwd(), values.json)}${points.length ? `, ${relative(process.cwd(), values.svg)}` : ''}\n`,
+    `bench:readme: ${relative(process.cwd(), values.page)} table from ${relative(process.cwd(), values.json)}${points.length ? `, ${relative(process.cwd(), values.svg)}` : ''}\n`,
   );
   return 0;
 }
 
-/** The generated part of README's Performance section: where and how it was measured, then one row per figure. */
+/** The generated part of docs/performance.md: where and how it was measured, then one row per figure. */
 export function benchBlock(run: BenchJson): string {
   const how = [
     `median of ${run.options.reps} run${run.options.reps === 1 ? '' : 's'}`,

@@ -235,7 +235,7 @@ async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> 
     `${JSON.stringify({ ...env, options, totalS: round(totalS), figures, probes: all.map(probeJson) }, null, 2)}\n`,
   );
   log(
-    `bench: results written to ${json} (npm run bench:readme puts them into README.md and bench-results/scale-out.svg)`,
+    `bench: results written to ${json} (npm run bench:readme puts them into docs/performance.md and bench-results/scale-out.svg)`,
   );
   const measurementFailed = all.some((o) => o.error !== null);
   return measurementFailed || (options.strict && figures.some((f) => f.failed)) ? 1 : 0;
