@@ -124,7 +124,7 @@ export const ERROR_CODES = Object.freeze({
   JSON_PROPERTY_IGNORED: entry(
     97202,
     'file',
-    'Line {line}, Column {column}: the property {name} is not part of a JSON_LISTINGS_FEED document; it was ignored.',
+    'Line {line}, Column {column}: the property {name} was ignored: {reason}.',
     'Warning',
   ),
   JSON_MESSAGE_PROPERTY_IGNORED: entry(
