@@ -241,7 +241,7 @@ class PartBuilder {
 
   key(text: string, length: number, at: JsonPosition): void {
     const frame = this.stack.at(-1) as Frame;
-    this.size += length;
+    this.size += text.length; // what is kept: a cut name is its own problem
     if (length > text.length) this.refuse(at, frame.pointer, `a member name of ${length} characters`);
     if (Object.hasOwn(frame.container, text))
       this.refuse(at, `${frame.pointer}/${escapePointer(text)}`, `the member ${quote(text)} is given twice`);
@@ -249,7 +249,7 @@ class PartBuilder {
   }
 
   string(text: string, length: number, at: JsonPosition): void {
-    this.size += length;
+    this.size += text.length; // what is kept: a cut string is its own problem
     const pointer = this.place(text, at);
     if (length > text.length)
       this.refuse(at, pointer ?? '', `a string of ${length} characters; at most ${MAX_STRING_LENGTH} are read`);
