@@ -1,7 +1,8 @@
 /**
  * Ledger commands: what one valid message asks of the ledger, in feedproc's own terms (camelCase, minor
- * units), whatever the feed's format. Built from the schema-valid JSON view of an XML message or from a flat
- * row; message-batch.ts hands them to the Lua script (adjustments as plain arguments, the other kinds as JSON).
+ * units), whatever the feed's format. Built from the schema-valid JSON view of an XML message, from a flat row
+ * or from what validation kept of a JSON listings message; message-batch.ts hands them to the Lua script
+ * (adjustments as plain arguments, the other kinds as JSON).
  */
 export interface OrderRef {
   amazonOrderId?: string;
@@ -54,6 +55,17 @@ export interface InventoryCommand {
   operation: 'Update' | 'PartialUpdate' | 'Delete';
   sku: string;
   fields: Record<string, string | number | boolean | null>;
+  /** Fields of the record to erase before `fields` are set (JSON listings: an attribute replaced or deleted). */
+  unset?: string[];
+  /** The record's prices per currency (JSON listings), in minor units as text. */
+  prices?: PriceChange;
+}
+
+/** `clear` drops every kept price first, then `unset` drops those currencies and `set` writes these. */
+export interface PriceChange {
+  clear: boolean;
+  unset: string[];
+  set: Record<string, string>;
 }
 
 export type LedgerCommand = AdjustmentCommand | AcknowledgementCommand | FulfillmentCommand | InventoryCommand;

@@ -41,8 +41,13 @@ export function orderJson(order: LedgerOrder) {
   };
 }
 
+/**
+ * One SKU in the shape of product-spec §5, plus `prices` (currency → decimal amount) when a JSON listings feed
+ * set any: the shape of records without prices stays the spec's.
+ */
 export function inventoryJson(sku: string, record: StockRecord) {
   const value = <T>(name: string): T | null => (record[name] ?? null) as T | null;
+  const prices = record['prices'] as unknown as Record<string, string> | undefined;
   return {
     sku,
     quantity: value<number>('quantity'),
@@ -51,5 +56,15 @@ export function inventoryJson(sku: string, record: StockRecord) {
     restockDate: value<string>('restockDate'),
     fulfillmentChannel:
       record['fulfillmentChannel'] === 'AFN' || record['lookup'] === 'FulfillmentNetwork' ? 'AFN' : 'MFN',
+    ...(prices && typeof prices === 'object' ? { prices: decimalPrices(prices) } : {}),
   };
+}
+
+/** Minor units as kept → decimals, currencies in alphabetical order. */
+function decimalPrices(prices: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(prices)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([currency, minor]) => [currency, formatMinorUnits(Number(minor))]),
+  );
 }

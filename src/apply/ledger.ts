@@ -29,7 +29,8 @@ export interface LedgerOrder extends Omit<ImportedOrder, 'items'> {
   items: Record<string, LedgerItem>;
 }
 
-export type StockRecord = Record<string, string | number | boolean | null>;
+/** A SKU's stock record: the fields of ledger-json.ts's inventoryJson, and `prices` (currency → minor units). */
+export type StockRecord = Record<string, string | number | boolean | null | Record<string, string>>;
 
 export interface CancellationRecord {
   eventId: string;

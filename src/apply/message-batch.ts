@@ -110,6 +110,12 @@ function payloadOf(command: Exclude<LedgerCommand, AdjustmentCommand>): unknown 
       return { merchantOrderId: order.merchantOrderId, ...rest };
     }
     case 'inventory':
-      return { operation: command.operation, sku: command.sku, fields: command.fields };
+      return {
+        operation: command.operation,
+        sku: command.sku,
+        fields: command.fields,
+        ...(command.unset ? { unset: command.unset } : {}),
+        ...(command.prices ? { prices: command.prices } : {}),
+      };
   }
 }

@@ -10,13 +10,15 @@ import { isFeedError, toFeedError } from '../core/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../validate/index.js';
 import { EXIT } from './exit-codes.js';
 
-const FORMATS = ['xml', 'flat', 'json', 'text'];
+const FORMATS = ['xml', 'flat', 'json', 'text', 'listings'];
 // Each command's module is imported when that command runs: `feedproc validate` then never loads fastify,
 // BullMQ or the HTTP pages, which halves its start-up (tests and scripts start it thousands of times).
 
 function buildProgram(run: Run): Command {
   const program = new Command('feedproc')
-    .description('MWS-style feed file processor: validate, apply and report Amazon MWS order and inventory feeds')
+    .description(
+      'MWS-style feed file processor: validate, apply and report Amazon MWS order and inventory feeds and JSON listings feeds',
+    )
     .option('--redis <url>', 'Redis URL (FEEDPROC_REDIS_URL)')
     .option('--redis-cluster <nodes>', 'Redis Cluster seed nodes host:port,host:port,… (FEEDPROC_REDIS_CLUSTER)')
     .option('--prefix <p>', 'prefix of every Redis key (FEEDPROC_PREFIX)')
@@ -28,10 +30,14 @@ function buildProgram(run: Run): Command {
   program
     .command('validate')
     .description('check a feed file against the MWS schemas and print the processing report (no Redis)')
-    .argument('<file>', 'the feed file (XML or tab-delimited)')
+    .argument('<file>', 'the feed file (XML, tab-delimited, or a JSON listings document)')
     .option('--type <feedType>', 'the feed type the file must be, e.g. _POST_PAYMENT_ADJUSTMENT_DATA_')
-    .addOption(new Option('--format <format>', "report format (default: the feed's own, xml or flat)").choices(FORMATS))
-    .action((file: string, opts: { type?: string; format?: 'xml' | 'flat' | 'json' | 'text' }) =>
+    .addOption(
+      new Option('--format <format>', "report format (default: the feed's own, xml, flat or listings)").choices(
+        FORMATS,
+      ),
+    )
+    .action((file: string, opts: { type?: string; format?: Format }) =>
       run(async (schemas) =>
         (await import('./commands/validate.js')).runValidate(
           schemas,
@@ -58,7 +64,7 @@ type Run = (
   action: (schemas: SchemaRegistry, config: Config) => Promise<number>,
   extraFlags?: Partial<Record<keyof Config, unknown>>,
 ) => Promise<void>;
-type Format = 'xml' | 'flat' | 'json' | 'text';
+type Format = 'xml' | 'flat' | 'json' | 'text' | 'listings';
 const formatOption = (): Option => new Option('--format <format>', 'output format').choices(FORMATS);
 const portNumber = (value: string): number => {
   const n = Number(value);

@@ -54,6 +54,9 @@ export const ERROR_CODES = Object.freeze({
     'The file holds a {detected} feed, but it was submitted as {requested}.',
   ),
   PARSE_BAD_ENCODING: entry(5001, 'feed', 'The file could not be decoded as {encoding}: {detail}'),
+  VALIDATE_JSON_MESSAGE: entry(5000, 'message', 'JSON Validation Error at Line {line}, Column {column}: {detail}'),
+  PARSE_MALFORMED_JSON: entry(5001, 'feed', 'JSON Parsing Fatal Error at Line {line}, Column {column}: {detail}'),
+  PARSE_BAD_JSON_ENVELOPE: entry(5001, 'feed', 'JSON Feed Error at Line {line}, Column {column}: {detail}'),
   FLAT_MISSING_COLUMN: entry(
     90012,
     'feed',
@@ -70,6 +73,11 @@ export const ERROR_CODES = Object.freeze({
     'feed',
     'The MerchantIdentifier provided in the XML payload is not valid for your credentials: the feed names {given}, it was submitted by {merchantId}.',
   ),
+  SELLER_MISMATCH: entry(
+    5005,
+    'feed',
+    'The sellerId in the feed header is not valid for your credentials: the feed names {given}, it was submitted by {merchantId}.',
+  ),
   LEDGER_ORDER_NOT_FOUND: entry(
     18028,
     'message',
@@ -85,7 +93,7 @@ export const ERROR_CODES = Object.freeze({
   FILE_UNKNOWN_FEED_TYPE: entry(
     97003,
     'feed',
-    'The feed type could not be determined from the content: {detail}. Submit an MWS XML envelope or a tab-delimited file with a known header row, or name the type with --type.',
+    'The feed type could not be determined from the content: {detail}. Submit an MWS XML envelope, a tab-delimited file with a known header row or a JSON listings document, or name the type with --type.',
   ),
   FLAT_NO_DATA: entry(97004, 'feed', 'The file has a header row but no data rows.'),
   FILE_LINE_TOO_LONG: entry(97006, 'feed', 'Line {line} is longer than {limit} MiB; no row of a feed is that long.'),
@@ -93,6 +101,36 @@ export const ERROR_CODES = Object.freeze({
     97005,
     'message',
     'Row {row} has {cells} cells but the header has {columns}; the extra values were ignored.',
+    'Warning',
+  ),
+  JSON_BYTE_ORDER_MARK: entry(
+    97007,
+    'file',
+    'The file starts with a byte order mark, which a JSON document must not have (RFC 8259 section 8.1); it was ignored.',
+    'Warning',
+  ),
+  REPORT_RESULTS_OMITTED: entry(
+    97012,
+    'file',
+    'This report lists the first {limit} results; {omitted} more ({errors} errors, {warnings} warnings) were left out.',
+    'Warning',
+  ),
+  LISTINGS_ATTRIBUTE_NOT_KEPT: entry(
+    97201,
+    'message',
+    'Line {line}, Column {column}: {attribute} was accepted but is not kept: {reason}.',
+    'Warning',
+  ),
+  JSON_PROPERTY_IGNORED: entry(
+    97202,
+    'file',
+    'Line {line}, Column {column}: the property {name} was ignored: {reason}.',
+    'Warning',
+  ),
+  JSON_MESSAGE_PROPERTY_IGNORED: entry(
+    97203,
+    'message',
+    'Line {line}, Column {column}: the property {name} is not part of a listings message; it was ignored.',
     'Warning',
   ),
   LEDGER_CURRENCY_MISMATCH: entry(

@@ -1,25 +1,27 @@
 /**
- * The feed types feedproc reads (product-spec.md §2, mws-formats.md §9.6), and how their reports identify
- * messages. One table so that detection, validation and reporting agree on names.
+ * The feed types feedproc reads (product-spec.md §2, mws-formats.md §9.6, and SP-API's JSON_LISTINGS_FEED), and
+ * how their reports identify messages. One table so that detection, validation and reporting agree on names.
  */
 import type { FeedFormat } from './types.js';
 
 export type XmlMessageType = 'OrderAdjustment' | 'OrderAcknowledgement' | 'OrderFulfillment' | 'Inventory';
 export type FlatKind = 'adjustment' | 'cancellation' | 'fulfillment' | 'inventory-loader' | 'price-quantity';
 
+export const JSON_LISTINGS_FEED = 'JSON_LISTINGS_FEED';
+
 export interface FeedTypeInfo {
   readonly feedType: string;
   readonly format: FeedFormat;
   readonly messageType: XmlMessageType | null;
   readonly flatKind: FlatKind | null;
-  /** Which identifier columns the flat report carries. */
+  /** Which identifiers the report carries: order ids, or the SKU. */
   readonly identifiedBy: 'order' | 'sku';
 }
 
 const info = (
   feedType: string,
   format: FeedFormat,
-  kind: XmlMessageType | FlatKind,
+  kind: XmlMessageType | FlatKind | null,
   identifiedBy: 'order' | 'sku',
 ): FeedTypeInfo =>
   Object.freeze({
@@ -40,15 +42,20 @@ export const FEED_TYPES: readonly FeedTypeInfo[] = Object.freeze([
   info('_POST_FLAT_FILE_FULFILLMENT_DATA_', 'flat', 'fulfillment', 'order'),
   info('_POST_FLAT_FILE_INVLOADER_DATA_', 'flat', 'inventory-loader', 'sku'),
   info('_POST_FLAT_FILE_PRICEANDQUANTITYONLY_UPDATE_DATA_', 'flat', 'price-quantity', 'sku'),
+  // SP-API's listings feed: a JSON document (docs/json-listings-feed.md); its name has no underscores around it.
+  info(JSON_LISTINGS_FEED, 'json', null, 'sku'),
 ]);
 
 export const XML_MESSAGE_TYPES: readonly XmlMessageType[] = FEED_TYPES.flatMap((t) =>
   t.messageType ? [t.messageType] : [],
 );
 
+/** The type of that name; MWS names are also found in SP-API's spelling without the enclosing underscores. */
 export function feedTypeByName(name: string): FeedTypeInfo | undefined {
-  const wanted = name.replace(/^_?/, '_').replace(/_?$/, '_'); // accept SP-API spelling without underscores
-  return FEED_TYPES.find((t) => t.feedType === wanted);
+  const exact = FEED_TYPES.find((t) => t.feedType === name);
+  if (exact) return exact;
+  const wanted = name.replace(/^_?/, '_').replace(/_?$/, '_');
+  return FEED_TYPES.find((t) => t.format !== 'json' && t.feedType === wanted);
 }
 
 export function feedTypeForMessageType(messageType: string): FeedTypeInfo | undefined {

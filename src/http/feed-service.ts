@@ -13,7 +13,7 @@ import { receiveUpload } from '../ingest/upload.js';
 import { loadFeed, loadReport, moveFeedStatus, type FeedRecord, type FeedStatus } from '../queue/feed-store.js';
 import { merchantFeedIndexKey } from '../queue/names.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
-import { nativeReportFormat, renderReport, ReportBuilder } from '../report/index.js';
+import { nativeReportFormat, renderReport, ReportBuilder, REPORT_CONTENT_TYPES } from '../report/index.js';
 
 export interface FeedFilters {
   /** Explicit ids override every other filter (as in MWS). */
@@ -146,7 +146,7 @@ export class FeedService {
       md5.update(bytes);
       length += bytes.length;
     }
-    const contentType = format === 'xml' ? 'text/xml; charset=UTF-8' : 'text/tab-separated-values; charset=UTF-8';
+    const contentType = REPORT_CONTENT_TYPES[format];
     const headers = {
       'content-type': contentType,
       'content-md5': md5.digest('base64'),
@@ -162,7 +162,7 @@ export class FeedService {
       code: 'FEED_CANCELLED',
       context: { feedSubmissionId: record.feedSubmissionId, merchantId: record.merchantId },
     });
-    const format = record.feedType && feedTypeByName(record.feedType)?.format === 'flat' ? 'flat' : 'xml';
+    const format = (record.feedType && feedTypeByName(record.feedType)?.format) || 'xml';
     const report = builder.complete({
       feedSubmissionId: record.feedSubmissionId,
       feedType: record.feedType,

@@ -1,7 +1,7 @@
 /**
  * Is a file in the drop folder finished? A guard for writers that do not use the rename protocol: an XML feed
- * is complete once it ends with the closing `</AmazonEnvelope>`, a flat file once its last line is ended, and
- * neither while its tail is still zero bytes (a writer that set the final size first and fills it in later).
+ * is complete once it ends with the closing `</AmazonEnvelope>`, a JSON listings document once it ends with `}`,
+ * a flat file once its last line is ended, and none while its tail is still zero bytes (a writer that set the final size first and fills it in later).
  * The watcher waits for this and for size/mtime stability, up to a limit: a file that never completes is
  * still processed then, and its report says what is wrong with it (nothing is left without a report).
  */
@@ -23,7 +23,8 @@ export async function fileCompleteness(path: string): Promise<Completeness> {
     if (tail[tail.length - 1] === 0 && !isUtf16(head)) return 'incomplete'; // preallocated, not yet filled
     const text = decodeTail(head, tail);
     if (text.endsWith('\u0000')) return 'incomplete';
-    return looksLikeXml(head) ? xmlComplete(text) : flatComplete(text);
+    const kind = firstCharacter(head);
+    return kind === '<' ? xmlComplete(text) : kind === '{' ? jsonComplete(text) : flatComplete(text);
   } finally {
     await handle.close();
   }
@@ -49,11 +50,12 @@ function decodeTail(head: Buffer, tail: Buffer): string {
   return tail.toString('latin1');
 }
 
-function looksLikeXml(head: Buffer): boolean {
+/** The first non-blank character after any byte-order mark: `<` for XML, `{` for a JSON listings document. */
+function firstCharacter(head: Buffer): string {
   const text = isUtf16(head)
     ? decodeTail(head, head).replace(/^\uFEFF/, '')
     : head.toString('latin1').replace(/^\u00EF\u00BB\u00BF/, '');
-  return text.trimStart().startsWith('<');
+  return text.trimStart().charAt(0);
 }
 
 function xmlComplete(tail: string): Completeness {
@@ -66,6 +68,11 @@ function xmlComplete(tail: string): Completeness {
     rest = rest.slice(0, at).trimEnd();
   }
   return /<\/AmazonEnvelope\s*>$/.test(rest) ? 'complete' : 'incomplete';
+}
+
+/** A JSON document is complete once its root object has closed (writers often leave out the final newline). */
+function jsonComplete(tail: string): Completeness {
+  return tail.trimEnd().endsWith('}') ? 'complete' : 'incomplete';
 }
 
 function flatComplete(tail: string): Completeness {

@@ -62,7 +62,8 @@ const LEGACY_CHARSETS =
   /^(iso-8859-(1[0-6]|[1-9])|windows-125[0-8]|cp125[0-8]|shift_jis|sjis|euc-jp|euc-kr|gb2312|gbk|gb18030|big5|koi8-[ru])$/i;
 
 /**
- * Reads the head of the file and decides format and encoding. Throws FeedError FILE_EMPTY, FILE_BINARY or
+ * Reads the head of the file and decides format and encoding: XML when the first non-blank character is `<`, a
+ * JSON listings document when it is `{`, else flat. Throws FeedError FILE_EMPTY, FILE_BINARY or
  * PARSE_BAD_ENCODING for files that cannot be a feed at all.
  */
 export async function sniffFile(path: string): Promise<SniffedFile> {
@@ -77,7 +78,7 @@ export async function sniffFile(path: string): Promise<SniffedFile> {
   const text = utf16 ? iconv.decode(head.subarray(bomLength), utf16) : head.subarray(bomLength).toString('latin1');
   const trimmed = text.trimStart();
   if (trimmed === '') throw new FeedError('FILE_EMPTY');
-  const format: FeedFormat = trimmed.startsWith('<') ? 'xml' : 'flat';
+  const format: FeedFormat = trimmed.startsWith('<') ? 'xml' : trimmed.startsWith('{') ? 'json' : 'flat';
   if (utf16 || bom) return { format, encoding: utf16 ?? 'UTF-8', encodingDeclared: true, bomLength };
   if (format === 'xml') return { format, ...xmlDeclaredEncoding(trimmed), bomLength };
   return { format, encoding: 'UTF-8', encodingDeclared: false, bomLength };

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageResult, Report } from '../core/types.js';
 import { ledgerKeys } from '../apply/keys.js';
-import { byMessageId } from '../report/index.js';
+import { byMessageId, capResults, resultLimitOf } from '../report/index.js';
 import { loadFeed, saveFeed } from './feed-store.js';
 import { feedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -67,11 +67,16 @@ async function closeAppliedMarks(deps: PipelineDeps, applied: string): Promise<v
     .exec();
 }
 
-/** Each refused message turns from successful into a message with an error (its validation warnings stay). */
+/**
+ * Each refused message turns from successful into a message with an error (its validation warnings stay). A
+ * report with a result limit (JSON listings feeds) keeps to it, counting what it leaves out.
+ */
 export function mergeRefusals(validation: Report, refusals: readonly MessageResult[]): Report {
   const summary = { ...validation.summary };
   summary.messagesSuccessful -= refusals.length;
   summary.messagesWithError += refusals.length;
   const results = [...validation.results, ...refusals].sort(byMessageId);
-  return { ...validation, summary, results };
+  const limit = resultLimitOf(validation.format);
+  if (limit === Number.POSITIVE_INFINITY) return { ...validation, summary, results };
+  return { ...validation, summary, ...capResults(results, limit, validation.omitted) };
 }

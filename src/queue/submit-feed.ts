@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { commandFromFlat } from '../apply/from-flat.js';
+import { commandFromListing } from '../apply/from-listings.js';
 import { commandFromXml, type CommandOrProblem } from '../apply/from-xml.js';
 import { isOutOfMemory } from '../apply/redis-failures.js';
 import { FeedError } from '../core/errors.js';
@@ -208,14 +209,19 @@ async function validateAndSpill(
 function toCommand(message: ValidMessage): CommandOrProblem {
   if (message.format === 'xml')
     return commandFromXml(message.messageType as XmlMessageType, message.body, message.operationType);
+  if (message.format === 'json') return { command: commandFromListing(message.listing) };
   return commandFromFlat(message.flatKind as FlatKind, message.row);
 }
 
-/** The MerchantIdentifier in an XML header must be the submitting merchant's (5005), when it names one. */
+/**
+ * The MerchantIdentifier in an XML header, and the sellerId of a JSON listings header, must be the submitting
+ * merchant's (5005), when the feed names one. The listings report then names the submitting merchant as its seller.
+ */
 function checkMerchant(report: Report, merchantId: string): Report {
   if (report.statusCode === 'Rejected' || !report.merchantId || report.merchantId === merchantId) return report;
-  const error = new FeedError('MERCHANT_MISMATCH', { given: report.merchantId, merchantId });
-  return new ReportBuilder().reject(report, error);
+  const json = report.format === 'json';
+  const error = new FeedError(json ? 'SELLER_MISMATCH' : 'MERCHANT_MISMATCH', { given: report.merchantId, merchantId });
+  return new ReportBuilder().reject(json ? { ...report, merchantId } : report, error);
 }
 
 async function finalizeRejected(deps: PipelineDeps, record: FeedRecord, report: Report): Promise<FeedRecord> {

@@ -1,18 +1,39 @@
-/** Stage entry point: render a report in any of the four formats, as a sequence of text pieces. */
+/** Stage entry point: render a report in any of the five formats, as a sequence of text pieces. */
 import { once } from 'node:events';
 import type { Report, ReportFormat } from '../core/types.js';
 import { renderFlatReport } from './render-flat.js';
 import { renderJsonReport } from './render-json.js';
+import { renderListingsReport } from './render-listings.js';
 import { renderTextReport } from './render-text.js';
 import { renderXmlReport } from './render-xml.js';
 
-export { ReportBuilder, byMessageId, toResult, type ReportHead, type ResultInput } from './report-builder.js';
-export { renderFlatReport, renderJsonReport, renderTextReport, renderXmlReport };
+export {
+  ReportBuilder,
+  byMessageId,
+  capResults,
+  resultLimitOf,
+  toResult,
+  type ReportHead,
+  type ResultInput,
+} from './report-builder.js';
+export { renderFlatReport, renderJsonReport, renderListingsReport, renderTextReport, renderXmlReport };
 
-/** The format a feed's own report uses: XML for XML feeds, the flat summary for flat files. */
-export function nativeReportFormat(report: Report): ReportFormat {
-  return report.format === 'xml' ? 'xml' : 'flat';
+/**
+ * The format a feed's own report uses: XML for XML feeds, the flat summary for flat files, SP-API's listings
+ * processing report for JSON listings feeds.
+ */
+export function nativeReportFormat(report: Pick<Report, 'format'>): ReportFormat {
+  return report.format === 'xml' ? 'xml' : report.format === 'json' ? 'listings' : 'flat';
 }
+
+/** The HTTP content type of a report written in `format`. */
+export const REPORT_CONTENT_TYPES: Readonly<Record<ReportFormat, string>> = Object.freeze({
+  xml: 'text/xml; charset=UTF-8',
+  flat: 'text/tab-separated-values; charset=UTF-8',
+  json: 'application/json; charset=UTF-8',
+  text: 'text/plain; charset=UTF-8',
+  listings: 'application/json; charset=UTF-8',
+});
 
 /** The file extension of a report written in `format`. */
 export const REPORT_EXTENSIONS: Readonly<Record<ReportFormat, string>> = Object.freeze({
@@ -20,6 +41,7 @@ export const REPORT_EXTENSIONS: Readonly<Record<ReportFormat, string>> = Object.
   flat: 'txt',
   json: 'json',
   text: 'txt',
+  listings: 'json',
 });
 
 export function renderReport(report: Report, format: ReportFormat, fileName: string): Iterable<string> {
@@ -32,6 +54,8 @@ export function renderReport(report: Report, format: ReportFormat, fileName: str
       return renderJsonReport(report);
     case 'text':
       return renderTextReport(report, fileName);
+    case 'listings':
+      return renderListingsReport(report);
   }
 }
 

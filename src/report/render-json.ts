@@ -1,12 +1,13 @@
 /**
  * The JSON report of product-spec.md §5 (report.schema.json). Message ids are written as JSON numbers even
  * beyond 2^53 (MWS allows 20 digits), so the text is assembled here rather than by JSON.stringify of numbers.
- * Each result also carries `line`, `column` and `element` when the problem has a place in the file.
+ * Each result also carries `line`, `column` and `element` when the problem has a place in the file, and
+ * `attributeName` when a JSON listings attribute is at fault.
  */
 import type { MessageResult, Report } from '../core/types.js';
 
 export function* renderJsonReport(report: Report): Generator<string> {
-  const { results: _results, ...head } = report;
+  const { results: _results, omitted: _omitted, ...head } = report; // what was left out is said by the last result
   const opening = JSON.stringify(head, null, 2).replace(/\n}$/, ',\n  "results": [');
   yield opening;
   let first = true;
@@ -26,5 +27,6 @@ function renderResult(result: MessageResult): string {
   };
   if (result.additionalInfo) shaped['additionalInfo'] = result.additionalInfo;
   if (result.position) Object.assign(shaped, result.position);
+  if (result.attributeName !== undefined) shaped['attributeName'] = result.attributeName;
   return JSON.stringify(shaped).replace('"messageId":0', `"messageId":${result.messageId}`);
 }

@@ -12,6 +12,18 @@ export interface ResultInput {
   context?: Record<string, unknown>;
   additionalInfo?: AdditionalInfo | undefined;
   position?: SourcePosition | undefined;
+  attributeName?: string | undefined;
+}
+
+/**
+ * Results a report keeps at most, by feed format; past it results are counted, not kept, and a last result says
+ * how many were left out. JSON listings feeds have one (their report is a document clients download whole); the
+ * other formats keep every result.
+ */
+const RESULT_LIMITS: Readonly<Partial<Record<FeedFormat, number>>> = { json: 10_000 };
+
+export function resultLimitOf(format: FeedFormat): number {
+  return RESULT_LIMITS[format] ?? Number.POSITIVE_INFINITY;
 }
 
 export interface ReportHead {
@@ -25,9 +37,13 @@ export interface ReportHead {
 export class ReportBuilder {
   private readonly results: MessageResult[] = [];
   private readonly fileResults: MessageResult[] = [];
+  private readonly omitted = { errors: 0, warnings: 0 };
   private processed = 0;
   private withError = 0;
   private withWarning = 0;
+
+  /** `maxResults`: see resultLimitOf. */
+  constructor(private readonly maxResults = Number.POSITIVE_INFINITY) {}
 
   /** Records one message: its problems (the first Error counts, later Errors are dropped; warnings stay). */
   addMessage(messageId: string, problems: readonly ResultInput[] = []): void {
@@ -40,7 +56,7 @@ export class ReportBuilder {
         if (errorSeen) continue;
         errorSeen = true;
       } else warningSeen = true;
-      this.results.push(result);
+      this.keep(this.results, result);
     }
     if (errorSeen) this.withError += 1;
     if (warningSeen) this.withWarning += 1;
@@ -48,7 +64,13 @@ export class ReportBuilder {
 
   /** A result about the file as a whole (message id 0), e.g. an unknown flat column; kept when the feed is rejected too. */
   addFileResult(problem: ResultInput): void {
-    this.fileResults.push(toResult('0', problem));
+    this.keep(this.fileResults, toResult('0', problem));
+  }
+
+  private keep(into: MessageResult[], result: MessageResult): void {
+    if (this.results.length + this.fileResults.length < this.maxResults) into.push(result);
+    else if (result.resultCode === 'Error') this.omitted.errors += 1;
+    else this.omitted.warnings += 1;
   }
 
   complete(head: ReportHead): Report {
@@ -59,7 +81,7 @@ export class ReportBuilder {
       messagesWithError: this.withError,
       messagesWithWarning: this.withWarning,
     };
-    return { ...head, statusCode: 'Complete', summary, results };
+    return { ...head, statusCode: 'Complete', summary, ...withOmitted(results, this.omitted, this.maxResults) };
   }
 
   /** The feed is rejected: nothing counts as processed; the report holds the file-level results only. */
@@ -68,8 +90,38 @@ export class ReportBuilder {
     const position = typeof line === 'number' ? { line, column: column ?? 1 } : undefined;
     const fatal = toResult('0', { code: error.code, context: { ...error.context }, position });
     const summary = { messagesProcessed: 0, messagesSuccessful: 0, messagesWithError: 0, messagesWithWarning: 0 };
-    return { ...head, statusCode: 'Rejected', summary, results: [fatal, ...this.fileResults] };
+    const results = [fatal, ...this.fileResults];
+    return { ...head, statusCode: 'Rejected', summary, ...withOmitted(results, this.omitted, this.maxResults) };
   }
+}
+
+/**
+ * Sorted results cut to `limit`, with what was left out (`prior`: left out earlier) counted and said in a last
+ * result (REPORT_RESULTS_OMITTED); a previous such note is dropped first, so that merging stays exact.
+ */
+export function capResults(
+  sorted: readonly MessageResult[],
+  limit: number,
+  prior: Report['omitted'],
+): Pick<Report, 'results' | 'omitted'> {
+  const listed = sorted.filter((r) => r.code !== 'REPORT_RESULTS_OMITTED');
+  const omitted = { errors: prior?.errors ?? 0, warnings: prior?.warnings ?? 0 };
+  for (const result of listed.slice(limit)) {
+    if (result.resultCode === 'Error') omitted.errors += 1;
+    else omitted.warnings += 1;
+  }
+  return withOmitted(listed.slice(0, limit), omitted, limit);
+}
+
+function withOmitted(
+  results: MessageResult[],
+  omitted: { errors: number; warnings: number },
+  limit: number,
+): Pick<Report, 'results' | 'omitted'> {
+  const count = omitted.errors + omitted.warnings;
+  if (count === 0) return { results };
+  const context = { limit, omitted: count, errors: omitted.errors, warnings: omitted.warnings };
+  return { results: [...results, toResult('0', { code: 'REPORT_RESULTS_OMITTED', context })], omitted: { ...omitted } };
 }
 
 /** One result line from a catalogue code and its context. */
@@ -86,6 +138,7 @@ export function toResult(messageId: string, problem: ResultInput): MessageResult
     result.additionalInfo = problem.additionalInfo;
   }
   if (problem.position) result.position = problem.position;
+  if (problem.attributeName !== undefined) result.attributeName = problem.attributeName;
   return result;
 }
 

@@ -10,6 +10,7 @@ import { decodeFile, sniffFile } from '../parse/decode.js';
 import { ReportBuilder } from '../report/report-builder.js';
 import type { SchemaRegistry } from './schema-registry.js';
 import { validateFlatFeed } from './validate-flat-feed.js';
+import { validateJsonListingsFeed } from './validate-json-listings-feed.js';
 import { validateXmlFeed } from './validate-xml-feed.js';
 
 export { createSchemaRegistry, type SchemaRegistry } from './schema-registry.js';
@@ -49,6 +50,17 @@ export async function validateFeedFile(
     return new ReportBuilder().reject(head, err);
   }
   const { encoding, bomLength } = sniffed;
+  if (sniffed.format === 'json') {
+    const chunks = pausing(decodeFile(path, encoding, bomLength), options.pause);
+    const input = {
+      chunks,
+      encoding,
+      bom: bomLength > 0,
+      expectedType: options.expectedType,
+      onValid: options.onValid,
+    };
+    return validateJsonListingsFeed(schemas, input);
+  }
   if (sniffed.format === 'xml') {
     const chunks = pausing(decodeFile(path, encoding, bomLength), options.pause);
     return validateXmlFeed(schemas, { chunks, encoding, expectedType: options.expectedType, onValid: options.onValid });

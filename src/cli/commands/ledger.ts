@@ -63,13 +63,7 @@ export async function runInventory(
         detail: `merchant ${ledger.merchantId} has no inventory record for SKU ${sku}`,
       });
     const shaped = inventoryJson(sku, record);
-    out.write(
-      format === 'json'
-        ? `${JSON.stringify(shaped, null, 2)}\n`
-        : `${Object.entries(shaped)
-            .map(([k, v]) => `${k}: ${String(v)}`)
-            .join('\n')}\n`,
-    );
+    out.write(format === 'json' ? `${JSON.stringify(shaped, null, 2)}\n` : inventoryText(shaped));
   });
 }
 
@@ -87,6 +81,18 @@ async function withLedger(
   } finally {
     await runtime.close();
   }
+}
+
+/** One `name: value` line per field; prices as `USD 19.99, EUR 17.50`. */
+function inventoryText(shaped: ReturnType<typeof inventoryJson>): string {
+  const lines = Object.entries(shaped).map(([name, value]) =>
+    name === 'prices'
+      ? `${name}: ${Object.entries(value as Record<string, string>)
+          .map(([currency, amount]) => `${currency} ${amount}`)
+          .join(', ')}`
+      : `${name}: ${String(value)}`,
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 function cancellationsText(records: readonly CancellationRecord[]): string {

@@ -115,7 +115,7 @@ ${
     <input type="hidden" name="_csrf" value="${web.userOf(session).csrf}">
     <label for="feedType">FeedType</label>
     <select id="feedType" name="feedType" required>
-      ${FEED_TYPES.map((t) => html`<option value="${t.feedType}"${t.feedType === options.feedType ? html` selected` : ''}>${t.feedType} (${t.format === 'xml' ? 'XML' : 'flat file'})</option>`)}
+      ${FEED_TYPES.map((t) => html`<option value="${t.feedType}"${t.feedType === options.feedType ? html` selected` : ''}>${t.feedType} (${t.format === 'xml' ? 'XML' : t.format === 'json' ? 'JSON' : 'flat file'})</option>`)}
     </select>
     <label for="file">Feed file</label>
     <input type="file" id="file" name="file" required>

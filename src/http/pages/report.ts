@@ -6,7 +6,7 @@
  * from /web/feeds/<id>/report.
  */
 import type { FastifyInstance } from 'fastify';
-import type { MessageResult } from '../../core/types.js';
+import type { FeedFormat, MessageResult } from '../../core/types.js';
 import { loadReport } from '../../queue/feed-store.js';
 import { formatTime, isOpen, REFRESH_SECONDS } from './feeds.js';
 import { html } from './html.js';
@@ -15,6 +15,12 @@ import type { WebContext } from './web-context.js';
 
 /** Rows shown at most; the count above the table says how many matched. */
 const MAX_ROWS = 1000;
+/** How each feed format's own report is named on the page. */
+const REPORT_FORMAT_NAMES: Readonly<Record<FeedFormat, string>> = {
+  xml: 'XML',
+  flat: 'tab-delimited',
+  json: 'JSON listings processing report',
+};
 
 const searchable = (r: MessageResult): string =>
   [
@@ -81,7 +87,7 @@ export function registerReport(app: FastifyInstance, web: WebContext): void {
   <div><dt>With error</dt><dd>${report.summary.messagesWithError}</dd></div>
   <div><dt>With warning</dt><dd>${report.summary.messagesWithWarning}</dd></div>
 </dl>
-<p><a href="/web/feeds/${record.feedSubmissionId}/report">Download the processing report</a> (${report.format === 'xml' ? 'XML' : 'tab-delimited'}, as GetFeedSubmissionResult returns it)</p>
+<p><a href="/web/feeds/${record.feedSubmissionId}/report">Download the processing report</a> (${REPORT_FORMAT_NAMES[report.format]}, as GetFeedSubmissionResult returns it)</p>
 <h2>Results</h2>
 <form class="filters" method="get" action="/web/feeds/${record.feedSubmissionId}" role="search">
   <input type="search" name="q" value="${q}" placeholder="Filter: message, code, description, order, SKU" aria-label="Filter results" data-filter-rows="results">
@@ -116,7 +122,8 @@ ${report.results.length === 0 ? html`<p class="muted">Every message was processe
   app.get('/web/feeds/:id/report', async (request, reply) => {
     const session = web.sessionOf(request);
     const found = await ctx.feeds.result(session.merchantId, (request.params as { id: string }).id);
-    const extension = found.headers['content-type'].startsWith('text/xml') ? 'xml' : 'txt';
+    const type = found.headers['content-type'];
+    const extension = type.startsWith('text/xml') ? 'xml' : type.startsWith('application/json') ? 'json' : 'txt';
     const disposition = `attachment; filename="report-${found.feedSubmissionId}.${extension}"`;
     return reply.headers({ ...found.headers, 'content-disposition': disposition }).send(found.stream());
   });
