@@ -2,16 +2,16 @@
  * Loads the ledger's Lua scripts once per connection with ioredis `defineCommand` (EVALSHA, falling back to
  * EVAL after a script flush). Each script file is named `<verb-noun>-<keys>.lua`, with its key count:
  * `import-order-2.lua` takes 2 keys; `apply-messages-3+n.lua` takes 3 fixed keys and then as many as its
- * messages name, so its caller passes the key count first. The files of `lua/lib/` (helpers and the rules of
- * each feed type) are prepended to every script in name order, since Redis Lua has no includes.
+ * messages name, so its caller passes the key count first. A script names the files of `lua/lib/` it needs
+ * (helpers and the rules of each feed type) with `--- @include`, resolved per script (core/lua-source.ts).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadLuaScript } from '../core/lua-source.js';
 import type { RedisClient } from '../core/redis-client.js';
 
-/** The Lua sources live in src/apply/lua; both src/apply and dist/apply reach them this way. */
-const LUA_DIR = fileURLToPath(new URL('../../src/apply/lua/', import.meta.url));
-const LIB_DIR = `${LUA_DIR}lib/`;
+/** Beside this module: dist/apply/lua holds the bundled scripts the build writes, src/apply/lua the sources. */
+const LUA_DIR = fileURLToPath(new URL('./lua/', import.meta.url));
 
 export type LedgerScriptName = 'importOrder' | 'applyMessages' | 'moveFeedStatus' | 'claimContent';
 
@@ -23,10 +23,6 @@ let sources: Array<{ name: string; numberOfKeys: number | undefined; lua: string
 /** Reads and assembles the scripts once per process. */
 function ledgerScripts(): NonNullable<typeof sources> {
   if (sources) return sources;
-  const lib = readdirSync(LIB_DIR)
-    .filter((f) => f.endsWith('.lua'))
-    .sort()
-    .map((f) => readFileSync(`${LIB_DIR}${f}`, 'utf8'));
   sources = readdirSync(LUA_DIR)
     .filter((f) => f.endsWith('.lua'))
     .map((file) => {
@@ -34,7 +30,7 @@ function ledgerScripts(): NonNullable<typeof sources> {
       if (!match) throw new Error(`ledger script ${file} must be named <verb-noun>-<numberOfKeys>[+n].lua`);
       const name = (match[1] as string).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       const numberOfKeys = match[3] ? undefined : Number(match[2]);
-      return { name, numberOfKeys, lua: [...lib, readFileSync(`${LUA_DIR}${file}`, 'utf8')].join('\n') };
+      return { name, numberOfKeys, lua: loadLuaScript(`${LUA_DIR}${file}`) };
     });
   return sources;
 }

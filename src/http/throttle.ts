@@ -2,8 +2,8 @@
  * Per-merchant throttling with the Feeds API quotas (mws-formats.md §9.1), shared by the MWS endpoint and the
  * JSON API: the same merchant draws on the same buckets whichever door it uses.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadLuaScript } from '../core/lua-source.js';
 import type { RedisClient } from '../core/redis-client.js';
 import { FeedError } from '../core/errors.js';
 
@@ -43,10 +43,8 @@ export interface ThrottleOutcome {
   error: FeedError | null;
 }
 
-const SCRIPT = readFileSync(
-  fileURLToPath(new URL('../../src/http/lua/take-request-token-1.lua', import.meta.url)),
-  'utf8',
-);
+/** Beside this module: the build copies it to dist/http/lua (core/lua-source.ts). */
+const SCRIPT = loadLuaScript(fileURLToPath(new URL('./lua/take-request-token-1.lua', import.meta.url)));
 type ThrottleRedis = RedisClient & {
   takeRequestToken(
     key: string,

@@ -15,7 +15,7 @@ import type { Report } from '../../src/core/types.js';
 import { createSchemaRegistry, validateFeedFile } from '../../src/validate/index.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { ENVELOPE, prepareXsdDir, xmllint } from '../helpers/xmllint.js';
+import { ENVELOPE, itWithXsds, prepareXsdDir, xmllint } from '../helpers/xmllint.js';
 
 const SAMPLES = join(REPO_ROOT, 'samples');
 /** Files in samples/ that are not feeds: order reports for `orders import`, docs. */
@@ -107,69 +107,79 @@ describe('samples/', () => {
     expect([...codes].sort()).toEqual([0, 3, 4]);
   }, 300_000);
 
-  it('has expected XML reports that validate against ProcessingReport.xsd (orders-subset envelope)', async () => {
-    const xsdDir = prepareXsdDir(join(tmp.dir, 'xsd-amazon'), { extend: false });
-    const reports = listSamples()
-      .samples.filter((s) => s.report.endsWith('.xml'))
-      .map((s) => join(SAMPLES, s.report));
-    expect(reports.length).toBeGreaterThanOrEqual(5);
-    const verdicts = await xmllint(xsdDir, reports);
-    const invalid = reports
-      .filter((r) => !verdicts.get(r)?.valid)
-      .map((r) => `${r}: ${verdicts.get(r)?.first?.message ?? 'invalid'}`);
-    expect(invalid).toEqual([]);
-  }, 120_000);
+  itWithXsds(
+    'has expected XML reports that validate against ProcessingReport.xsd (orders-subset envelope)',
+    async () => {
+      const xsdDir = prepareXsdDir(join(tmp.dir, 'xsd-amazon'), { extend: false });
+      const reports = listSamples()
+        .samples.filter((s) => s.report.endsWith('.xml'))
+        .map((s) => join(SAMPLES, s.report));
+      expect(reports.length).toBeGreaterThanOrEqual(5);
+      const verdicts = await xmllint(xsdDir, reports);
+      const invalid = reports
+        .filter((r) => !verdicts.get(r)?.valid)
+        .map((r) => `${r}: ${verdicts.get(r)?.first?.message ?? 'invalid'}`);
+      expect(invalid).toEqual([]);
+    },
+    120_000,
+  );
 
-  it('judges every message of the XML samples as libxml2 does (XSDs with PLN/SEK), at the same line and element', async () => {
-    const xsdDir = prepareXsdDir(join(tmp.dir, 'xsd-extended'), { extend: true });
-    const schemas = createSchemaRegistry();
-    const feeds = listSamples()
-      .samples.filter((s) => s.feed.endsWith('.xml'))
-      .map((s) => s.feed);
-    const singles: Array<{ feed: string; index: number; path: string }> = [];
-    const disagreements: string[] = [];
-    for (const feed of feeds) {
-      const path = join(SAMPLES, feed);
-      const report = await validateFeedFile(schemas, path);
-      if (report.statusCode === 'Rejected') {
-        // A rejected file must be one libxml2 cannot accept either (for a file that is not well-formed, xmllint
-        // prints a parser error rather than a schema verdict).
-        const accepted = await run('xmllint', ['--noout', '--schema', ENVELOPE, path], { cwd: xsdDir }).then(
-          () => true,
-          () => false,
-        );
-        if (accepted) disagreements.push(`${feed}: feedproc rejects the file, xmllint accepts it`);
-        continue;
+  itWithXsds(
+    'judges every message of the XML samples as libxml2 does (XSDs with PLN/SEK), at the same line and element',
+    async () => {
+      const xsdDir = prepareXsdDir(join(tmp.dir, 'xsd-extended'), { extend: true });
+      const schemas = createSchemaRegistry();
+      const feeds = listSamples()
+        .samples.filter((s) => s.feed.endsWith('.xml'))
+        .map((s) => s.feed);
+      const singles: Array<{ feed: string; index: number; path: string }> = [];
+      const disagreements: string[] = [];
+      for (const feed of feeds) {
+        const path = join(SAMPLES, feed);
+        const report = await validateFeedFile(schemas, path);
+        if (report.statusCode === 'Rejected') {
+          // A rejected file must be one libxml2 cannot accept either (for a file that is not well-formed, xmllint
+          // prints a parser error rather than a schema verdict).
+          const accepted = await run('xmllint', ['--noout', '--schema', ENVELOPE, path], { cwd: xsdDir }).then(
+            () => true,
+            () => false,
+          );
+          if (accepted) disagreements.push(`${feed}: feedproc rejects the file, xmllint accepts it`);
+          continue;
+        }
+        for (const [index, text] of oneMessageFiles(readFileSync(path, 'utf8')).entries()) {
+          singles.push({ feed, index, path: tmp.file(`${feed}.message-${index + 1}.xml`, text) });
+        }
       }
-      for (const [index, text] of oneMessageFiles(readFileSync(path, 'utf8')).entries()) {
-        singles.push({ feed, index, path: tmp.file(`${feed}.message-${index + 1}.xml`, text) });
+      expect(singles.length).toBeGreaterThanOrEqual(50);
+      const verdicts = await xmllint(
+        xsdDir,
+        singles.map((s) => s.path),
+      );
+      for (const { feed, index, path } of singles) {
+        const lint = verdicts.get(path);
+        const error = firstError(await validateFeedFile(schemas, path));
+        const where = `${feed}, message #${index + 1}`;
+        if (!lint) throw new Error(`no xmllint verdict for ${where}`);
+        // feedproc's one rule beyond the schema (mws-formats.md §1.3): the body must match the MessageType.
+        if (lint.valid && error?.code === 'VALIDATE_BODY_MISMATCH') continue;
+        if (lint.valid !== !error) {
+          disagreements.push(
+            `${where}: xmllint ${lint.valid ? 'accepts' : `rejects (${lint.first?.message})`}, feedproc ${error ? `rejects (${error.description})` : 'accepts'}`,
+          );
+        } else if (error && lint.first) {
+          if (error.position?.line !== lint.first.line)
+            disagreements.push(`${where}: feedproc says line ${error.position?.line}, xmllint line ${lint.first.line}`);
+          if (!error.description.includes(`Element '${lint.first.element}'`))
+            disagreements.push(
+              `${where}: feedproc does not name element '${lint.first.element}': ${error.description}`,
+            );
+        }
       }
-    }
-    expect(singles.length).toBeGreaterThanOrEqual(50);
-    const verdicts = await xmllint(
-      xsdDir,
-      singles.map((s) => s.path),
-    );
-    for (const { feed, index, path } of singles) {
-      const lint = verdicts.get(path);
-      const error = firstError(await validateFeedFile(schemas, path));
-      const where = `${feed}, message #${index + 1}`;
-      if (!lint) throw new Error(`no xmllint verdict for ${where}`);
-      // feedproc's one rule beyond the schema (mws-formats.md §1.3): the body must match the MessageType.
-      if (lint.valid && error?.code === 'VALIDATE_BODY_MISMATCH') continue;
-      if (lint.valid !== !error) {
-        disagreements.push(
-          `${where}: xmllint ${lint.valid ? 'accepts' : `rejects (${lint.first?.message})`}, feedproc ${error ? `rejects (${error.description})` : 'accepts'}`,
-        );
-      } else if (error && lint.first) {
-        if (error.position?.line !== lint.first.line)
-          disagreements.push(`${where}: feedproc says line ${error.position?.line}, xmllint line ${lint.first.line}`);
-        if (!error.description.includes(`Element '${lint.first.element}'`))
-          disagreements.push(`${where}: feedproc does not name element '${lint.first.element}': ${error.description}`);
-      }
-    }
-    expect(disagreements).toEqual([]);
-  }, 120_000);
+      expect(disagreements).toEqual([]);
+    },
+    120_000,
+  );
 });
 
 /** Runs `task` over `items`, at most `limit` at a time. */

@@ -1,30 +1,9 @@
 /** Runs the built CLI (`dist/cli/main.js`) as a real process and captures its output and exit code. */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = `${REPO_ROOT}dist/cli/main.js`;
-/**
- * `../shared/` beside the checkout (how CI lays it out); for a clone made elsewhere (e.g. a temp folder), the
- * `../shared/` beside the local repository it was cloned from.
- */
-export const SHARED = locateShared();
-
-function locateShared(): string {
-  const beside = `${REPO_ROOT}../shared/`;
-  if (existsSync(beside)) return beside;
-  const origin = spawnSync('git', ['config', '--get', 'remote.origin.url'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  }).stdout.trim();
-  const besideOrigin =
-    origin && !/^[a-z+]+:\/\//i.test(origin) && !origin.includes('@')
-      ? join(resolve(REPO_ROOT, origin), '..', 'shared') + sep
-      : '';
-  return besideOrigin && existsSync(besideOrigin) ? besideOrigin : beside;
-}
 
 export interface CliRun {
   code: number | null;

@@ -87,7 +87,7 @@ describe('README as the front door', () => {
 
   it('names nothing outside the repository', () => {
     for (const page of [readme, ...docPages().map((name) => join(DOCS, name))])
-      expect([relative(REPO_ROOT, page), read(page).includes('../shared')]).toEqual([relative(REPO_ROOT, page), false]);
+      expect([relative(REPO_ROOT, page), /\.\.\/shared/.test(read(page))]).toEqual([relative(REPO_ROOT, page), false]);
   });
 });
 

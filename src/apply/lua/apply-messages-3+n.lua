@@ -20,6 +20,10 @@
   stream, written last, could fail after the order was saved). Redis refusing a command for now (OOM, BUSY,
   READONLY, …) fails the whole call instead, and the job is tried again.
 ]]
+--- @include "lib/2-adjustment"
+--- @include "lib/3-acknowledgement"
+--- @include "lib/4-fulfillment"
+--- @include "lib/5-inventory"
 local stock_key, applied_key, events_key = KEYS[1], KEYS[2], KEYS[3]
 local outcomes = {}
 -- What every rule gets besides its message: the same for the whole batch.

@@ -9,6 +9,7 @@
   Re-importing never undoes shipments, cancellations or refunds: those counts are kept, and an item is never
   made smaller than what already happened to it.
 ]]
+--- @include "lib/1-prelude"
 local incoming = cjson.decode(ARGV[1])
 local key = KEYS[1]
 -- The cancel-rate metric counts orders by purchase date: keep the index in step with the order.

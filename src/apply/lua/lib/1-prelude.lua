@@ -1,6 +1,6 @@
 --[[
-  Shared helpers, prepended (with the other lib/ files, in name order) to every ledger script by scripts.ts:
-  Redis Lua has no includes.
+  Shared helpers of the ledger scripts. Redis Lua has no `require`: a script or rule that needs these names
+  this file with `--- @include` and the build puts its text there (src/core/lua-source.ts).
 
   An order is one hash (src/apply/keys.ts). What every message reads and writes is packed into few fields at
   the front of it: `o` = "ordered|shipped|cancelled|status|currency|flags" (unit totals of the order; flags

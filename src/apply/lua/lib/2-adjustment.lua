@@ -7,6 +7,7 @@
     positive (or nothing to adjust); "-6|net|remaining|currency" net above the item's remaining balance;
     "-7|asked|open" more cancelled than open; "-8|id" MerchantAdjustmentItemID already used for the item.
 ]]
+--- @include "1-prelude"
 local CHARGED = { Principal = true, Tax = true, Shipping = true, ShippingTax = true, GiftWrap = true, GiftWrapTax = true }
 
 local function balance(item)

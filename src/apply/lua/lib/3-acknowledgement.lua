@@ -8,6 +8,7 @@
   Outcomes: "0"; "-1" no such order; "-2|code" no such item; "-7|asked|open" more than open;
     "-9|code" the item (or, code "order", the order) has shipped units; "-11" nothing left to cancel.
 ]]
+--- @include "1-prelude"
 -- Cancellations of a Failure: the listed items, or every open unit of an order with nothing shipped.
 local function failure_cancellations(order, items, reason)
   local cancellations = {}

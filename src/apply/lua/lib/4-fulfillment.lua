@@ -4,6 +4,7 @@
   m.p: merchantOrderId?, fulfillmentDate, carrier?, trackingNumber?, items[{code? | merchantItemId?, quantity?}]
   Outcomes: "0"; "-1" no such order; "-2|ref" no such item; "-10|asked|open" more than open.
 ]]
+--- @include "1-prelude"
 local function ship(order, item, units, shipment)
   local open = open_units(item)
   if units == nil then units = open end

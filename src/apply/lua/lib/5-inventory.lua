@@ -8,6 +8,7 @@
        set{currency = minor}}
   Outcomes: "0".
 ]]
+--- @include "1-prelude"
 -- The record's prices after a change: all dropped when `clear`, then `unset` dropped, then `set` written; nil
 -- when none is left (an empty table would encode as an empty object or array alike).
 local function changed_prices(kept, change)
