@@ -1,14 +1,14 @@
 /**
  * Measured child: builds a report with COUNT Error results, then times rendering it as an XML ProcessingReport
- * and writing it to OUT_FILE. Usage: node dist/bench/child-report.js COUNT OUT_FILE
+ * and writing it to OUT_FILE. Usage: node bench/dist/child-report.js COUNT OUT_FILE
  * Building the report is set-up and is not timed, but it stays in the process, so the peak RSS is that of a
  * real `validate` run that ends with this report.
  */
 import { once } from 'node:events';
 import { createWriteStream, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { Report } from '../core/types.js';
-import { ReportBuilder, renderXmlReport, writeReport, type ResultInput } from '../report/index.js';
+import type { Report } from '../../dist/core/types.js';
+import { ReportBuilder, renderXmlReport, writeReport, type ResultInput } from '../../dist/report/index.js';
 import { ownPeakRssMiB, printResult, round1 } from './result-line.js';
 
 const REASONS =

@@ -13,7 +13,7 @@ export interface BenchOptions {
   scaleMessages: number;
   /** Only the scale-out figures and their baseline (a quick check of that part). */
   scaleOnly: boolean;
-  /** Folder of the shared baseline probes; default ../shared/bench next to the repository. */
+  /** Folder of other baseline probes (same RESULT protocol); default the bench's own, bench/dist/baselines. */
   baselines: string | undefined;
   /** Messages in the big file of the memory figure. */
   bigMessages: number;
@@ -26,7 +26,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--reps N] [--json PATH]
   --reps N          runs per figure, median reported (default 3)
   --json PATH       where to write every run and figure as JSON (default bench-results/latest.json; npm run bench:readme reads it)
   --strict          exit 1 when a goal is missed (default: only when a measurement fails)
-  --baselines DIR   the shared baseline probes (default: ../shared/bench beside the repository)
+  --baselines DIR   other baseline probes with the same names and RESULT lines (default: the bench's own)
   --big-messages N  size of the memory-figure file (default 1000000)
   --scale-messages N  size of the scale-out feed applied by 1, 2 and 4 worker processes (default 100000)
   --scale-only      measure only the scale-out figures and the naive flat baseline they are compared with`;

@@ -2,15 +2,15 @@
  * Measured child: `feedproc process FILE --workers N` as the CLI wires it (runtime, BullMQ queue, N concurrent
  * jobs in this process), timed from submission to the final report, on orders seeded by child-seed.js.
  * With --memory it then sizes what the run left in Redis: the ledger's keys apart from everything else.
- * Usage: node dist/bench/child-pipeline.js FILE REDIS_URL WORKERS [--memory]
+ * Usage: node bench/dist/child-pipeline.js FILE REDIS_URL WORKERS [--memory]
  */
 import { performance } from 'node:perf_hooks';
-import type { RedisClient } from '../core/redis-client.js';
-import { openRuntime } from '../cli/runtime.js';
-import { waitForReport } from '../queue/wait-for-report.js';
-import { createApplyWorker } from '../queue/apply-worker.js';
-import { submitFeed } from '../queue/submit-feed.js';
-import { createSchemaRegistry } from '../validate/index.js';
+import type { RedisClient } from '../../dist/core/redis-client.js';
+import { openRuntime } from '../../dist/cli/runtime.js';
+import { waitForReport } from '../../dist/queue/wait-for-report.js';
+import { createApplyWorker } from '../../dist/queue/apply-worker.js';
+import { submitFeed } from '../../dist/queue/submit-feed.js';
+import { createSchemaRegistry } from '../../dist/validate/index.js';
 import { BENCH_MERCHANT, benchConfig } from './bench-ledger.js';
 import { redisFootprint } from './redis-footprint.js';
 import { ownPeakRssMiB, printResult } from './result-line.js';

@@ -2,27 +2,27 @@
  * Measured child: a warm `feedproc worker` + submitter in one process; 1-message feeds are submitted one after
  * another and each is timed from submission to its final report. The first feeds warm the process up and are
  * not counted. Every feed cancels one unit of a different seeded order, so none is a duplicate of another.
- * Usage: node dist/bench/child-latency.js DIR REDIS_URL BASELINES_DIR FEEDS
+ * Usage: node bench/dist/child-latency.js DIR REDIS_URL BASELINES_DIR FEEDS
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { waitForReport } from '../queue/wait-for-report.js';
-import { openRuntime } from '../cli/runtime.js';
-import { createApplyWorker } from '../queue/apply-worker.js';
-import { submitFeed } from '../queue/submit-feed.js';
-import { createSchemaRegistry } from '../validate/index.js';
+import { waitForReport } from '../../dist/queue/wait-for-report.js';
+import { openRuntime } from '../../dist/cli/runtime.js';
+import { createApplyWorker } from '../../dist/queue/apply-worker.js';
+import { submitFeed } from '../../dist/queue/submit-feed.js';
+import { createSchemaRegistry } from '../../dist/validate/index.js';
 import { BENCH_MERCHANT, benchConfig, generatedRows } from './bench-ledger.js';
 import { ownPeakRssMiB, printResult } from './result-line.js';
 import { median, percentile } from './stats.js';
 
 const WARM_UP = 5;
 
-async function main(dir: string, url: string, baselines: string, feeds: number): Promise<void> {
+async function main(dir: string, url: string, _baselines: string, feeds: number): Promise<void> {
   const schemas = createSchemaRegistry();
   const runtime = await openRuntime(benchConfig(schemas, url), schemas, { workers: true });
   const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), 2);
-  const row = generatedRows(baselines);
+  const row = generatedRows();
   const times: number[] = [];
   try {
     for (let i = 1; i <= WARM_UP + feeds; i += 1) {

@@ -77,7 +77,7 @@ export function renderScaleOutSvg(points: readonly ScalePoint[], info: ScalePlot
       text(
         LEFT + 6,
         y(info.baseline) - 6,
-        `naive end to end, 1 process (b8-e2e-naive.js flat): ${Math.round(info.baseline).toLocaleString('en-US')}/s`,
+        `naive end to end, 1 process (naive-e2e.js flat): ${Math.round(info.baseline).toLocaleString('en-US')}/s`,
         'start',
         11,
         'normal',

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: feedproc against the baseline probes of ../shared/bench, in one run, on freshly generated
- * data (perf-baseline.md explains why goals are ratios measured side by side). Every measurement is its own
+ * `npm run bench`: feedproc against its own naive baseline probes (baselines/), in one run, on freshly generated
+ * data (docs/performance.md explains why goals are ratios measured side by side). Every measurement is its own
  * child process. Progress goes to stderr, the result table to stdout, and with --json PATH everything to a file.
  * Exit code: 0 measured, 1 a measurement failed (or, with --strict, a goal was missed), 2 bad usage.
  */
@@ -41,7 +41,7 @@ import { numberField } from './result-line.js';
 import { median } from './stats.js';
 import { figuresTable, runsTable } from './table.js';
 
-/** perf-baseline.md's data size: the baselines always read the 100,000-message feed-100k files. */
+/** The data size: the baselines always read the 100,000-message feed-100k files. */
 const MESSAGES = 100_000;
 const REPORT_RESULTS = 100_000;
 const MINUTE = 60_000;
@@ -193,7 +193,7 @@ async function bench(options: BenchOptions, ctx: BenchContext): Promise<number> 
   const env = environment(ctx.paths);
   log(`bench: ${env.node}, ${env.cpus} x ${env.cpuModel}, commit ${env.gitCommit ?? '?'}, data in ${ctx.dataDir}`);
   log(`bench: peak RSS from ${env.rssSource}; ${options.reps} runs per figure, median reported`);
-  log(`bench: generating ${MESSAGES} messages with gen-data.js`);
+  log(`bench: generating ${MESSAGES} messages with baselines/gen-data.js`);
   const feeds = await generateFeeds(ctx.paths, ctx.dataDir, MESSAGES);
   const scaleFeed =
     options.scaleMessages === MESSAGES

@@ -1,11 +1,11 @@
 /**
  * Measured child: validates one feed file and prints its throughput.
- * Usage: node dist/bench/child-validate.js FILE
+ * Usage: node bench/dist/child-validate.js FILE
  * The schema registry is compiled before the clock starts, so the figure is validation alone (read, decode,
  * parse, check, build the report), the same span the baseline probes time for their parse.
  */
 import { performance } from 'node:perf_hooks';
-import { createSchemaRegistry, validateFeedFile } from '../validate/index.js';
+import { createSchemaRegistry, validateFeedFile } from '../../dist/validate/index.js';
 import { ownPeakRssMiB, printResult, round1 } from './result-line.js';
 
 async function main(file: string): Promise<void> {

@@ -2,16 +2,16 @@
  * Measured child: a warm watcher with workers in this process (as `feedproc watch` runs them). First 1-message
  * files are renamed into incoming/ one at a time, each timed until its report is on disk; then a burst of small
  * files is renamed in at once and timed until every report exists.
- * Usage: node dist/bench/child-watch.js DIR REDIS_URL FILES BURST (a fresh drop folder is made inside DIR)
+ * Usage: node bench/dist/child-watch.js DIR REDIS_URL FILES BURST (a fresh drop folder is made inside DIR)
  */
 import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openRuntime } from '../cli/runtime.js';
-import { dropFolder } from '../ingest/drop-folder.js';
-import { startDropWatcher } from '../ingest/drop-watcher.js';
-import { createApplyWorker } from '../queue/apply-worker.js';
-import { createSchemaRegistry } from '../validate/index.js';
+import { openRuntime } from '../../dist/cli/runtime.js';
+import { dropFolder } from '../../dist/ingest/drop-folder.js';
+import { startDropWatcher } from '../../dist/ingest/drop-watcher.js';
+import { createApplyWorker } from '../../dist/queue/apply-worker.js';
+import { createSchemaRegistry } from '../../dist/validate/index.js';
 import { BENCH_MERCHANT, benchConfig } from './bench-ledger.js';
 import { ownPeakRssMiB, printResult } from './result-line.js';
 import { median, percentile } from './stats.js';

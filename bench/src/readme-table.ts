@@ -3,7 +3,7 @@
  * bench-results/latest.json) into docs/performance.md between `<!-- bench:start -->` and `<!-- bench:end -->`, and
  * draws bench-results/scale-out.svg (throughput against worker processes) from the same run. Nothing is measured
  * here.
- * Usage: node dist/bench/readme-table.js [--json PATH] [--page PATH] [--svg PATH]
+ * Usage: node bench/dist/readme-table.js [--json PATH] [--page PATH] [--svg PATH]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';

@@ -4,7 +4,7 @@
  * ledger keys of apply/keys.ts) and everything else (feed records, reports, exactly-once marks, queue
  * leftovers). MEMORY USAGE with SAMPLES 0 counts every element exactly.
  */
-import { scanKeys, type RedisClient } from '../core/redis-client.js';
+import { scanKeys, type RedisClient } from '../../dist/core/redis-client.js';
 
 const LEDGER_KEY = /:\{m:[^}]*\}:(order:|morder:|stock$|events$|orders-by-purchase$)/;
 const SCAN_BATCH = 1000;

@@ -1,7 +1,7 @@
 /**
- * Where things are and the generated test data. The shared baseline folder is found relative to the repository
- * root (the folder holding package.json), never by an absolute path. The data is generated into a fresh temp dir
- * with the shared generator, so feedproc and the baselines read byte-identical files.
+ * Where things are and the generated test data. The bench's own naive baselines (baselines/, compiled beside
+ * this module to bench/dist/baselines) include the data generator; the data is generated into a fresh temp dir,
+ * so feedproc and the baselines read byte-identical files.
  */
 import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,20 +11,18 @@ import { runTool } from './child.js';
 
 export interface BenchPaths {
   repoRoot: string;
-  /** ../shared/bench: the baseline probes and the data generator. */
+  /** bench/dist/baselines: the naive baseline probes and the data generator (or --baselines DIR). */
   baselines: string;
-  /** dist/bench: the compiled feedproc children. */
+  /** bench/dist: the compiled feedproc children. */
   children: string;
 }
 
 export function locatePaths(baselinesOverride: string | undefined): BenchPaths {
   const here = dirname(fileURLToPath(import.meta.url));
   const repoRoot = findRepoRoot(here);
-  const baselines = baselinesOverride ? resolve(baselinesOverride) : join(repoRoot, '..', 'shared', 'bench');
+  const baselines = baselinesOverride ? resolve(baselinesOverride) : join(here, 'baselines');
   if (!existsSync(join(baselines, 'gen-data.js'))) {
-    throw new Error(
-      `no baseline probes in ${baselines} (expected ../shared/bench next to the repository; see --baselines)`,
-    );
+    throw new Error(`no baseline probes in ${baselines} (npm run build:bench compiles them; see --baselines)`);
   }
   return { repoRoot, baselines, children: here };
 }
@@ -37,8 +35,8 @@ function findRepoRoot(start: string): string {
 }
 
 /**
- * Environment for every child: the shared probes are CommonJS outside the repository, so NODE_PATH points them
- * at our node_modules (fast-xml-parser, saxes, ioredis); PERF_DIR tells them and the generator where the data is;
+ * Environment for every child: NODE_PATH points probes kept outside the repository (--baselines) at our
+ * node_modules (fast-xml-parser, saxes, ioredis); PERF_DIR tells them and the generator where the data is;
  * REDIS_PORT is the bench's own redis-server for the end-to-end probes.
  */
 export function childEnv(paths: BenchPaths, dataDir: string, redisPort?: number): NodeJS.ProcessEnv {

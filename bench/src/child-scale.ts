@@ -4,13 +4,13 @@
  * child-seed.js. Redis CPU (INFO CPU of the bench's redis-server) over the same span, per message, shows when
  * Redis rather than the workers is the limit. With --memory it also sizes the ledger before and after: bytes per
  * seeded order and per applied message (the sizing in docs/operations.md).
- * Usage: node dist/bench/child-scale.js FILE REDIS_URL PROCESSES [--memory]
+ * Usage: node bench/dist/child-scale.js FILE REDIS_URL PROCESSES [--memory]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { loadFeed, loadReportHead } from '../queue/feed-store.js';
+import { loadFeed, loadReportHead } from '../../dist/queue/feed-store.js';
 import { BENCH_MERCHANT, BENCH_PREFIX } from './bench-ledger.js';
 import { redisFootprint } from './redis-footprint.js';
 import { printResult, round1 } from './result-line.js';

@@ -1,5 +1,5 @@
 /**
- * The measurements: the shared baseline probes and feedproc's own children, each run as its own process.
+ * The measurements: the naive baseline probes (baselines/) and feedproc's own children, each run as its own process.
  * Throughput probes are run round-robin (rep 1 of every probe, then rep 2, …) rather than probe by probe, so
  * that a slow spell on this shared VM hits baselines and feedproc alike and the ratios stay fair.
  */
@@ -45,9 +45,9 @@ export interface BenchContext {
 
 const MINUTE = 60_000;
 
-/** The baselines of perf-baseline.md §2 and §3 that the goals are stated against. */
+/** The naive parse baselines (baselines/) that the goals are stated against. */
 export function baselineProbes(paths: BenchPaths, messages: number): Probe[] {
-  const shared = (file: string): string => join(paths.baselines, file);
+  const baseline = (file: string): string => join(paths.baselines, file);
   const xml = {
     valueField: 'msgsPerSec',
     countField: 'messages',
@@ -58,17 +58,17 @@ export function baselineProbes(paths: BenchPaths, messages: number): Probe[] {
   return [
     {
       id: 'fxp-stream',
-      label: 'b2-fxp-stream.js strings',
-      script: shared('b2-fxp-stream.js'),
-      args: ['strings'],
+      label: 'xml-fxp-stream.js (fast-xml-parser per message)',
+      script: baseline('xml-fxp-stream.js'),
+      args: [],
       ...xml,
     },
-    { id: 'saxes', label: 'b2-sax.js saxes', script: shared('b2-sax.js'), args: ['saxes'], ...xml },
+    { id: 'saxes', label: 'xml-saxes.js (saxes)', script: baseline('xml-saxes.js'), args: [], ...xml },
     {
       id: 'flat-split',
-      label: 'b3-flat.js split',
-      script: shared('b3-flat.js'),
-      args: ['split'],
+      label: 'flat-split.js (split by hand)',
+      script: baseline('flat-split.js'),
+      args: [],
       valueField: 'rowsPerSec',
       countField: 'rows',
       expectedCount: messages,
@@ -194,12 +194,12 @@ function summarize(outcome: ProbeOutcome): void {
   outcome.peakRssMiB = rss.length === outcome.runs.length ? median(rss) : null;
 }
 
-/** The naive end-to-end baseline (perf-baseline.md §8) in one mode, on Redis seeded by seed.js before each run. */
+/** The naive end-to-end baseline (baselines/naive-e2e.ts) in one mode, on Redis seeded by seed.js before each run. */
 export function naivePipelineProbe(paths: BenchPaths, mode: 'saxes' | 'flat', messages: number): Probe {
   return {
     id: `naive-${mode}`,
-    label: `b8-e2e-naive.js ${mode}`,
-    script: join(paths.baselines, 'b8-e2e-naive.js'),
+    label: `naive-e2e.js ${mode}`,
+    script: join(paths.baselines, 'naive-e2e.js'),
     args: [mode],
     valueField: 'linesPerSec',
     countField: 'lines',

@@ -1,14 +1,13 @@
 /**
  * What the pipeline children share: the configuration they run feedproc with (the bench's own Redis, the
- * generated feed's merchant `M1`) and the orders that the generated feeds adjust. gen-data.js makes message i
- * cancel 1 unit of order `ids(i).orderId`, item `ids(i).itemCode`, refunding its `price` and `tax`; every order
+ * generated feed's merchant `M1`) and the orders that the generated feeds adjust. gen-data.ts makes message i
+ * cancel 1 unit of order `row(i).orderId`, item `row(i).itemCode`, refunding its `price` and `tax`; every order
  * here has that one item, 2 units, charged twice those amounts, like the baseline's seed (ordered = 2).
  */
-import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
-import { loadConfig, type Config } from '../core/config.js';
-import type { ImportedOrder } from '../parse/order-report.js';
-import type { SchemaRegistry } from '../validate/index.js';
+import { loadConfig, type Config } from '../../dist/core/config.js';
+import type { ImportedOrder } from '../../dist/parse/order-report.js';
+import type { SchemaRegistry } from '../../dist/validate/index.js';
+import { row } from './baselines/gen-data.js';
 
 export const BENCH_MERCHANT = 'M1';
 export const BENCH_PREFIX = 'bench';
@@ -29,10 +28,9 @@ export function benchConfig(schemas: SchemaRegistry, redisUrl: string, feedsDir?
   });
 }
 
-/** gen-data.js's own row function, so the orders match the generated feeds by construction. */
-export function generatedRows(baselines: string): RowOf {
-  const require = createRequire(resolve(baselines, 'gen-data.js'));
-  return (require('./gen-data.js') as { row: RowOf }).row;
+/** The generator's own row function, so the orders match the generated feeds by construction. */
+export function generatedRows(): RowOf {
+  return row;
 }
 
 export function benchOrder(row: GeneratedRow, i: number): ImportedOrder {

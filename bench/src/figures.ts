@@ -1,6 +1,6 @@
 /**
  * The figures the team's goals are stated in, with their verdicts. Throughput goals are ratios against a
- * baseline measured in the same run (absolute numbers drift by up to 25% on this VM; perf-baseline.md);
+ * baseline measured in the same run (absolute numbers drift by up to 25% on this VM);
  * memory and time goals are absolute limits.
  */
 import type { ProbeOutcome } from './probes.js';

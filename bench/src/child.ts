@@ -1,7 +1,7 @@
 /**
  * Runs one measurement in its own child process, so that no run inherits another's heap, JIT state or page
  * faults. Peak RSS is taken from outside with GNU time when it is installed (`time -v`, as the baseline
- * measurements were); otherwise from the child's own `maxRssMiB` (feedproc children print it; the shared probes
+ * measurements were); otherwise from the child's own `maxRssMiB` (feedproc children print it; the baseline probes
  * do not, so their RSS is then unknown).
  */
 import { spawn, spawnSync } from 'node:child_process';

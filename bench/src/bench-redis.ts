@@ -1,10 +1,10 @@
 /**
  * The bench's own redis-server (never the machine's): a free loopback port, no persistence, noeviction as the
- * workers require. The baseline probes find it through REDIS_PORT (../shared/bench/lib.js), feedproc's
+ * workers require. The baseline probes find it through REDIS_PORT (baselines/common.ts), feedproc's
  * children through the URL they are given.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { answers, freeLoopbackPort } from '../cli/managed-redis.js';
+import { answers, freeLoopbackPort } from '../../dist/cli/managed-redis.js';
 
 export interface BenchRedis {
   url: string;

@@ -1,6 +1,6 @@
 /**
  * The one-line protocol between a measured child process and the bench runner: the child prints
- * `RESULT {json}` on stdout. The shared baseline probes (../shared/bench) print the same, so one parser reads
+ * `RESULT {json}` on stdout. The naive baseline probes (baselines/) print the same, so one parser reads
  * both.
  */
 export type ResultFields = Record<string, unknown>;
