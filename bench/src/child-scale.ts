@@ -15,7 +15,7 @@ import { BENCH_MERCHANT, BENCH_PREFIX } from './bench-ledger.js';
 import { redisFootprint } from './redis-footprint.js';
 import { printResult, round1 } from './result-line.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const CONCURRENCY = 2;
 
 async function main(file: string, url: string, processes: number, memory: boolean): Promise<void> {
