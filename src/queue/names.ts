@@ -9,6 +9,7 @@
  *   <prefix>:{f:<id>}:results          hash      sequence number -> ledger result (JSON), only for refusals
  *   <prefix>:{f:<id>}:report           string    the final report (JSON)
  *   <prefix>:{f:<id>}:finalizing       string    short-lived lock: one worker finalises the report
+ *   <prefix>:{f:<id>}:runs             hash      per partition: runs in a row without progress, furthest list element applied (partition-runs.ts)
  *   <prefix>:{f:<id>}:submitting       string    lease of the process validating and enqueueing the feed (renewed)
  *   <prefix>:{m:<M>}:sha:<sha256>      string    FeedSubmissionId of the first feed with this content
  *   <prefix>:{m:<M>}:feeds             zset      the merchant's FeedSubmissionIds -> score = id, for the HTTP API
@@ -30,6 +31,7 @@ export interface FeedKeys {
   results: string;
   report: string;
   finalizing: string;
+  runs: string;
   submitting: string;
 }
 
@@ -43,6 +45,7 @@ export function feedKeys(prefix: string, feedId: string): FeedKeys {
     results: `${tag}:results`,
     report: `${tag}:report`,
     finalizing: `${tag}:finalizing`,
+    runs: `${tag}:runs`,
     submitting: `${tag}:submitting`,
   };
 }
