@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RedisClient } from '../core/redis-client.js';
+import { throttleKey } from './keys.js';
 import { FeedError } from '../core/errors.js';
 
 export type FeedOperation =
@@ -72,7 +73,7 @@ export class Throttle {
   async take(merchantId: string, operation: FeedOperation): Promise<ThrottleOutcome> {
     const quota = QUOTAS[operation];
     const restoreMs = Math.max(1, Math.round(quota.restoreSeconds * 1000 * this.scale));
-    const key = `${this.prefix}:{m:${merchantId}}:throttle:${operation}`;
+    const key = throttleKey(this.prefix, merchantId, operation);
     const [allowed, remaining, resetsOn, refusal] = await this.redis.takeRequestToken(
       key,
       quota.max,

@@ -15,6 +15,7 @@
  *   <prefix>:{m:<M>}:feeds             zset      the merchant's FeedSubmissionIds -> score = id, for the HTTP API
  * BullMQ's own keys live under <queue prefix>:<queue name>:… (see queuePrefix).
  */
+import { merchantTag } from '../apply/keys.js';
 import type { Config } from '../core/config.js';
 
 export const APPLY_QUEUE = 'feed-apply';
@@ -52,7 +53,6 @@ export function feedKeys(prefix: string, feedId: string): FeedKeys {
 
 export const feedSequenceKey = (prefix: string): string => `${prefix}:feeds:seq`;
 export const feedIndexKey = (prefix: string): string => `${prefix}:feeds`;
-const merchantTag = (prefix: string, merchantId: string): string => `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
 export const contentKey = (prefix: string, merchantId: string, sha256: string): string =>
   `${merchantTag(prefix, merchantId)}:sha:${sha256}`;
 export const merchantFeedIndexKey = (prefix: string, merchantId: string): string =>
