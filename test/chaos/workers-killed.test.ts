@@ -6,7 +6,8 @@
  */
 import type { Redis } from 'ioredis';
 import { chaosSeed, makeWorld, oracle, seededRandom } from '../helpers/chaos-world.js';
-import { runCliToEnd, waitUntil, WorkerFleet, type CliProcess } from '../helpers/chaos-processes.js';
+import { runCliToEnd, WorkerFleet, type CliProcess } from '../helpers/chaos-processes.js';
+import { waitUntil } from '../helpers/wait.js';
 import {
   chaosFeedKeys,
   chaosLedgerKeys,

@@ -13,13 +13,13 @@ import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { FLAT_ADJUSTMENT_HEADER, flatAdjustmentRow } from '../helpers/feeds.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { sleep } from '../helpers/wait.js';
 
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
 const OTHER = 'A2OTHERMERCHANT';
 const FLAT_TYPE = '_POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA_';
 const sample = (name: string): Buffer => readFileSync(join(REPO_ROOT, 'samples', name));
 const md5 = (body: Buffer | string): string => createHash('md5').update(body).digest('base64');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Answer {
   status: number;

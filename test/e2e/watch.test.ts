@@ -10,9 +10,9 @@ import { removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { merchantInbox, startWatch, type WatchProcess } from '../helpers/watcher.js';
 import { xmlFeed } from '../helpers/feeds.js';
+import { sleep } from '../helpers/wait.js';
 
 const MERCHANT = 'A1MERCHANT';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function inventoryXml(messages: number, merchant = MERCHANT): string {
   const body = Array.from(

@@ -14,6 +14,7 @@ import { openTestPipeline, type TestPipeline } from '../helpers/pipeline.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { sleep } from '../helpers/wait.js';
 
 const MERCHANT = 'A1MERCHANT';
 const ORDERS = 40_000;
@@ -64,7 +65,6 @@ const exited = (child: ChildProcess): Promise<unknown> =>
   child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
     : new Promise((resolve) => child.once('exit', resolve));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Imports the orders and writes the feed; returns its path. */
 async function prepare(p: TestPipeline, name: string): Promise<string> {
