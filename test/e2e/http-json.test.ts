@@ -13,7 +13,7 @@ import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { FLAT_ADJUSTMENT_HEADER, flatAdjustmentRow } from '../helpers/feeds.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
-import { sleep } from '../helpers/wait.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
 const OTHER = 'A2OTHERMERCHANT';
@@ -58,12 +58,17 @@ async function upload(
   });
 }
 
-async function waitDone(serve: ServeProcess, secret: string, id: string): Promise<Answer> {
-  for (;;) {
-    const info = await call(serve, `/feeds/${id}`, { secret });
-    if (info.json?.feedProcessingStatus === '_DONE_' || info.json?.feedProcessingStatus === '_CANCELLED_') return info;
-    await sleep(50);
-  }
+function waitDone(serve: ServeProcess, secret: string, id: string): Promise<Answer> {
+  return waitUntil(
+    `feed ${id} done`,
+    async () => {
+      const info = await call(serve, `/feeds/${id}`, { secret });
+      const status = info.json?.feedProcessingStatus;
+      return status === '_DONE_' || status === '_CANCELLED_' ? info : undefined;
+    },
+    120_000,
+    50,
+  );
 }
 
 /** The sample order report with every date moved to yesterday, so its orders fall in the cancel-rate window. */
