@@ -5,7 +5,7 @@
  * merchant's purchase-date index, so the metric reads only the orders of the window.
  */
 import { scanKeys, type RedisClient } from '../core/redis-client.js';
-import { ledgerKeys } from './keys.js';
+import { everyMerchantOrdersByPurchase, ledgerKeys, merchantOfKey } from './keys.js';
 import { orderStateFrom } from './order-hash.js';
 
 export const CANCEL_RATE_TARGET = 0.025;
@@ -105,9 +105,9 @@ export async function cancelRateByDay(
 /** The merchants that have orders in the ledger under this prefix (every master of a Cluster is scanned). */
 export async function merchantsWithOrders(redis: RedisClient, prefix: string): Promise<string[]> {
   const found = new Set<string>();
-  for (const key of await scanKeys(redis, `${prefix}:{m:*}:orders-by-purchase`)) {
-    const match = /\{m:(.*)\}:orders-by-purchase$/.exec(key);
-    if (match) found.add(match[1] as string);
+  for (const key of await scanKeys(redis, everyMerchantOrdersByPurchase(prefix))) {
+    const merchantId = merchantOfKey(key);
+    if (merchantId !== null) found.add(merchantId);
   }
   return [...found].sort();
 }

@@ -10,11 +10,17 @@ export interface ImportCounts {
   unchanged: number;
 }
 
-export async function importOrderReport(ledger: Ledger, report: OrderReport): Promise<ImportCounts> {
+/** `progress.done` counts the orders imported so far (a progress line samples it). */
+export async function importOrderReport(
+  ledger: Ledger,
+  report: OrderReport,
+  progress: { done: number } = { done: 0 },
+): Promise<ImportCounts> {
   const counts = { orders: report.orders.length, items: 0, created: 0, updated: 0, unchanged: 0 };
   for (const order of report.orders) {
     counts[await ledger.importOrder(order)] += 1;
     counts.items += order.itemOrder.length;
+    progress.done += 1;
   }
   return counts;
 }

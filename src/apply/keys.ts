@@ -23,9 +23,23 @@ export interface LedgerKeys {
   applied(feedId: string): string;
 }
 
+/**
+ * `<prefix>:{m:<M>}`, the root of every key of one merchant (ledger, feeds index, throttle buckets). `{` and `}`
+ * inside the merchant id would move the hash tag: they become `_` (MWS merchant ids are alphanumeric anyway).
+ */
+export function merchantTag(prefix: string, merchantId: string): string {
+  return `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
+}
+
+/** SCAN patterns over every merchant's ledger keys of one kind, and the merchant a found key belongs to. */
+export const everyMerchantEvents = (prefix: string): string => `${prefix}:{m:*}:events`;
+export const everyMerchantOrdersByPurchase = (prefix: string): string => `${prefix}:{m:*}:orders-by-purchase`;
+export function merchantOfKey(key: string): string | null {
+  return /:\{m:([^}]*)\}:/.exec(key)?.[1] ?? null;
+}
+
 export function ledgerKeys(prefix: string, merchantId: string): LedgerKeys {
-  // `{` and `}` inside the merchant id would move the hash tag; MWS merchant ids are alphanumeric anyway.
-  const tag = `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
+  const tag = merchantTag(prefix, merchantId);
   return Object.freeze({
     order: (orderId: string) => `${tag}:order:${orderId}`,
     merchantOrder: (merchantOrderId: string) => `${tag}:morder:${merchantOrderId}`,

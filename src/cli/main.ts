@@ -238,9 +238,7 @@ function addPipelineCommands(program: Command, run: Run): void {
   program
     .command('notify')
     .description("send the buyers' cancellation e-mails (FEEDPROC_SMTP_URL, or .eml files in <feeds-dir>/outbox/)")
-    .action(() =>
-      run(async (schemas, config) => (await import('./commands/notify.js')).runNotify(config, schemas, process.env)),
-    );
+    .action(() => run(async (schemas, config) => (await import('./commands/notify.js')).runNotify(config, schemas)));
   program
     .command('feeds')
     .description('list feed submissions')

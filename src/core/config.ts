@@ -47,6 +47,8 @@ export interface Config {
   readonly throttleScale: number;
   /** Fault injection for the chaos tests (core/faults.ts), never set in production. @defaultValue null */
   readonly fault: string | null;
+  /** The notifier's fault injection (`exit-after-accept`), for its test only. @defaultValue null */
+  readonly notifyFault: 'exit-after-accept' | null;
 }
 
 const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
@@ -68,6 +70,7 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_MAX_FEED_BYTES: 'maxFeedBytes',
   FEEDPROC_THROTTLE_SCALE: 'throttleScale',
   FEEDPROC_FAULT: 'fault',
+  FEEDPROC_NOTIFY_FAULT: 'notifyFault',
 };
 /** Settings that are numbers; the environment gives strings. */
 const NUMERIC: ReadonlySet<keyof Config> = new Set([

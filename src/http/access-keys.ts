@@ -6,10 +6,13 @@
  *   <prefix>:{keys}:key:<accessKeyId>       hash     merchantId, secretSha256, secretSealed, createdAt, revokedAt
  *   <prefix>:{keys}:by-secret:<sha256>      string   accessKeyId, for Bearer look-ups
  *   <prefix>:{keys}:index                   zset     accessKeyId -> creation time (ms), for `keys list`
+ *
+ * (the keys are built in keys.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RedisClient } from '../core/redis-client.js';
 import { FeedError } from '../core/errors.js';
+import { accessKeyKeys } from './keys.js';
 import { seal, unseal } from './secret-box.js';
 
 export interface AccessKey {
@@ -30,10 +33,9 @@ export const MERCHANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,50}$/;
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-const keyRoot = (prefix: string): string => `${prefix}:{keys}`;
-const keyHash = (prefix: string, id: string): string => `${keyRoot(prefix)}:key:${id}`;
-const bySecret = (prefix: string, sha: string): string => `${keyRoot(prefix)}:by-secret:${sha}`;
-const keyIndex = (prefix: string): string => `${keyRoot(prefix)}:index`;
+const keyHash = (prefix: string, id: string): string => accessKeyKeys(prefix).key(id);
+const bySecret = (prefix: string, sha: string): string => accessKeyKeys(prefix).bySecret(sha);
+const keyIndex = (prefix: string): string => accessKeyKeys(prefix).index;
 
 export const secretSha256 = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 

@@ -4,7 +4,8 @@
  * headers and request lines (431) before any route runs.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { HttpContext } from './context.js';
 import { registerJsonApi } from './json-api.js';
 import { registerMwsEndpoint } from './mws/endpoint.js';
@@ -13,9 +14,17 @@ import { registerPages } from './pages/routes.js';
 /** Request line plus headers; MWS requests carry everything in the query string, which stays far below this. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 
-export async function buildServer(ctx: HttpContext): Promise<FastifyInstance> {
+/**
+ * `logger`: the process's pino logger (the watcher's, for `feedproc serve`); fastify logs through it, and each
+ * answered request is one line. Without one nothing is logged.
+ */
+export async function buildServer(ctx: HttpContext, logger?: Logger): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger | undefined = logger?.child({ component: 'http' });
   const app = Fastify({
-    logger: false,
+    ...(loggerInstance ? { loggerInstance } : { logger: false }),
+    // fastify's own request logging writes two lines per request with the whole URL, and an MWS URL carries the
+    // access key id and signature: one line per answered request, with the path only, instead (logRequests).
+    disableRequestLogging: true,
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 1 << 20, // parsed bodies (forms, JSON); feed bodies are streamed to disk with their own limit
@@ -25,8 +34,23 @@ export async function buildServer(ctx: HttpContext): Promise<FastifyInstance> {
     // Stopping must not wait for a client that keeps a connection (or an unread upload) open.
     forceCloseConnections: true,
   });
+  if (logger) logRequests(app);
   await app.register(async (scope) => registerMwsEndpoint(scope, ctx));
   await app.register(async (scope) => registerJsonApi(scope, ctx));
   await app.register(async (scope) => registerPages(scope, ctx));
   return app;
+}
+
+/** One line per answered request: method, path without the query string, status and time taken. */
+function logRequests(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const url = request.raw.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const ms = Math.round(reply.elapsedTime * 10) / 10;
+    request.log.info(
+      { event: 'request', method: request.method, path, status: reply.statusCode, ms },
+      `${request.method} ${path} ${reply.statusCode} ${ms} ms`,
+    );
+  });
 }

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadLuaScript } from '../core/lua-source.js';
 import type { RedisClient } from '../core/redis-client.js';
+import { throttleKey } from './keys.js';
 import { FeedError } from '../core/errors.js';
 
 export type FeedOperation =
@@ -70,7 +71,7 @@ export class Throttle {
   async take(merchantId: string, operation: FeedOperation): Promise<ThrottleOutcome> {
     const quota = QUOTAS[operation];
     const restoreMs = Math.max(1, Math.round(quota.restoreSeconds * 1000 * this.scale));
-    const key = `${this.prefix}:{m:${merchantId}}:throttle:${operation}`;
+    const key = throttleKey(this.prefix, merchantId, operation);
     const [allowed, remaining, resetsOn, refusal] = await this.redis.takeRequestToken(
       key,
       quota.max,

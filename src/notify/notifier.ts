@@ -13,7 +13,7 @@
  */
 import { hostname } from 'node:os';
 import { scanKeys, type RedisClient } from '../core/redis-client.js';
-import { ledgerKeys } from '../apply/keys.js';
+import { everyMerchantEvents, ledgerKeys, merchantOfKey } from '../apply/keys.js';
 import { streamFields } from '../apply/stream-fields.js';
 import type { Config } from '../core/config.js';
 import { cancellationMail, type CancellationEvent } from './cancellation-mail.js';
@@ -27,8 +27,11 @@ export interface NotifierOptions {
   retryMs: number;
   /** How long the sender holds an event; entries idle longer are taken over from a dead notifier. */
   leaseMs: number;
-  /** Fault injection for the documented window (tests only): exit right after the SMTP server accepted. */
-  exitAfterAccept?: boolean;
+  /**
+   * Called right after the SMTP server accepted a mail, before its outcome is recorded: the command's fault
+   * injection for the documented window (tests only) ends the process here.
+   */
+  afterAccept?: () => void;
 }
 
 export type NotifyEvent = {
@@ -60,8 +63,8 @@ export function createNotifier(
 
   const streams = async (): Promise<Array<{ key: string; merchantId: string }>> => {
     // Every master of a Cluster: SCAN through the Cluster client would ask one node only.
-    const keys = await scanKeys(redis, `${config.prefix}:{m:*}:events`, 'stream');
-    return keys.sort().map((key) => ({ key, merchantId: /\{m:(.*)\}:events$/.exec(key)?.[1] ?? '' }));
+    const keys = await scanKeys(redis, everyMerchantEvents(config.prefix), 'stream');
+    return keys.sort().map((key) => ({ key, merchantId: merchantOfKey(key) ?? '' }));
   };
 
   const ensureGroup = async (key: string): Promise<void> => {
@@ -107,7 +110,7 @@ export function createNotifier(
           config.mailFrom,
         )
       : ({ kind: 'permanent', detail: 'the order has no buyer e-mail address' } as const);
-    if (result.kind === 'sent' && options.exitAfterAccept) process.exit(137);
+    if (result.kind === 'sent') options.afterAccept?.();
     if (result.kind === 'temporary') {
       const pause = Math.min((due?.pause ?? options.retryMs / 2) * 2, options.retryMs * 64);
       retryAt.set(id, { at: Date.now() + pause, pause });

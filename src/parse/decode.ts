@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { FeedError } from '../core/errors.js';
+import type { ProgressMeter } from '../core/progress-meter.js';
 import type { FeedFormat } from '../core/types.js';
 
 /**
@@ -117,15 +118,21 @@ function xmlDeclaredEncoding(head: string): { encoding: string; encodingDeclared
 
 /**
  * Yields the file's text in chunks, without the BOM. Invalid bytes raise DecodeError (UTF-8 is decoded
- * strictly so that the caller can fall back to windows-1252 for flat files).
+ * strictly so that the caller can fall back to windows-1252 for flat files). `meter.bytesRead` follows the reading.
  */
-export async function* decodeFile(path: string, encoding: string, bomLength: number): AsyncGenerator<string> {
+export async function* decodeFile(
+  path: string,
+  encoding: string,
+  bomLength: number,
+  meter?: ProgressMeter,
+): AsyncGenerator<string> {
   const decoder = createDecoder(encoding);
   let offset = bomLength;
   const stream = createReadStream(path, { start: bomLength, highWaterMark: CHUNK_BYTES });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const text = decoder.write(chunk, offset);
     offset += chunk.length;
+    if (meter) meter.bytesRead = offset;
     if (text) yield text;
   }
   const rest = decoder.end(offset);

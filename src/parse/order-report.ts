@@ -4,6 +4,7 @@
  * Prices are line totals in the order currency and become the item's charged components.
  */
 import { toMinorUnits } from '../core/money.js';
+import type { ProgressMeter } from '../core/progress-meter.js';
 import { DecodeError, decodeFile, sniffFile } from './decode.js';
 import { LineSplitter } from './line-splitter.js';
 
@@ -56,20 +57,32 @@ export function isOrderReportHeader(line: string): boolean {
 }
 
 /** Throws FeedError for files that are not text; a missing required column is reported as `missing`. */
-export async function readOrderReport(path: string): Promise<OrderReport & { missing: string[] }> {
+export async function readOrderReport(
+  path: string,
+  meter?: ProgressMeter,
+): Promise<OrderReport & { missing: string[] }> {
   const sniffed = await sniffFile(path);
   try {
-    return await readAs(path, sniffed.encoding, sniffed.bomLength);
+    return await readAs(path, sniffed.encoding, sniffed.bomLength, meter);
   } catch (err) {
-    if (err instanceof DecodeError && !sniffed.encodingDeclared) return readAs(path, 'windows-1252', sniffed.bomLength);
-    throw err;
+    if (!(err instanceof DecodeError) || sniffed.encodingDeclared) throw err;
+    if (meter) meter.messages = 0;
+    return readAs(path, 'windows-1252', sniffed.bomLength, meter);
   }
 }
 
-async function readAs(path: string, encoding: string, bomLength: number): Promise<OrderReport & { missing: string[] }> {
+async function readAs(
+  path: string,
+  encoding: string,
+  bomLength: number,
+  meter: ProgressMeter | undefined,
+): Promise<OrderReport & { missing: string[] }> {
   const reader = new OrderRows();
-  const splitter = new LineSplitter((text, line) => reader.onLine(text, line));
-  for await (const chunk of decodeFile(path, encoding, bomLength)) splitter.push(chunk);
+  const splitter = new LineSplitter((text, line) => {
+    if (meter) meter.messages += 1;
+    reader.onLine(text, line);
+  });
+  for await (const chunk of decodeFile(path, encoding, bomLength, meter)) splitter.push(chunk);
   splitter.end();
   return { encoding, orders: [...reader.orders.values()], skipped: reader.skipped, missing: reader.missing };
 }

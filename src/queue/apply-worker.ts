@@ -15,6 +15,7 @@ import { toResult } from '../report/index.js';
 import { finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed } from './feed-store.js';
 import { APPLY_QUEUE, feedKeys, queuePrefix, type FeedKeys } from './names.js';
+import { startPartitionRun } from './partition-runs.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { spilledMessages, type SpilledMessage } from './spill.js';
 
@@ -34,8 +35,11 @@ export interface PartitionJob {
 export interface ApplyRun {
   attempt: number;
   faults: Faults;
-  /** Called after each applied window; the block-after-window fault lives here. */
-  afterWindow(): void;
+  /**
+   * Called after each applied window with the list elements applied so far; the partition's run guard
+   * (partition-runs.ts) and the block-after-window fault live here.
+   */
+  afterWindow(elements: number): Promise<void> | void;
   log(line: string): void;
 }
 
@@ -68,9 +72,9 @@ export async function applyPartition(deps: PipelineDeps, job: PartitionJob, run:
     const { elements, entries } = await next;
     if (elements === WINDOW) next = readWindow(start + WINDOW);
     const outcomes = await applyWindow(ledger, job.feedId, entries, at, run);
-    run.afterWindow();
     // Another worker took this job over after our lock lapsed and the feed is final: nothing left to record.
     if (outcomes.includes(FEED_CLOSED)) return;
+    await run.afterWindow(start + elements);
     await recordRefusals(redis, keys, entries, outcomes, record.merchantId);
     if (elements < WINDOW) break;
   }
@@ -156,8 +160,11 @@ function infoOf(entry: SpilledMessage) {
   return orderId && !orderId.startsWith('merchant:') ? { amazonOrderId: orderId } : {};
 }
 
-/** Times a job may be taken over from a worker that stopped renewing its lock (killed, or its event loop blocked). */
-const MAX_STALLED = 10;
+/**
+ * BullMQ's own stall limit, set out of reach: it counts every lapsed lock of a job however far each run got, and
+ * would give up a job whose workers were merely killed or slow. The partition's run guard decides instead.
+ */
+const MAX_STALLED = 1_000_000;
 
 /**
  * A BullMQ worker on its own connection (BullMQ needs maxRetriesPerRequest: null for blocking commands).
@@ -171,7 +178,7 @@ export function createApplyWorker(
 ): Worker<PartitionJob> {
   const faults = parseFaults(deps.config.fault);
   let blocked = false;
-  const afterWindow = (): void => {
+  const blockOnce = (): void => {
     if (faults.blockAfterWindowMs === 0 || blocked) return;
     blocked = true;
     log(`FEEDPROC_FAULT block-after-window: blocking the event loop for ${faults.blockAfterWindowMs} ms`);
@@ -180,6 +187,15 @@ export function createApplyWorker(
   const processJob = async (job: Job<PartitionJob>): Promise<void> => {
     const attempt = job.attemptsMade;
     try {
+      const guard = await startPartitionRun(
+        deps.redis,
+        feedKeys(deps.config.prefix, job.data.feedId),
+        job.data.partition,
+      );
+      const afterWindow = async (elements: number): Promise<void> => {
+        await guard.reached(elements);
+        blockOnce();
+      };
       await applyPartition(deps, job.data, { attempt, faults, afterWindow, log });
     } catch (err) {
       log(
@@ -197,7 +213,8 @@ export function createApplyWorker(
     lockDuration: deps.config.jobLockMs,
     stalledInterval: deps.config.jobLockMs,
     // BullMQ fails a job stalled more than once by default; ours are safe to run again (the ledger's marks), so
-    // a job survives several crashed or blocked workers, and only a job that keeps killing workers is given up.
+    // a job survives any number of crashed or blocked workers, and only a job that keeps stopping its workers at
+    // the same place is given up (partition-runs.ts).
     maxStalledCount: MAX_STALLED,
   });
   worker.on('error', () => undefined); // connection errors are retried by ioredis; jobs report their own failures

@@ -48,7 +48,7 @@ export async function finalizeFeed(deps: PipelineDeps, feedId: string): Promise<
     if ((await redis.get(keys.finalizing)) === token) await redis.del(keys.finalizing);
     throw err;
   }
-  await redis.del(keys.validation, keys.results, keys.finalizing);
+  await redis.del(keys.validation, keys.results, keys.runs, keys.finalizing);
   await closeAppliedMarks(deps, applied);
   return true;
 }

@@ -9,11 +9,13 @@
  *   <prefix>:{f:<id>}:results          hash      sequence number -> ledger result (JSON), only for refusals
  *   <prefix>:{f:<id>}:report           string    the final report (JSON)
  *   <prefix>:{f:<id>}:finalizing       string    short-lived lock: one worker finalises the report
+ *   <prefix>:{f:<id>}:runs             hash      per partition: runs in a row without progress, furthest list element applied (partition-runs.ts)
  *   <prefix>:{f:<id>}:submitting       string    lease of the process validating and enqueueing the feed (renewed)
  *   <prefix>:{m:<M>}:sha:<sha256>      string    FeedSubmissionId of the first feed with this content
  *   <prefix>:{m:<M>}:feeds             zset      the merchant's FeedSubmissionIds -> score = id, for the HTTP API
  * BullMQ's own keys live under <queue prefix>:<queue name>:… (see queuePrefix).
  */
+import { merchantTag } from '../apply/keys.js';
 import type { Config } from '../core/config.js';
 
 export const APPLY_QUEUE = 'feed-apply';
@@ -30,6 +32,7 @@ export interface FeedKeys {
   results: string;
   report: string;
   finalizing: string;
+  runs: string;
   submitting: string;
 }
 
@@ -43,13 +46,13 @@ export function feedKeys(prefix: string, feedId: string): FeedKeys {
     results: `${tag}:results`,
     report: `${tag}:report`,
     finalizing: `${tag}:finalizing`,
+    runs: `${tag}:runs`,
     submitting: `${tag}:submitting`,
   };
 }
 
 export const feedSequenceKey = (prefix: string): string => `${prefix}:feeds:seq`;
 export const feedIndexKey = (prefix: string): string => `${prefix}:feeds`;
-const merchantTag = (prefix: string, merchantId: string): string => `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
 export const contentKey = (prefix: string, merchantId: string, sha256: string): string =>
   `${merchantTag(prefix, merchantId)}:sha:${sha256}`;
 export const merchantFeedIndexKey = (prefix: string, merchantId: string): string =>

@@ -14,6 +14,7 @@ import { isOutOfMemory } from '../apply/redis-failures.js';
 import { FeedError } from '../core/errors.js';
 import { crashNow, parseFaults } from '../core/faults.js';
 import type { FeedTypeInfo, FlatKind, XmlMessageType } from '../core/feed-types.js';
+import type { ProgressMeter } from '../core/progress-meter.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { ReportBuilder, toResult } from '../report/index.js';
 import { validateFeedFile } from '../validate/index.js';
@@ -44,6 +45,8 @@ export interface SubmitOptions {
   expectedType?: FeedTypeInfo | undefined;
   /** A FeedSubmissionId reserved when the file was received (an HTTP upload): that record is started, not a new one. */
   reservedFeedId?: string | undefined;
+  /** Bytes read and messages judged while the file is validated, for a progress line. */
+  meter?: ProgressMeter | undefined;
 }
 
 /**
@@ -186,6 +189,7 @@ async function validateAndSpill(
     onValid,
     onRestart: () => spill.discard(),
     pause: () => spill.drain(),
+    meter: options.meter,
   };
   let report = await validateFeedFile(deps.schemas, path, validation);
   report = checkMerchant(report, options.merchantId);

@@ -1,4 +1,5 @@
 /** Waiting for a feed's final report, by polling its record (cheap: one HGETALL per poll). */
+import { ledgerKeys } from '../apply/keys.js';
 import type { Report } from '../core/types.js';
 import { loadFeed, loadReport } from './feed-store.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -24,4 +25,19 @@ export async function waitForReport(
     if (abandon()) throw new WaitAbandoned(`stopped waiting for feed ${feedId}`);
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
+}
+
+/**
+ * How far the workers are with a feed: messages with an outcome of the valid messages handed to them (one HLEN;
+ * for a progress line). Null while the feed is unknown.
+ */
+export async function appliedProgress(
+  deps: PipelineDeps,
+  feedId: string,
+): Promise<{ done: number; total: number } | null> {
+  const record = await loadFeed(deps.redis, deps.config.prefix, feedId);
+  if (!record) return null;
+  if (record.status === '_DONE_') return { done: record.pending, total: record.pending };
+  const applied = await deps.redis.hlen(ledgerKeys(deps.config.prefix, record.merchantId).applied(feedId));
+  return { done: Math.min(applied, record.pending), total: record.pending };
 }

@@ -5,6 +5,7 @@
  */
 import { ERROR_CODES, formatErrorText, type ErrorCode } from '../core/error-codes.js';
 import type { FeedError } from '../core/errors.js';
+import type { ProgressMeter } from '../core/progress-meter.js';
 import type { AdditionalInfo, FeedFormat, MessageResult, Report, SourcePosition } from '../core/types.js';
 
 export interface ResultInput {
@@ -41,13 +42,21 @@ export class ReportBuilder {
   private processed = 0;
   private withError = 0;
   private withWarning = 0;
+  private meter: ProgressMeter | undefined;
 
   /** `maxResults`: see resultLimitOf. */
   constructor(private readonly maxResults = Number.POSITIVE_INFINITY) {}
 
+  /** Counts each message into `meter` too (a progress line samples it); returns the builder. */
+  countInto(meter: ProgressMeter | undefined): this {
+    this.meter = meter;
+    return this;
+  }
+
   /** Records one message: its problems (the first Error counts, later Errors are dropped; warnings stay). */
   addMessage(messageId: string, problems: readonly ResultInput[] = []): void {
     this.processed += 1;
+    if (this.meter) this.meter.messages += 1;
     let errorSeen = false;
     let warningSeen = false;
     for (const problem of problems) {

@@ -4,6 +4,7 @@
  */
 import { FeedError } from '../core/errors.js';
 import type { FeedTypeInfo } from '../core/feed-types.js';
+import type { ProgressMeter } from '../core/progress-meter.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { pausing } from '../parse/pausing.js';
 import { decodeFile, sniffFile } from '../parse/decode.js';
@@ -27,6 +28,8 @@ export interface ValidateOptions {
   onRestart?: (() => Promise<void>) | undefined;
   /** Awaited before each chunk of the file is read: lets the consumer of onValid hold the reader back. */
   pause?: (() => Promise<void>) | undefined;
+  /** Bytes read and messages judged so far, for a progress line. */
+  meter?: ProgressMeter | undefined;
 }
 
 export async function validateFeedFile(
@@ -51,19 +54,21 @@ export async function validateFeedFile(
   }
   const { encoding, bomLength } = sniffed;
   if (sniffed.format === 'json') {
-    const chunks = pausing(decodeFile(path, encoding, bomLength), options.pause);
+    const chunks = pausing(decodeFile(path, encoding, bomLength, options.meter), options.pause);
     const input = {
       chunks,
       encoding,
       bom: bomLength > 0,
       expectedType: options.expectedType,
       onValid: options.onValid,
+      meter: options.meter,
     };
     return validateJsonListingsFeed(schemas, input);
   }
   if (sniffed.format === 'xml') {
-    const chunks = pausing(decodeFile(path, encoding, bomLength), options.pause);
-    return validateXmlFeed(schemas, { chunks, encoding, expectedType: options.expectedType, onValid: options.onValid });
+    const chunks = pausing(decodeFile(path, encoding, bomLength, options.meter), options.pause);
+    const { expectedType, onValid, meter } = options;
+    return validateXmlFeed(schemas, { chunks, encoding, expectedType, onValid, meter });
   }
   return validateFlatFeed(schemas, {
     path,
@@ -72,5 +77,6 @@ export async function validateFeedFile(
     onValid: options.onValid,
     onRestart: options.onRestart,
     pause: options.pause,
+    meter: options.meter,
   });
 }

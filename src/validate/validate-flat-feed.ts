@@ -7,6 +7,7 @@
 import { ERROR_CODES } from '../core/error-codes.js';
 import { FeedError } from '../core/errors.js';
 import { feedTypeForFlatKind, type FeedTypeInfo, type FlatKind } from '../core/feed-types.js';
+import type { ProgressMeter } from '../core/progress-meter.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError, decodeFile, type SniffedFile } from '../parse/decode.js';
 import {
@@ -35,6 +36,8 @@ export interface FlatValidationInput {
   onRestart?: (() => Promise<void>) | undefined;
   /** Awaited before each chunk is read (backpressure from the consumer of onValid). */
   pause?: (() => Promise<void>) | undefined;
+  /** Follows the reading: bytes read and rows judged (both start again when the file is read again). */
+  meter?: ProgressMeter | undefined;
 }
 
 export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValidationInput): Promise<Report> {
@@ -44,6 +47,7 @@ export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValid
     if (!(err instanceof DecodeError)) throw err;
     if (!input.sniffed.encodingDeclared) {
       await input.onRestart?.();
+      if (input.meter) input.meter.messages = 0;
       return validateAs(schemas, input, 'windows-1252');
     }
     const state = new FlatFeedState(schemas, input.sniffed.encoding, input.expectedType, input.onValid);
@@ -56,6 +60,7 @@ export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValid
 
 async function validateAs(schemas: SchemaRegistry, input: FlatValidationInput, encoding: string): Promise<Report> {
   const state = new FlatFeedState(schemas, encoding, input.expectedType, input.onValid);
+  state.builder.countInto(input.meter);
   try {
     if (input.expectedType && input.expectedType.format !== 'flat') {
       throw new FeedError('PARSE_FEED_TYPE_MISMATCH', {
@@ -64,7 +69,10 @@ async function validateAs(schemas: SchemaRegistry, input: FlatValidationInput, e
       });
     }
     const splitter = new LineSplitter((text, line) => state.onLine(text, line));
-    for await (const chunk of pausing(decodeFile(input.path, encoding, input.sniffed.bomLength), input.pause)) {
+    for await (const chunk of pausing(
+      decodeFile(input.path, encoding, input.sniffed.bomLength, input.meter),
+      input.pause,
+    )) {
       const nul = chunk.indexOf('\u0000');
       if (nul !== -1) throw new FeedError('FILE_BINARY', { detail: 'it holds a NUL character' });
       splitter.push(chunk);

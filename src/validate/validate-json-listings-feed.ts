@@ -7,6 +7,7 @@
  */
 import { FeedError } from '../core/errors.js';
 import { JSON_LISTINGS_FEED, type FeedTypeInfo } from '../core/feed-types.js';
+import type { ProgressMeter } from '../core/progress-meter.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError } from '../parse/decode.js';
 import { readJsonListingsFeed, type JsonListingsShape, type JsonPart } from '../parse/json-listings-reader.js';
@@ -29,11 +30,14 @@ export interface JsonValidationInput {
   bom: boolean;
   expectedType?: FeedTypeInfo | undefined;
   onValid?: ((message: ValidMessage) => void) | undefined;
+  /** Counts the messages judged (the bytes are counted by whoever reads the chunks). */
+  meter?: ProgressMeter | undefined;
 }
 
 /** Never throws for bad data: a rejected feed is a report with status Rejected. */
 export async function validateJsonListingsFeed(schemas: SchemaRegistry, input: JsonValidationInput): Promise<Report> {
   const state = new ListingsFeedState(schemas, input);
+  state.builder.countInto(input.meter);
   try {
     if (input.expectedType && input.expectedType.format !== 'json')
       throw new FeedError('PARSE_FEED_TYPE_MISMATCH', {

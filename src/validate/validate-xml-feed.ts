@@ -12,6 +12,7 @@ import { readXmlFeed } from '../parse/xml-reader.js';
 import { ReportBuilder, type ReportHead, type ResultInput } from '../report/report-builder.js';
 import { additionalInfoOf } from './additional-info.js';
 import { describeFirstXmlProblem } from './describe-xml-errors.js';
+import type { ProgressMeter } from '../core/progress-meter.js';
 import type { SchemaRegistry } from './schema-registry.js';
 import { xmlToJson, type JsonView } from './xml-to-json.js';
 
@@ -22,11 +23,14 @@ export interface XmlValidationInput {
   expectedType?: FeedTypeInfo | undefined;
   /** Called for every valid message, in file order (for the pipeline; validate alone passes none). */
   onValid?: ((message: ValidMessage) => void) | undefined;
+  /** Counts the messages judged (the bytes are counted by whoever reads the chunks). */
+  meter?: ProgressMeter | undefined;
 }
 
 /** Never throws for bad data: a rejected feed is a report with status Rejected. */
 export async function validateXmlFeed(schemas: SchemaRegistry, input: XmlValidationInput): Promise<Report> {
   const state = new XmlFeedState(schemas, input);
+  state.builder.countInto(input.meter);
   try {
     await readXmlFeed(input.chunks, state);
     state.finish();

@@ -17,7 +17,8 @@ import {
   seededRandom,
   writeFeed,
 } from '../helpers/chaos-world.js';
-import { runCliToEnd, spawnCli, waitUntil, type CliProcess } from '../helpers/chaos-processes.js';
+import { runCliToEnd, spawnCli, type CliProcess } from '../helpers/chaos-processes.js';
+import { waitUntil } from '../helpers/wait.js';
 import { chaosFeedKeys, FIGURES_DIR, openScenario, PREFIX, verdict, type Scenario } from '../helpers/chaos-scenario.js';
 
 const seed = chaosSeed();

@@ -20,7 +20,8 @@ import {
   seededRandom,
   type JsonReport,
 } from '../helpers/chaos-world.js';
-import { runCliToEnd, sleep, waitUntil, WorkerFleet } from '../helpers/chaos-processes.js';
+import { runCliToEnd, WorkerFleet } from '../helpers/chaos-processes.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 import {
   chaosFeedKeys,
   chaosLedgerKeys,

@@ -7,7 +7,8 @@
  * enqueues the dead feed's jobs again and is its duplicate; the first feed finishes, every message once.
  */
 import { chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type JsonReport } from '../helpers/chaos-world.js';
-import { runCliToEnd, spawnCli, waitUntil, WorkerFleet } from '../helpers/chaos-processes.js';
+import { runCliToEnd, spawnCli, WorkerFleet } from '../helpers/chaos-processes.js';
+import { waitUntil } from '../helpers/wait.js';
 import {
   chaosFeedKeys,
   chaosLedgerKeys,

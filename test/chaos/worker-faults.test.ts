@@ -9,7 +9,8 @@
  *     fail just before it): the third attempt succeeds, the attempts are logged, every message applied once.
  */
 import { chaosSeed, makeWorld, oracle, recordFigures, seededRandom, type World } from '../helpers/chaos-world.js';
-import { runCliToEnd, sleep, spawnCli, waitUntil, WorkerFleet } from '../helpers/chaos-processes.js';
+import { runCliToEnd, spawnCli, WorkerFleet } from '../helpers/chaos-processes.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 import {
   chaosFeedKeys,
   chaosLedgerKeys,

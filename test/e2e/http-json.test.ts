@@ -13,13 +13,13 @@ import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { FLAT_ADJUSTMENT_HEADER, flatAdjustmentRow } from '../helpers/feeds.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
 const OTHER = 'A2OTHERMERCHANT';
 const FLAT_TYPE = '_POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA_';
 const sample = (name: string): Buffer => readFileSync(join(REPO_ROOT, 'samples', name));
 const md5 = (body: Buffer | string): string => createHash('md5').update(body).digest('base64');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Answer {
   status: number;
@@ -58,12 +58,17 @@ async function upload(
   });
 }
 
-async function waitDone(serve: ServeProcess, secret: string, id: string): Promise<Answer> {
-  for (;;) {
-    const info = await call(serve, `/feeds/${id}`, { secret });
-    if (info.json?.feedProcessingStatus === '_DONE_' || info.json?.feedProcessingStatus === '_CANCELLED_') return info;
-    await sleep(50);
-  }
+function waitDone(serve: ServeProcess, secret: string, id: string): Promise<Answer> {
+  return waitUntil(
+    `feed ${id} done`,
+    async () => {
+      const info = await call(serve, `/feeds/${id}`, { secret });
+      const status = info.json?.feedProcessingStatus;
+      return status === '_DONE_' || status === '_CANCELLED_' ? info : undefined;
+    },
+    120_000,
+    50,
+  );
 }
 
 /** The sample order report with every date moved to yesterday, so its orders fall in the cancel-rate window. */

@@ -12,6 +12,7 @@ import { connectTestRedis } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { csrfOf, recentOrderReport, SAMPLE_MERCHANT, WebClient } from '../helpers/web-client.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const ORDER = '405-1957340-6602218';
 const HOSTILE_SKU = '<img src=x onerror=alert(1)>';
@@ -69,15 +70,16 @@ const feedCount = async (): Promise<number> =>
   ).count;
 
 /** Polls the feed's page until the feed is _DONE_ (the pipeline works in the background). */
-const waitForDone = async (client: WebClient, feedId: string): Promise<string> => {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const answer = await client.get(`/web/feeds/${feedId}`);
-    if (answer.text.includes('data-status="_DONE_"')) return answer.text;
-    if (Date.now() > deadline) throw new Error(`feed ${feedId} not done: ${answer.text.slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
+const waitForDone = (client: WebClient, feedId: string): Promise<string> =>
+  waitUntil(
+    `feed ${feedId} shown as done`,
+    async () => {
+      const answer = await client.get(`/web/feeds/${feedId}`);
+      return answer.text.includes('data-status="_DONE_"') ? answer.text : undefined;
+    },
+    60_000,
+    100,
+  );
 
 const upload = (csrf: string | null, feedType: string, content: string, fileName = 'feed.txt'): FormData => {
   const form = new FormData();

@@ -11,6 +11,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { freePort } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
 
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
 const ORDER = '405-3812004-6650731';
@@ -40,14 +41,6 @@ async function answers(url: string): Promise<boolean> {
   } finally {
     probe.disconnect();
   }
-}
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting until ${what}`);
 }
 
 describe('the private redis-server', () => {

@@ -11,9 +11,9 @@ import { removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { startLongRunning, type WatchProcess } from '../helpers/watcher.js';
+import { until } from '../helpers/wait.js';
 
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const tmp = makeTempDir('feedproc-notify-');
 const running: WatchProcess[] = [];
 const prefixes: string[] = [];
@@ -24,6 +24,11 @@ interface World {
   env: NodeJS.ProcessEnv;
   cli(args: string[]): ReturnType<typeof runCli>;
   events(): Promise<Array<[string, string[]]>>;
+  /**
+   * Every cancellation event was delivered to the notifiers' group and acknowledged: from then on no notifier can
+   * send any of them again (the event to wait for instead of a pause that proves nothing came twice).
+   */
+  settled(): Promise<boolean>;
 }
 
 async function world(extra: NodeJS.ProcessEnv = {}): Promise<World> {
@@ -51,7 +56,18 @@ async function world(extra: NodeJS.ProcessEnv = {}): Promise<World> {
       await redis.quit();
       return entries;
     },
+    async settled() {
+      const redis = new Redis(testRedisUrl());
+      const groups = (await redis.xinfo('GROUPS', `${prefix}:{m:${MERCHANT}}:events`).catch(() => [])) as unknown[][];
+      await redis.quit();
+      const group = groups.map((fields) => Object.fromEntries(pairs(fields))).find((g) => g['name'] === 'notifier');
+      return group !== undefined && group['pending'] === 0 && group['lag'] === 0;
+    },
   };
+}
+
+function pairs(fields: unknown[]): Array<[string, unknown]> {
+  return fields.flatMap((value, i) => (i % 2 === 0 ? [[String(value), fields[i + 1]] as [string, unknown]] : []));
 }
 
 function notifier(w: World, extra: NodeJS.ProcessEnv = {}): WatchProcess {
@@ -64,14 +80,6 @@ async function sink(answer?: (attempt: number, raw: string) => number | null): P
   const s = await startSmtpSink(answer);
   sinks.push(s);
   return s;
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(25);
-  }
 }
 
 /** Cancellations from all three paths: 4 events (acknowledgement: 2 items; adjustment: 1; cancel-order: 1). */
@@ -127,7 +135,7 @@ describe('feedproc notify', () => {
     await cancelFromEveryPath(w);
     notifier(w, { FEEDPROC_SMTP_URL: s.url });
     await until(() => s.accepted.length === 4);
-    await sleep(500);
+    await until(() => w.settled(), 'every event acknowledged');
     expect(s.accepted).toHaveLength(4);
     const events = await w.events();
     const byOrder = (id: string) => s.accepted.filter((m) => m.subject?.includes(id));
@@ -163,7 +171,7 @@ describe('feedproc notify', () => {
     await first.exited;
     const third = notifier(w, { FEEDPROC_SMTP_URL: s.url });
     await until(() => s.accepted.length >= 4);
-    await sleep(2500); // longer than the lease: nothing may come twice
+    await until(() => w.settled(), 'every event acknowledged'); // then nothing can come twice
     expect(s.accepted).toHaveLength(4);
     expect(new Set(s.accepted.map((m) => m.messageId)).size).toBe(4);
     expect(s.attempts).toBe(7);
@@ -179,7 +187,8 @@ describe('feedproc notify', () => {
     await cancelFromEveryPath(w);
     const p = notifier(w, { FEEDPROC_SMTP_URL: s.url });
     await until(() => s.accepted.length === 3 && p.events().some((e) => e['result'] === 'failed'));
-    await sleep(1000);
+    await until(() => w.settled(), 'every event acknowledged'); // the 550 is never tried again
+
     expect(s.attempts).toBe(4);
     const failedId = String(p.events().find((e) => e['result'] === 'failed')?.['id']);
     const redis = new Redis(testRedisUrl());
@@ -204,7 +213,7 @@ describe('feedproc notify', () => {
     notifier(w, { FEEDPROC_SMTP_URL: s.url });
     await until(() => s.accepted.length === 2); // after the lease (1.5 s here) has expired
     expect(s.accepted[1]?.messageId).toBe(s.accepted[0]?.messageId);
-    await sleep(2000);
+    await until(() => w.settled(), 'every event acknowledged');
     expect(s.accepted).toHaveLength(2);
   });
 

@@ -13,9 +13,9 @@ import { removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { freePort, startRedisServer } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { merchantInbox, startWatch, type WatchProcess } from '../helpers/watcher.js';
+import { sleep } from '../helpers/wait.js';
 
 const MERCHANT = 'A1MERCHANT';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const orderId = (n: number) => `402-5550000-${String(n).padStart(7, '0')}`;
 const itemCode = (n: number) => String(70000000000000 + n);
 

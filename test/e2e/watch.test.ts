@@ -10,9 +10,9 @@ import { removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { merchantInbox, startWatch, type WatchProcess } from '../helpers/watcher.js';
 import { xmlFeed } from '../helpers/feeds.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const MERCHANT = 'A1MERCHANT';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function inventoryXml(messages: number, merchant = MERCHANT): string {
   const body = Array.from(
@@ -63,6 +63,17 @@ async function setup(): Promise<Setup> {
 const feedEvents = (w: WatchProcess) => w.events().filter((e) => e['event'] === 'feed');
 const reportsOf = (dir: string) => readdirSync(join(dir, 'reports')).filter((n) => !n.startsWith('.'));
 
+/**
+ * No file left in incoming/ or processing/ (subfolders included): from then on the watcher has nothing it could
+ * ingest, so no further feed event can come — the event to wait for instead of a pause.
+ */
+const nothingLeft = (dir: string): boolean =>
+  ['incoming', 'processing'].every((folder) => {
+    const root = join(dir, folder);
+    if (!existsSync(root)) return true;
+    return readdirSync(root, { recursive: true, withFileTypes: true }).every((entry) => entry.isDirectory());
+  });
+
 describe('feedproc watch', () => {
   let s: Setup;
   beforeEach(async () => {
@@ -83,7 +94,7 @@ describe('feedproc watch', () => {
     await rename(join(inbox, '.stock.xml.tmp'), join(inbox, 'stock.xml'));
     const done = await s.watch.waitFor((e) => e['event'] === 'feed');
     expect(done).toMatchObject({ file: 'stock.xml', merchant: MERCHANT, status: 'Complete', messagesProcessed: 50 });
-    await sleep(1500);
+    await until(() => nothingLeft(s.dir), 'nothing left to ingest');
     expect(feedEvents(s.watch)).toHaveLength(1);
     expect(reportsOf(s.dir)).toEqual([`stock.xml.${String(done['feedSubmissionId'])}.report.xml`]);
     expect(readdirSync(join(s.dir, 'done', MERCHANT))).toEqual(['stock.xml']);
@@ -169,7 +180,7 @@ describe('feedproc watch', () => {
     }
     const total = merchants.length * perMerchant;
     await s.watch.waitFor(() => feedEvents(s.watch as WatchProcess).length >= total, 240_000);
-    await sleep(1000);
+    await until(() => nothingLeft(s.dir), 'nothing left to ingest');
     const events = feedEvents(s.watch);
     expect(events).toHaveLength(total);
     expect(reportsOf(s.dir)).toHaveLength(total);

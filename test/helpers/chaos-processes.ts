@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { CLI, REPO_ROOT } from './cli.js';
 import { freePort } from './redis-server.js';
 import { MERCHANT } from './chaos-world.js';
+import { sleep } from './wait.js';
 
 export interface ChaosRedis {
   url: string;
@@ -181,23 +182,5 @@ export class WorkerFleet {
   async stopAll(): Promise<void> {
     for (const worker of this.all) if (worker.alive()) worker.child.kill('SIGKILL');
     await Promise.all(this.all.map((w) => w.exited));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it returns a value that is not undefined; fails after `timeoutMs` (a deadline, not a timing assertion). */
-export async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 120_000,
-  pollMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(pollMs);
   }
 }

@@ -12,6 +12,7 @@ import { submitFeed } from '../../src/queue/submit-feed.js';
 import type { Report } from '../../src/core/types.js';
 import { createSchemaRegistry } from '../../src/validate/index.js';
 import { removePrefix, testRedisUrl, uniquePrefix } from './redis.js';
+import { waitUntil } from './wait.js';
 
 export interface TestPipeline {
   deps: PipelineDeps;
@@ -62,12 +63,17 @@ export function openTestPipeline(merchantId: string, workers = 1, redisUrl = tes
     },
     async process(path) {
       const record = await submitFeed(deps, path, { merchantId });
-      for (;;) {
-        const feed = await loadFeed(redis, prefix, record.feedSubmissionId);
-        const report = feed?.status === '_DONE_' ? await loadReport(redis, prefix, record.feedSubmissionId) : null;
-        if (report) return { feedId: record.feedSubmissionId, report };
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      const feedId = record.feedSubmissionId;
+      const report = await waitUntil(
+        `feed ${feedId} to be done`,
+        async () => {
+          const feed = await loadFeed(redis, prefix, feedId);
+          return (feed?.status === '_DONE_' ? await loadReport(redis, prefix, feedId) : null) ?? undefined;
+        },
+        240_000,
+        20,
+      );
+      return { feedId, report };
     },
     async close() {
       await Promise.all(running.map((w) => w.close()));

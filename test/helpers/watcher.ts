@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from './cli.js';
+import { waitUntil } from './wait.js';
 
 export interface WatchProcess {
   child: ChildProcess;
@@ -37,17 +38,20 @@ export function startLongRunning(args: readonly string[], env: NodeJS.ProcessEnv
     child,
     events: () => events,
     async waitFor(match, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = events.find(match);
-        if (found) return found;
-        if (Date.now() > deadline)
-          throw new Error(
-            `no matching event within ${timeoutMs} ms; events: ${JSON.stringify(events.slice(-5))}; stderr: ${stderr}`,
-          );
-        if (child.exitCode !== null) throw new Error(`watch exited with ${child.exitCode}; stderr: ${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      const found = waitUntil(
+        'a matching event',
+        () => {
+          const event = events.find(match);
+          if (event) return event;
+          if (child.exitCode !== null) throw new Error(`watch exited with ${child.exitCode}; stderr: ${stderr}`);
+          return undefined;
+        },
+        timeoutMs,
+        25,
+      );
+      return found.catch((err: Error) => {
+        throw new Error(`${err.message}; events: ${JSON.stringify(events.slice(-5))}; stderr: ${stderr}`);
+      });
     },
     exited,
     stderr: () => stderr,

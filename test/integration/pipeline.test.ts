@@ -12,6 +12,7 @@ import { submitFeed } from '../../src/queue/submit-feed.js';
 import { openTestPipeline, type TestPipeline } from '../helpers/pipeline.js';
 import { xmlFeed } from '../helpers/feeds.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
 
 const MERCHANT = 'A1MERCHANT';
 const ORDER = '405-1000000-0000001';
@@ -195,10 +196,6 @@ async function heldMessages(
     }
   }
   return held;
-}
-
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 describe('a flat file read again as windows-1252', () => {

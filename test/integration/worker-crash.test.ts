@@ -14,6 +14,7 @@ import { openTestPipeline, type TestPipeline } from '../helpers/pipeline.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { sleep, until, waitUntil } from '../helpers/wait.js';
 
 const MERCHANT = 'A1MERCHANT';
 const ORDERS = 40_000;
@@ -57,14 +58,29 @@ function startWorker(prefix: string, redisUrl = testRedisUrl()): ChildProcess {
     FEEDPROC_MERCHANT: MERCHANT,
     FEEDPROC_JOB_LOCK_MS: '2000',
   };
-  return spawn(process.execPath, [CLI, 'worker', '--concurrency', '2'], { cwd: REPO_ROOT, env, stdio: 'ignore' });
+  return spawn(process.execPath, [CLI, 'worker', '--concurrency', '2'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+/** Resolves once the worker says it runs (its workers are connected and wait for jobs). */
+function workerReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      stderr += text;
+      if (/concurrent jobs on .*Ctrl-C to stop/.test(stderr)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the worker exited with ${code}: ${stderr}`)));
+  });
 }
 
 const exited = (child: ChildProcess): Promise<unknown> =>
   child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
     : new Promise((resolve) => child.once('exit', resolve));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Imports the orders and writes the feed; returns its path. */
 async function prepare(p: TestPipeline, name: string): Promise<string> {
@@ -81,18 +97,24 @@ async function submitAndWaitForProgress(
 ): Promise<{ feedId: string; appliedSoFar: number }> {
   const record = await submitFeed(p.deps, path, { merchantId: MERCHANT });
   const applied = p.ledger.keys.applied(record.feedSubmissionId);
-  let appliedSoFar = 0;
-  while (appliedSoFar === 0) {
-    appliedSoFar = await p.deps.redis.hlen(applied);
-    if (appliedSoFar === 0) await sleep(2);
-  }
+  const appliedSoFar = await waitUntil(
+    'a first message applied',
+    async () => (await p.deps.redis.hlen(applied)) || undefined,
+    60_000,
+    2,
+  );
   return { feedId: record.feedSubmissionId, appliedSoFar };
 }
 
 /** Waits for the feed to be done; every message must then have been applied exactly once. */
 async function expectAppliedExactlyOnce(p: TestPipeline, feedId: string): Promise<void> {
   const prefix = p.deps.config.prefix;
-  while ((await loadFeed(p.deps.redis, prefix, feedId))?.status !== '_DONE_') await sleep(100);
+  await until(
+    async () => (await loadFeed(p.deps.redis, prefix, feedId))?.status === '_DONE_',
+    'the feed done',
+    120_000,
+    100,
+  );
   const report = await loadReport(p.deps.redis, prefix, feedId);
   expect(report?.summary).toEqual({
     messagesProcessed: ORDERS,
@@ -123,7 +145,7 @@ describe('a worker killed with SIGKILL mid-feed', () => {
     const path = await prepare(p, 'crash.xml');
     const first = startWorker(p.deps.config.prefix);
     children.push(first);
-    await sleep(1500); // the worker connects and waits for jobs
+    await workerReady(first);
     const { feedId, appliedSoFar } = await submitAndWaitForProgress(p, path);
     first.kill('SIGKILL');
     await exited(first);
@@ -141,8 +163,9 @@ describe('Redis restarted (AOF) while a worker applies a feed', () => {
     const p = openTestPipeline(MERCHANT, 0, server.url);
     const worker = startWorker(p.deps.config.prefix, server.url);
     try {
+      const ready = workerReady(worker);
       const path = await prepare(p, 'restart.xml');
-      await sleep(1500);
+      await ready;
       const { feedId, appliedSoFar } = await submitAndWaitForProgress(p, path);
       await server.stop();
       expect(appliedSoFar).toBeLessThan(ORDERS);

@@ -11,6 +11,7 @@ import { isWorkInProgressName } from '../../ingest/drop-folder.js';
 import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../../report/index.js';
 import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
+import { startProgress } from '../progress-line.js';
 
 export async function runCheckFolder(
   config: Config,
@@ -46,7 +47,14 @@ async function checkFile(
   name: string,
   log: (line: string) => void,
 ): Promise<number> {
-  const report = await validateFeedFile(schemas, join(incoming, name));
+  const path = join(incoming, name);
+  const progress = await startProgress(path, undefined);
+  let report;
+  try {
+    report = await validateFeedFile(schemas, path, { meter: progress.meter });
+  } finally {
+    progress.end();
+  }
   const format = nativeReportFormat(report);
   const target = join(reports, `${name}.report.${REPORT_EXTENSIONS[format]}`);
   await writeAtomically(target, renderReport(report, format, name));

@@ -8,6 +8,7 @@ import type { ReportFormat } from '../../core/types.js';
 import { readOrderReport } from '../../parse/order-report.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
+import { startProgress } from '../progress-line.js';
 import { openRuntime } from '../runtime.js';
 import { requireMerchant } from './pipeline.js';
 
@@ -18,18 +19,25 @@ export async function runOrdersImport(
   out: NodeJS.WritableStream,
 ): Promise<number> {
   const merchantId = requireMerchant(config);
-  const report = await readOrderReport(file);
-  if (report.missing.length > 0)
-    throw new FeedError('CLI_USAGE', {
-      detail: `${file} is not an order report: no ${report.missing.join(', ')} column`,
-    });
-  const runtime = await openRuntime(config, schemas, { workers: false });
+  const progress = await startProgress(file, undefined);
+  let runtime;
   try {
+    const report = await readOrderReport(file, progress.meter);
+    if (report.missing.length > 0)
+      throw new FeedError('CLI_USAGE', {
+        detail: `${file} is not an order report: no ${report.missing.join(', ')} column`,
+      });
+    runtime = await openRuntime(config, schemas, { workers: false });
     const ledger = createLedger(runtime.deps.redis, config.prefix, merchantId);
-    out.write(importSummary(file, report, await importOrderReport(ledger, report)));
+    const imported = { done: 0 };
+    progress.applying(() => ({ done: imported.done, total: report.orders.length }), 'orders');
+    const counts = await importOrderReport(ledger, report, imported);
+    progress.end();
+    out.write(importSummary(file, report, counts));
     return report.skipped.length > 0 ? EXIT.MESSAGE_ERRORS : EXIT.OK;
   } finally {
-    await runtime.close();
+    progress.end();
+    await runtime?.close();
   }
 }
 

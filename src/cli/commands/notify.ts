@@ -13,11 +13,7 @@ import { openRuntime } from '../runtime.js';
 
 const IDLE_PAUSE_MS = 200;
 
-export async function runNotify(
-  config: Config,
-  schemas: SchemaRegistry,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<number> {
+export async function runNotify(config: Config, schemas: SchemaRegistry): Promise<number> {
   const logger = createLogger();
   const runtime = await openRuntime(config, schemas, {
     workers: false,
@@ -25,11 +21,11 @@ export async function runNotify(
   });
   const outbox = join(resolve(config.feedsDir), 'outbox');
   const delivery = config.smtpUrl ? smtpDelivery(config.smtpUrl, config.notifyLeaseMs) : outboxDelivery(outbox);
-  // FEEDPROC_NOTIFY_FAULT is fault injection for the test of the documented window, nothing an operator sets.
+  // notifyFault (FEEDPROC_NOTIFY_FAULT) is fault injection for the test of the documented window: exit as if killed.
   const options = {
     retryMs: config.notifyRetryMs,
     leaseMs: config.notifyLeaseMs,
-    exitAfterAccept: env['FEEDPROC_NOTIFY_FAULT'] === 'exit-after-accept',
+    afterAccept: config.notifyFault === 'exit-after-accept' ? () => process.exit(137) : undefined,
   };
   const notifier = createNotifier(runtime.deps.redis, config, delivery, options, (e) =>
     (e.result === 'sent' ? logger.info.bind(logger) : logger.warn.bind(logger))(

@@ -3,14 +3,16 @@ import { basename } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
 import { feedTypeByName, type FeedTypeInfo } from '../../core/feed-types.js';
-import type { ReportFormat } from '../../core/types.js';
+import type { Report, ReportFormat } from '../../core/types.js';
 import { createApplyWorker } from '../../queue/apply-worker.js';
 import { feedInfo, listFeeds, loadFeed, loadReport } from '../../queue/feed-store.js';
 import { submitFeed } from '../../queue/submit-feed.js';
-import { waitForReport } from '../../queue/wait-for-report.js';
+import type { PipelineDeps } from '../../queue/pipeline-deps.js';
+import { appliedProgress, waitForReport } from '../../queue/wait-for-report.js';
 import { nativeReportFormat, renderReport, writeReport } from '../../report/index.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { exitCodeForReport, EXIT } from '../exit-codes.js';
+import { startProgress } from '../progress-line.js';
 import { openRuntime } from '../runtime.js';
 import { requireReadableFile } from './validate.js';
 
@@ -45,8 +47,7 @@ export async function runProcess(
   const runtime = await openRuntime(config, schemas, { workers: true });
   const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), args.workers);
   try {
-    const record = await submitFeed(runtime.deps, args.file, { merchantId, expectedType: expectedTypeOf(args.type) });
-    const report = await waitForReport(runtime.deps, record.feedSubmissionId);
+    const report = await submitAndWait(runtime.deps, args, merchantId);
     await writeReport(renderReport(report, args.format ?? nativeReportFormat(report), basename(args.file)), out);
     return exitCodeForReport(report);
   } finally {
@@ -66,16 +67,30 @@ export async function runSubmit(
   await requireReadableFile(args.file);
   const runtime = await openRuntime(config, schemas, { workers: false });
   try {
-    const record = await submitFeed(runtime.deps, args.file, { merchantId, expectedType: expectedTypeOf(args.type) });
     if (!args.wait) {
+      const options = { merchantId, expectedType: expectedTypeOf(args.type) };
+      const record = await submitFeed(runtime.deps, args.file, options);
       out.write(args.format === 'json' ? `${JSON.stringify(feedInfo(record))}\n` : `${record.feedSubmissionId}\n`);
       return EXIT.OK;
     }
-    const report = await waitForReport(runtime.deps, record.feedSubmissionId);
+    const report = await submitAndWait(runtime.deps, args, merchantId);
     await writeReport(renderReport(report, args.format ?? nativeReportFormat(report), basename(args.file)), out);
     return exitCodeForReport(report);
   } finally {
     await runtime.close();
+  }
+}
+
+/** Submits the file and waits for its report, with a progress line on a terminal (erased before it returns). */
+async function submitAndWait(deps: PipelineDeps, args: FeedArgs, merchantId: string): Promise<Report> {
+  const progress = await startProgress(args.file, args.format);
+  try {
+    const options = { merchantId, expectedType: expectedTypeOf(args.type), meter: progress.meter };
+    const record = await submitFeed(deps, args.file, options);
+    progress.applying(() => appliedProgress(deps, record.feedSubmissionId));
+    return await waitForReport(deps, record.feedSubmissionId);
+  } finally {
+    progress.end();
   }
 }
 

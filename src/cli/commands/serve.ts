@@ -20,14 +20,17 @@ export async function runServe(
   const companion: Companion = async (runtime, watcher, folder, logger) => {
     const serverKey = await loadServerKey(config);
     const { deps } = runtime;
-    const app = await buildServer({
-      config,
-      deps,
-      keys: new AccessKeyStore(deps.redis, config.prefix, serverKey),
-      feeds: new FeedService(deps, folder, watcher),
-      throttle: new Throttle(deps.redis, config.prefix, config.throttleScale),
-      sessionSecret: createHash('sha256').update('feedproc sessions\0').update(serverKey).digest(),
-    });
+    const app = await buildServer(
+      {
+        config,
+        deps,
+        keys: new AccessKeyStore(deps.redis, config.prefix, serverKey),
+        feeds: new FeedService(deps, folder, watcher),
+        throttle: new Throttle(deps.redis, config.prefix, config.throttleScale),
+        sessionSecret: createHash('sha256').update('feedproc sessions\0').update(serverKey).digest(),
+      },
+      logger,
+    );
     await app.listen({ host: config.httpHost, port: config.httpPort });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpPort;

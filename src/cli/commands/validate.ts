@@ -7,6 +7,7 @@ import type { ReportFormat } from '../../core/types.js';
 import { nativeReportFormat, renderReport, writeReport } from '../../report/index.js';
 import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
 import { exitCodeForReport } from '../exit-codes.js';
+import { startProgress } from '../progress-line.js';
 
 export interface ValidateArgs {
   file: string;
@@ -25,7 +26,13 @@ export async function runValidate(
     throw new FeedError('CLI_USAGE', { detail: `unknown feed type ${args.type}; known types: ${known}` });
   }
   await requireReadableFile(args.file);
-  const report = await validateFeedFile(schemas, args.file, { expectedType });
+  const progress = await startProgress(args.file, args.format);
+  let report;
+  try {
+    report = await validateFeedFile(schemas, args.file, { expectedType, meter: progress.meter });
+  } finally {
+    progress.end();
+  }
   await writeReport(renderReport(report, args.format ?? nativeReportFormat(report), basename(args.file)), out);
   return exitCodeForReport(report);
 }

@@ -4,6 +4,8 @@
  *
  *   <prefix>:{sessions}:session:<sha256 of token>   hash   accessKeyId, merchantId, createdAt (expires after SESSION_TTL_S)
  *
+ * (the key is built in ../keys.ts).
+ *
  * Every request re-reads the access key, so revoking a key ends its sessions at once. CSRF tokens are HMACs
  * (the server's session secret) of the session token: a form posted without the token of its own session is
  * refused. The sign-in form, which has no session yet, is tied the same way to a pre-session cookie.
@@ -11,6 +13,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RedisClient } from '../../core/redis-client.js';
 import type { AccessKeyStore } from '../access-keys.js';
+import { sessionKey } from '../keys.js';
 
 export const SESSION_COOKIE = 'feedproc_session';
 export const PRESESSION_COOKIE = 'feedproc_signin';
@@ -24,8 +27,8 @@ export interface Session {
   merchantId: string;
 }
 
-const sessionKey = (prefix: string, token: string): string =>
-  `${prefix}:{sessions}:session:${createHash('sha256').update(token).digest('hex')}`;
+const keyOf = (prefix: string, token: string): string =>
+  sessionKey(prefix, createHash('sha256').update(token).digest('hex'));
 
 export const newToken = (): string => randomBytes(32).toString('base64url');
 
@@ -38,7 +41,7 @@ export class SessionStore {
 
   async create(accessKeyId: string, merchantId: string, now: Date = new Date()): Promise<Session> {
     const token = newToken();
-    const key = sessionKey(this.prefix, token);
+    const key = keyOf(this.prefix, token);
     await this.redis
       .multi()
       .hset(key, { accessKeyId, merchantId, createdAt: now.toISOString() })
@@ -50,7 +53,7 @@ export class SessionStore {
   /** The live session of this cookie token, or null (unknown, expired, or its key revoked — then it is removed). */
   async find(token: string | undefined): Promise<Session | null> {
     if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-    const key = sessionKey(this.prefix, token);
+    const key = keyOf(this.prefix, token);
     const fields = await this.redis.hgetall(key);
     const accessKeyId = fields['accessKeyId'];
     if (!accessKeyId) return null;
@@ -64,7 +67,7 @@ export class SessionStore {
   }
 
   async remove(token: string): Promise<void> {
-    await this.redis.del(sessionKey(this.prefix, token));
+    await this.redis.del(keyOf(this.prefix, token));
   }
 }
 

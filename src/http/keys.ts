@@ -1,0 +1,35 @@
+/**
+ * Every Redis key of the HTTP doors is built here and only here (ledger keys: apply/keys.ts; feed and queue keys:
+ * queue/names.ts). Access keys and sessions are not a merchant's data — a request names its key before its
+ * merchant is known — so each lives under one hash tag of its own; throttle buckets are the merchant's and share
+ * the merchant's tag (built, with its cleaning, by apply/keys.ts).
+ *
+ *   <prefix>:{keys}:key:<accessKeyId>                hash     merchantId, secretSha256, secretSealed, createdAt, revokedAt
+ *   <prefix>:{keys}:by-secret:<sha256>               string   accessKeyId, for Bearer look-ups
+ *   <prefix>:{keys}:index                            zset     accessKeyId -> creation time (ms), for `keys list`
+ *   <prefix>:{sessions}:session:<sha256 of token>    hash     accessKeyId, merchantId, createdAt (expires)
+ *   <prefix>:{m:<M>}:throttle:<Operation>            hash     the merchant's request bucket for one operation
+ */
+import { merchantTag } from '../apply/keys.js';
+
+export interface AccessKeyKeys {
+  key(accessKeyId: string): string;
+  bySecret(secretSha256: string): string;
+  index: string;
+}
+
+export function accessKeyKeys(prefix: string): AccessKeyKeys {
+  const root = `${prefix}:{keys}`;
+  return Object.freeze({
+    key: (accessKeyId: string) => `${root}:key:${accessKeyId}`,
+    bySecret: (secretSha256: string) => `${root}:by-secret:${secretSha256}`,
+    index: `${root}:index`,
+  });
+}
+
+/** A session's key, from the SHA-256 of its token (the token itself is never stored). */
+export const sessionKey = (prefix: string, tokenSha256: string): string =>
+  `${prefix}:{sessions}:session:${tokenSha256}`;
+
+export const throttleKey = (prefix: string, merchantId: string, operation: string): string =>
+  `${merchantTag(prefix, merchantId)}:throttle:${operation}`;
