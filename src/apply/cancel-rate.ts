@@ -4,6 +4,7 @@
  * cancelled (flag `s` of its state field `o`) in the same atomic step as the cancellation; the orders of a window come from the
  * merchant's purchase-date index, so the metric reads only the orders of the window.
  */
+import { merchantFromKeyPart } from '../core/merchant-id.js';
 import { scanKeys, type RedisClient } from '../core/redis-client.js';
 import { ledgerKeys } from './keys.js';
 import { orderStateFrom } from './order-hash.js';
@@ -107,7 +108,7 @@ export async function merchantsWithOrders(redis: RedisClient, prefix: string): P
   const found = new Set<string>();
   for (const key of await scanKeys(redis, `${prefix}:{m:*}:orders-by-purchase`)) {
     const match = /\{m:(.*)\}:orders-by-purchase$/.exec(key);
-    if (match) found.add(match[1] as string);
+    if (match) found.add(merchantFromKeyPart(match[1] as string));
   }
   return [...found].sort();
 }

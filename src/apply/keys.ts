@@ -12,6 +12,8 @@
  *   <prefix>:{m:<M>}:mail-lease:<event id>        string  the notifier sending it (expires after 30 s)
  *   <prefix>:{m:<M>}:applied:<FeedSubmissionId>   hash    message id -> outcome; exactly-once marker per message
  */
+import { merchantKeyPart } from '../core/merchant-id.js';
+
 export interface LedgerKeys {
   order(orderId: string): string;
   merchantOrder(merchantOrderId: string): string;
@@ -24,8 +26,8 @@ export interface LedgerKeys {
 }
 
 export function ledgerKeys(prefix: string, merchantId: string): LedgerKeys {
-  // `{` and `}` inside the merchant id would move the hash tag; MWS merchant ids are alphanumeric anyway.
-  const tag = `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
+  // Escaped injectively: `{`, `}` or `:` in an id can neither move the hash tag nor make two ids share a ledger.
+  const tag = `${prefix}:{m:${merchantKeyPart(merchantId)}}`;
   return Object.freeze({
     order: (orderId: string) => `${tag}:order:${orderId}`,
     merchantOrder: (merchantOrderId: string) => `${tag}:morder:${merchantOrderId}`,

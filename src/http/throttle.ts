@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RedisClient } from '../core/redis-client.js';
 import { FeedError } from '../core/errors.js';
+import { merchantKeyPart } from '../core/merchant-id.js';
 
 export type FeedOperation =
   | 'SubmitFeed'
@@ -72,7 +73,7 @@ export class Throttle {
   async take(merchantId: string, operation: FeedOperation): Promise<ThrottleOutcome> {
     const quota = QUOTAS[operation];
     const restoreMs = Math.max(1, Math.round(quota.restoreSeconds * 1000 * this.scale));
-    const key = `${this.prefix}:{m:${merchantId}}:throttle:${operation}`;
+    const key = `${this.prefix}:{m:${merchantKeyPart(merchantId)}}:throttle:${operation}`;
     const [allowed, remaining, resetsOn, refusal] = await this.redis.takeRequestToken(
       key,
       quota.max,

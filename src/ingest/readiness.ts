@@ -4,7 +4,7 @@
  * is taken anyway after `maxWaitMs` of stability, so that it gets a report (a truncated feed is rejected)
  * instead of waiting for ever.
  */
-import { readdir, readlink, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readlink, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileCompleteness } from './completeness.js';
 
@@ -26,14 +26,15 @@ export async function waitUntilReady(
   let stableSince = Date.now();
   while (!stopped()) {
     const now = Date.now();
-    const info = await stat(path).catch(() => null);
-    if (!info) return 'gone';
+    // lstat: a link, a pipe or anything else swapped in is not waited for (the caller refuses it).
+    const info = await lstat(path).catch(() => null);
+    if (!info?.isFile()) return 'gone';
     const signature = `${info.size}:${info.mtimeMs}`;
     if (signature !== last) {
       last = signature;
       stableSince = now;
     } else if (now - stableSince >= options.stableMs && !(await openForWriting(path))) {
-      const completeness = await fileCompleteness(path).catch(() => 'incomplete' as const);
+      const completeness = await fileCompleteness(path, info).catch(() => 'incomplete' as const);
       if (completeness === 'complete') return { state: 'ready', signature };
       if (now - stableSince >= options.maxWaitMs) return { state: 'gave-up-waiting', signature };
     }

@@ -12,6 +12,7 @@
  * recognise the duplicate. Nothing else can send an event twice.
  */
 import { hostname } from 'node:os';
+import { merchantFromKeyPart } from '../core/merchant-id.js';
 import { scanKeys, type RedisClient } from '../core/redis-client.js';
 import { ledgerKeys } from '../apply/keys.js';
 import { streamFields } from '../apply/stream-fields.js';
@@ -61,7 +62,9 @@ export function createNotifier(
   const streams = async (): Promise<Array<{ key: string; merchantId: string }>> => {
     // Every master of a Cluster: SCAN through the Cluster client would ask one node only.
     const keys = await scanKeys(redis, `${config.prefix}:{m:*}:events`, 'stream');
-    return keys.sort().map((key) => ({ key, merchantId: /\{m:(.*)\}:events$/.exec(key)?.[1] ?? '' }));
+    return keys
+      .sort()
+      .map((key) => ({ key, merchantId: merchantFromKeyPart(/\{m:(.*)\}:events$/.exec(key)?.[1] ?? '') }));
   };
 
   const ensureGroup = async (key: string): Promise<void> => {

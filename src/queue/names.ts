@@ -15,6 +15,7 @@
  * BullMQ's own keys live under <queue prefix>:<queue name>:… (see queuePrefix).
  */
 import type { Config } from '../core/config.js';
+import { merchantKeyPart } from '../core/merchant-id.js';
 
 export const APPLY_QUEUE = 'feed-apply';
 export const APPLY_JOB = 'apply-partition';
@@ -49,7 +50,7 @@ export function feedKeys(prefix: string, feedId: string): FeedKeys {
 
 export const feedSequenceKey = (prefix: string): string => `${prefix}:feeds:seq`;
 export const feedIndexKey = (prefix: string): string => `${prefix}:feeds`;
-const merchantTag = (prefix: string, merchantId: string): string => `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
+const merchantTag = (prefix: string, merchantId: string): string => `${prefix}:{m:${merchantKeyPart(merchantId)}}`;
 export const contentKey = (prefix: string, merchantId: string, sha256: string): string =>
   `${merchantTag(prefix, merchantId)}:sha:${sha256}`;
 export const merchantFeedIndexKey = (prefix: string, merchantId: string): string =>

@@ -23,21 +23,21 @@ describe('feedproc check-folder', () => {
     expect(run.code).toBe(3);
     expect(run.stdout.split('\n')).toEqual([
       expect.stringMatching(
-        /^a-refunds\.xml: Complete, 3 processed, 0 with errors -> .*reports\/a-refunds\.xml\.report\.xml$/,
+        /^a-refunds\.xml: Complete, 3 processed, 0 with errors -> .*reports\/a-refunds\.xml\.check\.report\.xml$/,
       ),
       expect.stringMatching(
-        /^b-cancels\.txt: Complete, 2 processed, 1 with errors -> .*reports\/b-cancels\.txt\.report\.txt$/,
+        /^b-cancels\.txt: Complete, 2 processed, 1 with errors -> .*reports\/b-cancels\.txt\.check\.report\.txt$/,
       ),
       '',
     ]);
     expect(readdirSync(join(tmp.dir, 'reports')).sort()).toEqual([
-      'a-refunds.xml.report.xml',
-      'b-cancels.txt.report.txt',
+      'a-refunds.xml.check.report.xml',
+      'b-cancels.txt.check.report.txt',
     ]);
-    expect(readFileSync(join(tmp.dir, 'reports', 'a-refunds.xml.report.xml'), 'utf8')).toContain(
+    expect(readFileSync(join(tmp.dir, 'reports', 'a-refunds.xml.check.report.xml'), 'utf8')).toContain(
       '<MessagesSuccessful>3</MessagesSuccessful>',
     );
-    expect(readFileSync(join(tmp.dir, 'reports', 'b-cancels.txt.report.txt'), 'utf8')).toContain(
+    expect(readFileSync(join(tmp.dir, 'reports', 'b-cancels.txt.check.report.txt'), 'utf8')).toContain(
       "Row 2, column adjustment-reason-code: the value 'Nope'",
     );
     expect(readdirSync(incoming).sort()).toEqual([
