@@ -17,7 +17,7 @@ import { submitFeed } from '../queue/submit-feed.js';
 import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../report/index.js';
 import { writeAtomically } from './atomic-write.js';
 import type { DropFolder, DroppedFile } from './drop-folder.js';
-import { claimRecordName, feedReportName, nameStem } from './file-names.js';
+import { claimRecordName, feedReportName, nameStem, withOriginalName } from './file-names.js';
 import { describeKind, NotTheCheckedFile, openChecked, renameOutOf } from './trust.js';
 
 export interface Claim {
@@ -80,8 +80,11 @@ export async function processClaimed(
   const feedId = await feedOf(deps, file, merchantId);
   const report = await wait(feedId);
   const format = nativeReportFormat(report);
-  const reportPath = join(folder.reports, feedReportName(file.name, feedId, REPORT_EXTENSIONS[format]));
-  await writeAtomically(reportPath, renderReport(report, format, file.name));
+  const extension = REPORT_EXTENSIONS[format];
+  const reportPath = join(folder.reports, feedReportName(file.name, feedId, extension));
+  const pieces = renderReport(report, format, file.name);
+  const shortened = nameStem(file.name) !== file.name;
+  await writeAtomically(reportPath, shortened ? withOriginalName(pieces, extension, file.name) : pieces);
   if (parseFaults(deps.config.fault).exitAfterReport) crashNow(); // the chaos test's crash before the move
   const movedTo = await moveOut(folder, file, report.statusCode === 'Rejected' ? folder.failed : folder.done, feedId);
   await rm(sidecarPath(file), { force: true });

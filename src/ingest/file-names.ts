@@ -79,3 +79,21 @@ export const checkReportName = (name: string, folder: string | null, extension: 
 
 /** The claim record beside a claimed file in processing/. */
 export const claimRecordName = (name: string): string => `.${nameStem(name)}.claim`;
+
+/**
+ * A report whose file name was shortened still names its file inside: an XML comment after the declaration, a
+ * trailing `original-file-name` line in a tab-separated report, an `originalFileName` member first in a JSON one.
+ */
+export function* withOriginalName(pieces: Iterable<string>, extension: string, name: string): Generator<string> {
+  let first = true;
+  for (const piece of pieces) {
+    if (first && extension === 'xml') {
+      const comment = `<!-- original file name: ${name.replace(/--/g, '- -').replace(/[<>]/g, '_')} -->`;
+      yield piece.replace(/^(<\?xml[^>]*\?>\n?)?/, (declaration) => `${declaration}${comment}\n`);
+    } else if (first && extension === 'json')
+      yield piece.replace(/^\{/, `{\n  "originalFileName": ${JSON.stringify(name)},`);
+    else yield piece;
+    first = false;
+  }
+  if (extension === 'txt') yield `\noriginal-file-name\t${name.replace(/[\t\r\n]+/g, ' ')}\n`;
+}

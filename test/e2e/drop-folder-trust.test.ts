@@ -132,7 +132,7 @@ describe('the drop folder takes only what it should (feedproc serve)', () => {
     // The 250-byte name: processed once, its report under a derived name, the file in done/ under its own.
     expect(w.events().filter((e) => e['event'] === 'feed' && e['file'] === LONG_NAME)).toHaveLength(1);
     expect(Buffer.byteLength(String(long['report']).split('/').pop() as string)).toBeLessThan(200);
-    expect(existsSync(String(long['report']))).toBe(true);
+    expect(readFileSync(String(long['report']), 'utf8')).toContain(`<!-- original file name: ${LONG_NAME} -->`);
     expect(readdirSync(join(feeds.dir, 'done', A))).toContain(LONG_NAME);
 
     // Every refused entry is reported, with a report naming why; a rescan (it makes deleted folders again)
