@@ -4,7 +4,7 @@
  * reports of the same name from two merchants), reports/ deleted while running is made again, and a folder named
  * `M{COL` can neither reach nor share merchant `M_COL`'s ledger.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -106,6 +106,27 @@ describe('drop folder names, windows and folders (feedproc watch)', () => {
     expect(readdirSync(join(tmp.dir, 'done', 'A1CLEANER'))).toEqual(['two.txt']);
     expect(watch.events().filter((e) => e['event'] === 'retry')).toEqual([]);
   }, 120_000);
+
+  it('sends a file that keeps failing to failed/ with a report after its tries, and the lane moves on', async () => {
+    // A folder left in processing/ under the file's name: every claim's rename fails (not a state that heals).
+    mkdirSync(join(tmp.dir, 'processing', 'A1STUCK', 'stuck.txt'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'processing', 'A1STUCK', 'stuck.txt', 'keep'), '');
+    const inbox = merchantInbox(tmp.dir, 'A1STUCK');
+    watch = startWatch({ ...env, FEEDPROC_WATCH_STABLE_MS: '200' });
+    await watch.waitFor((e) => e['event'] === 'watching');
+    await dropFile(inbox, 'stuck.txt', 'sku\tquantity\nSTUCK\t1\n');
+    await sleep(50); // a later ctime: after stuck.txt in the lane
+    await dropFile(inbox, 'next.txt', 'sku\tquantity\nNEXT\t1\n');
+    const givenUp = await watch.waitFor((e) => e['event'] === 'given-up', 150_000);
+    expect(watch.events().filter((e) => e['event'] === 'retry')).toHaveLength(6);
+    expect(String(givenUp['report']).endsWith('stuck.txt.A1STUCK.failed.txt')).toBe(true);
+    expect(readFileSync(String(givenUp['report']), 'utf8')).toMatch(
+      /^The file "stuck\.txt" could not be processed after 6 attempts \(.*\); it was moved to failed\//,
+    );
+    expect(readdirSync(join(tmp.dir, 'failed', 'A1STUCK'))).toEqual(['stuck.txt']);
+    const next = await watch.waitFor((e) => e['event'] === 'feed', 60_000);
+    expect(next).toMatchObject({ file: 'next.txt', status: 'Complete' });
+  }, 240_000);
 
   it('keeps M{COL out of M_COL: the folder is refused, M_COL keeps its own ledger, the id is refused at the CLI', async () => {
     watch = startWatch(env);
