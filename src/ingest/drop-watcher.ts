@@ -96,13 +96,13 @@ export async function startDropWatcher(
   await ensureDropFolder(folder);
   const lanes = new Map<string, { queue: Entry[]; running: Promise<void> | null }>();
   const known = new Set<string>();
-  /** Entries refused so far (entry -> device:inode): each is reported once, a new one at the same path again. */
-  const refusedSeen = new Map<string, string>();
+  /** Entries refused so far (entry -> device:inode, when): each is reported once, a new one at the same path again. */
+  const refusedSeen = new Map<string, { identity: string; at: number }>();
   let stopping = false;
 
   const refuse = async (refusal: Refusal): Promise<void> => {
-    if (refusedSeen.get(refusal.entry) === refusal.identity) return;
-    refusedSeen.set(refusal.entry, refusal.identity);
+    if (refusedSeen.get(refusal.entry)?.identity === refusal.identity) return;
+    refusedSeen.set(refusal.entry, { identity: refusal.identity, at: Date.now() });
     const report = await reportRefusal(folder, refusal).catch(() => null);
     log({ event: 'refused', entry: refusal.entry, reason: refusal.reason, report });
   };
@@ -239,8 +239,15 @@ export async function startDropWatcher(
    */
   const rescan = async (atStart = false): Promise<void> => {
     await ensureDropFolder(folder).catch(() => undefined); // a folder deleted while running is made again
-    const scanned = await scanIncoming(folder.incoming).catch(() => ({ files: [], refused: [] }));
+    const scanStarted = Date.now();
+    const scanned = await scanIncoming(folder.incoming).catch(() => null);
+    if (!scanned) return;
     for (const refusal of scanned.refused) await refuse(refusal);
+    // Entries gone since are forgotten (the map stays as small as the folder); one back later is reported again.
+    // Only those refused before this scan began: one refused meanwhile may be missing from its listing.
+    const present = new Set(scanned.refused.map((r) => r.entry));
+    for (const [entry, seen] of refusedSeen)
+      if (!present.has(entry) && seen.at < scanStarted) refusedSeen.delete(entry);
     const found = scanned.files.filter((f) => !known.has(`${f.folder ?? ''}/${f.name}`));
     const timed = await Promise.all(
       found.map(async (file) => ({ file, arrived: atStart ? 0 : await arrival(file.path) })),
