@@ -72,7 +72,8 @@ export async function scanIncoming(root: string): Promise<{ files: DroppedFile[]
     if (isWorkInProgressName(entry.name)) continue;
     const path = join(root, entry.name);
     if (entry.isFile()) files.push({ path, name: entry.name, folder: null });
-    else if (!entry.isDirectory() && !entry.isSymbolicLink()) await refuse(entry.name, path);
+    else if (!entry.isDirectory())
+      await refuse(entry.name, path); // a link (to a file or a folder) is never followed
     else {
       const folderRefused = await folderRefusal(root, entry.name);
       if (folderRefused) refused.push(folderRefused);

@@ -1,5 +1,6 @@
 /** `feedproc check-folder` (what `npm start` runs until the watcher exists): every waiting file gets its report. */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { FLAT_ADJUSTMENT_HEADER, adjustmentFeed, flatAdjustmentRow } from '../helpers/feeds.js';
@@ -45,6 +46,35 @@ describe('feedproc check-folder', () => {
       'a-refunds.xml',
       'b-cancels.txt',
       'upload.xml.tmp',
+    ]);
+  });
+
+  it('applies the drop folder trust rules: links, pipes and invalid folders are refused with a report, never read', async () => {
+    const dir = join(tmp.dir, 'hostile');
+    const incoming = join(dir, 'incoming');
+    mkdirSync(join(incoming, 'A1GOOD'), { recursive: true });
+    mkdirSync(join(incoming, 'BAD NAME'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'outside.xml'), adjustmentFeed(1));
+    symlinkSync(join(tmp.dir, 'outside.xml'), join(incoming, 'link.xml'));
+    execFileSync('mkfifo', [join(incoming, 'A1GOOD', 'pipe.txt')]);
+    writeFileSync(join(incoming, 'BAD NAME', 'feed.xml'), adjustmentFeed(1));
+    writeFileSync(join(incoming, 'A1GOOD', 'good.xml'), adjustmentFeed(2));
+    const run = await runCli(['check-folder', '--feeds-dir', dir]);
+    expect(run.code).toBe(4);
+    const lines = run.stdout.trim().split('\n').sort();
+    expect(lines).toEqual([
+      expect.stringMatching(/^"A1GOOD\/pipe\.txt": not checked: a named pipe \(FIFO\), not a regular file -> /),
+      expect.stringMatching(/^"BAD NAME": not checked: the folder name "BAD NAME" is not a merchant id/),
+      expect.stringMatching(/^"link\.xml": not checked: a symbolic link, not a regular file -> /),
+      expect.stringMatching(
+        /^A1GOOD\/good\.xml: Complete, 2 processed, 0 with errors -> .*good\.xml\.A1GOOD\.merchant-check\.report\.xml$/,
+      ),
+    ]);
+    expect(readdirSync(join(dir, 'reports')).sort()).toEqual([
+      'A1GOOD%2Fpipe.txt.refused.txt',
+      'BAD%20NAME.refused.txt',
+      'good.xml.A1GOOD.merchant-check.report.xml',
+      'link.xml.refused.txt',
     ]);
   });
 
