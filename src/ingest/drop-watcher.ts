@@ -63,12 +63,6 @@ interface Entry {
   started: boolean;
 }
 
-/**
- * How long a lane waits before taking its first file, so that the files of a burst (reported one by one) take
- * their places in arrival order first; no dropped file is read sooner than its stability window anyway.
- */
-const BURST_SETTLE_MS = 200;
-
 /** When a file appeared in the folder: its ctime, which the writer's rename (or last write) sets. */
 async function arrival(path: string): Promise<number> {
   return (await lstat(path).catch(() => null))?.ctimeMs ?? Date.now();
@@ -142,7 +136,7 @@ export async function startDropWatcher(
   const runLane = async (lane: { queue: Entry[] }): Promise<void> => {
     // Files of one burst are reported one by one; a stability window's wait lets them all take their places
     // before the lane takes its first (no file is read sooner than that anyway).
-    await new Promise((done) => setTimeout(done, Math.min(options.stableMs, BURST_SETTLE_MS)));
+    await new Promise((done) => setTimeout(done, options.stableMs));
     let pause = options.retryMs;
     while (lane.queue.length > 0 && !stopping) {
       const entry = lane.queue[0] as Entry;
