@@ -16,8 +16,12 @@ const HEAD_BYTES = 512;
 export type Completeness = 'complete' | 'incomplete' | 'empty';
 
 /** Reads the file's head and tail through a checked descriptor (trust.ts): never a pipe, a link or another file. */
-export async function fileCompleteness(path: string, expected?: Stats): Promise<Completeness> {
-  const handle = await openChecked(path, expected);
+export async function fileCompleteness(
+  path: string,
+  expected?: Stats,
+  openFile: (path: string, expected?: Stats) => Promise<FileHandle> = openChecked,
+): Promise<Completeness> {
+  const handle = await openFile(path, expected);
   try {
     const { size } = await handle.stat();
     if (size === 0) return 'empty';

@@ -177,7 +177,7 @@ export async function startDropWatcher(
   const startReadinessChecks = (queue: Entry[]): void => {
     for (const entry of queue.slice(0, LOOKAHEAD)) {
       if (entry.claimed || entry.ready) continue;
-      entry.ready = waitUntilReady(entry.file.path, options, () => stopping);
+      entry.ready = waitUntilReady(entry.file.path, options, () => stopping, entry.file.folder !== null);
       entry.ready.catch(() => undefined);
     }
   };
@@ -186,11 +186,11 @@ export async function startDropWatcher(
   const handle = async (entry: Entry): Promise<boolean> => {
     let file = entry.file;
     if (!entry.claimed) {
-      let readiness = await (entry.ready ?? waitUntilReady(file.path, options, () => stopping));
+      let readiness = await (entry.ready ?? waitUntilReady(file.path, options, () => stopping, file.folder !== null));
       entry.ready = null; // a retry waits afresh
       // Judged while it waited its turn: a writer may have come back since, so look once more when it changed.
       if (readiness !== 'gone' && (await changedSince(file.path, readiness)))
-        readiness = await waitUntilReady(file.path, options, () => stopping);
+        readiness = await waitUntilReady(file.path, options, () => stopping, file.folder !== null);
       // Gone, or no longer a regular file (then refused and reported): dealt with; a regular file again: once more.
       if (readiness === 'gone') return !stopping && !(await acceptable(file));
       // Checked again just before the claim: the folder or the entry may have been swapped meanwhile.

@@ -12,7 +12,7 @@
  */
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, rename, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isMerchantId } from '../core/merchant-id.js';
 import type { DroppedFile } from './drop-folder.js';
 
@@ -100,6 +100,30 @@ export async function openChecked(path: string, expected?: Stats): Promise<FileH
     );
   }
   return handle;
+}
+
+/**
+ * Opens a file still in incoming/ for reading through a descriptor of its folder (Linux: /proc/self/fd/N/name),
+ * checked to be the real folder lstat sees: a merchant folder swapped for a link to a folder elsewhere cannot make
+ * feedproc read what is there (O_NOFOLLOW guards only the last component of a path). incoming/ itself may be a
+ * link an administrator made, so for a file at the top its folder is opened following links.
+ */
+export async function openInFolder(path: string, expected: Stats, merchantFolder: boolean): Promise<FileHandle> {
+  const dir = dirname(path);
+  const seen = merchantFolder ? await lstat(dir) : null;
+  if (seen && !seen.isDirectory()) throw new NotTheCheckedFile(`${dir} is ${describeKind(seen)}, not a folder`);
+  const folder = await open(dir, merchantFolder ? DIR_FLAGS : DIR_FLAGS & ~constants.O_NOFOLLOW).catch(() => null);
+  if (!folder) return openChecked(path, expected);
+  try {
+    const info = await folder.stat();
+    if (seen && (info.dev !== seen.dev || info.ino !== seen.ino))
+      throw new NotTheCheckedFile(`${dir} changed while a file in it was opened`);
+    const viaDescriptor = join(`/proc/self/fd/${folder.fd}`, basename(path));
+    const procWorks = (await lstat(`/proc/self/fd/${folder.fd}`).catch(() => null)) !== null;
+    return await openChecked(procWorks ? viaDescriptor : path, expected);
+  } finally {
+    await folder.close();
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import { writeAtomically } from '../../ingest/atomic-write.js';
 import { dropFolder, scanIncoming, type DroppedFile } from '../../ingest/drop-folder.js';
 import { checkReportName } from '../../ingest/file-names.js';
 import { reportRefusal } from '../../ingest/refusals.js';
-import { openChecked, regularFileInfo } from '../../ingest/trust.js';
+import { openInFolder, regularFileInfo } from '../../ingest/trust.js';
 import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../../report/index.js';
 import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
@@ -56,7 +56,7 @@ async function checkFile(
   const seen = await regularFileInfo(file.path);
   if (!seen) throw new Error('no longer a regular file');
   // Read through the checked descriptor (/proc/self/fd/N reopens that very file), so a swap cannot redirect it.
-  const handle = await openChecked(file.path, seen);
+  const handle = await openInFolder(file.path, seen, file.folder !== null);
   let report;
   try {
     const viaDescriptor = `/proc/self/fd/${handle.fd}`;
