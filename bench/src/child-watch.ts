@@ -17,7 +17,7 @@ import { ownPeakRssMiB, printResult } from './result-line.js';
 import { median, percentile } from './stats.js';
 
 const WARM_UP = 5;
-const TIMING = { maxWaitMs: 60_000, pollMs: 50, rescanMs: 5000, retryMs: 2000 };
+const TIMING = { maxWaitMs: 60_000, pollMs: 50, rescanMs: 5000, retryMs: 2000, maxRetryMs: 30_000, giveUpAfter: 6 };
 
 async function main(parent: string, url: string, files: number, burst: number): Promise<void> {
   const dir = mkdtempSync(join(parent, 'watch-')); // a fresh drop folder for every run

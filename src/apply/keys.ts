@@ -12,6 +12,8 @@
  *   <prefix>:{m:<M>}:mail-lease:<event id>        string  the notifier sending it (expires after 30 s)
  *   <prefix>:{m:<M>}:applied:<FeedSubmissionId>   hash    message id -> outcome; exactly-once marker per message
  */
+import { merchantFromKeyPart, merchantKeyPart } from '../core/merchant-id.js';
+
 export interface LedgerKeys {
   order(orderId: string): string;
   merchantOrder(merchantOrderId: string): string;
@@ -24,18 +26,19 @@ export interface LedgerKeys {
 }
 
 /**
- * `<prefix>:{m:<M>}`, the root of every key of one merchant (ledger, feeds index, throttle buckets). `{` and `}`
- * inside the merchant id would move the hash tag: they become `_` (MWS merchant ids are alphanumeric anyway).
+ * `<prefix>:{m:<M>}`, the root of every key of one merchant (ledger, feeds index, throttle buckets). The id is
+ * escaped injectively: `{`, `}` or `:` in it can neither move the hash tag nor make two ids share a key.
  */
 export function merchantTag(prefix: string, merchantId: string): string {
-  return `${prefix}:{m:${merchantId.replace(/[{}]/g, '_')}}`;
+  return `${prefix}:{m:${merchantKeyPart(merchantId)}}`;
 }
 
 /** SCAN patterns over every merchant's ledger keys of one kind, and the merchant a found key belongs to. */
 export const everyMerchantEvents = (prefix: string): string => `${prefix}:{m:*}:events`;
 export const everyMerchantOrdersByPurchase = (prefix: string): string => `${prefix}:{m:*}:orders-by-purchase`;
 export function merchantOfKey(key: string): string | null {
-  return /:\{m:([^}]*)\}:/.exec(key)?.[1] ?? null;
+  const part = /:\{m:([^}]*)\}:/.exec(key)?.[1];
+  return part === undefined ? null : merchantFromKeyPart(part);
 }
 
 export function ledgerKeys(prefix: string, merchantId: string): LedgerKeys {

@@ -4,6 +4,7 @@
  */
 import type { ValidateFunction } from 'ajv';
 import { FeedError } from './errors.js';
+import { isMerchantId } from './merchant-id.js';
 
 export interface Config {
   /** Root of the drop folder. @defaultValue `./feeds` */
@@ -25,7 +26,10 @@ export interface Config {
   readonly verbose: boolean;
   /** Job lock and stalled-job check interval of workers, in ms. @defaultValue 30000 */
   readonly jobLockMs: number;
-  /** Stability window of dropped files, in ms. @defaultValue 200 */
+  /**
+   * Stability window of dropped files, in ms: a file is taken once its size and mtime have not changed for this long
+   * (long enough for a writer that appends line by line; writers should still write, then rename). @defaultValue 2000
+   */
   readonly watchStableMs: number;
   /** SMTP URL for buyer e-mails; null: .eml files in <feedsDir>/outbox/. @defaultValue null */
   readonly smtpUrl: string | null;
@@ -108,6 +112,10 @@ export function loadConfig(validate: ValidateFunction, sources: ConfigSources): 
     throw new FeedError('CLI_USAGE', { detail });
   }
   const config = merged as unknown as Config;
+  if (config.merchantId !== null && !isMerchantId(config.merchantId))
+    throw new FeedError('CLI_USAGE', {
+      detail: new FeedError('MERCHANT_ID_INVALID', { given: JSON.stringify(config.merchantId) }).message,
+    });
   if (config.redisCluster !== null && config.redisUrl !== null) {
     throw new FeedError('CLI_USAGE', {
       detail:

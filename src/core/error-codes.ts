@@ -197,6 +197,21 @@ export const ERROR_CODES = Object.freeze({
     'Feed {feedSubmissionId} was cancelled by merchant {merchantId} before processing began; nothing in it was applied.',
     'Warning',
   ),
+  DROP_REFUSED: entry(
+    97020,
+    'feed',
+    'The drop folder did not take {entry}: {reason}. It was not opened, read or moved; nothing in it was applied.',
+  ),
+  DROP_GIVEN_UP: entry(
+    97021,
+    'feed',
+    'The file {file} could not be processed after {attempts} attempts ({error}); it was moved to failed/ and nothing more of it will be applied.',
+  ),
+  MERCHANT_ID_INVALID: entry(
+    null,
+    'system',
+    "The merchant id {given} is not valid: a merchant id holds only letters, digits, '-' and '_' (1–50 characters).",
+  ),
   CLI_REDIS_UNAVAILABLE: entry(null, 'system', 'Redis does not answer at {url}: {detail}'),
   QUEUE_REDIS_FULL: entry(
     null,

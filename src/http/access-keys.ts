@@ -11,8 +11,8 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RedisClient } from '../core/redis-client.js';
-import { FeedError } from '../core/errors.js';
 import { accessKeyKeys } from './keys.js';
+import { requireMerchantId } from '../core/merchant-id.js';
 import { seal, unseal } from './secret-box.js';
 
 export interface AccessKey {
@@ -27,9 +27,6 @@ export interface NewAccessKey {
   secretKey: string;
   merchantId: string;
 }
-
-/** Merchant ids name folders and Redis hash tags: letters, digits, '-' and '_' only. */
-export const MERCHANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,50}$/;
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -52,10 +49,7 @@ export class AccessKeyStore {
   ) {}
 
   async create(merchantId: string, now: Date = new Date()): Promise<NewAccessKey> {
-    if (!MERCHANT_ID_PATTERN.test(merchantId))
-      throw new FeedError('CLI_USAGE', {
-        detail: `merchant id ${JSON.stringify(merchantId)} may hold only letters, digits, '-' and '_' (1–50)`,
-      });
+    requireMerchantId(merchantId);
     const accessKeyId = newAccessKeyId();
     const secretKey = randomBytes(30).toString('base64url');
     const sha = secretSha256(secretKey);

@@ -5,17 +5,20 @@
  * and, once submitted, the FeedSubmissionId, so a file left there by a crash resumes instead of being applied
  * again (the ledger's exactly-once marks and the duplicate check do the rest).
  */
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crashNow, parseFaults } from '../core/faults.js';
 import { feedTypeByName } from '../core/feed-types.js';
 import type { Report } from '../core/types.js';
-import { loadFeed } from '../queue/feed-store.js';
+import { loadFeed, nextFeedId, saveFeed, submittedRecord } from '../queue/feed-store.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { submitFeed } from '../queue/submit-feed.js';
 import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../report/index.js';
 import { writeAtomically } from './atomic-write.js';
 import type { DropFolder, DroppedFile } from './drop-folder.js';
+import { claimRecordName, feedReportName, nameStem, withOriginalName } from './file-names.js';
+import { describeKind, NotTheCheckedFile, openChecked, renameOutOf } from './trust.js';
 
 export interface Claim {
   claimedAt: string;
@@ -32,20 +35,38 @@ export interface Outcome {
   movedTo: string;
 }
 
-/** Moves the file into processing/<folder>/; false when it is gone (claimed by another watcher, or deleted). */
-export async function claim(folder: DropFolder, file: DroppedFile): Promise<DroppedFile | null> {
+/**
+ * Moves the file into processing/<folder>/ through a checked descriptor of its folder (trust.ts); null when it is
+ * gone (claimed by another watcher, or deleted). What the rename moved is checked afterwards: anything but the
+ * regular file seen before (a link or a pipe swapped in) throws NotTheCheckedFile, and is then in processing/.
+ */
+export async function claim(folder: DropFolder, file: DroppedFile, seen: Stats): Promise<DroppedFile | null> {
   const dir = join(folder.processing, file.folder ?? '');
   await mkdir(dir, { recursive: true });
   const claimed = { ...file, path: join(dir, file.name) };
   await writeAtomically(sidecarPath(claimed), JSON.stringify({ claimedAt: new Date().toISOString() } satisfies Claim));
   try {
-    await rename(file.path, claimed.path);
+    await renameOutOf(join(file.path, '..'), file.name, claimed.path);
   } catch (err) {
     await rm(sidecarPath(claimed), { force: true });
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+  const moved = await lstat(claimed.path);
+  if (!moved.isFile() || moved.dev !== seen.dev || moved.ino !== seen.ino)
+    throw new ClaimedOther(claimed, moved.isFile() ? 'another file than the one checked' : describeKind(moved));
+  await (await openChecked(claimed.path, moved)).close();
   return claimed;
+}
+
+/** The claim moved something other than the regular file checked before it (swapped in meanwhile). */
+export class ClaimedOther extends NotTheCheckedFile {
+  constructor(
+    readonly claimed: DroppedFile,
+    readonly kind: string,
+  ) {
+    super(`${claimed.name} turned out to be ${kind} when claimed`);
+  }
 }
 
 /** Submits (or, after a crash, finds) the feed of a claimed file, waits for its report and files everything. */
@@ -59,8 +80,11 @@ export async function processClaimed(
   const feedId = await feedOf(deps, file, merchantId);
   const report = await wait(feedId);
   const format = nativeReportFormat(report);
-  const reportPath = join(folder.reports, `${file.name}.${feedId}.report.${REPORT_EXTENSIONS[format]}`);
-  await writeAtomically(reportPath, renderReport(report, format, file.name));
+  const extension = REPORT_EXTENSIONS[format];
+  const reportPath = join(folder.reports, feedReportName(file.name, feedId, extension));
+  const pieces = renderReport(report, format, file.name);
+  const shortened = nameStem(file.name) !== file.name;
+  await writeAtomically(reportPath, shortened ? withOriginalName(pieces, extension, file.name) : pieces);
   if (parseFaults(deps.config.fault).exitAfterReport) crashNow(); // the chaos test's crash before the move
   const movedTo = await moveOut(folder, file, report.statusCode === 'Rejected' ? folder.failed : folder.done, feedId);
   await rm(sidecarPath(file), { force: true });
@@ -68,8 +92,9 @@ export async function processClaimed(
 }
 
 async function feedOf(deps: PipelineDeps, file: DroppedFile, merchantId: string): Promise<string> {
-  const claimRecord = await readClaim(file);
+  let claimRecord = await readClaim(file);
   if (claimRecord.feedId) return claimRecord.feedId;
+  claimRecord = await reserveFeed(deps, file, merchantId, claimRecord);
   const expectedType = claimRecord.feedType ? feedTypeByName(claimRecord.feedType) : undefined;
   const record = await submitFeed(deps, file.path, {
     merchantId,
@@ -85,6 +110,32 @@ async function feedOf(deps: PipelineDeps, file: DroppedFile, merchantId: string)
   }
   await writeAtomically(sidecarPath(file), JSON.stringify({ ...claimRecord, feedId } satisfies Claim));
   return feedId;
+}
+
+/**
+ * The file's FeedSubmissionId, reserved once and kept in its claim record before anything is submitted: a retry
+ * (Redis full, Redis away) submits under the same id instead of leaving a cancelled record per attempt.
+ */
+async function reserveFeed(deps: PipelineDeps, file: DroppedFile, merchantId: string, claim: Claim): Promise<Claim> {
+  const { redis, config } = deps;
+  let reserved = claim;
+  if (!reserved.reservedFeedId) {
+    reserved = { ...claim, reservedFeedId: await nextFeedId(redis, config.prefix) };
+    await writeAtomically(sidecarPath(file), JSON.stringify(reserved satisfies Claim));
+  }
+  const feedId = reserved.reservedFeedId as string;
+  if (!(await loadFeed(redis, config.prefix, feedId))) {
+    const record = submittedRecord({
+      feedSubmissionId: feedId,
+      feedType: reserved.feedType ?? null,
+      merchantId,
+      sha256: '',
+      fileName: file.name,
+      submittedDate: deps.now(),
+    });
+    await saveFeed(redis, config.prefix, record);
+  }
+  return reserved;
 }
 
 async function readClaim(file: DroppedFile): Promise<Claim> {
@@ -109,7 +160,7 @@ function parseClaim(raw: string): Claim | null {
 }
 
 export function sidecarPath(file: DroppedFile): string {
-  return join(file.path, '..', `.${file.name}.claim`);
+  return join(file.path, '..', claimRecordName(file.name));
 }
 
 /** done/<folder>/<name>, or <name>.<tag> (the FeedSubmissionId) when a file of that name is already there. */
@@ -117,7 +168,7 @@ export async function moveOut(folder: DropFolder, file: DroppedFile, root: strin
   const dir = join(root, file.folder ?? '');
   await mkdir(dir, { recursive: true });
   const plain = join(dir, file.name);
-  const target = (await stat(plain).catch(() => null)) ? `${plain}.${tag}` : plain;
+  const target = (await lstat(plain).catch(() => null)) ? join(dir, `${nameStem(file.name)}.${tag}`) : plain;
   await rename(file.path, target);
   return target;
 }

@@ -5,7 +5,9 @@
  * The watcher waits for this and for size/mtime stability, up to a limit: a file that never completes is
  * still processed then, and its report says what is wrong with it (nothing is left without a report).
  */
-import { open } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { openChecked } from './trust.js';
 
 /** Enough to hold the closing tag with any trailing whitespace or comment a writer may add. */
 const TAIL_BYTES = 4096;
@@ -13,8 +15,13 @@ const HEAD_BYTES = 512;
 
 export type Completeness = 'complete' | 'incomplete' | 'empty';
 
-export async function fileCompleteness(path: string): Promise<Completeness> {
-  const handle = await open(path, 'r');
+/** Reads the file's head and tail through a checked descriptor (trust.ts): never a pipe, a link or another file. */
+export async function fileCompleteness(
+  path: string,
+  expected?: Stats,
+  openFile: (path: string, expected?: Stats) => Promise<FileHandle> = openChecked,
+): Promise<Completeness> {
+  const handle = await openFile(path, expected);
   try {
     const { size } = await handle.stat();
     if (size === 0) return 'empty';
@@ -30,7 +37,7 @@ export async function fileCompleteness(path: string): Promise<Completeness> {
   }
 }
 
-async function readAt(handle: Awaited<ReturnType<typeof open>>, position: number, length: number): Promise<Buffer> {
+async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
   const { bytesRead } = await handle.read(buffer, 0, length, position);
   return buffer.subarray(0, bytesRead);

@@ -3,8 +3,10 @@
  * (or `incoming/<MERCHANT_ID>/`), writing under a dotfile or `*.tmp` name and renaming when done; those names
  * are never picked up.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { describeKind, folderRefusal, type Refusal } from './trust.js';
 
 export interface DropFolder {
   incoming: string;
@@ -51,16 +53,62 @@ export function droppedFileAt(root: string, path: string): DroppedFile | null {
   return { path, name, folder };
 }
 
-/** Every file waiting under `root`, in name order within each folder. */
+const byName = (a: Dirent, b: Dirent): number => a.name.localeCompare(b.name);
+
+/**
+ * Every regular file waiting in incoming/ (at the top, or directly inside a real merchant folder with a valid
+ * name), in name order within each folder, and every entry refused (trust.ts): links, pipes, sockets, devices,
+ * folders with invalid names, folders inside merchant folders. Nothing is opened or followed.
+ */
+export async function scanIncoming(root: string): Promise<{ files: DroppedFile[]; refused: Refusal[] }> {
+  const files: DroppedFile[] = [];
+  const refused: Refusal[] = [];
+  const refuse = async (entry: string, path: string): Promise<void> => {
+    const info = await lstat(path).catch(() => null);
+    if (info)
+      refused.push({ entry, reason: `${describeKind(info)}, not a regular file`, identity: `${info.dev}:${info.ino}` });
+  };
+  for (const entry of (await readdir(root, { withFileTypes: true })).sort(byName)) {
+    if (isWorkInProgressName(entry.name)) continue;
+    const path = join(root, entry.name);
+    if (entry.isFile()) files.push({ path, name: entry.name, folder: null });
+    else if (!entry.isDirectory())
+      await refuse(entry.name, path); // a link (to a file or a folder) is never followed
+    else {
+      const folderRefused = await folderRefusal(root, entry.name);
+      if (folderRefused) refused.push(folderRefused);
+      else if (entry.isDirectory()) await scanMerchantFolder(root, entry.name, files, refuse);
+    }
+  }
+  return { files, refused };
+}
+
+async function scanMerchantFolder(
+  root: string,
+  folder: string,
+  files: DroppedFile[],
+  refuse: (entry: string, path: string) => Promise<void>,
+): Promise<void> {
+  const dir = join(root, folder);
+  const inner = await readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[]);
+  for (const entry of inner.sort(byName)) {
+    if (isWorkInProgressName(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.isFile()) files.push({ path, name: entry.name, folder });
+    else await refuse(`${folder}/${entry.name}`, path);
+  }
+}
+
+/** Every file under `root` (processing/: the watcher's own folder), in name order within each folder. */
 export async function listDropped(root: string): Promise<DroppedFile[]> {
   const files: DroppedFile[] = [];
-  for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of (await readdir(root, { withFileTypes: true })).sort(byName)) {
     const path = join(root, entry.name);
     if (entry.isFile()) {
       const file = droppedFileAt(root, path);
       if (file) files.push(file);
     } else if (entry.isDirectory() && !isWorkInProgressName(entry.name)) {
-      for (const inner of (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      for (const inner of (await readdir(path, { withFileTypes: true })).sort(byName)) {
         const file = inner.isFile() ? droppedFileAt(root, join(path, inner.name)) : null;
         if (file) files.push(file);
       }

@@ -4,36 +4,45 @@
  * Each merchant (subfolder) has one lane: its files are processed one after another in arrival order, while
  * the lanes of different merchants run in parallel.
  */
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Report } from '../core/types.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { waitForReport, WaitAbandoned } from '../queue/wait-for-report.js';
-import { claim, processClaimed, type Outcome } from './claimed-file.js';
+import { claim, ClaimedOther, processClaimed, type Outcome } from './claimed-file.js';
 import {
   droppedFileAt,
   ensureDropFolder,
   isWorkInProgressName,
   listDropped,
+  scanIncoming,
   type DropFolder,
   type DroppedFile,
 } from './drop-folder.js';
+import { isTransientFailure } from './failures.js';
 import { failUnassigned, importDroppedOrderReport, isOrderReportFile, type ImportOutcome } from './other-files.js';
 import { waitUntilReady, type Readiness, type ReadinessOptions } from './readiness.js';
+import { giveUp, refuseClaimed, reportRefusal, type GivenUp } from './refusals.js';
+import { entryRefusal, regularFileInfo, type Refusal } from './trust.js';
 
 export interface WatcherOptions extends ReadinessOptions {
   /** How often incoming/ is listed again, for events the watcher missed. */
   rescanMs: number;
-  /** Pause before a file whose processing failed (Redis away, disk full) is tried again. */
+  /** First pause before a file whose processing failed is tried again; it doubles with each failure. */
   retryMs: number;
+  /** The longest pause between two tries. */
+  maxRetryMs: number;
+  /** Failures (other than Redis away or full, or a full disk, which heal) after which a file goes to failed/. */
+  giveUpAfter: number;
 }
 
 export type WatchEvent =
   | { event: 'processed'; file: string; merchant: string; outcome: Outcome }
   | { event: 'imported'; file: string; merchant: string; outcome: ImportOutcome }
   | { event: 'failed-to-process'; file: string; error: string }
-  | { event: 'given-up'; file: string; error: string }
-  | { event: 'no-merchant'; file: string; outcome: ImportOutcome };
+  | { event: 'given-up'; file: string; error: string; outcome: GivenUp | null }
+  | { event: 'no-merchant'; file: string; outcome: ImportOutcome }
+  | { event: 'refused'; entry: string; reason: string; report: string | null };
 
 export interface DropWatcher {
   /** Takes a file already claimed into processing/ (an HTTP upload) into its merchant's lane, after what arrived before it. */
@@ -54,17 +63,14 @@ interface Entry {
   started: boolean;
 }
 
-/** Failed attempts (2 s apart) after which a file stops blocking its lane. */
-const GIVE_UP_AFTER = 30;
-
 /** When a file appeared in the folder: its ctime, which the writer's rename (or last write) sets. */
 async function arrival(path: string): Promise<number> {
-  return (await stat(path).catch(() => null))?.ctimeMs ?? Date.now();
+  return (await lstat(path).catch(() => null))?.ctimeMs ?? Date.now();
 }
 
 /** True when the file's size or mtime differ from what readiness saw. */
 async function changedSince(path: string, readiness: Readiness): Promise<boolean> {
-  const info = await stat(path).catch(() => null);
+  const info = await lstat(path).catch(() => null);
   return info === null || typeof readiness !== 'object' || `${info.size}:${info.mtimeMs}` !== readiness.signature;
 }
 
@@ -84,7 +90,24 @@ export async function startDropWatcher(
   await ensureDropFolder(folder);
   const lanes = new Map<string, { queue: Entry[]; running: Promise<void> | null }>();
   const known = new Set<string>();
+  /** Entries refused so far (entry -> device:inode, when): each is reported once, a new one at the same path again. */
+  const refusedSeen = new Map<string, { identity: string; at: number }>();
   let stopping = false;
+
+  const refuse = async (refusal: Refusal): Promise<void> => {
+    if (refusedSeen.get(refusal.entry)?.identity === refusal.identity) return;
+    refusedSeen.set(refusal.entry, { identity: refusal.identity, at: Date.now() });
+    const report = await reportRefusal(folder, refusal).catch(() => null);
+    log({ event: 'refused', entry: refusal.entry, reason: refusal.reason, report });
+  };
+
+  /** True when the entry may be taken; a refused one is reported (once). */
+  const acceptable = async (file: DroppedFile): Promise<boolean> => {
+    const refusal = await entryRefusal(folder.incoming, file);
+    if (refusal === null) return true;
+    if (refusal !== 'gone') await refuse(refusal);
+    return false;
+  };
 
   /**
    * Adds a file to its merchant's lane in arrival order: by the time it appeared in the folder (its ctime, which a
@@ -94,6 +117,10 @@ export async function startDropWatcher(
     const key = `${file.folder ?? ''}/${file.name}`;
     if (stopping || known.has(key)) return;
     known.add(key);
+    if (!claimed && !(await acceptable(file))) {
+      known.delete(key);
+      return;
+    }
     const arrived = knownArrival ?? (claimed ? -Infinity : await arrival(file.path));
     const laneKey = file.folder ?? '';
     const lane = lanes.get(laneKey) ?? { queue: [], running: null };
@@ -110,38 +137,47 @@ export async function startDropWatcher(
     // Files of one burst are reported one by one; a stability window's wait lets them all take their places
     // before the lane takes its first (no file is read sooner than that anyway).
     await new Promise((done) => setTimeout(done, options.stableMs));
+    let pause = options.retryMs;
     while (lane.queue.length > 0 && !stopping) {
       const entry = lane.queue[0] as Entry;
       entry.started = true;
-      const finished = await handle(entry).catch((err: unknown) => {
-        if (err instanceof WaitAbandoned) return false;
-        entry.failures += 1;
-        const error = err instanceof Error ? err.message : String(err);
-        log({ event: 'failed-to-process', file: entry.file.path, error });
-        // Redis away or a full disk heal; a file that cannot be read never does: after enough tries it stops
-        // holding up the merchant's later files and is left where it is, reported in the log.
-        if (entry.failures >= GIVE_UP_AFTER) {
-          log({ event: 'given-up', file: entry.file.path, error });
-          return true;
-        }
-        return false;
-      });
+      const finished = await handle(entry).catch((err: unknown) => failed(entry, err));
       if (!finished) {
         if (stopping) return;
-        await new Promise((done) => setTimeout(done, options.retryMs)); // the same file again: its lane keeps its order
+        // The same file again, later each time: its lane keeps its order, and a failing Redis is not hammered.
+        await new Promise((done) => setTimeout(done, pause));
+        pause = Math.min(pause * 2, options.maxRetryMs);
         continue;
       }
+      pause = options.retryMs;
       lane.queue.shift();
       known.delete(`${entry.file.folder ?? ''}/${entry.file.name}`);
       startReadinessChecks(lane.queue);
     }
   };
 
+  /**
+   * A failed try: Redis away or full, or a full disk, heal, and the file waits for that however long it takes
+   * (its FeedSubmissionId is reserved, so no try leaves a record behind). Any other failure counts: after
+   * `giveUpAfter` of them the file goes to failed/ with a report, and its merchant's lane moves on.
+   */
+  const failed = async (entry: Entry, err: unknown): Promise<boolean> => {
+    if (err instanceof WaitAbandoned) return false;
+    const error = err instanceof Error ? err.message : String(err);
+    log({ event: 'failed-to-process', file: entry.file.path, error });
+    if (isTransientFailure(err)) return false;
+    entry.failures += 1;
+    if (entry.failures < options.giveUpAfter) return false;
+    const outcome = await giveUp(deps, folder, entry.file, entry.claimed, entry.failures, error).catch(() => null);
+    log({ event: 'given-up', file: entry.file.path, error, outcome });
+    return true;
+  };
+
   /** The next few files of a lane wait out their stability windows while the head is processed. */
   const startReadinessChecks = (queue: Entry[]): void => {
     for (const entry of queue.slice(0, LOOKAHEAD)) {
       if (entry.claimed || entry.ready) continue;
-      entry.ready = waitUntilReady(entry.file.path, options, () => stopping);
+      entry.ready = waitUntilReady(entry.file.path, options, () => stopping, entry.file.folder !== null);
       entry.ready.catch(() => undefined);
     }
   };
@@ -150,13 +186,21 @@ export async function startDropWatcher(
   const handle = async (entry: Entry): Promise<boolean> => {
     let file = entry.file;
     if (!entry.claimed) {
-      let readiness = await (entry.ready ?? waitUntilReady(file.path, options, () => stopping));
+      let readiness = await (entry.ready ?? waitUntilReady(file.path, options, () => stopping, file.folder !== null));
       entry.ready = null; // a retry waits afresh
       // Judged while it waited its turn: a writer may have come back since, so look once more when it changed.
       if (readiness !== 'gone' && (await changedSince(file.path, readiness)))
-        readiness = await waitUntilReady(file.path, options, () => stopping);
-      if (readiness === 'gone') return !stopping;
-      const claimed = await claim(folder, file);
+        readiness = await waitUntilReady(file.path, options, () => stopping, file.folder !== null);
+      // Gone, or no longer a regular file (then refused and reported): dealt with; a regular file again: once more.
+      if (readiness === 'gone') return !stopping && !(await acceptable(file));
+      // Checked again just before the claim: the folder or the entry may have been swapped meanwhile.
+      const seen = (await acceptable(file)) ? await regularFileInfo(file.path) : null;
+      if (!seen) return true;
+      const claimed = await claim(folder, file, seen).catch(async (err: unknown) => {
+        if (!(err instanceof ClaimedOther)) throw err;
+        await refuse(await refuseClaimed(folder, err.claimed, err.kind));
+        return null;
+      });
       if (!claimed) return true;
       entry.file = file = claimed;
       entry.claimed = true;
@@ -188,9 +232,17 @@ export async function startDropWatcher(
    * name order (after the ones resumed from processing/).
    */
   const rescan = async (atStart = false): Promise<void> => {
-    const found = (await listDropped(folder.incoming).catch(() => [])).filter(
-      (f) => !known.has(`${f.folder ?? ''}/${f.name}`),
-    );
+    await ensureDropFolder(folder).catch(() => undefined); // a folder deleted while running is made again
+    const scanStarted = Date.now();
+    const scanned = await scanIncoming(folder.incoming).catch(() => null);
+    if (!scanned) return;
+    for (const refusal of scanned.refused) await refuse(refusal);
+    // Entries gone since are forgotten (the map stays as small as the folder); one back later is reported again.
+    // Only those refused before this scan began: one refused meanwhile may be missing from its listing.
+    const present = new Set(scanned.refused.map((r) => r.entry));
+    for (const [entry, seen] of refusedSeen)
+      if (!present.has(entry) && seen.at < scanStarted) refusedSeen.delete(entry);
+    const found = scanned.files.filter((f) => !known.has(`${f.folder ?? ''}/${f.name}`));
     const timed = await Promise.all(
       found.map(async (file) => ({ file, arrived: atStart ? 0 : await arrival(file.path) })),
     );
@@ -201,6 +253,7 @@ export async function startDropWatcher(
   const watcher: FSWatcher = watch(folder.incoming, {
     depth: 1,
     ignoreInitial: true,
+    followSymlinks: false, // a linked folder is refused, never looked into
     ignored: (path) => isWorkInProgressName(path.split('/').pop() ?? ''),
   });
   const onFile = (path: string): void => {

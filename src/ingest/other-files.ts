@@ -3,7 +3,7 @@
  * import report) and files nobody can process (no merchant to submit them for), which go to failed/ with a
  * report saying why. Both leave nothing in processing/.
  */
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importOrderReport, importSummary } from '../apply/import-orders.js';
 import { createLedger } from '../apply/ledger.js';
@@ -12,11 +12,13 @@ import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { writeAtomically } from './atomic-write.js';
 import { moveOut, sidecarPath } from './claimed-file.js';
 import type { DropFolder, DroppedFile } from './drop-folder.js';
+import { importReportName, unassignedReportName } from './file-names.js';
+import { openChecked } from './trust.js';
 
 const HEAD_BYTES = 64 * 1024;
 
 export async function isOrderReportFile(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
+  const handle = await openChecked(path);
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
@@ -44,7 +46,7 @@ export async function importDroppedOrderReport(
   const report = await readOrderReport(file.path);
   const ledger = createLedger(deps.redis, deps.config.prefix, merchantId);
   const summary = importSummary(file.name, report, await importOrderReport(ledger, report));
-  const reportPath = join(folder.reports, `${file.name}.import.txt`);
+  const reportPath = join(folder.reports, importReportName(file.name, merchantId));
   await writeAtomically(reportPath, summary);
   const movedTo = await moveOut(folder, file, folder.done, 'import');
   await rm(sidecarPath(file), { force: true });
@@ -54,7 +56,7 @@ export async function importDroppedOrderReport(
 /** A file at the top of incoming/ when no default merchant is configured. */
 export async function failUnassigned(folder: DropFolder, file: DroppedFile): Promise<ImportOutcome> {
   const summary = `${file.name}: not processed: no merchant. Drop it into incoming/<MERCHANT_ID>/, or set FEEDPROC_MERCHANT for files at the top of incoming/.\n`;
-  const reportPath = join(folder.reports, `${file.name}.report.txt`);
+  const reportPath = join(folder.reports, unassignedReportName(file.name));
   await writeAtomically(reportPath, summary);
   const movedTo = await moveOut(folder, file, folder.failed, 'unassigned');
   await rm(sidecarPath(file), { force: true });

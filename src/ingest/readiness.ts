@@ -4,9 +4,11 @@
  * is taken anyway after `maxWaitMs` of stability, so that it gets a report (a truncated feed is rejected)
  * instead of waiting for ever.
  */
-import { readdir, readlink, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readlink, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Stats } from 'node:fs';
 import { fileCompleteness } from './completeness.js';
+import { openInFolder } from './trust.js';
 
 export interface ReadinessOptions {
   stableMs: number;
@@ -17,23 +19,27 @@ export interface ReadinessOptions {
 /** Gone, or the verdict with the size:mtime it was made on (so a later look can tell whether it still holds). */
 export type Readiness = 'gone' | { state: 'ready' | 'gave-up-waiting'; signature: string };
 
+/** `merchantFolder`: the file is in incoming/<M>/ (read through that folder's checked descriptor, trust.ts). */
 export async function waitUntilReady(
   path: string,
   options: ReadinessOptions,
   stopped: () => boolean,
+  merchantFolder = false,
 ): Promise<Readiness> {
   let last = '';
   let stableSince = Date.now();
   while (!stopped()) {
     const now = Date.now();
-    const info = await stat(path).catch(() => null);
-    if (!info) return 'gone';
+    // lstat: a link, a pipe or anything else swapped in is not waited for (the caller refuses it).
+    const info = await lstat(path).catch(() => null);
+    if (!info?.isFile()) return 'gone';
     const signature = `${info.size}:${info.mtimeMs}`;
     if (signature !== last) {
       last = signature;
       stableSince = now;
     } else if (now - stableSince >= options.stableMs && !(await openForWriting(path))) {
-      const completeness = await fileCompleteness(path).catch(() => 'incomplete' as const);
+      const opener = (p: string, e?: Stats) => openInFolder(p, e ?? info, merchantFolder);
+      const completeness = await fileCompleteness(path, info, opener).catch(() => 'incomplete' as const);
       if (completeness === 'complete') return { state: 'ready', signature };
       if (now - stableSince >= options.maxWaitMs) return { state: 'gave-up-waiting', signature };
     }

@@ -1,6 +1,7 @@
 /**
  * A feed uploaded over HTTP enters the same claim path as a dropped file: its body is streamed to a temporary
- * file in the merchant's incoming/ folder (a dot name, which the watcher never picks up), hashed on the way
+ * file in the merchant's processing/ folder (a dot name, which the watcher never picks up; not incoming/, which
+ * anyone dropping files could have replaced by a link to somewhere else), hashed on the way
  * (MD5 for Content-MD5, never holding the body in memory), checked, given a FeedSubmissionId, and then claimed
  * into processing/ with a claim record that carries the reserved id. The watcher takes it from there, in the
  * merchant's lane with the dropped files, and a crash before that resumes it like any claimed file.
@@ -13,6 +14,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FeedTypeInfo } from '../core/feed-types.js';
 import { FeedError } from '../core/errors.js';
+import { requireMerchantId } from '../core/merchant-id.js';
 import { nextFeedId, saveFeed, submittedRecord, type FeedRecord } from '../queue/feed-store.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { writeAtomically } from './atomic-write.js';
@@ -59,7 +61,7 @@ class Measure extends Transform {
 }
 
 export async function receiveUpload(deps: PipelineDeps, folder: DropFolder, upload: Upload): Promise<ReceivedUpload> {
-  const inbox = join(folder.incoming, upload.merchantId);
+  const inbox = join(folder.processing, requireMerchantId(upload.merchantId));
   await mkdir(inbox, { recursive: true });
   const temp = join(inbox, `.upload-${randomUUID()}.tmp`);
   try {

@@ -12,6 +12,7 @@ import { commandFromListing } from '../apply/from-listings.js';
 import { commandFromXml, type CommandOrProblem } from '../apply/from-xml.js';
 import { isOutOfMemory } from '../apply/redis-failures.js';
 import { FeedError } from '../core/errors.js';
+import { requireMerchantId } from '../core/merchant-id.js';
 import { crashNow, parseFaults } from '../core/faults.js';
 import type { FeedTypeInfo, FlatKind, XmlMessageType } from '../core/feed-types.js';
 import type { ProgressMeter } from '../core/progress-meter.js';
@@ -63,6 +64,7 @@ export async function submitFeed(deps: PipelineDeps, path: string, options: Subm
 }
 
 async function submit(deps: PipelineDeps, path: string, options: SubmitOptions): Promise<FeedRecord> {
+  requireMerchantId(options.merchantId); // every door's merchant id passes here before anything is stored
   const sha256 = await fileSha256(path);
   const submitted = options.reservedFeedId
     ? await loadFeed(deps.redis, deps.config.prefix, options.reservedFeedId)
@@ -128,16 +130,19 @@ async function newRecord(
   return record;
 }
 
-/** Nothing was enqueued: the spilled messages go first (freeing memory), then the content, then the record. */
-async function abandon(deps: PipelineDeps, record: FeedRecord): Promise<void> {
+/**
+ * Nothing was enqueued: the spilled messages go first (freeing memory), then the content, then the record. A
+ * reserved feed (a drop-folder file or an HTTP upload, whose watcher tries again under the same id) goes back to
+ * `_SUBMITTED_`; a direct submission (the CLI) is cancelled.
+ */
+async function abandon(deps: PipelineDeps, record: FeedRecord, reserved: boolean): Promise<void> {
   await deps.redis.del(...feedKeys(deps.config.prefix, record.feedSubmissionId).parts);
   const key = contentKey(deps.config.prefix, record.merchantId, record.sha256);
   if ((await deps.redis.get(key)) === record.feedSubmissionId) await deps.redis.del(key);
-  await saveFeed(deps.redis, deps.config.prefix, {
-    ...record,
-    status: '_CANCELLED_',
-    completedProcessingDate: deps.now(),
-  });
+  const state = reserved
+    ? { status: '_SUBMITTED_' as const, startedProcessingDate: null }
+    : { status: '_CANCELLED_' as const, completedProcessingDate: deps.now() };
+  await saveFeed(deps.redis, deps.config.prefix, { ...record, ...state });
 }
 
 /**
@@ -155,7 +160,7 @@ async function validateAndEnqueue(
   try {
     validated = await validateAndSpill(deps, record, path, options);
   } catch (err) {
-    await abandon(deps, record).catch(() => undefined);
+    await abandon(deps, record, options.reservedFeedId !== undefined).catch(() => undefined);
     throw err;
   }
   if (!('ready' in validated)) return validated;

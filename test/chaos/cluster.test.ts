@@ -269,13 +269,13 @@ describe('feedproc on a Redis Cluster of 3 masters', () => {
       Object.entries(onSingle.reports).find(([key]) => key.startsWith(`file ${start}`))?.[1] ?? '';
     const files = Object.keys(onSingle.reports)
       .filter((key) => key.startsWith('file '))
-      .map((key) => key.replace(/\.5\d{4}\./, '.<id>.'));
+      .map((key) => key.replace(/\.5\d{4}\./, '.<id>.').replace(/\.A1CLUSTER\d{3}\.import\./, '.<M>.import.'));
     expect(files).toEqual([
       'file adjust-1.txt.<id>.report.txt',
       'file adjust-2.txt.<id>.report.txt',
       'file dropped-0.txt.<id>.report.txt',
-      'file orders-1.txt.import.txt',
-      'file orders-2.txt.import.txt',
+      'file orders-1.txt.<M>.import.txt',
+      'file orders-2.txt.<M>.import.txt',
     ]);
     expect(fileReport('adjust-2.txt')).toContain('97104');
     expect(fileReport('dropped-0.txt')).toContain('97102');

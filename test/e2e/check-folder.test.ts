@@ -1,5 +1,6 @@
 /** `feedproc check-folder` (what `npm start` runs until the watcher exists): every waiting file gets its report. */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { FLAT_ADJUSTMENT_HEADER, adjustmentFeed, flatAdjustmentRow } from '../helpers/feeds.js';
@@ -23,21 +24,21 @@ describe('feedproc check-folder', () => {
     expect(run.code).toBe(3);
     expect(run.stdout.split('\n')).toEqual([
       expect.stringMatching(
-        /^a-refunds\.xml: Complete, 3 processed, 0 with errors -> .*reports\/a-refunds\.xml\.report\.xml$/,
+        /^a-refunds\.xml: Complete, 3 processed, 0 with errors -> .*reports\/a-refunds\.xml\.check\.report\.xml$/,
       ),
       expect.stringMatching(
-        /^b-cancels\.txt: Complete, 2 processed, 1 with errors -> .*reports\/b-cancels\.txt\.report\.txt$/,
+        /^b-cancels\.txt: Complete, 2 processed, 1 with errors -> .*reports\/b-cancels\.txt\.check\.report\.txt$/,
       ),
       '',
     ]);
     expect(readdirSync(join(tmp.dir, 'reports')).sort()).toEqual([
-      'a-refunds.xml.report.xml',
-      'b-cancels.txt.report.txt',
+      'a-refunds.xml.check.report.xml',
+      'b-cancels.txt.check.report.txt',
     ]);
-    expect(readFileSync(join(tmp.dir, 'reports', 'a-refunds.xml.report.xml'), 'utf8')).toContain(
+    expect(readFileSync(join(tmp.dir, 'reports', 'a-refunds.xml.check.report.xml'), 'utf8')).toContain(
       '<MessagesSuccessful>3</MessagesSuccessful>',
     );
-    expect(readFileSync(join(tmp.dir, 'reports', 'b-cancels.txt.report.txt'), 'utf8')).toContain(
+    expect(readFileSync(join(tmp.dir, 'reports', 'b-cancels.txt.check.report.txt'), 'utf8')).toContain(
       "Row 2, column adjustment-reason-code: the value 'Nope'",
     );
     expect(readdirSync(incoming).sort()).toEqual([
@@ -45,6 +46,35 @@ describe('feedproc check-folder', () => {
       'a-refunds.xml',
       'b-cancels.txt',
       'upload.xml.tmp',
+    ]);
+  });
+
+  it('applies the drop folder trust rules: links, pipes and invalid folders are refused with a report, never read', async () => {
+    const dir = join(tmp.dir, 'hostile');
+    const incoming = join(dir, 'incoming');
+    mkdirSync(join(incoming, 'A1GOOD'), { recursive: true });
+    mkdirSync(join(incoming, 'BAD NAME'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'outside.xml'), adjustmentFeed(1));
+    symlinkSync(join(tmp.dir, 'outside.xml'), join(incoming, 'link.xml'));
+    execFileSync('mkfifo', [join(incoming, 'A1GOOD', 'pipe.txt')]);
+    writeFileSync(join(incoming, 'BAD NAME', 'feed.xml'), adjustmentFeed(1));
+    writeFileSync(join(incoming, 'A1GOOD', 'good.xml'), adjustmentFeed(2));
+    const run = await runCli(['check-folder', '--feeds-dir', dir]);
+    expect(run.code).toBe(4);
+    const lines = run.stdout.trim().split('\n').sort();
+    expect(lines).toEqual([
+      expect.stringMatching(/^"A1GOOD\/pipe\.txt": not checked: a named pipe \(FIFO\), not a regular file -> /),
+      expect.stringMatching(/^"BAD NAME": not checked: the folder name "BAD NAME" is not a merchant id/),
+      expect.stringMatching(/^"link\.xml": not checked: a symbolic link, not a regular file -> /),
+      expect.stringMatching(
+        /^A1GOOD\/good\.xml: Complete, 2 processed, 0 with errors -> .*good\.xml\.A1GOOD\.merchant-check\.report\.xml$/,
+      ),
+    ]);
+    expect(readdirSync(join(dir, 'reports')).sort()).toEqual([
+      'A1GOOD%2Fpipe.txt.refused.txt',
+      'BAD%20NAME.refused.txt',
+      'good.xml.A1GOOD.merchant-check.report.xml',
+      'link.xml.refused.txt',
     ]);
   });
 

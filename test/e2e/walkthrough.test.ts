@@ -70,7 +70,7 @@ describe('README walkthrough', () => {
       .split('\n');
     expect(reports.sort()).toEqual([
       'flat-adjustment-valid.txt.50002.report.txt',
-      'order-report.txt.import.txt',
+      'order-report.txt.A1KW3PLX9Q7ZT2.import.txt',
       'xml-order-fulfillment-valid.xml.50001.report.xml',
     ]);
     expect(readdirSync(join(tmp.dir, 'done', 'A1KW3PLX9Q7ZT2')).sort()).toEqual([

@@ -41,6 +41,7 @@ async function setup(): Promise<Setup> {
     FEEDPROC_REDIS_URL: testRedisUrl(),
     FEEDPROC_PREFIX: prefix,
     FEEDPROC_FEEDS_DIR: tmp.dir,
+    FEEDPROC_WATCH_STABLE_MS: '200', // these writers pause for longer than this window (the default is 2000 ms)
   };
   const s: Setup = {
     dir: tmp.dir,
@@ -271,7 +272,7 @@ describe('feedproc watch', () => {
     const unassigned = await s.watch.waitFor((e) => e['event'] === 'no-merchant');
     expect(String(unassigned['msg'])).toMatch(/^top\.txt: not processed: no merchant/);
     expect(readdirSync(join(s.dir, 'failed'))).toContain('top.txt');
-    expect(readFileSync(join(s.dir, 'reports', 'top.txt.report.txt'), 'utf8')).toMatch(/FEEDPROC_MERCHANT/);
+    expect(readFileSync(join(s.dir, 'reports', 'top.txt.unassigned.txt'), 'utf8')).toMatch(/FEEDPROC_MERCHANT/);
   });
 
   it('keeps arrival order for files that appear together in a new merchant folder, whatever their names', async () => {

@@ -50,7 +50,15 @@ beforeAll(async () => {
     now: () => new Date().toISOString(),
   };
   const folder = dropFolder(tmp.dir);
-  const timing = { stableMs: 50, maxWaitMs: 1000, pollMs: 50, rescanMs: 60_000, retryMs: 60_000 };
+  const timing = {
+    stableMs: 50,
+    maxWaitMs: 1000,
+    pollMs: 50,
+    rescanMs: 60_000,
+    retryMs: 60_000,
+    maxRetryMs: 60_000,
+    giveUpAfter: 6,
+  };
   watcher = await startDropWatcher(deps, folder, timing, () => undefined);
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -1,13 +1,18 @@
 /**
- * `feedproc check-folder`: validates every file waiting in `<feeds>/incoming/` and writes each report into
- * `<feeds>/reports/` (written to a temporary name, then renamed). Files are left where they are: this is the
- * offline check, without Redis (`feedproc watch` is the one that processes them).
+ * `feedproc check-folder`: validates every file waiting in `<feeds>/incoming/` (at the top and in merchant
+ * folders) and writes each report into `<feeds>/reports/` (written to a temporary name, then renamed). Files are
+ * left where they are: this is the offline check, without Redis (`feedproc watch` is the one that processes
+ * them). The drop folder's trust rules apply (ingest/trust.ts): links, pipes, sockets, devices and folders that
+ * are no merchant id are refused with a report, never opened; a file is read through a checked descriptor.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { writeAtomically } from '../../ingest/atomic-write.js';
-import { isWorkInProgressName } from '../../ingest/drop-folder.js';
+import { dropFolder, scanIncoming, type DroppedFile } from '../../ingest/drop-folder.js';
+import { checkReportName } from '../../ingest/file-names.js';
+import { reportRefusal } from '../../ingest/refusals.js';
+import { openInFolder, regularFileInfo } from '../../ingest/trust.js';
 import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../../report/index.js';
 import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
@@ -18,49 +23,57 @@ export async function runCheckFolder(
   schemas: SchemaRegistry,
   log: (line: string) => void,
 ): Promise<number> {
-  const incoming = join(config.feedsDir, 'incoming');
-  const reports = join(config.feedsDir, 'reports');
-  await mkdir(incoming, { recursive: true });
-  await mkdir(reports, { recursive: true });
-  const names = (await readdir(incoming, { withFileTypes: true }))
-    .filter((entry) => entry.isFile() && !isWorkInProgressName(entry.name))
-    .map((entry) => entry.name)
-    .sort();
+  const folder = dropFolder(config.feedsDir);
+  await mkdir(folder.incoming, { recursive: true });
+  await mkdir(folder.reports, { recursive: true });
+  const { files, refused } = await scanIncoming(folder.incoming);
   let worst: number = EXIT.OK;
-  for (const name of names) {
+  for (const refusal of refused) {
+    const report = await reportRefusal(folder, refusal);
+    log(`${JSON.stringify(refusal.entry)}: not checked: ${refusal.reason} -> ${report}`);
+    worst = Math.max(worst, EXIT.REJECTED);
+  }
+  for (const file of files) {
+    const shown = file.folder === null ? file.name : `${file.folder}/${file.name}`;
     try {
-      worst = Math.max(worst, await checkFile(schemas, incoming, reports, name, log));
+      worst = Math.max(worst, await checkFile(schemas, folder.reports, file, shown, log));
     } catch (err) {
       // One file that cannot be read (vanished, unreadable) must not cost the others their reports.
-      log(`${name}: not checked: ${err instanceof Error ? err.message : String(err)}`);
+      log(`${shown}: not checked: ${err instanceof Error ? err.message : String(err)}`);
       worst = Math.max(worst, EXIT.UNEXPECTED);
     }
   }
-  if (names.length === 0) log(`no files in ${incoming}`);
+  if (files.length === 0 && refused.length === 0) log(`no files in ${folder.incoming}`);
   return worst;
 }
 
 async function checkFile(
   schemas: SchemaRegistry,
-  incoming: string,
   reports: string,
-  name: string,
+  file: DroppedFile,
+  shown: string,
   log: (line: string) => void,
 ): Promise<number> {
-  const path = join(incoming, name);
-  const progress = await startProgress(path, undefined);
+  const seen = await regularFileInfo(file.path);
+  if (!seen) throw new Error('no longer a regular file');
+  // Read through the checked descriptor (/proc/self/fd/N reopens that very file), so a swap cannot redirect it.
+  const handle = await openInFolder(file.path, seen, file.folder !== null);
+  const progress = await startProgress(file.path, undefined);
   let report;
   try {
-    report = await validateFeedFile(schemas, path, { meter: progress.meter });
+    const viaDescriptor = `/proc/self/fd/${handle.fd}`;
+    const usable = (await stat(viaDescriptor).catch(() => null))?.isFile() === true;
+    report = await validateFeedFile(schemas, usable ? viaDescriptor : file.path, { meter: progress.meter });
   } finally {
     progress.end();
+    await handle.close();
   }
   const format = nativeReportFormat(report);
-  const target = join(reports, `${name}.report.${REPORT_EXTENSIONS[format]}`);
-  await writeAtomically(target, renderReport(report, format, name));
+  const target = join(reports, checkReportName(file.name, file.folder, REPORT_EXTENSIONS[format]));
+  await writeAtomically(target, renderReport(report, format, file.name));
   const s = report.summary;
   log(
-    `${name}: ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${target}`,
+    `${shown}: ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${target}`,
   );
   return exitCodeForReport(report);
 }

@@ -18,8 +18,18 @@ import { openRuntime, type Runtime } from '../runtime.js';
 
 const STOP_TIMEOUT_MS = 8000;
 const REDIS_RETRY_MS = 1000;
-/** Beyond the stability window: how long an incomplete file is waited for, polling, rescans, retries. */
-const WATCH_TIMING = { maxWaitMs: 60_000, pollMs: 50, rescanMs: 5000, retryMs: 2000 };
+/**
+ * Beyond the stability window: how long an incomplete file is waited for, polling, rescans, and retries (2 s,
+ * doubling to at most 30 s; a file failing 6 times for a reason other than Redis or a full disk goes to failed/).
+ */
+const WATCH_TIMING = {
+  maxWaitMs: 60_000,
+  pollMs: 50,
+  rescanMs: 5000,
+  retryMs: 2000,
+  maxRetryMs: 30_000,
+  giveUpAfter: 6,
+};
 
 /** Something started beside the watcher (the HTTP server of `serve`); returns how to stop it. */
 export type Companion = (
@@ -134,9 +144,16 @@ function logEvent(logger: Logger, event: WatchEvent): void {
       line,
     );
   } else if (event.event === 'given-up') {
+    const report = event.outcome?.reportPath ?? null;
+    const movedTo = event.outcome?.movedTo ?? null;
     logger.error(
-      { event: 'given-up', file: event.file, error: event.error },
-      `${event.file}: ${event.error}; given up after repeated failures, the file stays where it is`,
+      { event: 'given-up', file: event.file, error: event.error, report, movedTo },
+      `${event.file}: ${event.error}; given up after repeated failures -> ${movedTo ?? 'left where it is'}`,
+    );
+  } else if (event.event === 'refused') {
+    logger.warn(
+      { event: 'refused', entry: event.entry, reason: event.reason, report: event.report },
+      `${JSON.stringify(event.entry)}: not taken: ${event.reason}`,
     );
   } else if (event.event === 'failed-to-process') {
     logger.error(

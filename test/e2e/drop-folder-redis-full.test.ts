@@ -1,0 +1,69 @@
+/**
+ * Redis full (maxmemory, noeviction) while the drop folder submits a file, against a real `feedproc watch` and a
+ * redis-server of its own: the watcher backs off and tries again under the one FeedSubmissionId it reserved (no
+ * cancelled record per try), and processes the file once memory is available, without a restart.
+ */
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { merchantInbox, startWatch, type WatchProcess } from '../helpers/watcher.js';
+
+const PREFIX = 'full';
+const ROWS = 40_000;
+
+describe('drop folder with Redis full', () => {
+  let redisServer: RedisServer;
+  let watch: WatchProcess | null = null;
+  const tmp = makeTempDir('feedproc-full-');
+  afterAll(async () => {
+    if (watch && watch.child.exitCode === null) {
+      watch.child.kill('SIGTERM');
+      await watch.exited;
+    }
+    await redisServer?.stop();
+    tmp.cleanup();
+  });
+
+  it('backs off without new feed ids, and processes the file once memory is freed', async () => {
+    redisServer = await startRedisServer();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      FEEDPROC_REDIS_URL: redisServer.url,
+      FEEDPROC_PREFIX: PREFIX,
+      FEEDPROC_FEEDS_DIR: tmp.dir,
+      FEEDPROC_WATCH_STABLE_MS: '200',
+    };
+    delete env['FEEDPROC_MERCHANT'];
+    const client = new Redis(redisServer.url);
+    try {
+      watch = startWatch(env);
+      await watch.waitFor((e) => e['event'] === 'watching');
+      const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
+      const limit = used + 2 * 1024 * 1024; // room for a feed record, not for 40,000 spilled messages
+      await client.config('SET', 'maxmemory', String(limit));
+
+      const inbox = merchantInbox(tmp.dir, 'A1FULL');
+      const rows = Array.from({ length: ROWS }, (_, i) => `SKU-${i}\t${i % 100}`).join('\n');
+      await writeFile(join(inbox, '.big.tmp'), `sku\tquantity\n${rows}\n`);
+      await rename(join(inbox, '.big.tmp'), join(inbox, 'big.txt'));
+
+      const oom = (e: Record<string, unknown>): boolean =>
+        e['event'] === 'retry' && /out of memory/.test(String(e['error']));
+      await watch.waitFor(() => watch?.events().filter(oom).length === 2, 120_000);
+      // Two tries, one id: the record waits as _SUBMITTED_, nothing else was numbered.
+      expect(await client.get(`${PREFIX}:feeds:seq`)).toBe('1');
+      expect(await client.hget(`${PREFIX}:{f:50001}:feed`, 'status')).toBe('_SUBMITTED_');
+
+      await client.config('SET', 'maxmemory', '0');
+      const feed = await watch.waitFor((e) => e['event'] === 'feed', 180_000);
+      expect(feed).toMatchObject({ feedSubmissionId: '50001', status: 'Complete', messagesProcessed: ROWS });
+      expect(await client.get(`${PREFIX}:feeds:seq`)).toBe('1');
+      expect(await client.hlen(`${PREFIX}:{m:A1FULL}:stock`)).toBe(ROWS);
+      expect(watch.events().filter((e) => e['event'] === 'given-up')).toEqual([]);
+    } finally {
+      await client.quit();
+    }
+  }, 300_000);
+});
