@@ -1,12 +1,13 @@
-/** The key builders: every key of one merchant under the same cleaned hash tag, whichever module asks. */
+/** The key builders: every key of one merchant under the same escaped hash tag, whichever module asks. */
 import { ledgerKeys, merchantOfKey, merchantTag } from '../../src/apply/keys.js';
 import { accessKeyKeys, sessionKey, throttleKey } from '../../src/http/keys.js';
 import { contentKey, merchantFeedIndexKey } from '../../src/queue/names.js';
 
 describe('the key builders', () => {
-  it('put a merchant with braces in its id under one cleaned tag, throttle buckets included', () => {
+  it('put a merchant with braces in its id under one escaped tag, throttle buckets included', () => {
     const odd = 'A1{x}B';
-    const tag = 'p:{m:A1_x_B}';
+    const tag = 'p:{m:A1%7Bx%7DB}';
+    expect(merchantTag('p', 'A1_x_B')).not.toBe(merchantTag('p', odd));
     expect(merchantTag('p', odd)).toBe(tag);
     expect(throttleKey('p', odd, 'SubmitFeed')).toBe(`${tag}:throttle:SubmitFeed`);
     expect(ledgerKeys('p', odd).stock()).toBe(`${tag}:stock`);
@@ -16,6 +17,7 @@ describe('the key builders', () => {
 
   it('reads the merchant back from a ledger key', () => {
     expect(merchantOfKey(ledgerKeys('p', 'A1MERCHANT').events())).toBe('A1MERCHANT');
+    expect(merchantOfKey(ledgerKeys('p', 'M{COL').events())).toBe('M{COL');
     expect(merchantOfKey('p:{keys}:index')).toBeNull();
   });
 
