@@ -49,6 +49,11 @@ export class AccessKeyStore {
     private readonly serverKey: Buffer,
   ) {}
 
+  /** The Redis connection, for stores kept beside the keys (LWA clients). */
+  get redisClient(): RedisClient {
+    return this.redis;
+  }
+
   async create(merchantId: string, now: Date = new Date()): Promise<NewAccessKey> {
     if (!MERCHANT_ID_PATTERN.test(merchantId))
       throw new FeedError('CLI_USAGE', {
