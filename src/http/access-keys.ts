@@ -10,7 +10,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RedisClient } from '../core/redis-client.js';
 import { FeedError } from '../core/errors.js';
-import { seal, unseal } from './secret-box.js';
+import { seal, unseal } from '../core/secret-box.js';
 
 export interface AccessKey {
   accessKeyId: string;

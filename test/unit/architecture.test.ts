@@ -10,7 +10,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   report: ['core'],
   validate: ['core', 'parse', 'report'],
   apply: ['core', 'parse'],
-  http: ['core', 'parse', 'validate', 'report', 'apply', 'queue', 'ingest'],
+  http: ['core', 'parse', 'validate', 'report', 'apply', 'queue', 'ingest', 'notify'],
+  notify: ['core', 'apply', 'queue'],
   ingest: ['core', 'parse', 'validate', 'report', 'apply', 'queue'],
 };
 
