@@ -89,6 +89,37 @@ afterAll(async () => {
 });
 
 describe('FEED_PROCESSING_FINISHED', () => {
+  it('manages destinations through the JSON API, the secret shown only in the creation answer', async () => {
+    const key = await serve.createKey('A3ROUTES9SELLER');
+    const auth = { authorization: `Bearer ${key.secretKey}`, 'content-type': 'application/json' };
+    const bad = await fetch(`${serve.base}/destinations`, { method: 'POST', headers: auth, body: '{"url":"ftp://x"}' });
+    expect(bad.status).toBe(400);
+    const made = await fetch(`${serve.base}/destinations`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ url: 'https://erp.example/hook' }),
+    });
+    expect(made.status).toBe(201);
+    const created = (await made.json()) as { destinationId: string; secret: string };
+    expect(created.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const listed = (await (await fetch(`${serve.base}/destinations`, { headers: auth })).json()) as unknown;
+    expect(listed).toEqual({
+      destinations: [
+        { destinationId: created.destinationId, url: 'https://erp.example/hook', createdAt: expect.any(String) },
+      ],
+    });
+    const removed = await fetch(`${serve.base}/destinations/${created.destinationId}`, {
+      method: 'DELETE',
+      headers: { authorization: auth.authorization },
+    });
+    expect(removed.status).toBe(204);
+    const again = await fetch(`${serve.base}/destinations/${created.destinationId}`, {
+      method: 'DELETE',
+      headers: { authorization: auth.authorization },
+    });
+    expect(again.status).toBe(404);
+  });
+
   it('is delivered signed and in Amazon shape, retried while the receiver is down, and survives a restart', async () => {
     const key = (await serve.createKey(MERCHANT)) as unknown as LwaKey;
     const added = await runCli(
