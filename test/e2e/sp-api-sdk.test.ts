@@ -170,6 +170,20 @@ describe('the SP-API Feeds door with the generated client', () => {
     });
   }, 60_000);
 
+  it('revokes the refresh token and every access token with the access key', async () => {
+    const doomed = (await serve.createKey('A5REVOKED1SELLER')) as unknown as LwaKey & { accessKeyId: string };
+    const { api } = await feedsApi(serve.base, doomed);
+    expect((await api.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'] })).data.feeds).toEqual([]);
+    await serve.revokeKey(doomed.accessKeyId);
+    const denied = await status(api.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'] }));
+    expect([denied.status, denied.body]).toEqual([
+      403,
+      { errors: [expect.objectContaining({ code: 'Unauthorized' })] },
+    ]);
+    const refresh = await lwaToken(serve.base, doomed);
+    expect([refresh.status, ((await refresh.json()) as { error: string }).error]).toEqual([400, 'invalid_grant']);
+  }, 60_000);
+
   it('throttles getFeeds with 429 QuotaExceeded and x-amzn-RateLimit-Limit, then recovers', async () => {
     const { api } = await feedsApi(serve.base, key);
     const answers = await Promise.all(
