@@ -35,6 +35,7 @@ export function merchantTag(prefix: string, merchantId: string): string {
 
 /** SCAN patterns over every merchant's ledger keys of one kind, and the merchant a found key belongs to. */
 export const everyMerchantEvents = (prefix: string): string => `${prefix}:{m:*}:events`;
+export const everyMerchantFeedEnds = (prefix: string): string => `${prefix}:{m:*}:feed-ends`;
 export const everyMerchantOrdersByPurchase = (prefix: string): string => `${prefix}:{m:*}:orders-by-purchase`;
 export function merchantOfKey(key: string): string | null {
   const part = /:\{m:([^}]*)\}:/.exec(key)?.[1];

@@ -175,6 +175,43 @@ function addPipelineCommands(program: Command, run: Run): void {
     .action((id: string) =>
       run(async (schemas, config) => (await import('./commands/keys.js')).runKeysRevoke(config, schemas, id, out)),
     );
+  const destinations = program
+    .command('destinations')
+    .description('where FEED_PROCESSING_FINISHED notifications of --merchant are POSTed');
+  destinations
+    .command('add')
+    .description('a new destination; prints its signing secret once')
+    .requiredOption('--url <url>', 'the http(s) URL that receives the notifications')
+    .addOption(formatOption())
+    .action((o: { url: string; format?: Format }) =>
+      run(async (schemas, config) =>
+        (await import('./commands/destinations.js')).runDestinationsAdd(
+          config,
+          schemas,
+          o.url,
+          o.format === 'json',
+          out,
+        ),
+      ),
+    );
+  destinations
+    .command('list')
+    .description('the destinations of --merchant')
+    .addOption(formatOption())
+    .action((o: { format?: Format }) =>
+      run(async (schemas, config) =>
+        (await import('./commands/destinations.js')).runDestinationsList(config, schemas, o.format === 'json', out),
+      ),
+    );
+  destinations
+    .command('remove')
+    .description('stop sending to a destination')
+    .argument('<destinationId>')
+    .action((id: string) =>
+      run(async (schemas, config) =>
+        (await import('./commands/destinations.js')).runDestinationsRemove(config, schemas, id, out),
+      ),
+    );
   program
     .command('cancel-order')
     .description('cancel an order (or --item codes / quantities), as the Manage Orders "Cancel order" action')

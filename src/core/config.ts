@@ -47,6 +47,10 @@ export interface Config {
   readonly serverKey: string | null;
   /** Largest feed body accepted over HTTP, in bytes. @defaultValue 2147483647 */
   readonly maxFeedBytes: number;
+  /** SP-API result documents above this size are gzipped. @defaultValue 1048576 */
+  readonly spapiGzipBytes: number;
+  /** Lifetime of the SP-API door's signed document URLs, in seconds. @defaultValue 300 */
+  readonly spapiUrlSeconds: number;
   /** Multiplies the MWS throttling restore intervals (1 = Amazon's). @defaultValue 1 */
   readonly throttleScale: number;
   /** Fault injection for the chaos tests (core/faults.ts), never set in production. @defaultValue null */
@@ -73,6 +77,8 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_SERVER_KEY: 'serverKey',
   FEEDPROC_MAX_FEED_BYTES: 'maxFeedBytes',
   FEEDPROC_THROTTLE_SCALE: 'throttleScale',
+  FEEDPROC_SPAPI_GZIP_BYTES: 'spapiGzipBytes',
+  FEEDPROC_SPAPI_URL_SECONDS: 'spapiUrlSeconds',
   FEEDPROC_FAULT: 'fault',
   FEEDPROC_NOTIFY_FAULT: 'notifyFault',
 };
@@ -85,6 +91,8 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'httpPort',
   'maxFeedBytes',
   'throttleScale',
+  'spapiGzipBytes',
+  'spapiUrlSeconds',
 ]);
 
 export interface ConfigSources {

@@ -133,6 +133,21 @@ export const ERROR_CODES = Object.freeze({
     'Line {line}, Column {column}: the property {name} is not part of a listings message; it was ignored.',
     'Warning',
   ),
+  SPAPI_FEED_TYPE_RETIRED: entry(
+    97210,
+    'feed',
+    'The Selling Partner API no longer accepts the feed type {feedType}: listings feeds in XML and flat form were retired on 31 July 2025. Send the inventory as JSON_LISTINGS_FEED instead (the drop folder and the MWS endpoint still take {feedType}).',
+  ),
+  SPAPI_FEED_TYPE_UNKNOWN: entry(
+    97211,
+    'feed',
+    'The feed type {feedType} is not one this server processes; the SP-API door takes {accepted}.',
+  ),
+  SPAPI_DOCUMENT_MISSING: entry(
+    97212,
+    'feed',
+    'The input feed document {feedDocumentId} {detail}; upload the content to the url from createFeedDocument before calling createFeed.',
+  ),
   LEDGER_CURRENCY_MISMATCH: entry(
     97101,
     'message',
@@ -328,6 +343,70 @@ export const ERROR_CODES = Object.freeze({
     null,
     'http 403 AccessDenied',
     "The form was not sent from this site's page (missing or wrong CSRF token); reload the page and try again.",
+  ),
+  SPAPI_TOKEN_MISSING: entry(
+    null,
+    'http 403 Unauthorized',
+    'Access to requested resource is denied: the request carries no x-amz-access-token header.',
+  ),
+  SPAPI_TOKEN_INVALID: entry(
+    null,
+    'http 403 Unauthorized',
+    'Access to requested resource is denied: the access token is unknown, expired or revoked.',
+  ),
+  LWA_UNSUPPORTED_GRANT: entry(
+    null,
+    'http 400 UnsupportedGrantType',
+    'The grant_type {grantType} is not supported; send grant_type=refresh_token.',
+  ),
+  LWA_INVALID_REQUEST: entry(null, 'http 400 InvalidRequest', 'The token request lacks the parameter {name}.'),
+  LWA_INVALID_CLIENT: entry(null, 'http 401 InvalidClient', 'Client authentication failed.'),
+  LWA_INVALID_GRANT: entry(
+    null,
+    'http 400 InvalidGrant',
+    'The request has an invalid grant parameter: refresh_token (unknown, revoked or of another client).',
+  ),
+  SPAPI_INPUT_INVALID: entry(null, 'http 400 InvalidInput', '{detail}'),
+  SPAPI_FEED_NOT_FOUND: entry(null, 'http 404 NotFound', 'The feed {feedId} does not exist for this seller.'),
+  SPAPI_DOCUMENT_NOT_FOUND: entry(
+    null,
+    'http 404 NotFound',
+    'The feed document {feedDocumentId} does not exist for this seller.',
+  ),
+  SPAPI_DOCUMENT_REUSED: entry(
+    null,
+    'http 400 InvalidInput',
+    'The feed document {feedDocumentId} was already used by feed {feedId}; create a new document for each feed.',
+  ),
+  SPAPI_DOCUMENT_URL_INVALID: entry(
+    null,
+    'http 403 AccessDenied',
+    'The document URL is not valid: {detail}. Ask createFeedDocument or getFeedDocument for a fresh one.',
+  ),
+  SPAPI_CONTENT_TYPE_MISMATCH: entry(
+    null,
+    'http 400 InvalidInput',
+    'The upload is sent as {given}, but the document was created for {declared}.',
+  ),
+  SPAPI_NOT_CANCELLABLE: entry(
+    null,
+    'http 400 InvalidInput',
+    'The feed {feedId} is {status}; only IN_QUEUE feeds can be cancelled.',
+  ),
+  SPAPI_THROTTLED: entry(
+    null,
+    'http 429 QuotaExceeded',
+    'You exceeded your quota for the requested resource: {operation} allows a burst of {burst} and {rate} requests per second.',
+  ),
+  DESTINATION_NOT_FOUND: entry(
+    null,
+    'http 404 NotFound',
+    'The notification destination {destinationId} does not exist for this merchant.',
+  ),
+  DESTINATION_URL_INVALID: entry(
+    null,
+    'http 400 InvalidInput',
+    'The destination url {url} is not an absolute http or https URL.',
   ),
   HTTP_BAD_REQUEST: entry(null, 'http 400 InvalidRequest', 'The request is not well formed: {detail}'),
   HTTP_NOT_FOUND: entry(null, 'http 404 InvalidRequest', 'There is nothing at {path}.'),

@@ -13,7 +13,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RedisClient } from '../core/redis-client.js';
 import { accessKeyKeys } from './keys.js';
 import { requireMerchantId } from '../core/merchant-id.js';
-import { seal, unseal } from './secret-box.js';
+import { seal, unseal } from '../core/secret-box.js';
 
 export interface AccessKey {
   accessKeyId: string;
@@ -47,6 +47,11 @@ export class AccessKeyStore {
     private readonly prefix: string,
     private readonly serverKey: Buffer,
   ) {}
+
+  /** The Redis connection, for stores kept beside the keys (LWA clients). */
+  get redisClient(): RedisClient {
+    return this.redis;
+  }
 
   async create(merchantId: string, now: Date = new Date()): Promise<NewAccessKey> {
     requireMerchantId(merchantId);

@@ -10,7 +10,14 @@ import { FeedError } from '../core/errors.js';
 import type { DropFolder } from '../ingest/drop-folder.js';
 import type { DropWatcher } from '../ingest/drop-watcher.js';
 import { receiveUpload } from '../ingest/upload.js';
-import { loadFeed, loadReport, moveFeedStatus, type FeedRecord, type FeedStatus } from '../queue/feed-store.js';
+import {
+  announceFeedEnd,
+  loadFeed,
+  loadReport,
+  moveFeedStatus,
+  type FeedRecord,
+  type FeedStatus,
+} from '../queue/feed-store.js';
 import { merchantFeedIndexKey } from '../queue/names.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { nativeReportFormat, renderReport, ReportBuilder, REPORT_CONTENT_TYPES } from '../report/index.js';
@@ -176,6 +183,7 @@ export class FeedService {
       fields: { completedProcessingDate: at },
       report,
     };
+    await announceFeedEnd(this.deps.redis, this.deps.config.prefix, record);
     await moveFeedStatus(this.deps.redis, this.deps.config.prefix, record.feedSubmissionId, move);
     return (await loadFeed(this.deps.redis, this.deps.config.prefix, record.feedSubmissionId)) ?? record;
   }

@@ -158,6 +158,22 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     return reply.status(result.result === 'Cancelled' ? 200 : 409).send(result);
   });
 
+  // FEED_PROCESSING_FINISHED destinations of the key's merchant; the secret is in the creation answer only.
+  app.post('/destinations', { ...keyFirst, schema: { body: DESTINATION_BODY } }, async (request, reply) => {
+    const key = checkedKeys.get(request) ?? (await authorize(request));
+    const made = await ctx.destinations.add(key.merchantId, (request.body as { url: string }).url);
+    return reply.status(201).send(made);
+  });
+  app.get('/destinations', async (request) => {
+    const key = await authorize(request);
+    return { destinations: await ctx.destinations.list(key.merchantId) };
+  });
+  app.delete('/destinations/:id', async (request, reply) => {
+    const key = await authorize(request);
+    await ctx.destinations.remove(key.merchantId, (request.params as { id: string }).id);
+    return reply.status(204).send();
+  });
+
   app.get('/metrics', async (request) => {
     const key = await authorize(request);
     const days = Number(one((request.query as Query)['days']) ?? 7);
@@ -176,6 +192,13 @@ interface CancelBody {
   note?: string;
   items?: Array<{ code: string; quantity?: number }>;
 }
+
+const DESTINATION_BODY = {
+  type: 'object',
+  required: ['url'],
+  additionalProperties: false,
+  properties: { url: { type: 'string', maxLength: 2000 } },
+} as const;
 
 const CANCEL_BODY = {
   type: 'object',

@@ -31,5 +31,23 @@ export function accessKeyKeys(prefix: string): AccessKeyKeys {
 export const sessionKey = (prefix: string, tokenSha256: string): string =>
   `${prefix}:{sessions}:session:${tokenSha256}`;
 
+/** The LWA clients and access tokens of the SP-API door, beside the access keys they belong to. */
+export function lwaKeys(prefix: string): {
+  client(clientId: string): string;
+  byKey(accessKeyId: string): string;
+  token(tokenSha256: string): string;
+} {
+  const root = `${prefix}:{keys}`;
+  return Object.freeze({
+    client: (clientId: string) => `${root}:lwa-client:${clientId}`,
+    byKey: (accessKeyId: string) => `${root}:lwa-by-key:${accessKeyId}`,
+    token: (tokenSha256: string) => `${root}:lwa-token:${tokenSha256}`,
+  });
+}
+
+/** An SP-API feed document's record, the merchant's. */
+export const spDocumentKey = (prefix: string, merchantId: string, documentId: string): string =>
+  `${merchantTag(prefix, merchantId)}:sp-doc:${documentId}`;
+
 export const throttleKey = (prefix: string, merchantId: string, operation: string): string =>
   `${merchantTag(prefix, merchantId)}:throttle:${operation}`;

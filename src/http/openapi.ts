@@ -187,6 +187,30 @@ export const OPENAPI = Object.freeze({
         },
       },
     },
+    '/destinations': {
+      post: {
+        summary: 'a FEED_PROCESSING_FINISHED destination (docs/sp-api.md); the answer carries its signing secret, once',
+        requestBody: {
+          required: true,
+          ...json({ type: 'object', required: ['url'], properties: { url: { type: 'string', format: 'uri' } } }),
+        },
+        responses: {
+          '201': { description: 'destinationId, url, createdAt, secret', ...json({ type: 'object' }) },
+          ...errors,
+        },
+      },
+      get: {
+        summary: "the merchant's destinations",
+        responses: { '200': { description: '{ destinations }', ...json({ type: 'object' }) }, ...errors },
+      },
+    },
+    '/destinations/{id}': {
+      delete: {
+        summary: 'stop sending to a destination',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '204': { description: 'removed' }, ...errors },
+      },
+    },
     '/metrics': {
       get: {
         summary: 'the pre-fulfillment cancel rate',

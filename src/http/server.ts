@@ -1,6 +1,6 @@
 /**
  * The HTTP server of `feedproc serve` (fastify): the MWS-compatible endpoint at `/` and `/Feeds/2009-01-01`,
- * the JSON API, the web pages under `/web/`, and the BullMQ dashboard. Node's own limits refuse oversized
+ * the SP-API door (`/auth/o2/token`, `/feeds/2021-06-30/`), the JSON API, the web pages under `/web/`, and the BullMQ dashboard. Node's own limits refuse oversized
  * headers and request lines (431) before any route runs.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import type { HttpContext } from './context.js';
 import { registerJsonApi } from './json-api.js';
 import { registerMwsEndpoint } from './mws/endpoint.js';
 import { registerPages } from './pages/routes.js';
+import { registerSpApi } from './spapi/routes.js';
 
 /** Request line plus headers; MWS requests carry everything in the query string, which stays far below this. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -37,6 +38,7 @@ export async function buildServer(ctx: HttpContext, logger?: Logger): Promise<Fa
   if (logger) logRequests(app);
   await app.register(async (scope) => registerMwsEndpoint(scope, ctx));
   await app.register(async (scope) => registerJsonApi(scope, ctx));
+  await app.register(async (scope) => registerSpApi(scope, ctx));
   await app.register(async (scope) => registerPages(scope, ctx));
   return app;
 }

@@ -31,6 +31,28 @@ export const QUOTAS: Readonly<Record<FeedOperation, Quota>> = Object.freeze({
   GetFeedSubmissionResult: { max: 15, restoreSeconds: 60, hourly: 60 },
 });
 
+/** SP-API Feeds 2021-06-30 operations with the model's default usage plans (requests per second, burst). */
+export type SpApiOperation =
+  'createFeedDocument' | 'createFeed' | 'getFeed' | 'getFeeds' | 'cancelFeed' | 'getFeedDocument';
+
+export const SP_API_RATES: Readonly<Record<SpApiOperation, { rate: number; burst: number }>> = Object.freeze({
+  createFeedDocument: { rate: 0.5, burst: 15 },
+  createFeed: { rate: 0.0083, burst: 15 },
+  getFeed: { rate: 2, burst: 15 },
+  getFeeds: { rate: 0.0222, burst: 10 },
+  cancelFeed: { rate: 2, burst: 15 },
+  getFeedDocument: { rate: 0.0222, burst: 10 },
+});
+
+/** SP-API has no hourly quota: the bucket alone decides. */
+const NO_HOURLY_QUOTA = 1_000_000_000;
+
+export interface SpApiThrottleOutcome {
+  /** `x-amzn-RateLimit-Limit`: the rate applied, in requests per second (the model's, divided by the scale). */
+  rateLimit: string;
+  error: FeedError | null;
+}
+
 /** What the x-mws-quota-* response headers say (they describe the hourly quota, as MWS's do). */
 export type QuotaHeaders = {
   'x-mws-quota-max': string;
@@ -66,6 +88,18 @@ export class Throttle {
   ) {
     if (!('takeRequestToken' in redis)) redis.defineCommand('takeRequestToken', { numberOfKeys: 1, lua: SCRIPT });
     this.redis = redis as ThrottleRedis;
+  }
+
+  /** One SP-API request of the merchant: a token from the operation's bucket, or SPAPI_THROTTLED (429). */
+  async takeSpApi(merchantId: string, operation: SpApiOperation): Promise<SpApiThrottleOutcome> {
+    const plan = SP_API_RATES[operation];
+    const restoreMs = Math.max(1, Math.round((1000 / plan.rate) * this.scale));
+    const key = throttleKey(this.prefix, merchantId, `sp-api:${operation}`);
+    const [allowed] = await this.redis.takeRequestToken(key, plan.burst, restoreMs, NO_HOURLY_QUOTA);
+    const rate = Number((1000 / restoreMs).toPrecision(4));
+    const rateLimit = String(rate);
+    if (allowed === 1) return { rateLimit, error: null };
+    return { rateLimit, error: new FeedError('SPAPI_THROTTLED', { operation, burst: plan.burst, rate }) };
   }
 
   async take(merchantId: string, operation: FeedOperation): Promise<ThrottleOutcome> {

@@ -2,7 +2,14 @@
 import type { RedisClient } from '../core/redis-client.js';
 import type { LedgerRedis } from '../apply/scripts.js';
 import type { Report } from '../core/types.js';
-import { feedIndexKey, feedKeys, feedSequenceKey, merchantFeedIndexKey } from './names.js';
+import {
+  destinationsKey,
+  feedEndsKey,
+  feedIndexKey,
+  feedKeys,
+  feedSequenceKey,
+  merchantFeedIndexKey,
+} from './names.js';
 
 export type FeedStatus = '_SUBMITTED_' | '_IN_PROGRESS_' | '_DONE_' | '_CANCELLED_';
 
@@ -52,6 +59,7 @@ export async function nextFeedId(redis: RedisClient, prefix: string): Promise<st
  * idempotent.
  */
 export async function saveFeed(redis: RedisClient, prefix: string, record: FeedRecord): Promise<void> {
+  if (record.status === '_DONE_' || record.status === '_CANCELLED_') await announceFeedEnd(redis, prefix, record);
   const fields = Object.entries(record).flatMap(([k, v]) => [k, v === null ? '' : String(v)]);
   const id = record.feedSubmissionId;
   await redis.hset(feedKeys(prefix, id).feed, ...fields);
@@ -59,6 +67,16 @@ export async function saveFeed(redis: RedisClient, prefix: string, record: FeedR
     redis.zadd(feedIndexKey(prefix), Number(id), id),
     redis.zadd(merchantFeedIndexKey(prefix, record.merchantId), Number(id), id),
   ]);
+}
+
+/**
+ * The FEED_PROCESSING_FINISHED outbox: when the merchant has notification destinations, an ended feed is added to
+ * its stream *before* the status is written, so a crash in between cannot lose the notification (the deliverer
+ * waits until the record says the feed has ended; a repeated entry is delivered once per destination).
+ */
+export async function announceFeedEnd(redis: RedisClient, prefix: string, record: FeedRecord): Promise<void> {
+  if ((await redis.exists(destinationsKey(prefix, record.merchantId))) === 0) return;
+  await redis.xadd(feedEndsKey(prefix, record.merchantId), '*', 'feedId', record.feedSubmissionId);
 }
 
 /**

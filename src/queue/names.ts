@@ -13,6 +13,10 @@
  *   <prefix>:{f:<id>}:submitting       string    lease of the process validating and enqueueing the feed (renewed)
  *   <prefix>:{m:<M>}:sha:<sha256>      string    FeedSubmissionId of the first feed with this content
  *   <prefix>:{m:<M>}:feeds             zset      the merchant's FeedSubmissionIds -> score = id, for the HTTP API
+ *   <prefix>:{m:<M>}:destinations      hash      FEED_PROCESSING_FINISHED destinations: id -> JSON (url, sealed secret)
+ *   <prefix>:{m:<M>}:feed-ends         stream    the outbox: one entry per feed that ended (feedId), while destinations exist
+ *   <prefix>:{m:<M>}:feed-end:<feed>:<dest>  string  delivered: that notification was answered 2xx
+ *   <prefix>:{m:<M>}:feed-end-lease:<entry>  string  short lease of the deliverer sending that entry
  * BullMQ's own keys live under <queue prefix>:<queue name>:… (see queuePrefix).
  */
 import { merchantTag } from '../apply/keys.js';
@@ -55,6 +59,18 @@ export const feedSequenceKey = (prefix: string): string => `${prefix}:feeds:seq`
 export const feedIndexKey = (prefix: string): string => `${prefix}:feeds`;
 export const contentKey = (prefix: string, merchantId: string, sha256: string): string =>
   `${merchantTag(prefix, merchantId)}:sha:${sha256}`;
+export const destinationsKey = (prefix: string, merchantId: string): string =>
+  `${merchantTag(prefix, merchantId)}:destinations`;
+export const feedEndsKey = (prefix: string, merchantId: string): string =>
+  `${merchantTag(prefix, merchantId)}:feed-ends`;
+export const feedEndDeliveredKey = (
+  prefix: string,
+  merchantId: string,
+  feedId: string,
+  destinationId: string,
+): string => `${merchantTag(prefix, merchantId)}:feed-end:${feedId}:${destinationId}`;
+export const feedEndLeaseKey = (prefix: string, merchantId: string, entryId: string): string =>
+  `${merchantTag(prefix, merchantId)}:feed-end-lease:${entryId}`;
 export const merchantFeedIndexKey = (prefix: string, merchantId: string): string =>
   `${merchantTag(prefix, merchantId)}:feeds`;
 

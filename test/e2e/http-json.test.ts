@@ -415,6 +415,8 @@ describe('JSON API', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        '/destinations',
+        '/destinations/{id}',
         '/feeds',
         '/feeds/count',
         '/feeds/cancel',

@@ -16,8 +16,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   apply: ['core', 'parse'],
   queue: ['core', 'parse', 'validate', 'report', 'apply'],
   ingest: ['core', 'parse', 'validate', 'report', 'apply', 'queue'],
-  notify: ['core', 'apply'],
-  http: ['core', 'parse', 'validate', 'report', 'apply', 'queue', 'ingest'],
+  notify: ['core', 'apply', 'queue'],
+  http: ['core', 'parse', 'validate', 'report', 'apply', 'queue', 'ingest', 'notify'],
   cli: EVERYTHING,
   bench: EVERYTHING,
 };

@@ -16,6 +16,7 @@ import { AccessKeyStore } from '../../src/http/access-keys.js';
 import { FeedService } from '../../src/http/feed-service.js';
 import { buildServer } from '../../src/http/server.js';
 import { Throttle } from '../../src/http/throttle.js';
+import { DestinationStore } from '../../src/notify/destinations.js';
 import { APPLY_QUEUE } from '../../src/queue/names.js';
 import type { PipelineDeps } from '../../src/queue/pipeline-deps.js';
 import { createSchemaRegistry } from '../../src/validate/index.js';
@@ -72,6 +73,7 @@ beforeAll(async () => {
     keys: new AccessKeyStore(redis, config.prefix, Buffer.alloc(32, 7)),
     feeds: new FeedService(deps, folder, watcher),
     throttle: new Throttle(redis, config.prefix, 1),
+    destinations: new DestinationStore(redis, config.prefix, Buffer.alloc(32, 7)),
     sessionSecret: Buffer.alloc(32, 9),
   };
   app = await buildServer(context, pino(sink));

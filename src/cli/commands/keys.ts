@@ -1,6 +1,7 @@
 /** `feedproc keys create --merchant M | list | revoke ID`: access keys for the HTTP API and the web pages. */
 import { AccessKeyStore } from '../../http/access-keys.js';
 import { loadServerKey } from '../../http/server-key.js';
+import { LwaStore } from '../../http/spapi/lwa.js';
 import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
 import type { SchemaRegistry } from '../../validate/index.js';
@@ -30,11 +31,16 @@ export async function runKeysCreate(
 ): Promise<number> {
   const merchantId = requireMerchant(config);
   return withKeys(config, schemas, async (store) => {
-    const key = await store.create(merchantId);
+    const made = await store.create(merchantId);
+    // The same key reaches the SP-API door through Login with Amazon: its client and refresh token.
+    const lwa = await new LwaStore(store.redisClient, config.prefix, store).create(made.accessKeyId);
+    const key = { ...made, ...lwa };
     out.write(
       json
         ? `${JSON.stringify(key)}\n`
-        : `access key id: ${key.accessKeyId}\nsecret key:    ${key.secretKey}\nmerchant:      ${key.merchantId}\n(the secret key is shown only now)\n`,
+        : `access key id: ${key.accessKeyId}\nsecret key:    ${key.secretKey}\nmerchant:      ${key.merchantId}\n` +
+            `LWA client id: ${key.lwaClientId}\nLWA secret:    ${key.lwaClientSecret}\nrefresh token: ${key.refreshToken}\n` +
+            `(the secrets are shown only now)\n`,
     );
     return EXIT.OK;
   });

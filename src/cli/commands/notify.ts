@@ -6,6 +6,9 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { outboxDelivery, smtpDelivery } from '../../notify/delivery.js';
 import { createNotifier } from '../../notify/notifier.js';
+import { DestinationStore } from '../../notify/destinations.js';
+import { createFeedDeliverer, runDeliveryLoop } from '../../notify/feed-finished.js';
+import { loadServerKey } from '../../http/server-key.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
 import { createLogger } from '../log-lines.js';
@@ -44,6 +47,29 @@ export async function runNotify(config: Config, schemas: SchemaRegistry): Promis
     { event: 'notifying', to: config.smtpUrl ? 'smtp' : outbox },
     `sending buyer e-mails ${config.smtpUrl ? 'over SMTP' : `to ${outbox}`}`,
   );
+  // The FEED_PROCESSING_FINISHED notifications run beside the e-mails, in the same process.
+  const deliverer = createFeedDeliverer(
+    runtime.deps.redis,
+    config,
+    new DestinationStore(runtime.deps.redis, config.prefix, await loadServerKey(config)),
+    options,
+    (e) =>
+      (e.result === 'delivered' ? logger.info.bind(logger) : logger.warn.bind(logger))(
+        e,
+        `feed ${e.feedId}: notification ${e.result}: ${e.detail}`,
+      ),
+  );
+  process.once('SIGINT', () => deliverer.stop());
+  process.once('SIGTERM', () => deliverer.stop());
+  const delivering = runDeliveryLoop(
+    deliverer,
+    () => stopping,
+    (err) =>
+      logger.error(
+        { event: 'feed-finished-error', error: err instanceof Error ? err.message : String(err) },
+        'notification pass failed; trying again',
+      ),
+  );
   try {
     while (!stopping) {
       const attempted = await notifier.runOnce().catch((err: unknown) => {
@@ -56,6 +82,7 @@ export async function runNotify(config: Config, schemas: SchemaRegistry): Promis
       });
       if (attempted === 0) await new Promise((done) => setTimeout(done, IDLE_PAUSE_MS));
     }
+    await delivering;
   } finally {
     delivery.close();
     await runtime.close();

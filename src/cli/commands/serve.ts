@@ -9,6 +9,8 @@ import { FeedService } from '../../http/feed-service.js';
 import { buildServer } from '../../http/server.js';
 import { loadServerKey } from '../../http/server-key.js';
 import { Throttle } from '../../http/throttle.js';
+import { DestinationStore } from '../../notify/destinations.js';
+import { createFeedDeliverer, runDeliveryLoop } from '../../notify/feed-finished.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { runWatch, type Companion } from './watch.js';
 
@@ -27,6 +29,7 @@ export async function runServe(
         keys: new AccessKeyStore(deps.redis, config.prefix, serverKey),
         feeds: new FeedService(deps, folder, watcher),
         throttle: new Throttle(deps.redis, config.prefix, config.throttleScale),
+        destinations: new DestinationStore(deps.redis, config.prefix, serverKey),
         sessionSecret: createHash('sha256').update('feedproc sessions\0').update(serverKey).digest(),
       },
       logger,
@@ -37,8 +40,33 @@ export async function runServe(
     const host = config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
     logger.info({ event: 'listening', url, port }, `feedproc serving ${url} (web pages at ${url}web/)`);
+    // FEED_PROCESSING_FINISHED notifications go out from here too, so that `serve` alone delivers them.
+    const deliverer = createFeedDeliverer(
+      deps.redis,
+      config,
+      new DestinationStore(deps.redis, config.prefix, serverKey),
+      { retryMs: config.notifyRetryMs, leaseMs: config.notifyLeaseMs },
+      (e) =>
+        (e.result === 'delivered' ? logger.info.bind(logger) : logger.warn.bind(logger))(
+          e,
+          `feed ${e.feedId}: notification ${e.result}: ${e.detail}`,
+        ),
+    );
+    let stopping = false;
+    const delivering = runDeliveryLoop(
+      deliverer,
+      () => stopping,
+      (err) =>
+        logger.error(
+          { event: 'feed-finished-error', error: err instanceof Error ? err.message : String(err) },
+          'notification pass failed; trying again',
+        ),
+    );
     return async () => {
+      stopping = true;
+      deliverer.stop();
       await app.close();
+      await delivering;
     };
   };
   return runWatch(config, schemas, { workers: true, concurrency: options.concurrency, companion });

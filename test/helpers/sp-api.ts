@@ -1,0 +1,65 @@
+/** The SP-API door seen by a real client: LWA tokens over HTTP, and the generated FeedsApi of @sp-api-sdk. */
+import axios, { type AxiosInstance } from 'axios';
+import { FeedsApi, type Feed } from '@sp-api-sdk/feeds-api-2021-06-30';
+
+export interface LwaKey {
+  merchantId: string;
+  lwaClientId: string;
+  lwaClientSecret: string;
+  refreshToken: string;
+}
+
+/** POST /auth/o2/token with a form body, as LWA takes it. */
+export async function lwaToken(base: string, key: LwaKey): Promise<Response> {
+  return fetch(`${base}/auth/o2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: key.refreshToken,
+      client_id: key.lwaClientId,
+      client_secret: key.lwaClientSecret,
+    }).toString(),
+  });
+}
+
+/** The unmodified generated client, given feedproc's base URL and an axios instance carrying the token. */
+export async function feedsApi(base: string, key: LwaKey): Promise<{ api: FeedsApi; http: AxiosInstance }> {
+  const answer = await lwaToken(base, key);
+  const token = ((await answer.json()) as { access_token: string }).access_token;
+  const http = axios.create({ headers: { 'x-amz-access-token': token } });
+  return { api: new FeedsApi(undefined, base, http), http };
+}
+
+/** createFeedDocument, a plain PUT of the content to its URL, createFeed: the feed id. */
+export async function sendFeed(api: FeedsApi, feedType: string, contentType: string, body: string | Buffer) {
+  const doc = await api.createFeedDocument({ body: { contentType } });
+  const put = await fetch(doc.data.url, { method: 'PUT', headers: { 'content-type': contentType }, body });
+  if (put.status !== 200) throw new Error(`PUT answered ${put.status}: ${await put.text()}`);
+  const created = await api.createFeed({
+    body: { feedType, marketplaceIds: ['A1C3SOZRARQ6R3'], inputFeedDocumentId: doc.data.feedDocumentId },
+  });
+  return { feedId: created.data.feedId, feedDocumentId: doc.data.feedDocumentId, url: doc.data.url };
+}
+
+/** getFeed until the feed has ended (polling the status, as a client does). */
+export async function waitEnded(api: FeedsApi, feedId: string, timeoutMs = 60_000): Promise<Feed> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const feed = (await api.getFeed({ feedId })).data;
+    if (['DONE', 'FATAL', 'CANCELLED'].includes(feed.processingStatus)) return feed;
+    if (Date.now() > deadline) throw new Error(`feed ${feedId} still ${feed.processingStatus}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** getFeedDocument, then the document itself (gunzipped when the answer says GZIP). */
+export async function resultText(api: FeedsApi, documentId: string): Promise<{ text: string; gzip: boolean }> {
+  const doc = (await api.getFeedDocument({ feedDocumentId: documentId })).data;
+  const answer = await fetch(doc.url);
+  if (answer.status !== 200) throw new Error(`GET answered ${answer.status}`);
+  const bytes = Buffer.from(await answer.arrayBuffer());
+  const gzip = doc.compressionAlgorithm === 'GZIP';
+  const { gunzipSync } = await import('node:zlib');
+  return { text: (gzip ? gunzipSync(bytes) : bytes).toString('utf8'), gzip };
+}
