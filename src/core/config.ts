@@ -45,6 +45,11 @@ export interface Config {
   readonly maxFeedBytes: number;
   /** Multiplies the MWS throttling restore intervals (1 = Amazon's). @defaultValue 1 */
   readonly throttleScale: number;
+  /**
+   * Trust the proxy in front: take the client's protocol from `X-Forwarded-Proto` (so cookies get `Secure` behind
+   * a TLS-terminating proxy). Only for a server reachable through that proxy alone. @defaultValue false
+   */
+  readonly trustProxy: boolean;
   /** Fault injection for the chaos tests (core/faults.ts), never set in production. @defaultValue null */
   readonly fault: string | null;
 }
@@ -67,6 +72,7 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_SERVER_KEY: 'serverKey',
   FEEDPROC_MAX_FEED_BYTES: 'maxFeedBytes',
   FEEDPROC_THROTTLE_SCALE: 'throttleScale',
+  FEEDPROC_TRUST_PROXY: 'trustProxy',
   FEEDPROC_FAULT: 'fault',
 };
 /** Settings that are numbers; the environment gives strings. */
@@ -79,6 +85,10 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'maxFeedBytes',
   'throttleScale',
 ]);
+
+/** Settings that are yes/no; the environment gives `true`/`false` (or `1`/`0`). */
+const BOOLEAN: ReadonlySet<keyof Config> = new Set(['trustProxy']);
+const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = { true: true, '1': true, false: false, '0': false };
 
 export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;
@@ -94,7 +104,12 @@ export function loadConfig(validate: ValidateFunction, sources: ConfigSources): 
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = sources.env[name];
     if (value !== undefined && value !== '')
-      merged[key] = NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+      merged[key] =
+        NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value)
+          ? Number(value)
+          : BOOLEAN.has(key) && Object.hasOwn(BOOLEAN_TEXT, value.toLowerCase())
+            ? BOOLEAN_TEXT[value.toLowerCase()]
+            : value;
   }
   for (const [key, value] of Object.entries(sources.flags)) {
     if (value !== undefined) merged[key] = value;

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cancelOrderWithResult } from '../apply/cancel-order.js';
-import { cancelRate } from '../apply/cancel-rate.js';
+import { cancelRate, type CancelRate } from '../apply/cancel-rate.js';
 import { createLedger } from '../apply/ledger.js';
 import { orderJson } from '../apply/ledger-json.js';
 import { isCancelReason } from '../core/cancel-reasons.js';
@@ -14,10 +14,13 @@ import { feedInfo } from '../queue/feed-store.js';
 import type { AccessKey } from './access-keys.js';
 import { bearerKey } from './bearer-auth.js';
 import type { HttpContext } from './context.js';
+import { AnswerCache } from './answer-cache.js';
+import { checkHealth } from './health.js';
+import { bindIdempotencyKey } from './idempotency.js';
 import { httpErrorOf } from './http-errors.js';
 import { OPENAPI } from './openapi.js';
 import { filtersOf, parseMaxCount } from './request-filters.js';
-import type { FeedOperation } from './throttle.js';
+import type { ThrottledOperation } from './throttle.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -26,9 +29,15 @@ const list = (value: string | string[] | undefined): string[] =>
     .flatMap((v) => v.split(','))
     .filter((v) => v !== '');
 
+const pathOf = (url: string): string => url.split('?')[0] ?? url;
+
 const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
+/** The cancel rate reads every order of its window; a minute-old answer is as good for a 7- or 365-day rate. */
+const METRICS_CACHE_MS = 60_000;
+
 export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const metrics = new AnswerCache<CancelRate>(METRICS_CACHE_MS, 1000);
   app.setErrorHandler((err, request, reply) => {
     const answer = httpErrorOf(err);
     // A refused upload's body is not read: close the connection rather than let the client send it all.
@@ -42,7 +51,7 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
   const authorize = async (
     request: FastifyRequest,
     reply?: FastifyReply,
-    operation?: FeedOperation,
+    operation?: ThrottledOperation,
   ): Promise<AccessKey> => {
     const key = await bearerKey(ctx.keys, request);
     if (operation && reply) {
@@ -53,9 +62,9 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     return key;
   };
 
-  app.get('/health', async () => {
-    await ctx.deps.redis.ping();
-    return { status: 'ok', redis: 'up' };
+  app.get('/health', async (_request, reply) => {
+    const health = await checkHealth(ctx.deps.redis, ctx.config.prefix);
+    return reply.status(health.status === 'ok' ? 200 : 503).send(health);
   });
   app.get('/openapi.json', async () => OPENAPI);
 
@@ -122,8 +131,8 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     return reply.headers(result.headers).send(result.stream());
   });
 
-  app.get('/orders/:id', async (request) => {
-    const key = await authorize(request);
+  app.get('/orders/:id', async (request, reply) => {
+    const key = await authorize(request, reply, 'GetOrder');
     const orderId = (request.params as { id: string }).id;
     const order = await createLedger(ctx.deps.redis, ctx.config.prefix, key.merchantId).order(orderId);
     if (!order) throw new FeedError('HTTP_ORDER_NOT_FOUND', { orderId });
@@ -133,10 +142,11 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
   // The key is checked before the body, so that a caller without one learns that first.
   const checkedKeys = new WeakMap<FastifyRequest, AccessKey>();
   const keyFirst = {
-    preValidation: async (request: FastifyRequest) => void checkedKeys.set(request, await authorize(request)),
+    preValidation: async (request: FastifyRequest, reply: FastifyReply) =>
+      void checkedKeys.set(request, await authorize(request, reply, 'CancelOrder')),
   };
   app.post('/orders/:id/cancel', { ...keyFirst, schema: { body: CANCEL_BODY } }, async (request, reply) => {
-    const key = checkedKeys.get(request) ?? (await authorize(request));
+    const key = checkedKeys.get(request) ?? (await authorize(request, reply, 'CancelOrder'));
     const orderId = (request.params as { id: string }).id;
     const body = request.body as CancelBody;
     if (!isCancelReason(body.reason))
@@ -148,8 +158,12 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     const ledger = createLedger(ctx.deps.redis, ctx.config.prefix, key.merchantId);
     if (!(await ledger.order(orderId))) throw new FeedError('HTTP_ORDER_NOT_FOUND', { orderId });
     const idempotencyKey = request.headers['idempotency-key'];
-    const requestId =
-      typeof idempotencyKey === 'string' && idempotencyKey !== '' ? `${key.merchantId}:${idempotencyKey}` : undefined;
+    const keyed = typeof idempotencyKey === 'string' && idempotencyKey !== '';
+    if (keyed) {
+      const bound = { method: request.method, path: pathOf(request.url), body: request.body };
+      await bindIdempotencyKey(ctx.deps.redis, ctx.config.prefix, key.merchantId, idempotencyKey, bound);
+    }
+    const requestId = keyed ? `${key.merchantId}:${idempotencyKey}` : undefined;
     const result = await cancelOrderWithResult(
       ledger,
       { orderId, reason: body.reason, note: body.note, items: body.items ?? [], requestId },
@@ -158,8 +172,8 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     return reply.status(result.result === 'Cancelled' ? 200 : 409).send(result);
   });
 
-  app.get('/metrics', async (request) => {
-    const key = await authorize(request);
+  app.get('/metrics', async (request, reply) => {
+    const key = await authorize(request, reply, 'GetMetrics');
     const days = Number(one((request.query as Query)['days']) ?? 7);
     if (!Number.isInteger(days) || days < 1 || days > 365)
       throw new FeedError('HTTP_PARAMETER_INVALID', {
@@ -167,7 +181,9 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
         value: days,
         detail: 'a whole number of days from 1 to 365',
       });
-    return cancelRate(ctx.deps.redis, ctx.config.prefix, key.merchantId, days);
+    return metrics.get(`${key.merchantId}\0${days}`, () =>
+      cancelRate(ctx.deps.redis, ctx.config.prefix, key.merchantId, days),
+    );
   });
 }
 

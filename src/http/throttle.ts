@@ -15,6 +15,10 @@ export type FeedOperation =
   | 'CancelFeedSubmissions'
   | 'GetFeedSubmissionResult';
 
+/** The JSON API's routes beyond the Feeds API, throttled the same way so that no route is free to hammer. */
+export type OtherOperation = 'GetOrder' | 'CancelOrder' | 'GetMetrics';
+export type ThrottledOperation = FeedOperation | OtherOperation;
+
 interface Quota {
   max: number;
   restoreSeconds: number;
@@ -29,6 +33,19 @@ export const QUOTAS: Readonly<Record<FeedOperation, Quota>> = Object.freeze({
   CancelFeedSubmissions: { max: 10, restoreSeconds: 45, hourly: 80 },
   GetFeedSubmissionResult: { max: 15, restoreSeconds: 60, hourly: 60 },
 });
+
+/**
+ * feedproc's own quotas, in the spirit of SP-API's (getOrder: burst 20, 0.5/s): reading an order is cheap, a
+ * cancellation changes the ledger, and the cancel rate reads every order of its window (up to 365 days).
+ */
+export const OTHER_QUOTAS: Readonly<Record<OtherOperation, Quota>> = Object.freeze({
+  GetOrder: { max: 20, restoreSeconds: 2, hourly: 1800 },
+  CancelOrder: { max: 20, restoreSeconds: 2, hourly: 1800 },
+  GetMetrics: { max: 10, restoreSeconds: 30, hourly: 120 },
+});
+
+const quotaOf = (operation: ThrottledOperation): Quota =>
+  Object.hasOwn(QUOTAS, operation) ? QUOTAS[operation as FeedOperation] : OTHER_QUOTAS[operation as OtherOperation];
 
 /** What the x-mws-quota-* response headers say (they describe the hourly quota, as MWS's do). */
 export type QuotaHeaders = {
@@ -69,8 +86,8 @@ export class Throttle {
     this.redis = redis as ThrottleRedis;
   }
 
-  async take(merchantId: string, operation: FeedOperation): Promise<ThrottleOutcome> {
-    const quota = QUOTAS[operation];
+  async take(merchantId: string, operation: ThrottledOperation): Promise<ThrottleOutcome> {
+    const quota = quotaOf(operation);
     const restoreMs = Math.max(1, Math.round(quota.restoreSeconds * 1000 * this.scale));
     const key = `${this.prefix}:{m:${merchantId}}:throttle:${operation}`;
     const [allowed, remaining, resetsOn, refusal] = await this.redis.takeRequestToken(

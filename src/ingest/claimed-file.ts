@@ -87,6 +87,11 @@ async function feedOf(deps: PipelineDeps, file: DroppedFile, merchantId: string)
   return feedId;
 }
 
+/** The FeedType an HTTP upload declared; undefined for a dropped file (its type comes from its content). */
+export async function declaredFeedType(file: DroppedFile): Promise<string | undefined> {
+  return (await readClaim(file)).feedType;
+}
+
 async function readClaim(file: DroppedFile): Promise<Claim> {
   const raw = await readFile(sidecarPath(file), 'utf8').catch(() => null);
   const parsed = raw === null ? null : parseClaim(raw);

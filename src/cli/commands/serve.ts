@@ -24,9 +24,9 @@ export async function runServe(
       config,
       deps,
       keys: new AccessKeyStore(deps.redis, config.prefix, serverKey),
-      feeds: new FeedService(deps, folder, watcher),
+      feeds: new FeedService(deps, folder, watcher, derivedKey(serverKey, 'feedproc next-tokens')),
       throttle: new Throttle(deps.redis, config.prefix, config.throttleScale),
-      sessionSecret: createHash('sha256').update('feedproc sessions\0').update(serverKey).digest(),
+      sessionSecret: derivedKey(serverKey, 'feedproc sessions'),
     });
     await app.listen({ host: config.httpHost, port: config.httpPort });
     const address = app.server.address();
@@ -39,4 +39,9 @@ export async function runServe(
     };
   };
   return runWatch(config, schemas, { workers: true, concurrency: options.concurrency, companion });
+}
+
+/** A key for one purpose, derived from the server key so that none of them is the server key itself. */
+function derivedKey(serverKey: Buffer, purpose: string): Buffer {
+  return createHash('sha256').update(`${purpose}\0`).update(serverKey).digest();
 }
