@@ -31,13 +31,15 @@ async function call(serve: ServeProcess, path: string, init: RequestInit & { sec
   if (init.secret) headers.set('authorization', `Bearer ${init.secret}`);
   const response = await fetch(`${serve.base}${path}`, { ...init, headers });
   const text = await response.text();
-  let json: unknown = null;
+  return { status: response.status, headers: response.headers, text, json: parseJson(text) };
+}
+
+function parseJson(text: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    json = null;
+    return null; // a report body, not JSON
   }
-  return { status: response.status, headers: response.headers, text, json };
 }
 
 /** Polls the feed until it is finished; fails (with what it saw) when it is not within the deadline. */
