@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cancelOrderWithResult } from '../apply/cancel-order.js';
-import { cancelRate, type CancelRate } from '../apply/cancel-rate.js';
+import { cancelRate } from '../apply/cancel-rate.js';
 import { createLedger } from '../apply/ledger.js';
 import { orderJson } from '../apply/ledger-json.js';
 import { isCancelReason } from '../core/cancel-reasons.js';
@@ -14,7 +14,6 @@ import { feedInfo } from '../queue/feed-store.js';
 import type { AccessKey } from './access-keys.js';
 import { bearerKey } from './bearer-auth.js';
 import type { HttpContext } from './context.js';
-import { AnswerCache } from './answer-cache.js';
 import { checkHealth } from './health.js';
 import { bindIdempotencyKey } from './idempotency.js';
 import { httpErrorOf } from './http-errors.js';
@@ -33,11 +32,7 @@ const pathOf = (url: string): string => url.split('?')[0] ?? url;
 
 const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
-/** The cancel rate reads every order of its window; a minute-old answer is as good for a 7- or 365-day rate. */
-const METRICS_CACHE_MS = 60_000;
-
 export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): Promise<void> {
-  const metrics = new AnswerCache<CancelRate>(METRICS_CACHE_MS, 1000);
   app.setErrorHandler((err, request, reply) => {
     const answer = httpErrorOf(err);
     // A refused upload's body is not read: close the connection rather than let the client send it all.
@@ -181,9 +176,8 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
         value: days,
         detail: 'a whole number of days from 1 to 365',
       });
-    return metrics.get(`${key.merchantId}\0${days}`, () =>
-      cancelRate(ctx.deps.redis, ctx.config.prefix, key.merchantId, days),
-    );
+    // Reads every order of the window (up to 365 days): its own throttle bucket bounds how often.
+    return cancelRate(ctx.deps.redis, ctx.config.prefix, key.merchantId, days);
   });
 }
 

@@ -95,7 +95,7 @@ describe('the declared FeedType decides, on every door', () => {
     });
     expect([sent.status, sent.json.feedProcessingStatus]).toEqual([201, '_SUBMITTED_']);
     await expectRejectedNotImported(sent.json.feedSubmissionId, '405-0000001-0000001', '97050');
-  });
+  }, 150_000);
 
   it('MWS SubmitFeed: as a flat feed it is rejected with 97050, as an XML feed with the type mismatch 5001', async () => {
     const mws = new MwsTestClient(serve.port, key);
@@ -105,7 +105,7 @@ describe('the declared FeedType decides, on every door', () => {
     const xml = orderReportWithNewOrder('405-0000003-0000003');
     const xmlInfo = await mws.submit(XML_TYPE, xml);
     await expectRejectedNotImported(xmlInfo.FeedSubmissionId, '405-0000003-0000003', '5001');
-  });
+  }, 150_000);
 
   it('web upload: an order report uploaded as a payment-adjustment feed is rejected with 97050', async () => {
     const client = new WebClient(serve.base);
@@ -118,7 +118,7 @@ describe('the declared FeedType decides, on every door', () => {
     expect(sent.status).toBe(303);
     const feedId = (/^\/web\/feeds\/(\d+)$/.exec(sent.location ?? '') as RegExpExecArray)[1] as string;
     await expectRejectedNotImported(feedId, '405-0000004-0000004', '97050');
-  });
+  }, 150_000);
 });
 
 describe('MWS Signature V2 limits and the body bound to the signature', () => {
