@@ -53,6 +53,11 @@ export interface Config {
   readonly spapiUrlSeconds: number;
   /** Multiplies the MWS throttling restore intervals (1 = Amazon's). @defaultValue 1 */
   readonly throttleScale: number;
+  /**
+   * Trust the proxy in front: take the client's protocol from `X-Forwarded-Proto` (so cookies get `Secure` behind
+   * a TLS-terminating proxy). Only for a server reachable through that proxy alone. @defaultValue false
+   */
+  readonly trustProxy: boolean;
   /** Fault injection for the chaos tests (core/faults.ts), never set in production. @defaultValue null */
   readonly fault: string | null;
   /** The notifier's fault injection (`exit-after-accept`), for its test only. @defaultValue null */
@@ -79,6 +84,7 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_THROTTLE_SCALE: 'throttleScale',
   FEEDPROC_SPAPI_GZIP_BYTES: 'spapiGzipBytes',
   FEEDPROC_SPAPI_URL_SECONDS: 'spapiUrlSeconds',
+  FEEDPROC_TRUST_PROXY: 'trustProxy',
   FEEDPROC_FAULT: 'fault',
   FEEDPROC_NOTIFY_FAULT: 'notifyFault',
 };
@@ -95,6 +101,10 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'spapiUrlSeconds',
 ]);
 
+/** Settings that are yes/no; the environment gives `true`/`false` (or `1`/`0`). */
+const BOOLEAN: ReadonlySet<keyof Config> = new Set(['trustProxy']);
+const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = { true: true, '1': true, false: false, '0': false };
+
 export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;
   flags: Readonly<Partial<Record<keyof Config, unknown>>>;
@@ -109,7 +119,12 @@ export function loadConfig(validate: ValidateFunction, sources: ConfigSources): 
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = sources.env[name];
     if (value !== undefined && value !== '')
-      merged[key] = NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+      merged[key] =
+        NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value)
+          ? Number(value)
+          : BOOLEAN.has(key) && Object.hasOwn(BOOLEAN_TEXT, value.toLowerCase())
+            ? BOOLEAN_TEXT[value.toLowerCase()]
+            : value;
   }
   for (const [key, value] of Object.entries(sources.flags)) {
     if (value !== undefined) merged[key] = value;

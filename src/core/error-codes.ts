@@ -227,6 +227,11 @@ export const ERROR_CODES = Object.freeze({
     'system',
     "The merchant id {given} is not valid: a merchant id holds only letters, digits, '-' and '_' (1–50 characters).",
   ),
+  FEED_ORDER_REPORT_DECLARED: entry(
+    97050,
+    'feed',
+    'The file is an order report (_GET_FLAT_FILE_ORDERS_DATA_), not a {requested} feed: nothing in it was applied. Order reports are imported from the drop folder or with feedproc orders import.',
+  ),
   CLI_REDIS_UNAVAILABLE: entry(null, 'system', 'Redis does not answer at {url}: {detail}'),
   QUEUE_REDIS_FULL: entry(
     null,
@@ -410,6 +415,16 @@ export const ERROR_CODES = Object.freeze({
   ),
   HTTP_BAD_REQUEST: entry(null, 'http 400 InvalidRequest', 'The request is not well formed: {detail}'),
   HTTP_NOT_FOUND: entry(null, 'http 404 InvalidRequest', 'There is nothing at {path}.'),
+  HTTP_EXPIRES_TOO_FAR: entry(
+    null,
+    'http 400 InvalidParameterValue',
+    'Expires {expires} is more than 15 minutes after the server time {now}; sign the request again with a nearer Expires.',
+  ),
+  HTTP_IDEMPOTENCY_KEY_REUSED: entry(
+    null,
+    'http 422 InvalidRequest',
+    'Idempotency-Key {idempotencyKey} was already used for a different request ({method} {path} with another body); use a new key for a new request.',
+  ),
 } satisfies Record<string, ErrorCodeEntry>);
 
 export type ErrorCode = keyof typeof ERROR_CODES;

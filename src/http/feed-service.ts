@@ -3,7 +3,7 @@
  * (through the drop folder's claim path), list with filters and paging, count, cancel (only feeds not yet
  * started) and the processing report with its MD5. A feed of another merchant is "not found", never "forbidden".
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { feedTypeByName } from '../core/feed-types.js';
 import { FeedError } from '../core/errors.js';
@@ -62,6 +62,8 @@ export class FeedService {
     private readonly deps: PipelineDeps,
     private readonly folder: DropFolder,
     private readonly watcher: DropWatcher,
+    /** Signs NextTokens (derived from the server key), so a client can neither forge nor alter one. */
+    private readonly tokenSecret: Buffer,
   ) {}
 
   /** `declaredBytes`: the request's Content-Length, so that too large a body is refused before it is read. */
@@ -100,7 +102,7 @@ export class FeedService {
   }
 
   async next(merchantId: string, token: string): Promise<FeedPage> {
-    const state = decodeToken(token);
+    const state = decodeToken(this.tokenSecret, token);
     if (!state || state.m !== merchantId) throw new FeedError('HTTP_NEXT_TOKEN_INVALID');
     return this.page(state);
   }
@@ -193,7 +195,10 @@ export class FeedService {
     const feeds = found.slice(0, state.n);
     const last = feeds[feeds.length - 1];
     const more = found.length > state.n && last !== undefined;
-    return { feeds, nextToken: more ? encodeToken({ ...state, before: Number(last.feedSubmissionId) }) : null };
+    return {
+      feeds,
+      nextToken: more ? encodeToken(this.tokenSecret, { ...state, before: Number(last.feedSubmissionId) }) : null,
+    };
   }
 
   /** Up to `limit` of the merchant's feeds matching, newest first, with ids below `before`. */
@@ -239,18 +244,35 @@ function matches(record: FeedRecord, f: TokenState['f']): boolean {
   return true;
 }
 
-/** NextToken: the query and where the last page ended, opaque to clients; checked against the merchant on use. */
-function encodeToken(state: TokenState): string {
-  return Buffer.from(JSON.stringify(state)).toString('base64url');
+/**
+ * NextToken: the query and where the last page ended, then an HMAC-SHA256 of that under the server's token key.
+ * Only the server writes one, so its page size and date window are the ones the server checked when the list
+ * began; a forged or altered token fails the HMAC and is refused as invalid (400), never read.
+ */
+function encodeToken(secret: Buffer, state: TokenState): string {
+  const body = Buffer.from(JSON.stringify(state)).toString('base64url');
+  return `${body}.${tokenMac(secret, body)}`;
 }
 
-function decodeToken(token: string): TokenState | null {
+function tokenMac(secret: Buffer, body: string): string {
+  return createHmac('sha256', secret).update(`feedproc next-token\0${body}`).digest('base64url');
+}
+
+function decodeToken(secret: Buffer, token: string): TokenState | null {
+  const [body, mac, extra] = token.split('.');
+  if (!body || !mac || extra !== undefined) return null;
+  const expected = Buffer.from(tokenMac(secret, body));
+  const given = Buffer.from(mac);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   try {
-    const state = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as TokenState;
+    const state = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenState;
     return typeof state.m === 'string' &&
       Number.isInteger(state.n) &&
+      state.n >= 1 &&
+      state.n <= 100 &&
       typeof state.before === 'number' &&
-      typeof state.f === 'object'
+      typeof state.f === 'object' &&
+      state.f !== null
       ? state
       : null;
   } catch {

@@ -1,4 +1,5 @@
 /** What an HTTP error answer needs from the catalogue: the status and the MWS `Error/Code` its scope names. */
+import { isOutOfMemory } from '../apply/redis-failures.js';
 import { ERROR_CODES } from '../core/error-codes.js';
 import { FeedError, isFeedError } from '../core/errors.js';
 
@@ -14,7 +15,7 @@ export interface HttpError {
 }
 
 export function httpErrorOf(err: unknown): HttpError {
-  const feedError = isFeedError(err) ? err : clientErrorOf(err);
+  const feedError = isFeedError(err) ? err : isOutOfMemory(err) ? redisFull(err) : clientErrorOf(err);
   const scope = feedError ? ERROR_CODES[feedError.code].scope : 'system';
   const match = /^http (\d{3}) (\S+)$/.exec(scope);
   if (feedError && match) {
@@ -27,7 +28,8 @@ export function httpErrorOf(err: unknown): HttpError {
       type: status >= 500 && status !== 503 ? 'Receiver' : 'Sender',
     };
   }
-  if (feedError && feedError.code === 'CLI_REDIS_UNAVAILABLE')
+  // Redis away or full heals by itself: 503 tells a client to come back, where 500 would say the server is broken.
+  if (feedError && (feedError.code === 'CLI_REDIS_UNAVAILABLE' || feedError.code === 'QUEUE_REDIS_FULL'))
     return {
       status: 503,
       mwsCode: 'ServiceUnavailable',
@@ -51,4 +53,9 @@ function clientErrorOf(err: unknown): FeedError | null {
   if (typeof status !== 'number' || status < 400 || status >= 500) return null;
   const detail = err instanceof Error ? err.message : 'bad request';
   return new FeedError(status === 413 ? 'HTTP_BODY_TOO_LARGE' : 'HTTP_BAD_REQUEST', { detail, limit: 1 << 20 });
+}
+
+/** Redis at its maxmemory with noeviction refused a write: nothing was changed, and it heals once memory is freed. */
+function redisFull(err: unknown): FeedError {
+  return new FeedError('QUEUE_REDIS_FULL', { detail: (err as Error).message }, { cause: err });
 }

@@ -14,10 +14,12 @@ import { feedInfo } from '../queue/feed-store.js';
 import type { AccessKey } from './access-keys.js';
 import { bearerKey } from './bearer-auth.js';
 import type { HttpContext } from './context.js';
+import { checkHealth } from './health.js';
+import { bindIdempotencyKey } from './idempotency.js';
 import { httpErrorOf } from './http-errors.js';
 import { OPENAPI } from './openapi.js';
 import { filtersOf, parseMaxCount } from './request-filters.js';
-import type { FeedOperation } from './throttle.js';
+import type { ThrottledOperation } from './throttle.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -25,6 +27,8 @@ const list = (value: string | string[] | undefined): string[] =>
   (Array.isArray(value) ? value : value === undefined ? [] : [value])
     .flatMap((v) => v.split(','))
     .filter((v) => v !== '');
+
+const pathOf = (url: string): string => url.split('?')[0] ?? url;
 
 const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
@@ -42,7 +46,7 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
   const authorize = async (
     request: FastifyRequest,
     reply?: FastifyReply,
-    operation?: FeedOperation,
+    operation?: ThrottledOperation,
   ): Promise<AccessKey> => {
     const key = await bearerKey(ctx.keys, request);
     if (operation && reply) {
@@ -53,9 +57,9 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     return key;
   };
 
-  app.get('/health', async () => {
-    await ctx.deps.redis.ping();
-    return { status: 'ok', redis: 'up' };
+  app.get('/health', async (_request, reply) => {
+    const health = await checkHealth(ctx.deps.redis, ctx.config.prefix);
+    return reply.status(health.status === 'ok' ? 200 : 503).send(health);
   });
   app.get('/openapi.json', async () => OPENAPI);
 
@@ -122,8 +126,8 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     return reply.headers(result.headers).send(result.stream());
   });
 
-  app.get('/orders/:id', async (request) => {
-    const key = await authorize(request);
+  app.get('/orders/:id', async (request, reply) => {
+    const key = await authorize(request, reply, 'GetOrder');
     const orderId = (request.params as { id: string }).id;
     const order = await createLedger(ctx.deps.redis, ctx.config.prefix, key.merchantId).order(orderId);
     if (!order) throw new FeedError('HTTP_ORDER_NOT_FOUND', { orderId });
@@ -133,10 +137,11 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
   // The key is checked before the body, so that a caller without one learns that first.
   const checkedKeys = new WeakMap<FastifyRequest, AccessKey>();
   const keyFirst = {
-    preValidation: async (request: FastifyRequest) => void checkedKeys.set(request, await authorize(request)),
+    preValidation: async (request: FastifyRequest, reply: FastifyReply) =>
+      void checkedKeys.set(request, await authorize(request, reply, 'CancelOrder')),
   };
   app.post('/orders/:id/cancel', { ...keyFirst, schema: { body: CANCEL_BODY } }, async (request, reply) => {
-    const key = checkedKeys.get(request) ?? (await authorize(request));
+    const key = checkedKeys.get(request) ?? (await authorize(request, reply, 'CancelOrder'));
     const orderId = (request.params as { id: string }).id;
     const body = request.body as CancelBody;
     if (!isCancelReason(body.reason))
@@ -148,8 +153,12 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     const ledger = createLedger(ctx.deps.redis, ctx.config.prefix, key.merchantId);
     if (!(await ledger.order(orderId))) throw new FeedError('HTTP_ORDER_NOT_FOUND', { orderId });
     const idempotencyKey = request.headers['idempotency-key'];
-    const requestId =
-      typeof idempotencyKey === 'string' && idempotencyKey !== '' ? `${key.merchantId}:${idempotencyKey}` : undefined;
+    const keyed = typeof idempotencyKey === 'string' && idempotencyKey !== '';
+    if (keyed) {
+      const bound = { method: request.method, path: pathOf(request.url), body: request.body };
+      await bindIdempotencyKey(ctx.deps.redis, ctx.config.prefix, key.merchantId, idempotencyKey, bound);
+    }
+    const requestId = keyed ? `${key.merchantId}:${idempotencyKey}` : undefined;
     const result = await cancelOrderWithResult(
       ledger,
       { orderId, reason: body.reason, note: body.note, items: body.items ?? [], requestId },
@@ -174,8 +183,8 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
     return reply.status(204).send();
   });
 
-  app.get('/metrics', async (request) => {
-    const key = await authorize(request);
+  app.get('/metrics', async (request, reply) => {
+    const key = await authorize(request, reply, 'GetMetrics');
     const days = Number(one((request.query as Query)['days']) ?? 7);
     if (!Number.isInteger(days) || days < 1 || days > 365)
       throw new FeedError('HTTP_PARAMETER_INVALID', {
@@ -183,6 +192,7 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
         value: days,
         detail: 'a whole number of days from 1 to 365',
       });
+    // Reads every order of the window (up to 365 days): its own throttle bucket bounds how often.
     return cancelRate(ctx.deps.redis, ctx.config.prefix, key.merchantId, days);
   });
 }

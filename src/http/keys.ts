@@ -49,5 +49,12 @@ export function lwaKeys(prefix: string): {
 export const spDocumentKey = (prefix: string, merchantId: string, documentId: string): string =>
   `${merchantTag(prefix, merchantId)}:sp-doc:${documentId}`;
 
+/** An Idempotency-Key's binding to its request, the merchant's; keyed by the SHA-256 of the client's key. */
+export const idempotencyKeyOf = (prefix: string, merchantId: string, keySha256: string): string =>
+  `${merchantTag(prefix, merchantId)}:idempotency:${keySha256}`;
+
+/** The small expiring write /health makes to learn whether Redis still takes writes. */
+export const healthProbeKey = (prefix: string): string => `${prefix}:http:health-probe`;
+
 export const throttleKey = (prefix: string, merchantId: string, operation: string): string =>
   `${merchantTag(prefix, merchantId)}:throttle:${operation}`;

@@ -26,7 +26,10 @@ const json = (schema: object) => ({ content: { 'application/json': { schema } } 
 const errors = {
   '401': { description: 'no key or an unknown key', ...json(error) },
   '403': { description: 'revoked key', ...json(error) },
-  '503': { description: 'RequestThrottled / QuotaExceeded', ...json(error) },
+  '503': {
+    description: 'RequestThrottled / QuotaExceeded, or ServiceUnavailable (QUEUE_REDIS_FULL: Redis refuses writes)',
+    ...json(error),
+  },
 };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const filterParams = ['id', 'feedType', 'status', 'from', 'to'].map((name) => ({
@@ -183,6 +186,7 @@ export const OPENAPI = Object.freeze({
         responses: {
           '200': { description: 'Cancelled', ...json({ type: 'object' }) },
           '409': { description: 'Refused, with the reason', ...json({ type: 'object' }) },
+          '422': { description: 'the Idempotency-Key was used for a different request', ...json(error) },
           ...errors,
         },
       },
@@ -220,9 +224,12 @@ export const OPENAPI = Object.freeze({
     },
     '/health': {
       get: {
-        summary: 'liveness and Redis',
+        summary: 'liveness: Redis answers and accepts writes',
         security: [],
-        responses: { '200': { description: 'ok', ...json({ type: 'object' }) } },
+        responses: {
+          '200': { description: 'ok', ...json({ type: 'object' }) },
+          '503': { description: 'Redis full (refuses writes) or down, with a reason', ...json({ type: 'object' }) },
+        },
       },
     },
   },

@@ -30,8 +30,9 @@ export async function buildServer(ctx: HttpContext, logger?: Logger): Promise<Fa
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 1 << 20, // parsed bodies (forms, JSON); feed bodies are streamed to disk with their own limit
     http: { maxHeaderSize: MAX_HEADER_BYTES },
-    // Behind a proxy the MWS signature's Host is the public one; the Host header is what the client signed.
-    trustProxy: false,
+    // FEEDPROC_TRUST_PROXY: the protocol (cookies' Secure) comes from X-Forwarded-Proto. The MWS signature's Host
+    // is read from the Host header whatever this says: that is what the client signed.
+    trustProxy: ctx.config.trustProxy,
     // Stopping must not wait for a client that keeps a connection (or an unread upload) open.
     forceCloseConnections: true,
   });

@@ -16,6 +16,10 @@ export type FeedOperation =
   | 'CancelFeedSubmissions'
   | 'GetFeedSubmissionResult';
 
+/** The JSON API's routes beyond the Feeds API, throttled the same way so that no route is free to hammer. */
+export type OtherOperation = 'GetOrder' | 'CancelOrder' | 'GetMetrics';
+export type ThrottledOperation = FeedOperation | OtherOperation;
+
 interface Quota {
   max: number;
   restoreSeconds: number;
@@ -52,6 +56,18 @@ export interface SpApiThrottleOutcome {
   rateLimit: string;
   error: FeedError | null;
 }
+/**
+ * feedproc's own quotas, in the spirit of SP-API's (getOrder: burst 20, 0.5/s): reading an order is cheap, a
+ * cancellation changes the ledger, and the cancel rate reads every order of its window (up to 365 days).
+ */
+export const OTHER_QUOTAS: Readonly<Record<OtherOperation, Quota>> = Object.freeze({
+  GetOrder: { max: 20, restoreSeconds: 2, hourly: 1800 },
+  CancelOrder: { max: 20, restoreSeconds: 2, hourly: 1800 },
+  GetMetrics: { max: 10, restoreSeconds: 30, hourly: 120 },
+});
+
+const quotaOf = (operation: ThrottledOperation): Quota =>
+  Object.hasOwn(QUOTAS, operation) ? QUOTAS[operation as FeedOperation] : OTHER_QUOTAS[operation as OtherOperation];
 
 /** What the x-mws-quota-* response headers say (they describe the hourly quota, as MWS's do). */
 export type QuotaHeaders = {
@@ -102,8 +118,8 @@ export class Throttle {
     return { rateLimit, error: new FeedError('SPAPI_THROTTLED', { operation, burst: plan.burst, rate }) };
   }
 
-  async take(merchantId: string, operation: FeedOperation): Promise<ThrottleOutcome> {
-    const quota = QUOTAS[operation];
+  async take(merchantId: string, operation: ThrottledOperation): Promise<ThrottleOutcome> {
+    const quota = quotaOf(operation);
     const restoreMs = Math.max(1, Math.round(quota.restoreSeconds * 1000 * this.scale));
     const key = throttleKey(this.prefix, merchantId, operation);
     const [allowed, remaining, resetsOn, refusal] = await this.redis.takeRequestToken(

@@ -138,6 +138,11 @@ async function reserveFeed(deps: PipelineDeps, file: DroppedFile, merchantId: st
   return reserved;
 }
 
+/** The FeedType an HTTP upload declared; undefined for a dropped file (its type comes from its content). */
+export async function declaredFeedType(file: DroppedFile): Promise<string | undefined> {
+  return (await readClaim(file)).feedType;
+}
+
 async function readClaim(file: DroppedFile): Promise<Claim> {
   const raw = await readFile(sidecarPath(file), 'utf8').catch(() => null);
   const parsed = raw === null ? null : parseClaim(raw);

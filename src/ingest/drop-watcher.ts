@@ -9,7 +9,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Report } from '../core/types.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { waitForReport, WaitAbandoned } from '../queue/wait-for-report.js';
-import { claim, ClaimedOther, processClaimed, type Outcome } from './claimed-file.js';
+import { claim, ClaimedOther, declaredFeedType, processClaimed, type Outcome } from './claimed-file.js';
 import {
   droppedFileAt,
   ensureDropFolder,
@@ -210,7 +210,9 @@ export async function startDropWatcher(
       log({ event: 'no-merchant', file: file.name, outcome: await failUnassigned(folder, file) });
       return true;
     }
-    if (await isOrderReportFile(file.path)) {
+    // An upload declared its FeedType, and that decides: an order report sent as a feed is validated as the
+    // declared type and rejected (97050), never imported behind its sender's back.
+    if ((await declaredFeedType(file)) === undefined && (await isOrderReportFile(file.path))) {
       log({
         event: 'imported',
         file: file.name,

@@ -5,6 +5,7 @@
  * again as windows-1252 (the MWS flat-file charset, a superset of ISO-8859-1).
  */
 import { ERROR_CODES } from '../core/error-codes.js';
+import { isOrderReportHeader } from '../parse/order-report.js';
 import { FeedError } from '../core/errors.js';
 import { feedTypeForFlatKind, type FeedTypeInfo, type FlatKind } from '../core/feed-types.js';
 import type { ProgressMeter } from '../core/progress-meter.js';
@@ -149,6 +150,9 @@ class FlatFeedState {
       this.template = template;
       return;
     }
+    // A declared type decides what the file is: an order report declared as a feed is refused as a whole.
+    if (this.expectedType && this.preamble.length === 0 && isOrderReportHeader(text))
+      throw new FeedError('FEED_ORDER_REPORT_DECLARED', { requested: this.expectedType.feedType });
     const cells = splitCells(text);
     this.preamble.push({ cells, text, line });
     if (looksLikeHeader(cells, this.columns(), this.forcedKind(), 'exact'))

@@ -71,7 +71,7 @@ beforeAll(async () => {
     config,
     deps,
     keys: new AccessKeyStore(redis, config.prefix, Buffer.alloc(32, 7)),
-    feeds: new FeedService(deps, folder, watcher),
+    feeds: new FeedService(deps, folder, watcher, Buffer.alloc(32, 5)),
     throttle: new Throttle(redis, config.prefix, 1),
     destinations: new DestinationStore(redis, config.prefix, Buffer.alloc(32, 7)),
     sessionSecret: Buffer.alloc(32, 9),
@@ -106,11 +106,13 @@ describe('the HTTP doors through fastify.inject, Redis down', () => {
     expect(answer.body).toMatch(/<ErrorResponse[\s\S]*<Code>MissingParameter<\/Code>[\s\S]*Version/);
   });
 
-  it('does not call the server healthy on /health (an internal error while Redis is down)', async () => {
+  it('does not call the server healthy on /health (503, Redis down, with the reason)', async () => {
     const answer = await app.inject({ method: 'GET', url: '/health' });
-    expect(answer.statusCode).toBe(500);
+    expect(answer.statusCode).toBe(503);
     expect(answer.json()).toEqual({
-      error: expect.objectContaining({ code: 'InternalError', feedprocCode: 'INTERNAL' }),
+      status: 'unavailable',
+      redis: 'down',
+      reason: expect.stringMatching(/^Redis does not answer: /),
     });
   });
 

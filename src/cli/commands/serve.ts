@@ -27,10 +27,10 @@ export async function runServe(
         config,
         deps,
         keys: new AccessKeyStore(deps.redis, config.prefix, serverKey),
-        feeds: new FeedService(deps, folder, watcher),
+        feeds: new FeedService(deps, folder, watcher, derivedKey(serverKey, 'feedproc next-tokens')),
         throttle: new Throttle(deps.redis, config.prefix, config.throttleScale),
         destinations: new DestinationStore(deps.redis, config.prefix, serverKey),
-        sessionSecret: createHash('sha256').update('feedproc sessions\0').update(serverKey).digest(),
+        sessionSecret: derivedKey(serverKey, 'feedproc sessions'),
       },
       logger,
     );
@@ -70,4 +70,9 @@ export async function runServe(
     };
   };
   return runWatch(config, schemas, { workers: true, concurrency: options.concurrency, companion });
+}
+
+/** A key for one purpose, derived from the server key so that none of them is the server key itself. */
+function derivedKey(serverKey: Buffer, purpose: string): Buffer {
+  return createHash('sha256').update(`${purpose}\0`).update(serverKey).digest();
 }

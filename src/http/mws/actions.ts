@@ -57,15 +57,15 @@ export const ACTIONS: Readonly<Record<FeedOperation, (request: ActionRequest) =>
 const xml = (write: ResultWriter): ActionAnswer => ({ kind: 'xml', write });
 
 /**
- * The body is the feed, streamed to disk by the upload. MWS insists on an MD5 of it: the signed
- * `ContentMD5Value` parameter, or the older `Content-MD5` header when the parameter is absent.
+ * The body is the feed, streamed to disk by the upload. MWS insists on an MD5 of it in the signed
+ * `ContentMD5Value` parameter: that binds the body to the signature, so one signed URL cannot carry another
+ * body. An unsigned `Content-MD5` header binds nothing and is not enough on its own.
  */
 async function submitFeed({ ctx, merchantId, params, method, headers, body }: ActionRequest): Promise<ActionAnswer> {
   if (method !== 'POST')
     throw new FeedError('HTTP_BAD_REQUEST', { detail: 'SubmitFeed must be sent with POST, the feed as the body' });
   const feedType = params.required('FeedType');
-  const header = headers['content-md5'];
-  const md5 = params.get('ContentMD5Value') || (typeof header === 'string' ? header : '');
+  const md5 = params.get('ContentMD5Value');
   if (!md5) throw new FeedError('HTTP_CONTENT_MD5_MISSING');
   checkBoolean(params, 'PurgeAndReplace');
   // Accepted, and checked to be numbered right; it selects nothing, since feedproc keeps one ledger per merchant.

@@ -70,6 +70,9 @@ function checkTime(params: MwsParameters, now: Date): void {
   }
   const until = isoDate('Expires', expires as string);
   if (until.getTime() < now.getTime()) throw new FeedError('HTTP_REQUEST_EXPIRED', { expires, now: now.toISOString() });
+  // As on MWS, a signed request lives at most 15 minutes: a far Expires would make one signed URL valid forever.
+  if (until.getTime() - now.getTime() > TIMESTAMP_WINDOW_MS)
+    throw new FeedError('HTTP_EXPIRES_TOO_FAR', { expires, now: now.toISOString() });
 }
 
 function isoDate(name: string, value: string): Date {
