@@ -42,14 +42,17 @@ export async function sendFeed(api: FeedsApi, feedType: string, contentType: str
   return { feedId: created.data.feedId, feedDocumentId: doc.data.feedDocumentId, url: doc.data.url };
 }
 
-/** getFeed until the feed has ended (polling the status, as a client does). */
+/**
+ * getFeed until the feed has ended (polling the status, as a client does): every 600 ms, within getFeed's default
+ * rate of 2 per second, so a feed that takes a while (the drop folder's 2 s window) never runs into a 429.
+ */
 export async function waitEnded(api: FeedsApi, feedId: string, timeoutMs = 60_000): Promise<Feed> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const feed = (await api.getFeed({ feedId })).data;
     if (['DONE', 'FATAL', 'CANCELLED'].includes(feed.processingStatus)) return feed;
     if (Date.now() > deadline) throw new Error(`feed ${feedId} still ${feed.processingStatus}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 600));
   }
 }
 
