@@ -7,7 +7,6 @@ import { isOutOfMemory } from '../apply/redis-failures.js';
 import type { RedisClient } from '../core/redis-client.js';
 
 /** The one key the probe writes (expires by itself). */
-export { healthProbeKey } from './keys.js';
 import { healthProbeKey } from './keys.js';
 
 export interface Health {

@@ -11,9 +11,9 @@ import { Redis } from 'ioredis';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { sleep } from '../helpers/wait.js';
 import { merchantInbox, startWatch, type WatchProcess } from '../helpers/watcher.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const feedEvents = (w: WatchProcess) => w.events().filter((e) => e['event'] === 'feed');
 
 async function dropFile(dir: string, name: string, content: string): Promise<void> {

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { adjustmentFeed } from '../helpers/feeds.js';
 import { encodeParams, errorOf, md5Base64, MwsTestClient, resultOf, send, sign } from '../helpers/mws-client.js';
+import { call, type Answer } from '../helpers/json-client.js';
+import { sleep } from '../helpers/wait.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { csrfOf, recentOrderReport, WebClient } from '../helpers/web-client.js';
@@ -17,30 +19,6 @@ import { csrfOf, recentOrderReport, WebClient } from '../helpers/web-client.js';
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
 const FLAT_TYPE = '_POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA_';
 const XML_TYPE = '_POST_PAYMENT_ADJUSTMENT_DATA_';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-async function call(serve: ServeProcess, path: string, init: RequestInit & { secret?: string } = {}): Promise<Answer> {
-  const headers = new Headers(init.headers);
-  if (init.secret) headers.set('authorization', `Bearer ${init.secret}`);
-  const response = await fetch(`${serve.base}${path}`, { ...init, headers });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: parseJson(text) };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null; // a report body, not JSON
-  }
-}
 
 /**
  * Polls the feed until it is finished; fails (with what it saw) when it is not within the deadline. Every 500 ms:

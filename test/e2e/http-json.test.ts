@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { FLAT_ADJUSTMENT_HEADER, flatAdjustmentRow } from '../helpers/feeds.js';
+import { call, type Answer } from '../helpers/json-client.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 
@@ -20,29 +21,6 @@ const OTHER = 'A2OTHERMERCHANT';
 const FLAT_TYPE = '_POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA_';
 const sample = (name: string): Buffer => readFileSync(join(REPO_ROOT, 'samples', name));
 const md5 = (body: Buffer | string): string => createHash('md5').update(body).digest('base64');
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-async function call(serve: ServeProcess, path: string, init: RequestInit & { secret?: string } = {}): Promise<Answer> {
-  const headers = new Headers(init.headers);
-  if (init.secret) headers.set('authorization', `Bearer ${init.secret}`);
-  const response = await fetch(`${serve.base}${path}`, { ...init, headers });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: parseJson(text) };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null; // a report body, not JSON
-  }
-}
 
 async function upload(
   serve: ServeProcess,
