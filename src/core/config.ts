@@ -45,6 +45,18 @@ export interface Config {
   readonly maxFeedBytes: number;
   /** Multiplies the MWS throttling restore intervals (1 = Amazon's). @defaultValue 1 */
   readonly throttleScale: number;
+  /** How long a long-running command may take to stop after SIGTERM / SIGINT, in ms. @defaultValue 8000 */
+  readonly stopTimeoutMs: number;
+  /** How often the watcher and workers run the recovery pass (queue/reaper.ts), in ms. @defaultValue 60000 */
+  readonly recoveryIntervalMs: number;
+  /** How old a stuck record or leftover file must be before the recovery pass resolves it, in ms. @defaultValue 600000 */
+  readonly recoveryAgeMs: number;
+  /** Attempts of an apply job before it is given up (and its feed finalised by recovery). @defaultValue 10 */
+  readonly jobAttempts: number;
+  /** First pause before a failed apply job is tried again, doubling each time, in ms. @defaultValue 500 */
+  readonly jobBackoffMs: number;
+  /** Failed attempts after which a dropped file is moved to failed/ with a report. @defaultValue 30 */
+  readonly fileAttempts: number;
   /** Fault injection for the chaos tests (core/faults.ts), never set in production. @defaultValue null */
   readonly fault: string | null;
 }
@@ -67,6 +79,12 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_SERVER_KEY: 'serverKey',
   FEEDPROC_MAX_FEED_BYTES: 'maxFeedBytes',
   FEEDPROC_THROTTLE_SCALE: 'throttleScale',
+  FEEDPROC_STOP_TIMEOUT_MS: 'stopTimeoutMs',
+  FEEDPROC_RECOVERY_INTERVAL_MS: 'recoveryIntervalMs',
+  FEEDPROC_RECOVERY_AGE_MS: 'recoveryAgeMs',
+  FEEDPROC_JOB_ATTEMPTS: 'jobAttempts',
+  FEEDPROC_JOB_BACKOFF_MS: 'jobBackoffMs',
+  FEEDPROC_FILE_ATTEMPTS: 'fileAttempts',
   FEEDPROC_FAULT: 'fault',
 };
 /** Settings that are numbers; the environment gives strings. */
@@ -78,6 +96,12 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'httpPort',
   'maxFeedBytes',
   'throttleScale',
+  'stopTimeoutMs',
+  'recoveryIntervalMs',
+  'recoveryAgeMs',
+  'jobAttempts',
+  'jobBackoffMs',
+  'fileAttempts',
 ]);
 
 export interface ConfigSources {

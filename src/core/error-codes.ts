@@ -197,6 +197,29 @@ export const ERROR_CODES = Object.freeze({
     'Feed {feedSubmissionId} was cancelled by merchant {merchantId} before processing began; nothing in it was applied.',
     'Warning',
   ),
+  RECOVERY_NOT_APPLIED: entry(
+    97040,
+    'message',
+    'Not applied: the job holding this message was given up after {attempts} attempts ({reason}), and recovery finalised the feed without it. Submit the message again.',
+  ),
+  RECOVERY_FINALISED: entry(
+    97041,
+    'file',
+    'Feed {feedSubmissionId} was finalised by recovery after its jobs were given up: {applied} of {pending} messages handed to the ledger were applied, {notApplied} were not (each listed with 97040).',
+    'Warning',
+  ),
+  RECOVERY_GHOST_CANCELLED: entry(
+    97042,
+    'file',
+    'Feed {feedSubmissionId} was cancelled by recovery: its submission stopped (the process ended) before its file was read, and nothing in it was applied. Submit the file again.',
+    'Warning',
+  ),
+  RECOVERY_RESERVATION_CANCELLED: entry(
+    97043,
+    'file',
+    'Feed {feedSubmissionId} was cancelled by recovery: its upload was interrupted after its FeedSubmissionId was given and before its file was kept, and nothing in it was applied. Send the feed again.',
+    'Warning',
+  ),
   CLI_REDIS_UNAVAILABLE: entry(null, 'system', 'Redis does not answer at {url}: {detail}'),
   QUEUE_REDIS_FULL: entry(
     null,

@@ -18,6 +18,7 @@ import {
   type DropFolder,
   type DroppedFile,
 } from './drop-folder.js';
+import { fileAsFailed } from './failed-file.js';
 import { failUnassigned, importDroppedOrderReport, isOrderReportFile, type ImportOutcome } from './other-files.js';
 import { waitUntilReady, type Readiness, type ReadinessOptions } from './readiness.js';
 
@@ -26,20 +27,25 @@ export interface WatcherOptions extends ReadinessOptions {
   rescanMs: number;
   /** Pause before a file whose processing failed (Redis away, disk full) is tried again. */
   retryMs: number;
+  /** Failed attempts after which a file is moved to failed/ with a report saying why. */
+  giveUpAfter: number;
 }
 
 export type WatchEvent =
   | { event: 'processed'; file: string; merchant: string; outcome: Outcome }
   | { event: 'imported'; file: string; merchant: string; outcome: ImportOutcome }
   | { event: 'failed-to-process'; file: string; error: string }
-  | { event: 'given-up'; file: string; error: string }
+  | { event: 'given-up'; file: string; error: string; movedTo: string | null; report: string | null }
   | { event: 'no-merchant'; file: string; outcome: ImportOutcome };
 
 export interface DropWatcher {
   /** Takes a file already claimed into processing/ (an HTTP upload) into its merchant's lane, after what arrived before it. */
   adopt(file: DroppedFile): void;
-  /** Stops taking files and waits (at most `timeoutMs`) for the files in progress; unfinished ones stay claimed. */
-  stop(timeoutMs: number): Promise<void>;
+  /**
+   * Stops taking files and waits (at most `timeoutMs`) for the files in progress; unfinished ones stay claimed.
+   * True when none was left unfinished.
+   */
+  stop(timeoutMs: number): Promise<boolean>;
 }
 
 interface Entry {
@@ -53,9 +59,6 @@ interface Entry {
   /** Taken up by the lane: later arrivals queue behind it whatever their time. */
   started: boolean;
 }
-
-/** Failed attempts (2 s apart) after which a file stops blocking its lane. */
-const GIVE_UP_AFTER = 30;
 
 /** When a file appeared in the folder: its ctime, which the writer's rename (or last write) sets. */
 async function arrival(path: string): Promise<number> {
@@ -113,15 +116,22 @@ export async function startDropWatcher(
     while (lane.queue.length > 0 && !stopping) {
       const entry = lane.queue[0] as Entry;
       entry.started = true;
-      const finished = await handle(entry).catch((err: unknown) => {
+      const finished = await handle(entry).catch(async (err: unknown) => {
         if (err instanceof WaitAbandoned) return false;
         entry.failures += 1;
         const error = err instanceof Error ? err.message : String(err);
         log({ event: 'failed-to-process', file: entry.file.path, error });
-        // Redis away or a full disk heal; a file that cannot be read never does: after enough tries it stops
-        // holding up the merchant's later files and is left where it is, reported in the log.
-        if (entry.failures >= GIVE_UP_AFTER) {
-          log({ event: 'given-up', file: entry.file.path, error });
+        // Redis away or a full disk heal; a file that cannot be processed never does: after enough tries it
+        // stops holding up the merchant's later files and goes to failed/ with a report saying why.
+        if (entry.failures >= options.giveUpAfter && !stopping) {
+          const filed = await fileAsFailed(folder, entry.file, entry.failures, error).catch(() => null);
+          log({
+            event: 'given-up',
+            file: entry.file.path,
+            error,
+            movedTo: filed?.movedTo ?? null,
+            report: filed?.report ?? null,
+          });
           return true;
         }
         return false;
@@ -222,7 +232,10 @@ export async function startDropWatcher(
       clearInterval(timer);
       await watcher.close();
       const running = [...lanes.values()].flatMap((lane) => (lane.running ? [lane.running] : []));
-      await Promise.race([Promise.all(running), new Promise((done) => setTimeout(done, timeoutMs).unref())]);
+      return Promise.race([
+        Promise.all(running).then(() => true),
+        new Promise<boolean>((done) => setTimeout(() => done(false), timeoutMs).unref()),
+      ]);
     },
   };
 }

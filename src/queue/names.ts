@@ -10,6 +10,7 @@
  *   <prefix>:{f:<id>}:report           string    the final report (JSON)
  *   <prefix>:{f:<id>}:finalizing       string    short-lived lock: one worker finalises the report
  *   <prefix>:{f:<id>}:submitting       string    lease of the process validating and enqueueing the feed (renewed)
+ *   <prefix>:{f:<id>}:recovering       string    short-lived lock: one recovery pass looks at a stuck feed at a time
  *   <prefix>:{m:<M>}:sha:<sha256>      string    FeedSubmissionId of the first feed with this content
  *   <prefix>:{m:<M>}:feeds             zset      the merchant's FeedSubmissionIds -> score = id, for the HTTP API
  * BullMQ's own keys live under <queue prefix>:<queue name>:… (see queuePrefix).
@@ -31,6 +32,7 @@ export interface FeedKeys {
   report: string;
   finalizing: string;
   submitting: string;
+  recovering: string;
 }
 
 export function feedKeys(prefix: string, feedId: string): FeedKeys {
@@ -44,6 +46,7 @@ export function feedKeys(prefix: string, feedId: string): FeedKeys {
     report: `${tag}:report`,
     finalizing: `${tag}:finalizing`,
     submitting: `${tag}:submitting`,
+    recovering: `${tag}:recovering`,
   };
 }
 
