@@ -4,6 +4,7 @@
  * (Redis away) is logged and the next one tries again.
  */
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { DropFolder } from '../ingest/drop-folder.js';
 import { claimedFeedIds, removeStaleLeftovers } from '../ingest/leftovers.js';
@@ -21,7 +22,8 @@ export function startRecoveryLoop(deps: PipelineDeps, folder: DropFolder | null,
   let running: Promise<void> | null = null;
   let stopped = false;
   const pass = async (): Promise<void> => {
-    const visible = folder && existsSync(folder.processing) ? folder : null;
+    // The drop folder is this process's to judge when its root exists here (processing/ may not exist yet).
+    const visible = folder && existsSync(dirname(folder.incoming)) ? folder : null;
     const claimed = visible ? await claimedFeedIds(visible) : null;
     for (const decision of await recoverFeeds(deps, { ageMs: config.recoveryAgeMs, claimed }))
       logger.warn({ event: 'recovery', ...decision }, `feed ${decision.feedId}: ${decision.reason}`);
