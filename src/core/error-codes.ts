@@ -246,6 +246,16 @@ export const ERROR_CODES = Object.freeze({
   ),
   HTTP_KEY_UNKNOWN: entry(null, 'http 401 InvalidAccessKeyId', 'The access key does not exist.'),
   HTTP_KEY_REVOKED: entry(null, 'http 403 AccessDenied', 'Access key {accessKeyId} was revoked.'),
+  HTTP_OPERATOR_KEY: entry(
+    null,
+    'http 403 AccessDenied',
+    "Access key {accessKeyId} is an operator's key: it opens the queue dashboard, not a merchant's feeds, orders or reports.",
+  ),
+  HTTP_OPERATORS_ONLY: entry(
+    null,
+    'http 403 AccessDenied',
+    "The queue dashboard holds every merchant's jobs and is for operators only (a key created with keys create --operator); your feeds' jobs are shown on their feed pages.",
+  ),
   HTTP_SIGNATURE_MISMATCH: entry(
     null,
     'http 403 SignatureDoesNotMatch',

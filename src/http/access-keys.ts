@@ -15,6 +15,8 @@ import { seal, unseal } from './secret-box.js';
 export interface AccessKey {
   accessKeyId: string;
   merchantId: string;
+  /** An operator's key (`keys create --operator`): the queue dashboard only. */
+  operator: boolean;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -24,6 +26,12 @@ export interface NewAccessKey {
   secretKey: string;
   merchantId: string;
 }
+
+/**
+ * The merchant field of an operator's key: no merchant id can look like it (MERCHANT_ID_PATTERN has no '*'),
+ * so an operator's key never matches a merchant's SellerId, feeds or sessions.
+ */
+export const OPERATOR = '*operator*';
 
 /** Merchant ids name folders and Redis hash tags: letters, digits, '-' and '_' only. */
 export const MERCHANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,50}$/;
@@ -49,8 +57,10 @@ export class AccessKeyStore {
     private readonly serverKey: Buffer,
   ) {}
 
-  async create(merchantId: string, now: Date = new Date()): Promise<NewAccessKey> {
-    if (!MERCHANT_ID_PATTERN.test(merchantId))
+  /** A merchant's key, or with null an operator's (the queue dashboard only, no merchant's feeds). */
+  async create(merchant: string | null, now: Date = new Date()): Promise<NewAccessKey> {
+    const merchantId = merchant ?? OPERATOR;
+    if (merchant !== null && !MERCHANT_ID_PATTERN.test(merchant))
       throw new FeedError('CLI_USAGE', {
         detail: `merchant id ${JSON.stringify(merchantId)} may hold only letters, digits, '-' and '_' (1–50)`,
       });
@@ -78,6 +88,7 @@ export class AccessKeyStore {
     return {
       accessKeyId,
       merchantId: raw['merchantId'],
+      operator: raw['merchantId'] === OPERATOR,
       createdAt: raw['createdAt'] ?? '',
       revokedAt: raw['revokedAt'] || null,
     };

@@ -27,14 +27,17 @@ export async function runKeysCreate(
   schemas: SchemaRegistry,
   json: boolean,
   out: NodeJS.WritableStream,
+  operator = false,
 ): Promise<number> {
-  const merchantId = requireMerchant(config);
+  if (operator && config.merchantId)
+    throw new FeedError('CLI_USAGE', { detail: 'an operator key has no merchant: drop --merchant or --operator' });
+  const merchantId = operator ? null : requireMerchant(config);
   return withKeys(config, schemas, async (store) => {
     const key = await store.create(merchantId);
     out.write(
       json
         ? `${JSON.stringify(key)}\n`
-        : `access key id: ${key.accessKeyId}\nsecret key:    ${key.secretKey}\nmerchant:      ${key.merchantId}\n(the secret key is shown only now)\n`,
+        : `access key id: ${key.accessKeyId}\nsecret key:    ${key.secretKey}\nmerchant:      ${operator ? 'none (operator: the queue dashboard only)' : key.merchantId}\n(the secret key is shown only now)\n`,
     );
     return EXIT.OK;
   });
