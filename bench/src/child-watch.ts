@@ -30,7 +30,7 @@ async function main(parent: string, url: string, files: number, burst: number): 
   const watcher = await startDropWatcher(
     runtime.deps,
     folder,
-    { ...TIMING, stableMs: config.watchStableMs },
+    { ...TIMING, stableMs: config.watchStableMs, giveUpAfter: config.fileAttempts },
     (event) => {
       if (event.event === 'processed') reported += 1;
     },

@@ -7,6 +7,8 @@ export const EXIT = Object.freeze({
   USAGE: 2,
   MESSAGE_ERRORS: 3,
   REJECTED: 4,
+  /** `serve`, `watch`, `worker`: stopped at the stop bound (or a second signal) with work left for recovery. */
+  ABANDONED: 5,
 });
 
 export function exitCodeForReport(report: Report): number {

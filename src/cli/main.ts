@@ -152,11 +152,12 @@ function addPipelineCommands(program: Command, run: Run): void {
   const keys = program.command('keys').description('access keys of the HTTP API and web pages');
   keys
     .command('create')
-    .description('a new key for --merchant; prints the secret key once')
+    .description('a new key for --merchant (or, with --operator, for the queue dashboard); prints the secret key once')
+    .option('--operator', "an operator's key: opens the queue dashboard /web/queues only, no merchant", false)
     .addOption(formatOption())
-    .action((o: { format?: Format }) =>
+    .action((o: { format?: Format; operator: boolean }) =>
       run(async (schemas, config) =>
-        (await import('./commands/keys.js')).runKeysCreate(config, schemas, o.format === 'json', out),
+        (await import('./commands/keys.js')).runKeysCreate(config, schemas, o.format === 'json', out, o.operator),
       ),
     );
   keys

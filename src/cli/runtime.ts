@@ -14,12 +14,17 @@ import { redactUrl, releaseRedis, resolveRedis, type RedisTarget } from './manag
 import { APPLY_QUEUE, queuePrefix } from '../queue/names.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import type { SchemaRegistry } from '../validate/index.js';
+import { stopBudget, type StopBudget } from './stop-signal.js';
 
 export interface Runtime {
   deps: PipelineDeps;
   /** A connection for a BullMQ Worker (blocking commands, retries forever). */
   workerConnection(): RedisClient;
-  close(): Promise<void>;
+  /**
+   * Closes the queue and every connection within what is left of `budget` (by default the stop bound): a
+   * Redis that does not answer gets its connections dropped instead of waited for.
+   */
+  close(budget?: StopBudget): Promise<void>;
 }
 
 /** What a connection is for: producers fail fast, workers and the queue wait for Redis to come back. */
@@ -60,8 +65,8 @@ export async function openRuntime(
     defaultJobOptions: {
       removeOnComplete: true,
       removeOnFail: false,
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 500 },
+      attempts: config.jobAttempts,
+      backoff: { type: 'exponential', delay: config.jobBackoffMs },
     },
   });
   queue.on('error', () => undefined); // without a listener BullMQ logs every reconnect attempt to the console
@@ -81,11 +86,11 @@ export async function openRuntime(
       workerConnections.push(connection);
       return connection;
     },
-    async close() {
-      await queue.close();
+    async close(budget = stopBudget(config.stopTimeoutMs)) {
+      await budget.finalStep(() => queue.close());
       for (const connection of [queueConnection, ...workerConnections]) connection.disconnect();
-      await redis.quit().catch(() => redis.disconnect());
-      await target.release();
+      if (!(await budget.finalStep(() => redis.quit()))) redis.disconnect();
+      await budget.finalStep(() => target.release());
     },
   };
 }

@@ -58,6 +58,18 @@ export interface Config {
    * a TLS-terminating proxy). Only for a server reachable through that proxy alone. @defaultValue false
    */
   readonly trustProxy: boolean;
+  /** How long a long-running command may take to stop after SIGTERM / SIGINT, in ms. @defaultValue 8000 */
+  readonly stopTimeoutMs: number;
+  /** How often the watcher and workers run the recovery pass (queue/recovery.ts), in ms. @defaultValue 60000 */
+  readonly recoveryIntervalMs: number;
+  /** How old a stuck record or leftover file must be before the recovery pass resolves it, in ms. @defaultValue 600000 */
+  readonly recoveryAgeMs: number;
+  /** Attempts of an apply job before it is given up (and its feed finalised by recovery). @defaultValue 10 */
+  readonly jobAttempts: number;
+  /** First pause before a failed apply job is tried again, doubling each time, in ms. @defaultValue 500 */
+  readonly jobBackoffMs: number;
+  /** Failures (not Redis or a full disk) after which a dropped file goes to failed/ with a report. @defaultValue 6 */
+  readonly fileAttempts: number;
   /** Fault injection for the chaos tests (core/faults.ts), never set in production. @defaultValue null */
   readonly fault: string | null;
   /** The notifier's fault injection (`exit-after-accept`), for its test only. @defaultValue null */
@@ -85,6 +97,12 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_SPAPI_GZIP_BYTES: 'spapiGzipBytes',
   FEEDPROC_SPAPI_URL_SECONDS: 'spapiUrlSeconds',
   FEEDPROC_TRUST_PROXY: 'trustProxy',
+  FEEDPROC_STOP_TIMEOUT_MS: 'stopTimeoutMs',
+  FEEDPROC_RECOVERY_INTERVAL_MS: 'recoveryIntervalMs',
+  FEEDPROC_RECOVERY_AGE_MS: 'recoveryAgeMs',
+  FEEDPROC_JOB_ATTEMPTS: 'jobAttempts',
+  FEEDPROC_JOB_BACKOFF_MS: 'jobBackoffMs',
+  FEEDPROC_FILE_ATTEMPTS: 'fileAttempts',
   FEEDPROC_FAULT: 'fault',
   FEEDPROC_NOTIFY_FAULT: 'notifyFault',
 };
@@ -99,6 +117,12 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'throttleScale',
   'spapiGzipBytes',
   'spapiUrlSeconds',
+  'stopTimeoutMs',
+  'recoveryIntervalMs',
+  'recoveryAgeMs',
+  'jobAttempts',
+  'jobBackoffMs',
+  'fileAttempts',
 ]);
 
 /** Settings that are yes/no; the environment gives `true`/`false` (or `1`/`0`). */

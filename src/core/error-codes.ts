@@ -232,6 +232,29 @@ export const ERROR_CODES = Object.freeze({
     'feed',
     'The file is an order report (_GET_FLAT_FILE_ORDERS_DATA_), not a {requested} feed: nothing in it was applied. Order reports are imported from the drop folder or with feedproc orders import.',
   ),
+  RECOVERY_NOT_APPLIED: entry(
+    97040,
+    'message',
+    'Not applied: the job holding this message was given up after {attempts} attempts ({reason}), and recovery finalised the feed without it. Submit the message again.',
+  ),
+  RECOVERY_FINALISED: entry(
+    97041,
+    'file',
+    'Feed {feedSubmissionId} was finalised by recovery after its jobs were given up: {applied} of {pending} messages handed to the ledger were applied, {notApplied} were not (each listed with 97040).',
+    'Warning',
+  ),
+  RECOVERY_GHOST_CANCELLED: entry(
+    97042,
+    'file',
+    'Feed {feedSubmissionId} was cancelled by recovery: its submission stopped (the process ended) before its file was read, and nothing in it was applied. Submit the file again.',
+    'Warning',
+  ),
+  RECOVERY_RESERVATION_CANCELLED: entry(
+    97043,
+    'file',
+    'Feed {feedSubmissionId} was cancelled by recovery: its upload was interrupted after its FeedSubmissionId was given and before its file was kept, and nothing in it was applied. Send the feed again.',
+    'Warning',
+  ),
   CLI_REDIS_UNAVAILABLE: entry(null, 'system', 'Redis does not answer at {url}: {detail}'),
   QUEUE_REDIS_FULL: entry(
     null,
@@ -258,6 +281,16 @@ export const ERROR_CODES = Object.freeze({
   ),
   HTTP_KEY_UNKNOWN: entry(null, 'http 401 InvalidAccessKeyId', 'The access key does not exist.'),
   HTTP_KEY_REVOKED: entry(null, 'http 403 AccessDenied', 'Access key {accessKeyId} was revoked.'),
+  HTTP_OPERATOR_KEY: entry(
+    null,
+    'http 403 AccessDenied',
+    "Access key {accessKeyId} is an operator's key: it opens the queue dashboard, not a merchant's feeds, orders or reports.",
+  ),
+  HTTP_OPERATORS_ONLY: entry(
+    null,
+    'http 403 AccessDenied',
+    "The queue dashboard holds every merchant's jobs and is for operators only (a key created with keys create --operator); your feeds' jobs are shown on their feed pages.",
+  ),
   HTTP_SIGNATURE_MISMATCH: entry(
     null,
     'http 403 SignatureDoesNotMatch',

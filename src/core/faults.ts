@@ -11,6 +11,10 @@
  *                           its jobs are enqueued
  *   exit-after-report       the watcher kills itself (SIGKILL) after writing a report, before moving the file
  *                           to done/
+ *   exit-before-claim       a submission kills itself after starting its feed record (`_IN_PROGRESS_`), before
+ *                           claiming the file's content: the ghost record recovery cancels
+ *   exit-after-reserve      an HTTP upload kills the server after reserving its FeedSubmissionId (a `_SUBMITTED_`
+ *                           record), before moving its `.upload-*.tmp` file into processing/
  */
 export interface Faults {
   /** 0: none. */
@@ -18,6 +22,8 @@ export interface Faults {
   readonly failMessage: { readonly seq: number; readonly times: number } | null;
   readonly exitBeforeEnqueue: boolean;
   readonly exitAfterReport: boolean;
+  readonly exitBeforeClaim: boolean;
+  readonly exitAfterReserve: boolean;
 }
 
 export const NO_FAULTS: Faults = Object.freeze({
@@ -25,6 +31,8 @@ export const NO_FAULTS: Faults = Object.freeze({
   failMessage: null,
   exitBeforeEnqueue: false,
   exitAfterReport: false,
+  exitBeforeClaim: false,
+  exitAfterReserve: false,
 });
 
 /** The faults of a `fault` setting (already checked against the schema's pattern); NO_FAULTS for null. */
@@ -39,6 +47,8 @@ export function parseFaults(spec: string | null): Faults {
       faults = { ...faults, failMessage: { seq: seq ?? 0, times: times ?? 0 } };
     } else if (name === 'exit-before-enqueue') faults = { ...faults, exitBeforeEnqueue: true };
     else if (name === 'exit-after-report') faults = { ...faults, exitAfterReport: true };
+    else if (name === 'exit-before-claim') faults = { ...faults, exitBeforeClaim: true };
+    else if (name === 'exit-after-reserve') faults = { ...faults, exitAfterReserve: true };
   }
   return Object.freeze(faults);
 }

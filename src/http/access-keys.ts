@@ -18,6 +18,8 @@ import { seal, unseal } from '../core/secret-box.js';
 export interface AccessKey {
   accessKeyId: string;
   merchantId: string;
+  /** An operator's key (`keys create --operator`): the queue dashboard only. */
+  operator: boolean;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -27,6 +29,12 @@ export interface NewAccessKey {
   secretKey: string;
   merchantId: string;
 }
+
+/**
+ * The merchant field of an operator's key: no merchant id can look like it (merchant ids hold no '*'), so an
+ * operator's key never matches a merchant's SellerId, feeds or sessions.
+ */
+export const OPERATOR = '*operator*';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -53,8 +61,9 @@ export class AccessKeyStore {
     return this.redis;
   }
 
-  async create(merchantId: string, now: Date = new Date()): Promise<NewAccessKey> {
-    requireMerchantId(merchantId);
+  /** A merchant's key, or with null an operator's (the queue dashboard only, no merchant's feeds). */
+  async create(merchant: string | null, now: Date = new Date()): Promise<NewAccessKey> {
+    const merchantId = merchant === null ? OPERATOR : requireMerchantId(merchant);
     const accessKeyId = newAccessKeyId();
     const secretKey = randomBytes(30).toString('base64url');
     const sha = secretSha256(secretKey);
@@ -79,6 +88,7 @@ export class AccessKeyStore {
     return {
       accessKeyId,
       merchantId: raw['merchantId'],
+      operator: raw['merchantId'] === OPERATOR,
       createdAt: raw['createdAt'] ?? '',
       revokedAt: raw['revokedAt'] || null,
     };

@@ -10,5 +10,6 @@ export async function bearerKey(keys: AccessKeyStore, request: FastifyRequest): 
   const key = await keys.findBySecret(match[1] as string);
   if (!key) throw new FeedError('HTTP_KEY_UNKNOWN');
   if (key.revokedAt) throw new FeedError('HTTP_KEY_REVOKED', { accessKeyId: key.accessKeyId });
+  if (key.operator) throw new FeedError('HTTP_OPERATOR_KEY', { accessKeyId: key.accessKeyId });
   return key;
 }

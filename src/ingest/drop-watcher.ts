@@ -47,8 +47,11 @@ export type WatchEvent =
 export interface DropWatcher {
   /** Takes a file already claimed into processing/ (an HTTP upload) into its merchant's lane, after what arrived before it. */
   adopt(file: DroppedFile): void;
-  /** Stops taking files and waits (at most `timeoutMs`) for the files in progress; unfinished ones stay claimed. */
-  stop(timeoutMs: number): Promise<void>;
+  /**
+   * Stops taking files and waits (at most `timeoutMs`) for the files in progress; unfinished ones stay claimed.
+   * True when none was left unfinished.
+   */
+  stop(timeoutMs: number): Promise<boolean>;
 }
 
 interface Entry {
@@ -277,7 +280,10 @@ export async function startDropWatcher(
       clearInterval(timer);
       await watcher.close();
       const running = [...lanes.values()].flatMap((lane) => (lane.running ? [lane.running] : []));
-      await Promise.race([Promise.all(running), new Promise((done) => setTimeout(done, timeoutMs).unref())]);
+      return Promise.race([
+        Promise.all(running).then(() => true),
+        new Promise<boolean>((done) => setTimeout(() => done(false), timeoutMs).unref()),
+      ]);
     },
   };
 }

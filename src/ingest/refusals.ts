@@ -39,7 +39,8 @@ export async function refuseClaimed(folder: DropFolder, claimed: DroppedFile, ki
 }
 
 export interface GivenUp {
-  reportPath: string;
+  /** reports/<name>.<M>.failed.txt, or beside the file in failed/ when reports/ cannot be written. */
+  reportPath: string | null;
   movedTo: string | null;
   feedId: string | null;
 }
@@ -58,12 +59,20 @@ export async function giveUp(
   error: string,
 ): Promise<GivenUp> {
   const failure = new FeedError('DROP_GIVEN_UP', { file: JSON.stringify(file.name), attempts, error });
-  const reportPath = join(folder.reports, givenUpReportName(file.name, file.folder));
-  await writeAtomically(reportPath, `${failure.message}\n`);
+  const text = `${failure.message}\n`;
+  const inReports = join(folder.reports, givenUpReportName(file.name, file.folder));
+  const reported = await writeAtomically(inReports, text).then(
+    () => true,
+    () => false,
+  );
   const feedId = claimed ? await finishReserved(deps, file, failure) : null;
   const movedTo = await moveToFailed(folder, file, claimed).catch(() => null);
   if (claimed) await rm(sidecarPath(file), { force: true });
-  return { reportPath, movedTo, feedId };
+  if (reported || movedTo === null) return { reportPath: reported ? inReports : null, movedTo, feedId };
+  // reports/ itself may be what keeps failing: the reason then goes beside the file, so it is never lost.
+  const beside = `${movedTo}.failed.txt`;
+  await writeAtomically(beside, text);
+  return { reportPath: beside, movedTo, feedId };
 }
 
 async function moveToFailed(folder: DropFolder, file: DroppedFile, claimed: boolean): Promise<string | null> {

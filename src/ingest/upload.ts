@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FeedTypeInfo } from '../core/feed-types.js';
 import { FeedError } from '../core/errors.js';
 import { requireMerchantId } from '../core/merchant-id.js';
+import { crashNow, parseFaults } from '../core/faults.js';
 import { nextFeedId, saveFeed, submittedRecord, type FeedRecord } from '../queue/feed-store.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { writeAtomically } from './atomic-write.js';
@@ -112,6 +113,7 @@ async function claimUpload(
   };
   await writeAtomically(sidecarPath(file), JSON.stringify(claim));
   await saveFeed(deps.redis, deps.config.prefix, record);
+  if (parseFaults(deps.config.fault).exitAfterReserve) crashNow();
   await rename(temp, file.path);
   return { record, file };
 }

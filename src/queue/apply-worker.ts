@@ -11,6 +11,7 @@ import { orderKeyOf, type LedgerCommand } from '../apply/commands.js';
 import { createLedger, type Ledger } from '../apply/ledger.js';
 import { describeOutcome, FEED_CLOSED } from '../apply/script-codes.js';
 import { blockEventLoop, NO_FAULTS, parseFaults, type Faults } from '../core/faults.js';
+import type { MessageResult } from '../core/types.js';
 import { toResult } from '../report/index.js';
 import { finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed } from './feed-store.js';
@@ -124,16 +125,17 @@ async function recordRefusals(
 ): Promise<void> {
   const refusals: string[] = [];
   entries.forEach((entry, index) => {
-    const outcome = outcomes[index] ?? '0';
-    if (outcome === '0') return; // applied: nothing to record (most messages)
-    const problem = describeOutcome(outcome, contextOf(entry, merchantId));
-    if (problem)
-      refusals.push(
-        String(entry.seq),
-        JSON.stringify(toResult(entry.messageId, { ...problem, additionalInfo: infoOf(entry) })),
-      );
+    const refusal = refusalOf(entry, outcomes[index] ?? '0', merchantId);
+    if (refusal) refusals.push(String(entry.seq), JSON.stringify(refusal));
   });
   if (refusals.length > 0) await redis.hset(keys.results, ...refusals);
+}
+
+/** The report result of a message the ledger refused; null when it was applied (most messages). */
+export function refusalOf(entry: SpilledMessage, outcome: string, merchantId: string): MessageResult | null {
+  if (outcome === '0') return null;
+  const problem = describeOutcome(outcome, contextOf(entry, merchantId));
+  return problem ? toResult(entry.messageId, { ...problem, additionalInfo: infoOf(entry) }) : null;
 }
 
 function contextOf(entry: SpilledMessage, merchantId: string) {
@@ -166,6 +168,9 @@ function infoOf(entry: SpilledMessage) {
  */
 const MAX_STALLED = 1_000_000;
 
+/** A worker that can say how many jobs it is running (a stop that must force it abandons those). */
+export type ApplyWorker = Worker<PartitionJob> & { runningJobs(): number };
+
 /**
  * A BullMQ worker on its own connection (BullMQ needs maxRetriesPerRequest: null for blocking commands).
  * `log` gets a line for each failed attempt, each job that succeeds after failing, and each poison message.
@@ -175,7 +180,8 @@ export function createApplyWorker(
   connection: RedisClient,
   concurrency: number,
   log: (line: string) => void = () => undefined,
-): Worker<PartitionJob> {
+): ApplyWorker {
+  let running = 0;
   const faults = parseFaults(deps.config.fault);
   let blocked = false;
   const blockOnce = (): void => {
@@ -186,6 +192,7 @@ export function createApplyWorker(
   };
   const processJob = async (job: Job<PartitionJob>): Promise<void> => {
     const attempt = job.attemptsMade;
+    running += 1;
     try {
       const guard = await startPartitionRun(
         deps.redis,
@@ -202,6 +209,8 @@ export function createApplyWorker(
         `job ${job.id}: attempt ${attempt + 1} of ${job.opts.attempts ?? 1} failed: ${err instanceof Error ? err.message : String(err)}`,
       );
       throw err;
+    } finally {
+      running -= 1;
     }
     if (attempt > 0) log(`job ${job.id}: done on attempt ${attempt + 1}`);
   };
@@ -218,5 +227,5 @@ export function createApplyWorker(
     maxStalledCount: MAX_STALLED,
   });
   worker.on('error', () => undefined); // connection errors are retried by ioredis; jobs report their own failures
-  return worker;
+  return Object.assign(worker, { runningJobs: () => running });
 }

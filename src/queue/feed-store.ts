@@ -28,6 +28,8 @@ export interface FeedRecord {
   pending: number;
   /** Set when the content was already submitted by this merchant. */
   duplicateOf: string | null;
+  /** What the recovery pass decided about the feed (queue/recovery.ts), for its page; null when it never acted. */
+  recovery: string | null;
 }
 
 /** A feed as it is received: `_SUBMITTED_`, nothing started or counted yet. */
@@ -42,6 +44,7 @@ export function submittedRecord(
     messages: 0,
     pending: 0,
     duplicateOf: null,
+    recovery: null,
   };
 }
 
@@ -119,6 +122,7 @@ export async function loadFeed(redis: RedisClient, prefix: string, feedId: strin
     messages: Number(raw['messages'] ?? 0),
     pending: Number(raw['pending'] ?? 0),
     duplicateOf: orNull(raw['duplicateOf']),
+    recovery: orNull(raw['recovery']),
   };
 }
 

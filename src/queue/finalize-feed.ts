@@ -13,8 +13,8 @@ import type { PipelineDeps } from './pipeline-deps.js';
 
 const LOCK_MS = 60_000;
 /** Outlives any worker that could still be holding this feed's messages (job locks last seconds to minutes). */
-const CLOSED_MARK_TTL_MS = 7 * 24 * 3600 * 1000;
-const CLOSED_FIELD = '~closed';
+export const CLOSED_MARK_TTL_MS = 7 * 24 * 3600 * 1000;
+export const CLOSED_FIELD = '~closed';
 
 /** Thrown when another worker holds the finalisation lock: the job fails and BullMQ tries it again later. */
 export class FinalizationBusy extends Error {}

@@ -11,6 +11,7 @@
  *   <prefix>:{f:<id>}:finalizing       string    short-lived lock: one worker finalises the report
  *   <prefix>:{f:<id>}:runs             hash      per partition: runs in a row without progress, furthest list element applied (partition-runs.ts)
  *   <prefix>:{f:<id>}:submitting       string    lease of the process validating and enqueueing the feed (renewed)
+ *   <prefix>:{f:<id>}:recovering       string    short-lived lock: one recovery pass looks at a stuck feed at a time
  *   <prefix>:{m:<M>}:sha:<sha256>      string    FeedSubmissionId of the first feed with this content
  *   <prefix>:{m:<M>}:feeds             zset      the merchant's FeedSubmissionIds -> score = id, for the HTTP API
  *   <prefix>:{m:<M>}:destinations      hash      FEED_PROCESSING_FINISHED destinations: id -> JSON (url, sealed secret)
@@ -38,6 +39,7 @@ export interface FeedKeys {
   finalizing: string;
   runs: string;
   submitting: string;
+  recovering: string;
 }
 
 export function feedKeys(prefix: string, feedId: string): FeedKeys {
@@ -52,6 +54,7 @@ export function feedKeys(prefix: string, feedId: string): FeedKeys {
     finalizing: `${tag}:finalizing`,
     runs: `${tag}:runs`,
     submitting: `${tag}:submitting`,
+    recovering: `${tag}:recovering`,
   };
 }
 

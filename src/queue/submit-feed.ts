@@ -81,6 +81,7 @@ async function submit(deps: PipelineDeps, path: string, options: SubmitOptions):
     });
     if (from !== '_SUBMITTED_') return await resumeOwn(deps, path, options, submitted.feedSubmissionId); // cancelled, or started before a crash
     const record: FeedRecord = { ...submitted, sha256, status: '_IN_PROGRESS_', startedProcessingDate: at };
+    if (parseFaults(deps.config.fault).exitBeforeClaim) crashNow();
     const first = await claimContent(deps, record);
     if (first !== null) return await finishDuplicate(deps, record, first);
     await saveFeed(deps.redis, deps.config.prefix, record);

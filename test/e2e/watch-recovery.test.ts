@@ -185,7 +185,10 @@ describe('feedproc watch under faults', () => {
 
     const second = start(env);
     await second.waitFor(
-      () => readdirSync(join(feeds, 'reports')).filter((n) => !n.startsWith('.')).length === 6,
+      // A file moves to done/ just after its report is written: wait for both.
+      () =>
+        readdirSync(join(feeds, 'reports')).filter((n) => !n.startsWith('.')).length === 6 &&
+        readdirSync(join(feeds, 'done', MERCHANT)).length === 6,
       120_000,
     );
     expect(readdirSync(join(feeds, 'done', MERCHANT)).sort()).toEqual(

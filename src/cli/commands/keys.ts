@@ -28,18 +28,25 @@ export async function runKeysCreate(
   schemas: SchemaRegistry,
   json: boolean,
   out: NodeJS.WritableStream,
+  operator = false,
 ): Promise<number> {
-  const merchantId = requireMerchant(config);
+  if (operator && config.merchantId)
+    throw new FeedError('CLI_USAGE', { detail: 'an operator key has no merchant: drop --merchant or --operator' });
+  const merchantId = operator ? null : requireMerchant(config);
   return withKeys(config, schemas, async (store) => {
     const made = await store.create(merchantId);
-    // The same key reaches the SP-API door through Login with Amazon: its client and refresh token.
-    const lwa = await new LwaStore(store.redisClient, config.prefix, store).create(made.accessKeyId);
+    // A merchant's key reaches the SP-API door through Login with Amazon too: its client and refresh token.
+    // An operator's key opens the queue dashboard only, so it gets none.
+    const lwa = operator ? null : await new LwaStore(store.redisClient, config.prefix, store).create(made.accessKeyId);
     const key = { ...made, ...lwa };
     out.write(
       json
         ? `${JSON.stringify(key)}\n`
-        : `access key id: ${key.accessKeyId}\nsecret key:    ${key.secretKey}\nmerchant:      ${key.merchantId}\n` +
-            `LWA client id: ${key.lwaClientId}\nLWA secret:    ${key.lwaClientSecret}\nrefresh token: ${key.refreshToken}\n` +
+        : `access key id: ${key.accessKeyId}\nsecret key:    ${key.secretKey}\n` +
+            (operator
+              ? `merchant:      none (operator: the queue dashboard only)\n`
+              : `merchant:      ${key.merchantId}\nLWA client id: ${lwa?.lwaClientId}\n` +
+                `LWA secret:    ${lwa?.lwaClientSecret}\nrefresh token: ${lwa?.refreshToken}\n`) +
             `(the secrets are shown only now)\n`,
     );
     return EXIT.OK;

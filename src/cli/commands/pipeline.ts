@@ -1,5 +1,5 @@
 /** `process`, `submit`, `worker`, `feeds`, `report`: the feed pipeline from the command line. */
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
 import { feedTypeByName, type FeedTypeInfo } from '../../core/feed-types.js';
@@ -13,7 +13,11 @@ import { nativeReportFormat, renderReport, writeReport } from '../../report/inde
 import type { SchemaRegistry } from '../../validate/index.js';
 import { exitCodeForReport, EXIT } from '../exit-codes.js';
 import { startProgress } from '../progress-line.js';
+import { dropFolder } from '../../ingest/drop-folder.js';
+import { createLogger } from '../log-lines.js';
+import { startRecoveryLoop } from '../recovery-loop.js';
 import { openRuntime } from '../runtime.js';
+import { exitSoon, onStopSignal, stopBudget, stopWorker } from '../stop-signal.js';
 import { requireReadableFile } from './validate.js';
 
 export interface FeedArgs {
@@ -94,30 +98,32 @@ async function submitAndWait(deps: PipelineDeps, args: FeedArgs, merchantId: str
   }
 }
 
-/** Runs workers until SIGTERM / SIGINT; a second signal exits at once. */
+/**
+ * Runs workers (and the recovery pass, which sees the drop folder when it is on this machine) until SIGTERM /
+ * SIGINT; the running jobs get stopTimeoutMs to finish (exit 0), else they are left to their locks (exit 5).
+ * A second signal exits at once.
+ */
 export async function runWorker(
   config: Config,
   schemas: SchemaRegistry,
   concurrency: number,
   log: (line: string) => void,
 ): Promise<number> {
+  const signal = onStopSignal();
   const runtime = await openRuntime(config, schemas, { workers: true });
   const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), concurrency, (line) =>
     log(`feedproc worker: ${line}`),
   );
+  const recovery = startRecoveryLoop(runtime.deps, dropFolder(resolve(config.feedsDir)), createLogger(process.stderr));
   log(`feedproc worker: ${concurrency} concurrent jobs on ${config.prefix}; Ctrl-C to stop`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.once('SIGINT', () => process.exit(EXIT.UNEXPECTED));
-      process.once('SIGTERM', () => process.exit(EXIT.UNEXPECTED));
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await worker.close();
-  await runtime.close();
-  return EXIT.OK;
+  await signal.requested;
+  log(`feedproc worker: stopping (at most ${config.stopTimeoutMs} ms)`);
+  const budget = stopBudget(config.stopTimeoutMs);
+  const clean = await stopWorker(worker, budget);
+  await budget.step(() => recovery.stop());
+  await runtime.close(budget);
+  log(clean ? 'feedproc worker: stopped' : 'feedproc worker: stopped; running jobs left for another worker');
+  return exitSoon(clean ? EXIT.OK : EXIT.ABANDONED);
 }
 
 export async function runFeeds(

@@ -1,8 +1,10 @@
 /**
  * `feedproc watch`: the drop-folder watcher with BullMQ workers in the same process (unless --no-workers),
  * logging pino JSON lines. Redis away at start-up is waited for (files stay untouched in incoming/ meanwhile).
- * SIGTERM / SIGINT: stop taking files, let the files in progress finish (at most STOP_TIMEOUT_MS), close
- * everything and exit 0; a second signal exits at once. Files not finished stay claimed and resume next time.
+ * SIGTERM / SIGINT (stop-signal.ts): stop taking files, let the files and jobs in progress finish within
+ * stopTimeoutMs, close everything and exit 0 — or 5 when something had to be left unfinished (files stay
+ * claimed and resume next time, jobs run again once their lock lapses). A second signal exits at once.
+ * The recovery pass (recovery-loop.ts) runs here at start and periodically.
  */
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -14,13 +16,15 @@ import { createApplyWorker } from '../../queue/apply-worker.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
 import { createLogger } from '../log-lines.js';
+import { startRecoveryLoop } from '../recovery-loop.js';
 import { openRuntime, type Runtime } from '../runtime.js';
+import { exitSoon, onStopSignal, stopBudget, stopWorker, type StopBudget } from '../stop-signal.js';
 
-const STOP_TIMEOUT_MS = 8000;
 const REDIS_RETRY_MS = 1000;
 /**
  * Beyond the stability window: how long an incomplete file is waited for, polling, rescans, and retries (2 s,
- * doubling to at most 30 s; a file failing 6 times for a reason other than Redis or a full disk goes to failed/).
+ * doubling to at most 30 s; a file failing FEEDPROC_FILE_ATTEMPTS times for a reason other than Redis or a full
+ * disk goes to failed/).
  */
 const WATCH_TIMING = {
   maxWaitMs: 60_000,
@@ -28,7 +32,6 @@ const WATCH_TIMING = {
   rescanMs: 5000,
   retryMs: 2000,
   maxRetryMs: 30_000,
-  giveUpAfter: 6,
 };
 
 /** Something started beside the watcher (the HTTP server of `serve`); returns how to stop it. */
@@ -45,47 +48,51 @@ export async function runWatch(
   options: { workers: boolean; concurrency: number; companion?: Companion },
 ): Promise<number> {
   const logger = createLogger();
-  let signalled = false;
-  const stopRequested = new Promise<void>((done) => {
-    const stop = (): void => {
-      signalled = true;
-      process.once('SIGINT', () => process.exit(EXIT.UNEXPECTED));
-      process.once('SIGTERM', () => process.exit(EXIT.UNEXPECTED));
-      done();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  const runtime = await openWhenRedisAnswers(config, schemas, options.workers, logger, () => signalled);
-  if (!runtime) return EXIT.OK;
+  const signal = onStopSignal();
+  const runtime = await openWhenRedisAnswers(config, schemas, options.workers, logger, signal.stopping);
+  if (!runtime) return exitSoon(EXIT.OK);
   const worker = options.workers
     ? createApplyWorker(runtime.deps, runtime.workerConnection(), options.concurrency, (line) =>
         logger.warn({ event: 'job' }, line),
       )
     : null;
+  let clean = true;
+  let budget: StopBudget | null = null;
   try {
     const folder = dropFolder(resolve(config.feedsDir));
     const watcher = await startDropWatcher(
       runtime.deps,
       folder,
-      { ...WATCH_TIMING, stableMs: config.watchStableMs },
+      { ...WATCH_TIMING, stableMs: config.watchStableMs, giveUpAfter: config.fileAttempts },
       (event) => logEvent(logger, event),
     );
+    const recovery = startRecoveryLoop(runtime.deps, folder, logger);
     logger.info(
       { event: 'watching', incoming: folder.incoming, workers: worker ? options.concurrency : 0 },
       `watching ${folder.incoming}`,
     );
     const stopCompanion = options.companion ? await options.companion(runtime, watcher, folder, logger) : null;
-    await stopRequested;
-    logger.info({ event: 'stopping' }, 'stopping: no new files; finishing the files in progress');
-    await stopCompanion?.();
-    await watcher.stop(STOP_TIMEOUT_MS);
+    await signal.requested;
+    budget = stopBudget(config.stopTimeoutMs);
+    logger.info(
+      { event: 'stopping', boundMs: config.stopTimeoutMs },
+      'stopping: no new files; finishing the files in progress',
+    );
+    const stopped = budget;
+    clean = (await stopped.step(async () => stopCompanion?.())) && clean;
+    let filesFinished = false;
+    await stopped.step(async () => {
+      filesFinished = await watcher.stop(stopped.left());
+    });
+    clean = filesFinished && clean;
+    await stopped.step(() => recovery.stop());
   } finally {
-    await worker?.close();
-    await runtime.close();
+    budget ??= stopBudget(config.stopTimeoutMs);
+    if (worker) clean = (await stopWorker(worker, budget)) && clean;
+    await runtime.close(budget);
   }
-  logger.info({ event: 'stopped' }, 'stopped');
-  return EXIT.OK;
+  logger.info({ event: 'stopped', clean }, clean ? 'stopped' : 'stopped; work left unfinished is left for recovery');
+  return exitSoon(clean ? EXIT.OK : EXIT.ABANDONED);
 }
 
 /** Opens the runtime, retrying while Redis does not answer; null when a signal came first. */

@@ -33,6 +33,7 @@ export async function authenticate(
   if (!signatureMatches(secret, method, request, signature))
     throw new FeedError('HTTP_SIGNATURE_MISMATCH', { accessKeyId });
   if (key.revokedAt) throw new FeedError('HTTP_KEY_REVOKED', { accessKeyId });
+  if (key.operator) throw new FeedError('HTTP_OPERATOR_KEY', { accessKeyId });
   checkTime(params, now);
   const merchantId = params.get('SellerId') || params.get('Merchant');
   if (!merchantId) throw new FeedError('HTTP_PARAMETER_MISSING', { name: 'SellerId' });

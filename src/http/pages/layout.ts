@@ -10,7 +10,7 @@ export interface Frame {
   /** The signed-in merchant, with the CSRF token of its session (for the sign-out form); null on sign-in. */
   user: { merchantId: string; accessKeyId: string; csrf: string } | null;
   /** Which navigation entry is the current page. */
-  active?: 'feeds' | 'upload' | 'orders' | 'cancel-rate' | 'queues';
+  active?: 'feeds' | 'upload' | 'orders' | 'cancel-rate';
   /** Reload the page after this many seconds (feeds still processing): works without JavaScript. */
   refreshSeconds?: number;
 }
@@ -20,7 +20,6 @@ const NAV: ReadonlyArray<[NonNullable<Frame['active']>, string, string]> = [
   ['upload', '/web/upload', 'Upload'],
   ['orders', '/web/orders', 'Orders'],
   ['cancel-rate', '/web/cancel-rate', 'Cancel rate'],
-  ['queues', '/web/queues', 'Queues'],
 ];
 
 export function page(frame: Frame, body: Html): Html {

@@ -2,8 +2,9 @@
  * The BullMQ dashboard (bull-board) for the apply queue, mounted at /web/queues inside the signed-in scope: the
  * session hook runs before its pages, assets and API. Its own scripts call its API with fetch and no CSRF
  * token, so a request that changes something must come from this origin (Origin or Sec-Fetch-Site), besides
- * the SameSite=Strict session cookie. The queue holds every merchant's jobs while a session is one merchant's,
- * so the dashboard is read-only: it shows jobs but cannot retry, clean, add or remove them.
+ * the SameSite=Strict session cookie. The queue holds every merchant's jobs, so only an operator's session
+ * (`keys create --operator`) reaches it (routes.ts refuses merchants' sessions with HTTP_OPERATORS_ONLY; they see
+ * their feeds' job states on the feed pages), and it stays read-only: it cannot retry, clean, add or remove jobs.
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';

@@ -5,6 +5,7 @@
  * the script filters the same rows as you type. The raw report (XML or flat, as the API returns it) downloads
  * from /web/feeds/<id>/report.
  */
+import { feedJobStates } from '../../queue/job-states.js';
 import type { FastifyInstance } from 'fastify';
 import type { FeedFormat, MessageResult } from '../../core/types.js';
 import { loadReport } from '../../queue/feed-store.js';
@@ -51,6 +52,10 @@ export function registerReport(app: FastifyInstance, web: WebContext): void {
     const open = isOpen(record);
     const report =
       record.status === '_DONE_' ? await loadReport(ctx.deps.redis, ctx.config.prefix, record.feedSubmissionId) : null;
+    const jobs = record.status === '_IN_PROGRESS_' ? await feedJobStates(ctx.deps, record.feedSubmissionId) : {};
+    const jobText = Object.entries(jobs)
+      .map(([state, n]) => `${n} ${state}`)
+      .join(', ');
     const q = queryText(request.query, 'q').slice(0, 200);
     const result = ['Error', 'Warning'].includes(queryText(request.query, 'result'))
       ? queryText(request.query, 'result')
@@ -67,6 +72,8 @@ export function registerReport(app: FastifyInstance, web: WebContext): void {
   <dt>Submitted</dt><dd>${formatTime(record.submittedDate)}</dd>
   <dt>Started</dt><dd>${formatTime(record.startedProcessingDate)}</dd>
   <dt>Completed</dt><dd>${formatTime(record.completedProcessingDate)}</dd>
+  ${jobText ? html`<dt>Jobs</dt><dd id="jobs">${jobText}</dd>` : ''}
+  ${record.recovery ? html`<dt>Recovery</dt><dd id="recovery">${record.recovery}</dd>` : ''}
   ${record.duplicateOf ? html`<dt>Duplicate of</dt><dd><a href="/web/feeds/${record.duplicateOf}">${record.duplicateOf}</a> (same content; nothing applied again)</dd>` : ''}
 </dl>
 </div>`;

@@ -13,6 +13,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FeedError } from '../../core/errors.js';
 import type { HttpContext } from '../context.js';
+import { OPERATOR } from '../access-keys.js';
 import { httpErrorOf } from '../http-errors.js';
 import { registerAssets } from './assets.js';
 import { registerCancelRate } from './cancel-rate-chart.js';
@@ -52,6 +53,17 @@ export async function registerPages(app: FastifyInstance, ctx: HttpContext): Pro
       );
     }
     web.setSession(request, session);
+    // The dashboard shows every merchant's jobs: operators only. An operator's session sees nothing else.
+    const path = pathOf(request);
+    const dashboard = path === QUEUES_PATH || path.startsWith(`${QUEUES_PATH}/`);
+    const operator = session.merchantId === OPERATOR;
+    if (dashboard && !operator) {
+      const refusal = httpErrorOf(new FeedError('HTTP_OPERATORS_ONLY'));
+      return reply
+        .status(refusal.status)
+        .send({ error: { code: refusal.mwsCode, feedprocCode: refusal.code, message: refusal.message } });
+    }
+    if (operator && !dashboard && path !== '/web/sign-out') return reply.redirect(QUEUES_PATH, 303);
   });
   app.addHook('preHandler', async (request) => {
     if (request.method !== 'POST') return;

@@ -1,0 +1,124 @@
+/**
+ * Stop means stop, for each long-running command (`worker`, `watch`, `serve`): a feed is in flight (one of its
+ * jobs failed once and waits for its retry, FEEDPROC_FAULT=fail-message), Redis is killed, then SIGTERM — the
+ * process must exit within the stop bound: `worker` with 0 (it held no job: the delayed one is Redis's), `watch`
+ * and `serve` with 5 (the file's lane was waiting on Redis for its report; the file stays claimed in processing/). Redis and the command are then started again: the feed completes and the
+ * ledger equals the sequential oracle (no message lost, none applied twice).
+ */
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chaosSeed, makeWorld, MERCHANT, oracle, seededRandom } from '../helpers/chaos-world.js';
+import { spawnCli, type CliProcess } from '../helpers/chaos-processes.js';
+import { waitUntil } from '../helpers/wait.js';
+import { chaosFeedKeys, closedAfterAll, openScenario, PREFIX, verdict } from '../helpers/chaos-scenario.js';
+import { merchantInbox } from '../helpers/watcher.js';
+
+const MESSAGES = 4_000;
+const ORDERS = 500;
+const BOUND_MS = 3_000;
+/** What the process may take beyond its bound to be seen gone: node's own exit, the test's polling. */
+const SLACK_MS = 4_000;
+const seed = chaosSeed();
+
+type Command = 'worker' | 'watch' | 'serve';
+
+function start(command: Command, env: NodeJS.ProcessEnv): CliProcess {
+  const args =
+    command === 'worker'
+      ? ['worker', '--concurrency', '2']
+      : command === 'serve'
+        ? ['serve', '--port', '0']
+        : ['watch'];
+  return spawnCli(args, env);
+}
+
+async function ready(command: Command, process: CliProcess): Promise<void> {
+  if (command === 'worker') return process.waitForStderr(/feedproc worker: \d+ concurrent jobs/);
+  const line = command === 'serve' ? '"event":"listening"' : '"event":"watching"';
+  await waitUntil(`${command} to start`, async () => (process.stdout().includes(line) ? true : undefined), 60_000);
+}
+
+/** Waits for the process to end, at most `ms`; the process is killed (and the test fails) if it is still there. */
+async function exitWithin(process: CliProcess, ms: number): Promise<{ code: number | null; signal: string | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still running'>((done) => (timer = setTimeout(() => done('still running'), ms)));
+  const outcome = await Promise.race([process.exited, late]);
+  clearTimeout(timer);
+  if (outcome === 'still running') {
+    process.child.kill('SIGKILL');
+    await process.exited;
+    return { code: null, signal: `still running ${ms} ms after SIGTERM` };
+  }
+  return outcome;
+}
+
+describe.each<Command>(['worker', 'watch', 'serve'])('feedproc %s without Redis', (command) => {
+  const { opened } = closedAfterAll();
+  const running: CliProcess[] = [];
+  afterAll(async () => {
+    for (const p of running) if (p.alive()) p.child.kill('SIGKILL');
+    await Promise.all(running.map((p) => p.exited));
+  });
+
+  it(`Redis killed with a feed in flight, then SIGTERM: exits within the bound; restarted, the feed completes exactly once (seed ${seed})`, async () => {
+    const world = makeWorld(seededRandom(seed), ORDERS, MESSAGES);
+    const expected = oracle(world);
+    const scenario = await openScenario(`stop-${command}`, { appendfsync: 'always' });
+    opened.push(scenario);
+    const feed = await scenario.prepare(world);
+    const client = scenario.redis.client();
+    const env = scenario.env({
+      FEEDPROC_STOP_TIMEOUT_MS: String(BOUND_MS),
+      FEEDPROC_JOB_LOCK_MS: '2000',
+      FEEDPROC_JOB_BACKOFF_MS: '8000',
+    });
+
+    const first = start(command, { ...env, FEEDPROC_FAULT: 'fail-message=2000x1' });
+    running.push(first);
+    await ready(command, first);
+    if (command === 'worker') {
+      const submitted = spawnCli(['submit', feed], env);
+      expect((await submitted.exited).code).toBe(0);
+    } else copyFileSync(feed, join(merchantInbox(join(scenario.dir, 'feeds'), MERCHANT), 'feed.xml'));
+    // In flight: the other jobs done, the job holding message 2000 failed once and waits for its retry.
+    await waitUntil('only a job delayed for its retry left', async () => {
+      const [delayed, waiting, active] = await Promise.all([
+        client.zcard(`${PREFIX}:feed-apply:delayed`),
+        client.llen(`${PREFIX}:feed-apply:wait`),
+        client.llen(`${PREFIX}:feed-apply:active`),
+      ]);
+      return delayed === 1 && waiting === 0 && active === 0 ? true : undefined;
+    });
+    expect(await client.hget(chaosFeedKeys('50001').feed, 'status')).toBe('_IN_PROGRESS_');
+
+    await scenario.redis.kill('SIGKILL');
+    first.child.kill('SIGTERM');
+    // The worker held nothing (the job is Redis's); the watcher's lane was still waiting on Redis for the
+    // file's report at the bound: it stops anyway, leaves the file claimed, and says so with exit code 5.
+    expect(await exitWithin(first, BOUND_MS + SLACK_MS)).toEqual({ code: command === 'worker' ? 0 : 5, signal: null });
+    if (command !== 'worker')
+      expect(existsSync(join(scenario.dir, 'feeds', 'processing', MERCHANT, 'feed.xml'))).toBe(true);
+
+    await scenario.redis.restart();
+    const second = start(command, env);
+    running.push(second);
+    await ready(command, second);
+    await waitUntil(
+      'feed 50001 done',
+      async () => ((await client.hget(chaosFeedKeys('50001').feed, 'status')) === '_DONE_' ? true : undefined),
+      120_000,
+    );
+    if (command !== 'worker')
+      await waitUntil('the file moved to done/', async () =>
+        existsSync(join(scenario.dir, 'feeds', 'done', MERCHANT, 'feed.xml')) ? true : undefined,
+      );
+    const v = await verdict(scenario, world, expected, '50001');
+    expect(v.comparison).toEqual({ lost: [], doubled: [], other: [] });
+    expect(v.events).toEqual({ got: expected.cancellations, want: expected.cancellations });
+    expect(v.stock.got).toEqual(v.stock.want);
+    expect(v.report).toEqual(v.expectedReport);
+
+    second.child.kill('SIGTERM');
+    expect(await exitWithin(second, BOUND_MS + SLACK_MS)).toEqual({ code: 0, signal: null });
+  }, 240_000);
+});
