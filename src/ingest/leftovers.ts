@@ -1,7 +1,7 @@
 /**
  * What the recovery pass needs from the drop folder: the feeds that claimed files in processing/ name (a
  * watcher resumes those, so they are never ghosts), and the leftovers of interrupted uploads — `.upload-*.tmp`
- * bodies in incoming/<merchant>/ and claim records in processing/ whose file never arrived — removed once
+ * bodies in processing/<merchant>/ (where uploads are received) and claim records in processing/ whose file never arrived — removed once
  * they are older than the age limit (an upload in progress writes its body continuously, so it stays young).
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -42,16 +42,14 @@ export async function claimedFeedIds(folder: DropFolder): Promise<Set<string>> {
 /** Removes stale upload bodies and claim records without their file; returns the paths removed. */
 export async function removeStaleLeftovers(folder: DropFolder, ageMs: number, now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
-  for (const dir of await foldersOf(folder.incoming)) {
-    for (const name of await readdir(dir).catch(() => [])) {
-      const path = join(dir, name);
-      if (UPLOAD_BODY.test(name) && (await olderThan(path, ageMs, now))) removed.push(path);
-    }
-  }
   for (const dir of await foldersOf(folder.processing)) {
     for (const name of await readdir(dir).catch(() => [])) {
-      const file = CLAIM_RECORD.exec(name)?.[1];
       const path = join(dir, name);
+      if (UPLOAD_BODY.test(name)) {
+        if (await olderThan(path, ageMs, now)) removed.push(path);
+        continue;
+      }
+      const file = CLAIM_RECORD.exec(name)?.[1];
       if (!file || (await stat(join(dir, file)).catch(() => null)) !== null) continue;
       if (await olderThan(path, ageMs, now)) removed.push(path);
     }
