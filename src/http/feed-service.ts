@@ -21,6 +21,7 @@ import {
 import { merchantFeedIndexKey } from '../queue/names.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { nativeReportFormat, renderReport, ReportBuilder, REPORT_CONTENT_TYPES } from '../report/index.js';
+import { keepOpen } from './refused-body.js';
 
 export interface FeedFilters {
   /** Explicit ids override every other filter (as in MWS). */
@@ -78,7 +79,8 @@ export class FeedService {
     if (!feedType) throw new FeedError('HTTP_FEED_TYPE_INVALID', { feedType: feedTypeName });
     if (declaredBytes > this.deps.config.maxFeedBytes)
       throw new FeedError('HTTP_BODY_TOO_LARGE', { limit: this.deps.config.maxFeedBytes });
-    const upload = { merchantId, feedType, body, contentMd5, maxBytes: this.deps.config.maxFeedBytes };
+    // Past the limit nothing more is stored; the request stays open so that its refusal can be read.
+    const upload = { merchantId, feedType, body: keepOpen(body), contentMd5, maxBytes: this.deps.config.maxFeedBytes };
     const { record, file } = await receiveUpload(this.deps, this.folder, upload);
     this.watcher.adopt(file);
     return record;

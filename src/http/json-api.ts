@@ -18,6 +18,7 @@ import { checkHealth } from './health.js';
 import { bindIdempotencyKey } from './idempotency.js';
 import { httpErrorOf } from './http-errors.js';
 import { OPENAPI } from './openapi.js';
+import { drainBody } from './refused-body.js';
 import { filtersOf, parseMaxCount } from './request-filters.js';
 import type { ThrottledOperation } from './throttle.js';
 
@@ -33,11 +34,11 @@ const pathOf = (url: string): string => url.split('?')[0] ?? url;
 const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): Promise<void> {
-  app.setErrorHandler((err, request, reply) => {
+  app.setErrorHandler(async (err, request, reply) => {
     const answer = httpErrorOf(err);
-    // A refused upload's body is not read: close the connection rather than let the client send it all.
-    if (!request.raw.complete) void reply.header('connection', 'close');
-    void reply
+    // The rest of a refused body is read and dropped (within bounds) first, so the client can read the answer.
+    if (!(await drainBody(request.raw, ctx.config.maxFeedBytes))) void reply.header('connection', 'close');
+    return reply
       .status(answer.status)
       .send({ error: { code: answer.mwsCode, feedprocCode: answer.code, message: answer.message } });
   });

@@ -10,6 +10,7 @@ import type { HttpContext } from './context.js';
 import { registerJsonApi } from './json-api.js';
 import { registerMwsEndpoint } from './mws/endpoint.js';
 import { registerPages } from './pages/routes.js';
+import { continueWithinLimit } from './refused-body.js';
 import { registerSpApi } from './spapi/routes.js';
 
 /** Request line plus headers; MWS requests carry everything in the query string, which stays far below this. */
@@ -36,6 +37,8 @@ export async function buildServer(ctx: HttpContext, logger?: Logger): Promise<Fa
     // Stopping must not wait for a client that keeps a connection (or an unread upload) open.
     forceCloseConnections: true,
   });
+  // Expect: 100-continue with a declared body over the feed limit: refused before the client sends it.
+  continueWithinLimit(app.server, ctx.config.maxFeedBytes);
   if (logger) logRequests(app);
   await app.register(async (scope) => registerMwsEndpoint(scope, ctx));
   await app.register(async (scope) => registerJsonApi(scope, ctx));

@@ -201,10 +201,20 @@ describe('JSON API', () => {
     expect((existsSync(inbox) ? readdirSync(inbox) : []).filter((n) => n.startsWith('.upload-'))).toEqual([]);
   });
 
-  it('refuses a declared body over the limit before reading it, and a streamed one as soon as it passes the limit', async () => {
+  it('refuses a body over the limit with a 413 the client reads: declared (at once past the drain allowance) or streamed', async () => {
     const declared = await rawPost(serve, key.secretKey, { 'content-length': String(2 ** 31) }, null);
     expect(declared.status).toBe(413);
     expect(JSON.parse(declared.body).error.code).toBe('InvalidRequest');
+    // A little over the limit, sent whole before the answer is read (fetch): the rest is drained, the 413 read.
+    const whole = await fetch(`${serve.base}/feeds?feedType=${FLAT_TYPE}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.secretKey}` },
+      body: Buffer.alloc((8 << 20) + (1 << 20), 0x41),
+    });
+    expect([whole.status, ((await whole.json()) as Answer['json']).error.feedprocCode]).toEqual([
+      413,
+      'HTTP_BODY_TOO_LARGE',
+    ]);
     // 64 MiB streamed in 1 MiB chunks against an 8 MiB limit: refused, the partial file removed, memory flat.
     const streamed = await rawPost(serve, key.secretKey, { 'transfer-encoding': 'chunked' }, 64);
     expect(streamed.status).toBe(413);

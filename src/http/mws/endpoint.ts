@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FeedError } from '../../core/errors.js';
 import type { HttpContext } from '../context.js';
 import { httpErrorOf } from '../http-errors.js';
+import { drainBody } from '../refused-body.js';
 import { QUOTAS, type FeedOperation } from '../throttle.js';
 import { ACTIONS, type ActionAnswer } from './actions.js';
 import { authenticate } from './authenticate.js';
@@ -38,10 +39,12 @@ export async function registerMwsEndpoint(app: FastifyInstance, ctx: HttpContext
     sentContentType.set(request.raw, request.raw.headers['content-type']);
     delete request.raw.headers['content-type'];
   });
-  app.setErrorHandler((err, request, reply) => {
+  app.setErrorHandler(async (err, request, reply) => {
     const answer = httpErrorOf(err);
+    // The rest of a refused body is read and dropped (within bounds) first, so the client can read the answer.
+    await drainBody(request.raw, ctx.config.maxFeedBytes);
     void reply.removeHeader('content-md5').removeHeader('content-length');
-    void reply.status(answer.status).type(XML_CONTENT_TYPE).send(errorDocument(answer, request.id));
+    return reply.status(answer.status).type(XML_CONTENT_TYPE).send(errorDocument(answer, request.id));
   });
   for (const url of MWS_PATHS)
     app.route({ method: ['GET', 'POST'], url, handler: (request, reply) => answerMws(ctx, request, reply) });

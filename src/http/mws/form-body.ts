@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { FeedError } from '../../core/errors.js';
+import { keepOpen } from '../refused-body.js';
 import { MwsParameters } from './parameters.js';
 
 /** Far above any real request: 100 ids and every filter fit in a few KiB. */
@@ -43,7 +44,8 @@ async function readForm(request: IncomingMessage): Promise<string> {
     throw new FeedError('HTTP_FORM_TOO_LARGE', { limit: FORM_LIMIT_BYTES });
   const chunks: Buffer[] = [];
   let bytes = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
+  // keepOpen: leaving the loop early must not destroy the request, whose refusal is still to be answered.
+  for await (const chunk of keepOpen(request) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     if (bytes > FORM_LIMIT_BYTES) throw new FeedError('HTTP_FORM_TOO_LARGE', { limit: FORM_LIMIT_BYTES });
     chunks.push(chunk);

@@ -17,6 +17,7 @@ import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
 import type { RedisClient } from '../../core/redis-client.js';
 import { spDocumentKey } from '../keys.js';
+import { keepOpen } from '../refused-body.js';
 
 export interface FeedDocument {
   documentId: string;
@@ -108,7 +109,8 @@ export class FeedDocumentStore {
     const temp = join(folder, `.${document.documentId}.${randomUUID()}.tmp`);
     try {
       const counter = limit(this.config.maxFeedBytes);
-      await pipeline(body, counter, createWriteStream(temp, { flags: 'wx' }));
+      // Past the limit nothing more is stored; the request stays open so that its refusal can be read.
+      await pipeline(keepOpen(body), counter, createWriteStream(temp, { flags: 'wx' }));
       if (counter.bytes === 0) throw new FeedError('HTTP_BODY_EMPTY');
       await rename(temp, this.contentPath(merchantId, document.documentId));
       await this.redis.hset(docKey(this.config.prefix, merchantId, document.documentId), {

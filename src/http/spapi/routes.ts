@@ -15,6 +15,7 @@ import { feedIdOfResultDocument, recordStatusesOf, spApiFeedType } from '../../c
 import type { FeedStatus } from '../../queue/feed-store.js';
 import type { HttpContext } from '../context.js';
 import { httpErrorOf } from '../http-errors.js';
+import { drainBody } from '../refused-body.js';
 import { parseDate } from '../request-filters.js';
 import type { SpApiOperation } from '../throttle.js';
 import { FeedDocumentStore } from './documents.js';
@@ -50,15 +51,14 @@ export async function registerSpApi(app: FastifyInstance, ctx: HttpContext): Pro
   const documents = new FeedDocumentStore(ctx.deps.redis, ctx.config, urlKey);
 
   await app.register(formbody); // the token endpoint's form body, as LWA takes it
-  app.setErrorHandler((err, request, reply) => {
+  app.setErrorHandler(async (err, request, reply) => {
     const answer = httpErrorOf(err);
-    if (!request.raw.complete) void reply.header('connection', 'close');
+    // The rest of a refused body is read and dropped (within bounds) first, so the client can read the answer.
+    if (!(await drainBody(request.raw, ctx.config.maxFeedBytes))) void reply.header('connection', 'close');
     if (request.url.startsWith('/auth/o2/token'))
-      return void reply
-        .status(answer.status)
-        .send({ error: lwaCode(answer.mwsCode), error_description: answer.message });
+      return reply.status(answer.status).send({ error: lwaCode(answer.mwsCode), error_description: answer.message });
     const code = KEEP.has(answer.mwsCode) ? answer.mwsCode : (SP_API_CODES[answer.status] ?? 'InternalFailure');
-    void reply.status(answer.status).send({ errors: [{ code, message: answer.message, details: answer.code }] });
+    return reply.status(answer.status).send({ errors: [{ code, message: answer.message, details: answer.code }] });
   });
 
   /** The caller's merchant, after the operation's throttle; `x-amzn-RateLimit-Limit` on every answer. */
