@@ -4,11 +4,19 @@
  * `feedproc serve` over a real socket: order feeds changing the ledger as the MWS door would, a JSON listings
  * feed, a retired listings type, foreign ids, bad tokens and throttling.
  */
-import { isAxiosError } from 'axios';
 import { runCli, REPO_ROOT } from '../helpers/cli.js';
 import { amazonReportSchema, availability, listingsFeed, update, type ListingsReport } from '../helpers/listings.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
-import { feedsApi, lwaToken, resultText, sendFeed, waitEnded, type LwaKey } from '../helpers/sp-api.js';
+import {
+  feedsApi,
+  feedsApiWithToken,
+  HttpFailure,
+  lwaToken,
+  resultText,
+  sendFeed,
+  waitEnded,
+  type LwaKey,
+} from '../helpers/sp-api.js';
 import { readFileSync } from 'node:fs';
 
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
@@ -30,7 +38,7 @@ async function status(promise: Promise<unknown>): Promise<{ status: number; body
     await promise;
     return { status: 200, body: null, headers: {} };
   } catch (err) {
-    if (!isAxiosError(err) || !err.response) throw err;
+    if (!(err instanceof HttpFailure) || !err.response) throw err;
     return { status: err.response.status, body: err.response.data, headers: err.response.headers };
   }
 }
@@ -156,13 +164,7 @@ describe('the SP-API Feeds door with the generated client', () => {
     const foreignDoc = await status(theirs.getFeedDocument({ feedDocumentId: mine?.resultFeedDocumentId as string }));
     expect(foreignDoc.status).toBe(404);
 
-    const { FeedsApi } = await import('@sp-api-sdk/feeds-api-2021-06-30');
-    const axios = (await import('axios')).default;
-    const forged = new FeedsApi(
-      undefined,
-      serve.base,
-      axios.create({ headers: { 'x-amz-access-token': 'Atza|forged' } }),
-    );
+    const forged = feedsApiWithToken(serve.base, 'Atza|forged').api;
     const denied = await status(forged.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'] }));
     expect(denied.status).toBe(403);
     expect(denied.body).toEqual({

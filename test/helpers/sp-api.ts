@@ -1,5 +1,5 @@
 /** The SP-API door seen by a real client: LWA tokens over HTTP, and the generated FeedsApi of @sp-api-sdk. */
-import axios, { type AxiosInstance } from 'axios';
+import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import { FeedsApi, type Feed } from '@sp-api-sdk/feeds-api-2021-06-30';
 
 export interface LwaKey {
@@ -23,12 +23,44 @@ export async function lwaToken(base: string, key: LwaKey): Promise<Response> {
   });
 }
 
-/** The unmodified generated client, given feedproc's base URL and an axios instance carrying the token. */
+/**
+ * An HTTP error answer as a plain Error: an AxiosError carries sockets and circular references that Jest cannot
+ * write into its `--json` results, so one failing call would spoil the whole run's summary.
+ */
+export class HttpFailure extends Error {
+  constructor(
+    message: string,
+    readonly response: { status: number; data: unknown; headers: Record<string, unknown> } | null,
+  ) {
+    super(message);
+  }
+}
+
+function plainFailure(err: unknown): HttpFailure | unknown {
+  if (!isAxiosError(err)) return err;
+  const answer = err.response;
+  const where = `${err.config?.method?.toUpperCase() ?? ''} ${err.config?.url ?? ''}`;
+  if (!answer) return new HttpFailure(`${where}: ${err.message}`, null);
+  const headers = { ...(answer.headers as Record<string, unknown>) };
+  return new HttpFailure(`${where}: ${answer.status} ${JSON.stringify(answer.data)}`, {
+    status: answer.status,
+    data: answer.data,
+    headers,
+  });
+}
+
+/** The unmodified generated client for feedproc's base URL, sending `token` as x-amz-access-token. */
+export function feedsApiWithToken(base: string, token: string): { api: FeedsApi; http: AxiosInstance } {
+  const http = axios.create({ headers: { 'x-amz-access-token': token } });
+  http.interceptors.response.use(undefined, (err: unknown) => Promise.reject(plainFailure(err)));
+  return { api: new FeedsApi(undefined, base, http), http };
+}
+
+/** The generated client with a token obtained from LWA for `key`. */
 export async function feedsApi(base: string, key: LwaKey): Promise<{ api: FeedsApi; http: AxiosInstance }> {
   const answer = await lwaToken(base, key);
   const token = ((await answer.json()) as { access_token: string }).access_token;
-  const http = axios.create({ headers: { 'x-amz-access-token': token } });
-  return { api: new FeedsApi(undefined, base, http), http };
+  return feedsApiWithToken(base, token);
 }
 
 /** createFeedDocument, a plain PUT of the content to its URL, createFeed: the feed id. */
