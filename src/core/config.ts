@@ -45,6 +45,14 @@ export interface Config {
   readonly maxFeedBytes: number;
   /** Multiplies the MWS throttling restore intervals (1 = Amazon's). @defaultValue 1 */
   readonly throttleScale: number;
+  /** Results a report lists at most (core/limits.ts). @defaultValue 10000 */
+  readonly maxReportResults: number;
+  /** Cells a flat file's header row may have. @defaultValue 2000 */
+  readonly maxFlatColumns: number;
+  /** Elements (XML) or values (JSON) one message may hold. @defaultValue 100000 */
+  readonly maxMessageElements: number;
+  /** Characters one message may span. @defaultValue 16777216 */
+  readonly maxMessageChars: number;
   /** Fault injection for the chaos tests (core/faults.ts), never set in production. @defaultValue null */
   readonly fault: string | null;
 }
@@ -67,6 +75,10 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_SERVER_KEY: 'serverKey',
   FEEDPROC_MAX_FEED_BYTES: 'maxFeedBytes',
   FEEDPROC_THROTTLE_SCALE: 'throttleScale',
+  FEEDPROC_MAX_REPORT_RESULTS: 'maxReportResults',
+  FEEDPROC_MAX_FLAT_COLUMNS: 'maxFlatColumns',
+  FEEDPROC_MAX_MESSAGE_ELEMENTS: 'maxMessageElements',
+  FEEDPROC_MAX_MESSAGE_CHARS: 'maxMessageChars',
   FEEDPROC_FAULT: 'fault',
 };
 /** Settings that are numbers; the environment gives strings. */
@@ -78,6 +90,10 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'httpPort',
   'maxFeedBytes',
   'throttleScale',
+  'maxReportResults',
+  'maxFlatColumns',
+  'maxMessageElements',
+  'maxMessageChars',
 ]);
 
 export interface ConfigSources {

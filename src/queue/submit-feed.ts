@@ -13,6 +13,7 @@ import { commandFromXml, type CommandOrProblem } from '../apply/from-xml.js';
 import { isOutOfMemory } from '../apply/redis-failures.js';
 import { FeedError } from '../core/errors.js';
 import { crashNow, parseFaults } from '../core/faults.js';
+import { limitsOf } from '../core/limits.js';
 import type { FeedTypeInfo, FlatKind, XmlMessageType } from '../core/feed-types.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { ReportBuilder, toResult } from '../report/index.js';
@@ -44,6 +45,11 @@ export interface SubmitOptions {
   expectedType?: FeedTypeInfo | undefined;
   /** A FeedSubmissionId reserved when the file was received (an HTTP upload): that record is started, not a new one. */
   reservedFeedId?: string | undefined;
+  /**
+   * Set when the file is not to be read at all (reading it ended the process too often, FEED_GIVEN_UP): the feed
+   * is rejected with this error, nothing applied.
+   */
+  refuse?: FeedError | undefined;
 }
 
 /**
@@ -148,6 +154,17 @@ async function validateAndEnqueue(
   path: string,
   options: SubmitOptions,
 ): Promise<FeedRecord> {
+  if (options.refuse) {
+    const { feedSubmissionId, feedType, merchantId } = record;
+    const head = {
+      feedSubmissionId,
+      feedType,
+      merchantId,
+      format: options.expectedType?.format ?? 'xml',
+      encoding: null,
+    };
+    return finalizeRejected(deps, record, new ReportBuilder(deps.config.maxReportResults).reject(head, options.refuse));
+  }
   let validated: { ready: FeedRecord; partitions: number[] } | FeedRecord;
   try {
     validated = await validateAndSpill(deps, record, path, options);
@@ -186,6 +203,7 @@ async function validateAndSpill(
     onValid,
     onRestart: () => spill.discard(),
     pause: () => spill.drain(),
+    limits: limitsOf(deps.config),
   };
   let report = await validateFeedFile(deps.schemas, path, validation);
   report = checkMerchant(report, options.merchantId);

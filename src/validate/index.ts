@@ -3,6 +3,7 @@
  * touching Redis. Bad data never throws; only an unreadable file or a bug does.
  */
 import { FeedError } from '../core/errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import type { FeedTypeInfo } from '../core/feed-types.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { pausing } from '../parse/pausing.js';
@@ -27,6 +28,8 @@ export interface ValidateOptions {
   onRestart?: (() => Promise<void>) | undefined;
   /** Awaited before each chunk of the file is read: lets the consumer of onValid hold the reader back. */
   pause?: (() => Promise<void>) | undefined;
+  /** The report's result cap and the per-message bounds (core/limits.ts); DEFAULT_LIMITS when not given. */
+  limits?: Limits | undefined;
 }
 
 export async function validateFeedFile(
@@ -34,6 +37,7 @@ export async function validateFeedFile(
   path: string,
   options: ValidateOptions = {},
 ): Promise<Report> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
   let sniffed;
   try {
     sniffed = await sniffFile(path);
@@ -47,7 +51,7 @@ export async function validateFeedFile(
       encoding: null,
       merchantId: null,
     };
-    return new ReportBuilder().reject(head, err);
+    return new ReportBuilder(limits.maxReportResults).reject(head, err);
   }
   const { encoding, bomLength } = sniffed;
   if (sniffed.format === 'json') {
@@ -58,12 +62,14 @@ export async function validateFeedFile(
       bom: bomLength > 0,
       expectedType: options.expectedType,
       onValid: options.onValid,
+      limits,
     };
     return validateJsonListingsFeed(schemas, input);
   }
   if (sniffed.format === 'xml') {
     const chunks = pausing(decodeFile(path, encoding, bomLength), options.pause);
-    return validateXmlFeed(schemas, { chunks, encoding, expectedType: options.expectedType, onValid: options.onValid });
+    const input = { chunks, encoding, expectedType: options.expectedType, onValid: options.onValid, limits };
+    return validateXmlFeed(schemas, input);
   }
   return validateFlatFeed(schemas, {
     path,
@@ -72,5 +78,6 @@ export async function validateFeedFile(
     onValid: options.onValid,
     onRestart: options.onRestart,
     pause: options.pause,
+    limits,
   });
 }

@@ -6,12 +6,13 @@
  * there is one. Memory does not grow with the file: only results are kept, and at most a result limit of them.
  */
 import { FeedError } from '../core/errors.js';
+import type { Limits } from '../core/limits.js';
 import { JSON_LISTINGS_FEED, type FeedTypeInfo } from '../core/feed-types.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError } from '../parse/decode.js';
 import { readJsonListingsFeed, type JsonListingsShape, type JsonPart } from '../parse/json-listings-reader.js';
 import type { JsonPosition } from '../parse/json-tokenizer.js';
-import { ReportBuilder, resultLimitOf, type ReportHead, type ResultInput } from '../report/report-builder.js';
+import { ReportBuilder, type ReportHead, type ResultInput } from '../report/report-builder.js';
 import { identifiers } from './additional-info.js';
 import { describeFirstJsonProblem, readablePath } from './describe-json-errors.js';
 import { readListing } from './listings-attributes.js';
@@ -29,6 +30,7 @@ export interface JsonValidationInput {
   bom: boolean;
   expectedType?: FeedTypeInfo | undefined;
   onValid?: ((message: ValidMessage) => void) | undefined;
+  limits: Limits;
 }
 
 /** Never throws for bad data: a rejected feed is a report with status Rejected. */
@@ -46,7 +48,7 @@ export async function validateJsonListingsFeed(schemas: SchemaRegistry, input: J
         detail: 'a JSON listings document must be UTF-8 (RFC 8259)',
       });
     if (input.bom) state.builder.addFileResult({ code: 'JSON_BYTE_ORDER_MARK' });
-    state.finish(await readJsonListingsFeed(input.chunks, state));
+    state.finish(await readJsonListingsFeed(input.chunks, state, input.limits));
     return state.builder.complete(state.head());
   } catch (err) {
     if (err instanceof FeedError) return state.builder.reject(state.head(), err);
@@ -59,7 +61,7 @@ export async function validateJsonListingsFeed(schemas: SchemaRegistry, input: J
 }
 
 class ListingsFeedState {
-  readonly builder = new ReportBuilder(resultLimitOf('json'));
+  readonly builder: ReportBuilder;
   private readonly header;
   private readonly message;
   private sellerId: string | null = null;
@@ -71,6 +73,7 @@ class ListingsFeedState {
     schemas: SchemaRegistry,
     private readonly input: JsonValidationInput,
   ) {
+    this.builder = new ReportBuilder(input.limits.maxReportResults);
     this.header = schemas.byName(`${SCHEMA}#/$defs/header`);
     this.message = schemas.byName(`${SCHEMA}#/$defs/message`);
   }

@@ -4,6 +4,7 @@
  * only results for failed messages are kept.
  */
 import { FeedError } from '../core/errors.js';
+import type { Limits } from '../core/limits.js';
 import { XML_MESSAGE_TYPES, feedTypeForMessageType, type FeedTypeInfo } from '../core/feed-types.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError } from '../parse/decode.js';
@@ -22,13 +23,14 @@ export interface XmlValidationInput {
   expectedType?: FeedTypeInfo | undefined;
   /** Called for every valid message, in file order (for the pipeline; validate alone passes none). */
   onValid?: ((message: ValidMessage) => void) | undefined;
+  limits: Limits;
 }
 
 /** Never throws for bad data: a rejected feed is a report with status Rejected. */
 export async function validateXmlFeed(schemas: SchemaRegistry, input: XmlValidationInput): Promise<Report> {
   const state = new XmlFeedState(schemas, input);
   try {
-    await readXmlFeed(input.chunks, state);
+    await readXmlFeed(input.chunks, state, input.limits);
     state.finish();
     return state.builder.complete(state.head());
   } catch (err) {
@@ -42,7 +44,7 @@ export async function validateXmlFeed(schemas: SchemaRegistry, input: XmlValidat
 }
 
 class XmlFeedState {
-  readonly builder = new ReportBuilder();
+  readonly builder: ReportBuilder;
   private readonly preamble: XmlNode[] = [];
   private feedType: FeedTypeInfo | undefined;
   private merchantId: string | null = null;
@@ -53,7 +55,9 @@ class XmlFeedState {
   constructor(
     private readonly schemas: SchemaRegistry,
     private readonly input: XmlValidationInput,
-  ) {}
+  ) {
+    this.builder = new ReportBuilder(input.limits.maxReportResults);
+  }
 
   head(): ReportHead {
     return {

@@ -6,6 +6,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
+import { limitsOf, type Limits } from '../../core/limits.js';
 import { writeAtomically } from '../../ingest/atomic-write.js';
 import { isWorkInProgressName } from '../../ingest/drop-folder.js';
 import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../../report/index.js';
@@ -28,7 +29,7 @@ export async function runCheckFolder(
   let worst: number = EXIT.OK;
   for (const name of names) {
     try {
-      worst = Math.max(worst, await checkFile(schemas, incoming, reports, name, log));
+      worst = Math.max(worst, await checkFile(schemas, limitsOf(config), incoming, reports, name, log));
     } catch (err) {
       // One file that cannot be read (vanished, unreadable) must not cost the others their reports.
       log(`${name}: not checked: ${err instanceof Error ? err.message : String(err)}`);
@@ -41,12 +42,13 @@ export async function runCheckFolder(
 
 async function checkFile(
   schemas: SchemaRegistry,
+  limits: Limits,
   incoming: string,
   reports: string,
   name: string,
   log: (line: string) => void,
 ): Promise<number> {
-  const report = await validateFeedFile(schemas, join(incoming, name));
+  const report = await validateFeedFile(schemas, join(incoming, name), { limits });
   const format = nativeReportFormat(report);
   const target = join(reports, `${name}.report.${REPORT_EXTENSIONS[format]}`);
   await writeAtomically(target, renderReport(report, format, name));

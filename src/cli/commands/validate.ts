@@ -1,8 +1,10 @@
 /** `feedproc validate FILE [--type T] [--format F]`: the offline "check my file". No Redis. */
 import { access, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
 import { feedTypeByName, FEED_TYPES } from '../../core/feed-types.js';
+import { limitsOf } from '../../core/limits.js';
 import type { ReportFormat } from '../../core/types.js';
 import { nativeReportFormat, renderReport, writeReport } from '../../report/index.js';
 import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
@@ -16,6 +18,7 @@ export interface ValidateArgs {
 
 export async function runValidate(
   schemas: SchemaRegistry,
+  config: Config,
   args: ValidateArgs,
   out: NodeJS.WritableStream,
 ): Promise<number> {
@@ -25,7 +28,7 @@ export async function runValidate(
     throw new FeedError('CLI_USAGE', { detail: `unknown feed type ${args.type}; known types: ${known}` });
   }
   await requireReadableFile(args.file);
-  const report = await validateFeedFile(schemas, args.file, { expectedType });
+  const report = await validateFeedFile(schemas, args.file, { expectedType, limits: limitsOf(config) });
   await writeReport(renderReport(report, args.format ?? nativeReportFormat(report), basename(args.file)), out);
   return exitCodeForReport(report);
 }
