@@ -1,7 +1,8 @@
 /**
  * Bounded reports, bounded messages and safe cells (docs/limits.md), with real processes and the test Redis:
- * - a flat file whose 7 MB header names 1,000,000 unknown columns, through `validate`, `process`, the drop folder
- *   and the JSON API upload: one small Fatal 97032 report, Redis growth under 1 MB, bounded process memory;
+ * - a flat file whose 7 MB header names 1,000,000 unknown columns, through `validate`, `process`, the drop folder,
+ *   the JSON API upload and MWS SubmitFeed: one small Fatal 97032 report, Redis growth under 1 MB, bounded
+ *   process memory;
  * - a valid envelope whose one message holds millions of `<x/>` (the limit lowered through the environment),
  *   through `validate`, the drop folder and the JSON API: rejected with 97030 before memory grows;
  * - unknown columns below the cap folded into one 90061, a report capped at FEEDPROC_MAX_REPORT_RESULTS with a
@@ -27,6 +28,7 @@ import { REPO_ROOT, runCli, type CliRun } from '../helpers/cli.js';
 import { connectTestRedis, removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { MwsTestClient } from '../helpers/mws-client.js';
 import { merchantInbox } from '../helpers/watcher.js';
 
 /** Generous: the machine is shared, and each test writes and reads files of several megabytes. */
@@ -248,10 +250,13 @@ describe('process (a real CLI process on the test Redis)', () => {
 describe('feedproc serve: the drop folder and the JSON API', () => {
   let serve: ServeProcess;
   let secret: string;
+  let mws: MwsTestClient;
 
   beforeAll(async () => {
     serve = await startServe({ FEEDPROC_MAX_MESSAGE_ELEMENTS: TEST_MAX_ELEMENTS });
-    secret = (await serve.createKey(MERCHANT)).secretKey;
+    const key = await serve.createKey(MERCHANT);
+    secret = key.secretKey;
+    mws = new MwsTestClient(serve.port, key);
   }, LONG);
   afterAll(() => serve.stop());
 
@@ -308,6 +313,13 @@ describe('feedproc serve: the drop folder and the JSON API', () => {
       const uploaded = await result(id);
       expect(flatRows(uploaded).map((row) => row[2])).toEqual(['97032']);
       expect(Buffer.byteLength(uploaded)).toBeLessThan(1024);
+
+      const submitted = await mws.submit(FLAT_TYPE, readFileSync(wideFile('wide-mws.txt'), 'utf8'));
+      await mws.waitDone(submitted.FeedSubmissionId);
+      const answer = await mws.call('GetFeedSubmissionResult', { FeedSubmissionId: submitted.FeedSubmissionId });
+      expect(answer.status).toBe(200);
+      expect(flatRows(answer.text).map((row) => row[2])).toEqual(['97032']);
+      expect(Buffer.byteLength(answer.text)).toBeLessThan(1024);
 
       const grown = (await prefixBytes(serve.prefix)) - before;
       expect(grown).toBeLessThan(MIB);
