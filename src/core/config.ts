@@ -58,6 +58,14 @@ export interface Config {
    * a TLS-terminating proxy). Only for a server reachable through that proxy alone. @defaultValue false
    */
   readonly trustProxy: boolean;
+  /** Results a report lists at most (core/limits.ts). @defaultValue 10000 */
+  readonly maxReportResults: number;
+  /** Cells a flat file's header row may have. @defaultValue 2000 */
+  readonly maxFlatColumns: number;
+  /** Elements (XML) or values (JSON) one message may hold. @defaultValue 100000 */
+  readonly maxMessageElements: number;
+  /** Characters one message may span. @defaultValue 16777216 */
+  readonly maxMessageChars: number;
   /** Fault injection for the chaos tests (core/faults.ts), never set in production. @defaultValue null */
   readonly fault: string | null;
   /** The notifier's fault injection (`exit-after-accept`), for its test only. @defaultValue null */
@@ -85,6 +93,10 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_SPAPI_GZIP_BYTES: 'spapiGzipBytes',
   FEEDPROC_SPAPI_URL_SECONDS: 'spapiUrlSeconds',
   FEEDPROC_TRUST_PROXY: 'trustProxy',
+  FEEDPROC_MAX_REPORT_RESULTS: 'maxReportResults',
+  FEEDPROC_MAX_FLAT_COLUMNS: 'maxFlatColumns',
+  FEEDPROC_MAX_MESSAGE_ELEMENTS: 'maxMessageElements',
+  FEEDPROC_MAX_MESSAGE_CHARS: 'maxMessageChars',
   FEEDPROC_FAULT: 'fault',
   FEEDPROC_NOTIFY_FAULT: 'notifyFault',
 };
@@ -99,6 +111,10 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'throttleScale',
   'spapiGzipBytes',
   'spapiUrlSeconds',
+  'maxReportResults',
+  'maxFlatColumns',
+  'maxMessageElements',
+  'maxMessageChars',
 ]);
 
 /** Settings that are yes/no; the environment gives `true`/`false` (or `1`/`0`). */
