@@ -41,6 +41,11 @@ const PEAK_RSS = join(REPO_ROOT, 'test', 'helpers', 'peak-rss.mjs');
 /** Elements one message may hold in these tests; the huge message has 2,000,000. */
 const TEST_MAX_ELEMENTS = '10000';
 const MIB = 1024 * 1024;
+/**
+ * The three doors' tests share one merchant's throttles: restore them quickly, and keep the drop folder's window
+ * (2 s by default, uploads included) short, so that waiting for a result stays within the listing quotas.
+ */
+const QUICK_DOORS = { FEEDPROC_THROTTLE_SCALE: '0.001', FEEDPROC_WATCH_STABLE_MS: '200' };
 
 const tmp = makeTempDir('feedproc-bounded-');
 let redis: Redis;
@@ -253,7 +258,7 @@ describe('feedproc serve: the drop folder and the JSON API', () => {
   let mws: MwsTestClient;
 
   beforeAll(async () => {
-    serve = await startServe({ FEEDPROC_MAX_MESSAGE_ELEMENTS: TEST_MAX_ELEMENTS });
+    serve = await startServe({ FEEDPROC_MAX_MESSAGE_ELEMENTS: TEST_MAX_ELEMENTS, ...QUICK_DOORS });
     const key = await serve.createKey(MERCHANT);
     secret = key.secretKey;
     mws = new MwsTestClient(serve.port, key);
@@ -293,7 +298,7 @@ describe('feedproc serve: the drop folder and the JSON API', () => {
       });
       if (response.status === 200) return response.text();
       if (Date.now() > deadline) throw new Error(`no result for feed ${id}: ${response.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
 
@@ -359,7 +364,11 @@ describe('feedproc serve: the drop folder and the JSON API', () => {
       // A running watcher resumes processing/ only at start: this one is taken by the periodic rescan or a restart.
       serve.process.child.kill('SIGTERM');
       await serve.process.exited;
-      const again = await startServe({ FEEDPROC_FEEDS_DIR: serve.feedsDir, FEEDPROC_PREFIX: serve.prefix });
+      const again = await startServe({
+        FEEDPROC_FEEDS_DIR: serve.feedsDir,
+        FEEDPROC_PREFIX: serve.prefix,
+        ...QUICK_DOORS,
+      });
       try {
         const given = await again.process.waitFor((e) => e['event'] === 'feed' && e['file'] === 'killer.xml', 120_000);
         expect(given).toMatchObject({ status: 'Rejected', messagesProcessed: 0 });
