@@ -31,7 +31,11 @@ export interface Claim {
   attempts?: number;
 }
 
-/** Reading a file that ended the process this often is not tried again: it fails with FEED_GIVEN_UP. */
+/**
+ * Reading a file that ended the process this often in a row is not tried again: it fails with FEED_GIVEN_UP. The
+ * same give-up rule as queue/partition-runs.ts (runs that got no further are counted; docs/limits.md): a read keeps
+ * nothing when its process ends, so every such run counts, and three are the limit since each took the server down.
+ */
 export const MAX_READ_ATTEMPTS = 3;
 
 export interface Outcome {
