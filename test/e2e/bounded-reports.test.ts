@@ -6,7 +6,8 @@
  * - a valid envelope whose one message holds millions of `<x/>` (the limit lowered through the environment),
  *   through `validate`, the drop folder and the JSON API: rejected with 97030 before memory grows;
  * - unknown columns below the cap folded into one 90061, a report capped at FEEDPROC_MAX_REPORT_RESULTS with a
- *   last 97012, a resumed file whose reading ended its process too often given up (97033);
+ *   last 97012, a resumed file whose reading ended its process too often given up (97033): once from a claim
+ *   record left as three crashes leave it, once with `feedproc watch` really killed by V8's heap limit three times;
  * - formula injection: SKUs such as `=HYPERLINK(…)` reach the flat report as text.
  * Memory is measured as the kernel's peak RSS (getrusage / VmHWM), never timed.
  */
@@ -30,6 +31,8 @@ import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { MwsTestClient } from '../helpers/mws-client.js';
 import { merchantInbox } from '../helpers/watcher.js';
+import { spawnCli } from '../helpers/chaos-processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /** Generous: the machine is shared, and each test writes and reads files of several megabytes. */
 const LONG = 300_000;
@@ -379,6 +382,59 @@ describe('feedproc serve: the drop folder and the JSON API', () => {
         expect(existsSync(join(processing, 'killer.xml'))).toBe(false);
       } finally {
         await again.stop();
+      }
+    },
+    LONG,
+  );
+});
+
+describe('a file whose reading ends the process (feedproc watch, restarted as a supervisor would)', () => {
+  const prefix = uniquePrefix();
+  afterAll(() => removePrefix(redis, prefix));
+
+  it(
+    'is counted in its claim record at each start and given up with 97033 at the fourth, not read again',
+    async () => {
+      // A 2,000,000-element message with the element limit lifted is hundreds of MB of nodes: with a 96 MB heap,
+      // V8 ends the process while the file is read, as the 160 MB file did to a default heap.
+      const feedsDir = join(tmp.dir, 'killing-feeds');
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        FEEDPROC_REDIS_URL: testRedisUrl(),
+        FEEDPROC_PREFIX: prefix,
+        FEEDPROC_FEEDS_DIR: feedsDir,
+        FEEDPROC_WATCH_STABLE_MS: '200',
+        FEEDPROC_MAX_MESSAGE_ELEMENTS: '100000000',
+        NODE_OPTIONS: '--max-old-space-size=96',
+      };
+      renameSync(hugeMessageFile('oom.xml', 2_000_000), join(merchantInbox(feedsDir, MERCHANT), 'oom.xml'));
+      const claimRecord = join(feedsDir, 'processing', MERCHANT, '.oom.xml.claim');
+      for (let start = 1; start <= 3; start += 1) {
+        const watch = spawnCli(['watch'], env);
+        const ended = await watch.exited;
+        expect(ended).not.toEqual({ code: 0, signal: null }); // it died reading the file
+        expect(watch.stdout()).not.toContain('"event":"feed"');
+        expect(JSON.parse(readFileSync(claimRecord, 'utf8'))).toMatchObject({ attempts: start });
+      }
+      const watch = spawnCli(['watch'], env);
+      try {
+        const line = await waitUntil('the feed event of the fourth start', () =>
+          watch
+            .stdout()
+            .split('\n')
+            .find((l) => l.includes('"event":"feed"')),
+        );
+        const event = JSON.parse(line) as Record<string, unknown>;
+        expect(event).toMatchObject({ file: 'oom.xml', status: 'Rejected', messagesProcessed: 0 });
+        const report = readFileSync(String(event['report']), 'utf8');
+        expect(report).toContain('<ResultMessageCode>97033</ResultMessageCode>');
+        expect(report).toContain('Processing this file stopped 3 times without finishing');
+        expect(readdirSync(join(feedsDir, 'failed', MERCHANT))).toEqual(['oom.xml']);
+        expect(existsSync(claimRecord)).toBe(false);
+        expect(watch.alive()).toBe(true); // the fourth start read nothing and lives on
+      } finally {
+        watch.child.kill('SIGTERM');
+        await watch.exited;
       }
     },
     LONG,
