@@ -47,7 +47,8 @@ function problemFor(i: number): ResultInput {
 }
 
 function buildReport(count: number): Report {
-  const builder = new ReportBuilder();
+  // The renderer's own figure: every result kept (an operator may raise FEEDPROC_MAX_REPORT_RESULTS this far).
+  const builder = new ReportBuilder(count);
   for (let i = 1; i <= count; i += 1) builder.addMessage(String(i), [problemFor(i)]);
   const head = {
     feedSubmissionId: '50001',

@@ -37,6 +37,7 @@ import {
   type ProbeOutcome,
 } from './probes.js';
 import { startBenchRedis, stopBenchRedis, type BenchRedis } from './bench-redis.js';
+import { boundedFigures, boundedProbes } from './bounded-probes.js';
 import { numberField } from './result-line.js';
 import { median } from './stats.js';
 import { figuresTable, runsTable } from './table.js';
@@ -125,6 +126,7 @@ function mainProbes(ctx: BenchContext, feeds: { xml: string; txt: string }): Pro
     validateProbe(ctx.paths, 'feedproc-flat', feeds.txt, MESSAGES, 'rows/s', MINUTE),
     reportProbe(ctx.paths, ctx.dataDir, REPORT_RESULTS),
     rejectionProbe(ctx.paths, 'billion-laughs', writeBillionLaughs(ctx.dataDir)),
+    ...boundedProbes(ctx.paths, ctx.dataDir),
   ];
 }
 
@@ -323,6 +325,7 @@ function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, quick: boolea
     ),
     limitFigure('laughs-time', 'billion laughs: rejected after', laughsSeconds, 's', 1, laughs.error),
     limitFigure('laughs-rss', 'billion laughs: peak RSS', laughs.peakRssMiB, 'MiB', 100, errorOrRss(laughs)),
+    ...boundedFigures(get),
     ratioFigure(
       'process-xml-vs-naive',
       `process --workers ${PROCESS_WORKERS}, XML 100k`,

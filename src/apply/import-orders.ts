@@ -1,4 +1,5 @@
 /** Loading a whole order report into the ledger (`orders import`, and order reports dropped into the folder). */
+import { safeCell } from '../core/safe-cell.js';
 import type { OrderReport } from '../parse/order-report.js';
 import type { Ledger } from './ledger.js';
 
@@ -26,7 +27,8 @@ export async function importOrderReport(
 }
 
 /** The lines `orders import` prints, and the import report of a dropped order report. */
-export function importSummary(file: string, report: OrderReport, counts: ImportCounts): string {
+export function importSummary(name: string, report: OrderReport, counts: ImportCounts): string {
+  const file = safeCell(name); // each line starts with the file name, as in the text report (safe cells)
   const lines = [
     `${file}: ${counts.orders} orders (${counts.items} items, ${report.encoding}): ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged`,
   ];

@@ -38,9 +38,10 @@ function buildProgram(run: Run): Command {
       ),
     )
     .action((file: string, opts: { type?: string; format?: Format }) =>
-      run(async (schemas) =>
+      run(async (schemas, config) =>
         (await import('./commands/validate.js')).runValidate(
           schemas,
+          config,
           { file, type: opts.type, format: opts.format },
           process.stdout,
         ),

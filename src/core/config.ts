@@ -70,6 +70,14 @@ export interface Config {
   readonly jobBackoffMs: number;
   /** Failures (not Redis or a full disk) after which a dropped file goes to failed/ with a report. @defaultValue 6 */
   readonly fileAttempts: number;
+  /** Results a report lists at most (core/limits.ts). @defaultValue 10000 */
+  readonly maxReportResults: number;
+  /** Cells a flat file's header row may have. @defaultValue 2000 */
+  readonly maxFlatColumns: number;
+  /** Elements (XML) or values (JSON) one message may hold. @defaultValue 100000 */
+  readonly maxMessageElements: number;
+  /** Characters one message may span. @defaultValue 16777216 */
+  readonly maxMessageChars: number;
   /** Fault injection for the chaos tests (core/faults.ts), never set in production. @defaultValue null */
   readonly fault: string | null;
   /** The notifier's fault injection (`exit-after-accept`), for its test only. @defaultValue null */
@@ -103,6 +111,10 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_JOB_ATTEMPTS: 'jobAttempts',
   FEEDPROC_JOB_BACKOFF_MS: 'jobBackoffMs',
   FEEDPROC_FILE_ATTEMPTS: 'fileAttempts',
+  FEEDPROC_MAX_REPORT_RESULTS: 'maxReportResults',
+  FEEDPROC_MAX_FLAT_COLUMNS: 'maxFlatColumns',
+  FEEDPROC_MAX_MESSAGE_ELEMENTS: 'maxMessageElements',
+  FEEDPROC_MAX_MESSAGE_CHARS: 'maxMessageChars',
   FEEDPROC_FAULT: 'fault',
   FEEDPROC_NOTIFY_FAULT: 'notifyFault',
 };
@@ -123,6 +135,10 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'jobAttempts',
   'jobBackoffMs',
   'fileAttempts',
+  'maxReportResults',
+  'maxFlatColumns',
+  'maxMessageElements',
+  'maxMessageChars',
 ]);
 
 /** Settings that are yes/no; the environment gives `true`/`false` (or `1`/`0`). */

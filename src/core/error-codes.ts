@@ -96,7 +96,7 @@ export const ERROR_CODES = Object.freeze({
     'The feed type could not be determined from the content: {detail}. Submit an MWS XML envelope, a tab-delimited file with a known header row or a JSON listings document, or name the type with --type.',
   ),
   FLAT_NO_DATA: entry(97004, 'feed', 'The file has a header row but no data rows.'),
-  FILE_LINE_TOO_LONG: entry(97006, 'feed', 'Line {line} is longer than {limit} MiB; no row of a feed is that long.'),
+  FILE_LINE_TOO_LONG: entry(97006, 'feed', 'Line {line} is longer than {limit}; no row of a feed is that long.'),
   FLAT_EXTRA_CELLS: entry(
     97005,
     'message',
@@ -114,6 +114,32 @@ export const ERROR_CODES = Object.freeze({
     'file',
     'This report lists the first {limit} results; {omitted} more ({errors} errors, {warnings} warnings) were left out.',
     'Warning',
+  ),
+  FLAT_UNKNOWN_COLUMNS: entry(
+    90061,
+    'file',
+    'The field headings {columns} and {more} more ({total} in all) are invalid, so values in these fields were ignored. To correct this error, download the template again and use the new copy, or fix the field headings in your existing file.',
+    'Warning',
+  ),
+  MESSAGE_TOO_MANY_ELEMENTS: entry(
+    97030,
+    'feed',
+    'The message starting at Line {line}, Column {column} holds more than {limit} elements; no message of a feed is that large, so the feed was not read further.',
+  ),
+  MESSAGE_TOO_LARGE: entry(
+    97031,
+    'feed',
+    'The message starting at Line {line}, Column {column} is longer than {limit}; no message of a feed is that large, so the feed was not read further.',
+  ),
+  FLAT_TOO_MANY_COLUMNS: entry(
+    97032,
+    'feed',
+    'Line {line} has more than {limit} columns; a flat feed has at most {limit}, so the file was not read further.',
+  ),
+  FEED_GIVEN_UP: entry(
+    97033,
+    'feed',
+    'Processing this file stopped {attempts} times without finishing (the process ended while it was being read: {detail}); it was given up and nothing in it was applied.',
   ),
   LISTINGS_ATTRIBUTE_NOT_KEPT: entry(
     97201,

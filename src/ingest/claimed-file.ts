@@ -8,6 +8,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FeedError } from '../core/errors.js';
 import { crashNow, parseFaults } from '../core/faults.js';
 import { feedTypeByName } from '../core/feed-types.js';
 import type { Report } from '../core/types.js';
@@ -26,7 +27,16 @@ export interface Claim {
   /** An HTTP upload: the FeedSubmissionId its client was given, and the FeedType it declared. */
   reservedFeedId?: string;
   feedType?: string;
+  /** Submissions begun for this claim; one that never finished ended its process (a crash, memory exhausted). */
+  attempts?: number;
 }
+
+/**
+ * Reading a file that ended the process this often in a row is not tried again: it fails with FEED_GIVEN_UP. The
+ * same give-up rule as queue/partition-runs.ts (runs that got no further are counted; docs/limits.md): a read keeps
+ * nothing when its process ends, so every such run counts, and three are the limit since each took the server down.
+ */
+export const MAX_READ_ATTEMPTS = 3;
 
 export interface Outcome {
   feedId: string;
@@ -96,10 +106,19 @@ async function feedOf(deps: PipelineDeps, file: DroppedFile, merchantId: string)
   if (claimRecord.feedId) return claimRecord.feedId;
   claimRecord = await reserveFeed(deps, file, merchantId, claimRecord);
   const expectedType = claimRecord.feedType ? feedTypeByName(claimRecord.feedType) : undefined;
-  const record = await submitFeed(deps, file.path, {
+  // Counted before reading, so that a file whose reading kills the process (memory) is not resumed forever; an
+  // error the process survives (Redis full, a disk error) does not count: the watcher's retries handle those.
+  const attempts = (claimRecord.attempts ?? 0) + 1;
+  await writeAtomically(sidecarPath(file), JSON.stringify({ ...claimRecord, attempts } satisfies Claim));
+  const options = {
     merchantId,
     expectedType,
     reservedFeedId: claimRecord.reservedFeedId,
+    refuse: attempts > MAX_READ_ATTEMPTS ? givenUp(attempts - 1) : undefined,
+  };
+  const record = await submitFeed(deps, file.path, options).catch(async (err: unknown) => {
+    await writeAtomically(sidecarPath(file), JSON.stringify(claimRecord));
+    throw err;
   });
   let feedId = record.feedSubmissionId;
   // A crash between submitting and recording the id: the resubmission is a "duplicate" of our own feed.
@@ -141,6 +160,11 @@ async function reserveFeed(deps: PipelineDeps, file: DroppedFile, merchantId: st
 /** The FeedType an HTTP upload declared; undefined for a dropped file (its type comes from its content). */
 export async function declaredFeedType(file: DroppedFile): Promise<string | undefined> {
   return (await readClaim(file)).feedType;
+}
+
+function givenUp(attempts: number): FeedError {
+  const detail = 'killed, or out of memory; the server log says which';
+  return new FeedError('FEED_GIVEN_UP', { attempts, detail });
 }
 
 async function readClaim(file: DroppedFile): Promise<Claim> {

@@ -5,6 +5,7 @@
  * prefix of it plus a hash of the whole name (the report keeps the original name inside).
  */
 import { createHash } from 'node:crypto';
+import { safeCell } from '../core/safe-cell.js';
 
 /** Room left for what is added around a derived name (a claim dot, `.<id>.report.xml`, a temp file's uuid). */
 export const MAX_STEM_BYTES = 160;
@@ -95,5 +96,5 @@ export function* withOriginalName(pieces: Iterable<string>, extension: string, n
     else yield piece;
     first = false;
   }
-  if (extension === 'txt') yield `\noriginal-file-name\t${name.replace(/[\t\r\n]+/g, ' ')}\n`;
+  if (extension === 'txt') yield `\noriginal-file-name\t${safeCell(name.replace(/[\t\r\n]+/g, ' '))}\n`;
 }

@@ -6,6 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importOrderReport, importSummary } from '../apply/import-orders.js';
+import { safeCell } from '../core/safe-cell.js';
 import { createLedger } from '../apply/ledger.js';
 import { isOrderReportHeader, readOrderReport } from '../parse/order-report.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
@@ -55,7 +56,7 @@ export async function importDroppedOrderReport(
 
 /** A file at the top of incoming/ when no default merchant is configured. */
 export async function failUnassigned(folder: DropFolder, file: DroppedFile): Promise<ImportOutcome> {
-  const summary = `${file.name}: not processed: no merchant. Drop it into incoming/<MERCHANT_ID>/, or set FEEDPROC_MERCHANT for files at the top of incoming/.\n`;
+  const summary = `${safeCell(file.name)}: not processed: no merchant. Drop it into incoming/<MERCHANT_ID>/, or set FEEDPROC_MERCHANT for files at the top of incoming/.\n`;
   const reportPath = join(folder.reports, unassignedReportName(file.name));
   await writeAtomically(reportPath, summary);
   const movedTo = await moveOut(folder, file, folder.failed, 'unassigned');

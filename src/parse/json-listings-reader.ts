@@ -7,14 +7,24 @@
  * as the part's problem, for validation to report on that message.
  */
 import { FeedError } from '../core/errors.js';
+import { DEFAULT_LIMITS, describeChars, type Limits } from '../core/limits.js';
 import { JsonTokenizer, type JsonEvents, type JsonPosition } from './json-tokenizer.js';
 
 /** Far deeper than any listings attribute goes (about 12 levels); deeper documents are refused, not recursed into. */
 export const MAX_DEPTH = 32;
 /** Longer strings are not kept: the message (or the header) holding one is refused. */
 export const MAX_STRING_LENGTH = 64 * 1024;
-/** What one message or the header may hold, in characters of its strings and names plus 8 per value. */
+/**
+ * What one message or the header may hold, in characters of its strings and names plus 8 per value; a lower
+ * FEEDPROC_MAX_MESSAGE_CHARS lowers it. FEEDPROC_MAX_MESSAGE_ELEMENTS bounds the number of values as well.
+ */
 export const MAX_PART_SIZE = 1024 * 1024;
+
+/** The bounds of one part, from the configured limits. */
+interface PartBounds {
+  size: number;
+  values: number;
+}
 
 /** The header or one message, as read. */
 export interface JsonPart {
@@ -53,8 +63,10 @@ export interface JsonListingsShape {
 export async function readJsonListingsFeed(
   chunks: AsyncIterable<string>,
   handlers: JsonListingsHandlers,
+  limits: Limits = DEFAULT_LIMITS,
 ): Promise<JsonListingsShape> {
-  const reader = new DocumentReader(handlers);
+  const bounds = { size: Math.min(MAX_PART_SIZE, limits.maxMessageChars), values: limits.maxMessageElements };
+  const reader = new DocumentReader(handlers, bounds);
   const tokenizer = new JsonTokenizer(reader, { maxDepth: MAX_DEPTH, maxStringLength: MAX_STRING_LENGTH });
   for await (const chunk of chunks) tokenizer.write(chunk);
   tokenizer.end();
@@ -73,7 +85,10 @@ class DocumentReader implements JsonEvents {
   private messagesAt: JsonPosition | null = null;
   private last: JsonPosition = { line: 1, column: 1 };
 
-  constructor(private readonly handlers: JsonListingsHandlers) {}
+  constructor(
+    private readonly handlers: JsonListingsHandlers,
+    private readonly bounds: PartBounds,
+  ) {}
 
   shape(): JsonListingsShape {
     return { messages: this.messagesAt, header: this.members.has('header'), end: this.last };
@@ -128,7 +143,7 @@ class DocumentReader implements JsonEvents {
     }
     if (this.depth === 2) return this.startMember(at, kind);
     if (this.inMessages && this.depth === 3) {
-      this.part = new PartBuilder(at);
+      this.part = new PartBuilder(at, this.bounds);
       this.part.open(kind, at);
     }
   }
@@ -159,7 +174,7 @@ class DocumentReader implements JsonEvents {
     if (this.depth === 1) return this.startMember(at, 'scalar', into);
     if (this.inMessages && this.depth === 2) {
       // A message that is not an object: handed over as it is, for validation to refuse.
-      this.part = new PartBuilder(at);
+      this.part = new PartBuilder(at, this.bounds);
       into(this.part);
       this.finishPart();
     }
@@ -175,7 +190,7 @@ class DocumentReader implements JsonEvents {
       return;
     }
     if (member === 'header') {
-      this.part = new PartBuilder(at);
+      this.part = new PartBuilder(at, this.bounds);
       if (kind === 'scalar') {
         into?.(this.part);
         this.finishPart();
@@ -210,12 +225,16 @@ class PartBuilder {
   private readonly stack: Frame[] = [];
   private value: unknown = undefined;
   private size = 0;
+  private values = 0;
   private problem: JsonPartProblem | null = null;
   private readonly positions = new Map<string, JsonPosition>();
   private readonly numbers = new Map<string, string>();
   done = false;
 
-  constructor(private readonly at: JsonPosition) {}
+  constructor(
+    private readonly at: JsonPosition,
+    private readonly bounds: PartBounds,
+  ) {}
 
   result(): JsonPart {
     return {
@@ -274,14 +293,20 @@ class PartBuilder {
   /** Puts a value where it belongs; returns its pointer, or null when it is not kept (a duplicate, or too much). */
   private place(value: unknown, at: JsonPosition): string | null {
     this.size += 8;
+    this.values += 1;
     const frame = this.stack.at(-1);
     if (!frame) {
       this.value = value;
       this.positions.set('', at);
       return '';
     }
-    if (this.size > MAX_PART_SIZE) {
-      this.refuse(at, frame.pointer, `more than ${MAX_PART_SIZE / 1048576} MiB of data in one part of the document`);
+    if (this.size > this.bounds.size) {
+      const detail = `more than ${describeChars(this.bounds.size)} of data in one part of the document`;
+      this.refuse(at, frame.pointer, detail);
+      return null;
+    }
+    if (this.values > this.bounds.values) {
+      this.refuse(at, frame.pointer, `more than ${this.bounds.values} values in one part of the document`);
       return null;
     }
     let pointer: string;

@@ -4,6 +4,7 @@
  * line is kept as pieces, so a very long line costs linear time; beyond `maxLineLength` it is refused.
  */
 import { FeedError } from '../core/errors.js';
+import { describeChars } from '../core/limits.js';
 
 export type LineHandler = (text: string, lineNumber: number) => void;
 
@@ -46,7 +47,7 @@ export class LineSplitter {
         throw new FeedError('FILE_LINE_TOO_LONG', {
           line: this.lineNumber + 1,
           column: 1,
-          limit: this.maxLineLength / 1048576,
+          limit: describeChars(this.maxLineLength),
         });
       }
     }

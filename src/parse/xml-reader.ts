@@ -2,9 +2,12 @@
  * Streaming reader of an MWS XML envelope (saxes): memory stays flat whatever the file size, because each
  * child of the root (Header, MessageType, each Message, …) is built as a small tree, handed over, and dropped.
  * Well-formedness problems, a DOCTYPE, and text or data after the root throw FeedError (the feed is rejected).
+ * So does a child of the root holding more elements or characters than the limits allow (core/limits.ts): it is
+ * refused while it is read, before its tree grows (a node costs ~45 times the bytes of a `<x/>`).
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { FeedError } from '../core/errors.js';
+import { DEFAULT_LIMITS, describeChars, type Limits } from '../core/limits.js';
 import type { XmlNode, XmlRoot } from './xml-node.js';
 
 export interface XmlFeedHandlers {
@@ -17,8 +20,12 @@ export interface XmlFeedHandlers {
 }
 
 /** Reads the whole stream; resolves when the document ended cleanly. */
-export async function readXmlFeed(chunks: AsyncIterable<string>, handlers: XmlFeedHandlers): Promise<void> {
-  const reader = new EnvelopeReader(handlers);
+export async function readXmlFeed(
+  chunks: AsyncIterable<string>,
+  handlers: XmlFeedHandlers,
+  limits: Limits = DEFAULT_LIMITS,
+): Promise<void> {
+  const reader = new EnvelopeReader(handlers, limits);
   for await (const chunk of chunks) reader.write(chunk);
   reader.close();
 }
@@ -41,8 +48,13 @@ class EnvelopeReader {
   private sinceMarkup = 0;
   /** Text before the root element, searched for a DOCTYPE before saxes reads it. */
   private prolog = '';
+  /** The top-level element being built: where it starts (line, column, character offset) and its element count. */
+  private message = { line: 1, column: 1, offset: 0, elements: 0 };
 
-  constructor(private readonly handlers: XmlFeedHandlers) {
+  constructor(
+    private readonly handlers: XmlFeedHandlers,
+    private readonly limits: Limits,
+  ) {
     const p = this.parser;
     p.on('doctype', () => this.fail(new FeedError('PARSE_DOCTYPE', this.here())));
     // No 'error' handler: saxes then throws at the first well-formedness error (see parse) instead of going on
@@ -119,6 +131,7 @@ class EnvelopeReader {
         detail: `elements are nested deeper than ${MAX_DEPTH} levels.`,
       });
     }
+    this.countElement(line, column);
     const attrs = hasKeys(tag.attributes) ? tag.attributes : null; // saxes makes a fresh object per tag
     const node: XmlNode = {
       name: tag.name,
@@ -134,7 +147,33 @@ class EnvelopeReader {
     this.stack.push(node);
   }
 
+  /** Starts a top-level element's count, or refuses the one being built once it holds too many elements. */
+  private countElement(line: number, column: number): void {
+    if (this.stack.length === 0) {
+      this.message = { line, column, offset: this.parser.position, elements: 1 };
+      return;
+    }
+    this.message.elements += 1;
+    if (this.message.elements > this.limits.maxMessageElements) {
+      const { line: at, column: col } = this.message;
+      throw new FeedError('MESSAGE_TOO_MANY_ELEMENTS', {
+        line: at,
+        column: col,
+        limit: this.limits.maxMessageElements,
+      });
+    }
+    this.checkMessageLength();
+  }
+
+  /** Checked at each element and text event: text runs between them are bounded by MAX_RUN_WITHOUT_MARKUP. */
+  private checkMessageLength(): void {
+    if (this.stack.length === 0 || this.parser.position - this.message.offset <= this.limits.maxMessageChars) return;
+    const { line, column } = this.message;
+    throw new FeedError('MESSAGE_TOO_LARGE', { line, column, limit: describeChars(this.limits.maxMessageChars) });
+  }
+
   private closeElement(): void {
+    this.checkMessageLength();
     const node = this.stack.pop();
     if (!node) return; // the root closed
     node.endLine = this.parser.line;
@@ -144,6 +183,7 @@ class EnvelopeReader {
 
   private addText(text: string): void {
     const current = this.stack.at(-1);
+    this.checkMessageLength();
     if (current) current.text += text;
     else if (this.rootSeen && /[^ \t\r\n]/.test(text)) this.handlers.onRootText(this.parser.line, this.parser.column);
   }

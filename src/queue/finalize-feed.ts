@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageResult, Report } from '../core/types.js';
 import { ledgerKeys } from '../apply/keys.js';
-import { byMessageId, capResults, resultLimitOf } from '../report/index.js';
+import { byMessageId, capResults } from '../report/index.js';
 import { loadFeed, saveFeed } from './feed-store.js';
 import { feedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -41,7 +41,7 @@ export async function finalizeFeed(deps: PipelineDeps, feedId: string): Promise<
     const validation = JSON.parse((await redis.get(keys.validation)) ?? 'null') as Report | null;
     if (!validation) throw new Error(`feed ${feedId} has no validation report to finalise`);
     const refusals = Object.values(await redis.hgetall(keys.results)).map((raw) => JSON.parse(raw) as MessageResult);
-    await redis.set(keys.report, JSON.stringify(mergeRefusals(validation, refusals)));
+    await redis.set(keys.report, JSON.stringify(mergeRefusals(validation, refusals, config.maxReportResults)));
     await saveFeed(redis, config.prefix, { ...record, status: '_DONE_', completedProcessingDate: deps.now() });
   } catch (err) {
     // Let the next attempt finalise at once rather than after the lock expires.
@@ -68,15 +68,13 @@ async function closeAppliedMarks(deps: PipelineDeps, applied: string): Promise<v
 }
 
 /**
- * Each refused message turns from successful into a message with an error (its validation warnings stay). A
- * report with a result limit (JSON listings feeds) keeps to it, counting what it leaves out.
+ * Each refused message turns from successful into a message with an error (its validation warnings stay). The
+ * report keeps to its result cap (`limit`, FEEDPROC_MAX_REPORT_RESULTS), counting what it leaves out.
  */
-export function mergeRefusals(validation: Report, refusals: readonly MessageResult[]): Report {
+export function mergeRefusals(validation: Report, refusals: readonly MessageResult[], limit: number): Report {
   const summary = { ...validation.summary };
   summary.messagesSuccessful -= refusals.length;
   summary.messagesWithError += refusals.length;
   const results = [...validation.results, ...refusals].sort(byMessageId);
-  const limit = resultLimitOf(validation.format);
-  if (limit === Number.POSITIVE_INFINITY) return { ...validation, summary, results };
   return { ...validation, summary, ...capResults(results, limit, validation.omitted) };
 }

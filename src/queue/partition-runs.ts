@@ -10,6 +10,9 @@
  * Per feed, one hash (`runs` in names.ts): `<n>:runs` runs of partition n since it last got further, `<n>:reached`
  * the list elements applied by its furthest run. Removed with the feed's other working keys once it is final; each
  * write also renews a week's expiry, so a job that runs again after that (its feed final) leaves nothing for long.
+ *
+ * The same rule gives up a claimed file whose reading keeps ending the process (ingest/claimed-file.ts, 97033);
+ * docs/limits.md describes both stages.
  */
 import { UnrecoverableError } from 'bullmq';
 import type { RedisClient } from '../core/redis-client.js';

@@ -160,7 +160,7 @@ async function finaliseGivenUp(
     code: 'RECOVERY_FINALISED',
     context: { feedSubmissionId: feedId, applied, pending: record.pending, notApplied },
   });
-  const merged = mergeRefusals(validation, results);
+  const merged = mergeRefusals(validation, results, deps.config.maxReportResults);
   const report: Report = { ...merged, results: [...merged.results, note].sort(byMessageId) };
   const reason = `finalised by recovery after its jobs were given up (${why.attempts} attempts: ${why.reason}): ${applied} of ${record.pending} messages applied, ${notApplied} not applied`;
   await redis.set(keys.report, JSON.stringify(report));

@@ -14,6 +14,7 @@ import { isOutOfMemory } from '../apply/redis-failures.js';
 import { FeedError } from '../core/errors.js';
 import { requireMerchantId } from '../core/merchant-id.js';
 import { crashNow, parseFaults } from '../core/faults.js';
+import { limitsOf } from '../core/limits.js';
 import type { FeedTypeInfo, FlatKind, XmlMessageType } from '../core/feed-types.js';
 import type { ProgressMeter } from '../core/progress-meter.js';
 import type { Report, ValidMessage } from '../core/types.js';
@@ -48,6 +49,11 @@ export interface SubmitOptions {
   reservedFeedId?: string | undefined;
   /** Bytes read and messages judged while the file is validated, for a progress line. */
   meter?: ProgressMeter | undefined;
+  /**
+   * Set when the file is not to be read at all (reading it ended the process too often, FEED_GIVEN_UP): the feed
+   * is rejected with this error, nothing applied.
+   */
+  refuse?: FeedError | undefined;
 }
 
 /**
@@ -157,6 +163,17 @@ async function validateAndEnqueue(
   path: string,
   options: SubmitOptions,
 ): Promise<FeedRecord> {
+  if (options.refuse) {
+    const { feedSubmissionId, feedType, merchantId } = record;
+    const head = {
+      feedSubmissionId,
+      feedType,
+      merchantId,
+      format: options.expectedType?.format ?? 'xml',
+      encoding: null,
+    };
+    return finalizeRejected(deps, record, new ReportBuilder(deps.config.maxReportResults).reject(head, options.refuse));
+  }
   let validated: { ready: FeedRecord; partitions: number[] } | FeedRecord;
   try {
     validated = await validateAndSpill(deps, record, path, options);
@@ -196,6 +213,7 @@ async function validateAndSpill(
     onRestart: () => spill.discard(),
     pause: () => spill.drain(),
     meter: options.meter,
+    limits: limitsOf(deps.config),
   };
   let report = await validateFeedFile(deps.schemas, path, validation);
   report = checkMerchant(report, options.merchantId);

@@ -7,15 +7,8 @@ import { renderListingsReport } from './render-listings.js';
 import { renderTextReport } from './render-text.js';
 import { renderXmlReport } from './render-xml.js';
 
-export {
-  ReportBuilder,
-  byMessageId,
-  capResults,
-  resultLimitOf,
-  toResult,
-  type ReportHead,
-  type ResultInput,
-} from './report-builder.js';
+export { ReportBuilder, byMessageId, toResult, type ReportHead, type ResultInput } from './report-builder.js';
+export { capResults } from './capped-results.js';
 export { renderFlatReport, renderJsonReport, renderListingsReport, renderTextReport, renderXmlReport };
 
 /**

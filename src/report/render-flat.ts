@@ -2,9 +2,11 @@
  * The tab-delimited "Feed Processing Summary" of flat feeds (mws-formats.md §7.7): two summary lines, a blank
  * line, then one row per result with `original-record-number` and the identifier columns of the feed type
  * (`order-id`/`order-item-id` for order feeds, `sku` for inventory ones). File-level rejections are `Fatal`.
+ * Every cell is safe to open in a spreadsheet (core/safe-cell.ts): a SKU such as `=HYPERLINK(…)` gets a `'`.
  */
 import { ERROR_CODES } from '../core/error-codes.js';
 import { feedTypeByName } from '../core/feed-types.js';
+import { safeCell } from '../core/safe-cell.js';
 import type { MessageResult, Report } from '../core/types.js';
 
 export function* renderFlatReport(report: Report): Generator<string> {
@@ -23,10 +25,11 @@ function renderRow(result: MessageResult, byOrder: boolean): string {
   const info = result.additionalInfo ?? {};
   const ids = byOrder ? `${cell(info.amazonOrderId)}\t${cell(info.amazonOrderItemCode)}` : cell(info.sku);
   const type = ERROR_CODES[result.code].scope === 'feed' ? 'Fatal' : result.resultCode;
-  return `${result.messageId}\t${ids}\t${result.resultMessageCode}\t${type}\t${cell(result.description)}\n`;
+  const record = safeCell(result.messageId, 'numeric');
+  return `${record}\t${ids}\t${result.resultMessageCode}\t${type}\t${cell(result.description)}\n`;
 }
 
-/** A cell cannot hold the separators of the layout. */
+/** A cell cannot hold the separators of the layout, nor start a formula. */
 function cell(text: string | undefined): string {
-  return (text ?? '').replace(/[\t\r\n]+/g, ' ');
+  return safeCell(text ?? '').replace(/[\t\r\n]+/g, ' ');
 }

@@ -1,10 +1,13 @@
 /**
  * The report for people: one summary line, then one line per result in the `file:line:column:` form that
- * editors and terminals turn into links.
+ * editors and terminals turn into links. A line never starts a spreadsheet formula: a file name such as
+ * `=cmd.txt` gets a `'` (core/safe-cell.ts), as the tab-separated reports do.
  */
+import { safeCell } from '../core/safe-cell.js';
 import type { MessageResult, Report } from '../core/types.js';
 
-export function* renderTextReport(report: Report, fileName: string): Generator<string> {
+export function* renderTextReport(report: Report, name: string): Generator<string> {
+  const fileName = safeCell(name);
   const s = report.summary;
   const what = `${report.feedType ?? 'unknown feed type'} (${report.format}, ${report.encoding ?? 'encoding unknown'})`;
   const counts =

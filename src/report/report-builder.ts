@@ -6,7 +6,9 @@
 import { ERROR_CODES, formatErrorText, type ErrorCode } from '../core/error-codes.js';
 import type { FeedError } from '../core/errors.js';
 import type { ProgressMeter } from '../core/progress-meter.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
 import type { AdditionalInfo, FeedFormat, MessageResult, Report, SourcePosition } from '../core/types.js';
+import { countOmitted, withOmitted } from './capped-results.js';
 
 export interface ResultInput {
   code: ErrorCode;
@@ -14,17 +16,6 @@ export interface ResultInput {
   additionalInfo?: AdditionalInfo | undefined;
   position?: SourcePosition | undefined;
   attributeName?: string | undefined;
-}
-
-/**
- * Results a report keeps at most, by feed format; past it results are counted, not kept, and a last result says
- * how many were left out. JSON listings feeds have one (their report is a document clients download whole); the
- * other formats keep every result.
- */
-const RESULT_LIMITS: Readonly<Partial<Record<FeedFormat, number>>> = { json: 10_000 };
-
-export function resultLimitOf(format: FeedFormat): number {
-  return RESULT_LIMITS[format] ?? Number.POSITIVE_INFINITY;
 }
 
 export interface ReportHead {
@@ -44,8 +35,8 @@ export class ReportBuilder {
   private withWarning = 0;
   private meter: ProgressMeter | undefined;
 
-  /** `maxResults`: see resultLimitOf. */
-  constructor(private readonly maxResults = Number.POSITIVE_INFINITY) {}
+  /** `maxResults`: the report's cap (capped-results.ts); results past it are only counted. */
+  constructor(private readonly maxResults = DEFAULT_LIMITS.maxReportResults) {}
 
   /** Counts each message into `meter` too (a progress line samples it); returns the builder. */
   countInto(meter: ProgressMeter | undefined): this {
@@ -78,8 +69,7 @@ export class ReportBuilder {
 
   private keep(into: MessageResult[], result: MessageResult): void {
     if (this.results.length + this.fileResults.length < this.maxResults) into.push(result);
-    else if (result.resultCode === 'Error') this.omitted.errors += 1;
-    else this.omitted.warnings += 1;
+    else countOmitted(this.omitted, result);
   }
 
   complete(head: ReportHead): Report {
@@ -102,35 +92,6 @@ export class ReportBuilder {
     const results = [fatal, ...this.fileResults];
     return { ...head, statusCode: 'Rejected', summary, ...withOmitted(results, this.omitted, this.maxResults) };
   }
-}
-
-/**
- * Sorted results cut to `limit`, with what was left out (`prior`: left out earlier) counted and said in a last
- * result (REPORT_RESULTS_OMITTED); a previous such note is dropped first, so that merging stays exact.
- */
-export function capResults(
-  sorted: readonly MessageResult[],
-  limit: number,
-  prior: Report['omitted'],
-): Pick<Report, 'results' | 'omitted'> {
-  const listed = sorted.filter((r) => r.code !== 'REPORT_RESULTS_OMITTED');
-  const omitted = { errors: prior?.errors ?? 0, warnings: prior?.warnings ?? 0 };
-  for (const result of listed.slice(limit)) {
-    if (result.resultCode === 'Error') omitted.errors += 1;
-    else omitted.warnings += 1;
-  }
-  return withOmitted(listed.slice(0, limit), omitted, limit);
-}
-
-function withOmitted(
-  results: MessageResult[],
-  omitted: { errors: number; warnings: number },
-  limit: number,
-): Pick<Report, 'results' | 'omitted'> {
-  const count = omitted.errors + omitted.warnings;
-  if (count === 0) return { results };
-  const context = { limit, omitted: count, errors: omitted.errors, warnings: omitted.warnings };
-  return { results: [...results, toResult('0', { code: 'REPORT_RESULTS_OMITTED', context })], omitted: { ...omitted } };
 }
 
 /** One result line from a catalogue code and its context. */

@@ -3,6 +3,7 @@
  * touching Redis. Bad data never throws; only an unreadable file or a bug does.
  */
 import { FeedError } from '../core/errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import type { FeedTypeInfo } from '../core/feed-types.js';
 import type { ProgressMeter } from '../core/progress-meter.js';
 import type { Report, ValidMessage } from '../core/types.js';
@@ -30,6 +31,8 @@ export interface ValidateOptions {
   pause?: (() => Promise<void>) | undefined;
   /** Bytes read and messages judged so far, for a progress line. */
   meter?: ProgressMeter | undefined;
+  /** The report's result cap and the per-message bounds (core/limits.ts); DEFAULT_LIMITS when not given. */
+  limits?: Limits | undefined;
 }
 
 export async function validateFeedFile(
@@ -37,6 +40,7 @@ export async function validateFeedFile(
   path: string,
   options: ValidateOptions = {},
 ): Promise<Report> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
   let sniffed;
   try {
     sniffed = await sniffFile(path);
@@ -50,7 +54,7 @@ export async function validateFeedFile(
       encoding: null,
       merchantId: null,
     };
-    return new ReportBuilder().reject(head, err);
+    return new ReportBuilder(limits.maxReportResults).reject(head, err);
   }
   const { encoding, bomLength } = sniffed;
   if (sniffed.format === 'json') {
@@ -62,13 +66,14 @@ export async function validateFeedFile(
       expectedType: options.expectedType,
       onValid: options.onValid,
       meter: options.meter,
+      limits,
     };
     return validateJsonListingsFeed(schemas, input);
   }
   if (sniffed.format === 'xml') {
     const chunks = pausing(decodeFile(path, encoding, bomLength, options.meter), options.pause);
     const { expectedType, onValid, meter } = options;
-    return validateXmlFeed(schemas, { chunks, encoding, expectedType, onValid, meter });
+    return validateXmlFeed(schemas, { chunks, encoding, expectedType, onValid, meter, limits });
   }
   return validateFlatFeed(schemas, {
     path,
@@ -78,5 +83,6 @@ export async function validateFeedFile(
     onRestart: options.onRestart,
     pause: options.pause,
     meter: options.meter,
+    limits,
   });
 }

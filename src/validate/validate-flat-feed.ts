@@ -1,12 +1,14 @@
 /**
  * Validates a tab-delimited feed as it streams: finds the header row and the feed kind, reports unknown
- * headings (90061, ignored) and missing required ones (90012, rejected), then checks every data row against the
+ * headings (90061, ignored; past LISTED_FILE_REMARKS folded into one result) and missing required ones (90012,
+ * rejected), refuses a header wider than the column limit (97032), then checks every data row against the
  * kind's row schema. UTF-8 is tried first; when the bytes are not UTF-8 and no BOM said so, the file is read
  * again as windows-1252 (the MWS flat-file charset, a superset of ISO-8859-1).
  */
 import { ERROR_CODES } from '../core/error-codes.js';
 import { isOrderReportHeader } from '../parse/order-report.js';
 import { FeedError } from '../core/errors.js';
+import { LISTED_FILE_REMARKS, type Limits } from '../core/limits.js';
 import { feedTypeForFlatKind, type FeedTypeInfo, type FlatKind } from '../core/feed-types.js';
 import type { ProgressMeter } from '../core/progress-meter.js';
 import type { Report, ValidMessage } from '../core/types.js';
@@ -19,9 +21,10 @@ import {
   splitCells,
   templateOf,
 } from '../parse/flat-layout.js';
-import { LineSplitter } from '../parse/line-splitter.js';
+import { LineSplitter, MAX_LINE_LENGTH } from '../parse/line-splitter.js';
 import { pausing } from '../parse/pausing.js';
 import { ReportBuilder, type ReportHead, type ResultInput } from '../report/report-builder.js';
+import { quoted } from '../core/quote.js';
 import { identifiers } from './additional-info.js';
 import { describeFirstFlatProblem } from './describe-flat-errors.js';
 import { columnCatalogue, flatRowValidator } from './flat-schemas.js';
@@ -39,6 +42,7 @@ export interface FlatValidationInput {
   pause?: (() => Promise<void>) | undefined;
   /** Follows the reading: bytes read and rows judged (both start again when the file is read again). */
   meter?: ProgressMeter | undefined;
+  limits: Limits;
 }
 
 export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValidationInput): Promise<Report> {
@@ -51,7 +55,7 @@ export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValid
       if (input.meter) input.meter.messages = 0;
       return validateAs(schemas, input, 'windows-1252');
     }
-    const state = new FlatFeedState(schemas, input.sniffed.encoding, input.expectedType, input.onValid);
+    const state = new FlatFeedState(schemas, input.sniffed.encoding, input);
     return state.builder.reject(
       state.head(),
       new FeedError('PARSE_BAD_ENCODING', { encoding: err.encoding, detail: err.message }),
@@ -60,7 +64,7 @@ export async function validateFlatFeed(schemas: SchemaRegistry, input: FlatValid
 }
 
 async function validateAs(schemas: SchemaRegistry, input: FlatValidationInput, encoding: string): Promise<Report> {
-  const state = new FlatFeedState(schemas, encoding, input.expectedType, input.onValid);
+  const state = new FlatFeedState(schemas, encoding, input);
   state.builder.countInto(input.meter);
   try {
     if (input.expectedType && input.expectedType.format !== 'flat') {
@@ -69,7 +73,8 @@ async function validateAs(schemas: SchemaRegistry, input: FlatValidationInput, e
         requested: input.expectedType.feedType,
       });
     }
-    const splitter = new LineSplitter((text, line) => state.onLine(text, line));
+    const maxLine = Math.min(MAX_LINE_LENGTH, input.limits.maxMessageChars);
+    const splitter = new LineSplitter((text, line) => state.onLine(text, line), maxLine);
     for await (const chunk of pausing(
       decodeFile(input.path, encoding, input.sniffed.bomLength, input.meter),
       input.pause,
@@ -96,7 +101,10 @@ interface PreambleRow {
 }
 
 class FlatFeedState {
-  readonly builder = new ReportBuilder();
+  readonly builder: ReportBuilder;
+  private readonly expectedType: FeedTypeInfo | undefined;
+  private readonly onValid: ((message: ValidMessage) => void) | undefined;
+  private readonly limits: Limits;
   private template: string | null = null;
   private preamble: PreambleRow[] = [];
   private headerLine = 0;
@@ -108,12 +116,19 @@ class FlatFeedState {
   private dataRows = 0;
   private catalogue: ReturnType<typeof columnCatalogue> | undefined;
 
+  /** Headings of ignored columns: the first few, and how many in all. */
+  private readonly unknown = { first: [] as string[], total: 0 };
+
   constructor(
     private readonly schemas: SchemaRegistry,
     private readonly encoding: string,
-    private readonly expectedType: FeedTypeInfo | undefined,
-    private readonly onValid?: ((message: ValidMessage) => void) | undefined,
-  ) {}
+    input: FlatValidationInput,
+  ) {
+    this.expectedType = input.expectedType;
+    this.onValid = input.onValid;
+    this.limits = input.limits;
+    this.builder = new ReportBuilder(input.limits.maxReportResults);
+  }
 
   head(): ReportHead {
     const kind = this.kind ?? this.forcedKind();
@@ -150,6 +165,7 @@ class FlatFeedState {
       this.template = template;
       return;
     }
+    this.refuseWideLine(text, line);
     // A declared type decides what the file is: an order report declared as a feed is refused as a whole.
     if (this.expectedType && this.preamble.length === 0 && isOrderReportHeader(text))
       throw new FeedError('FEED_ORDER_REPORT_DECLARED', { requested: this.expectedType.feedType });
@@ -158,6 +174,17 @@ class FlatFeedState {
     if (looksLikeHeader(cells, this.columns(), this.forcedKind(), 'exact'))
       return this.chooseHeader(this.preamble.length - 1);
     if (this.preamble.length >= MAX_PREAMBLE_LINES) this.chooseHeaderLoosely();
+  }
+
+  /** A header row wider than the limit is refused before it is split: a million headings are no template. */
+  private refuseWideLine(text: string, line: number): void {
+    const limit = this.limits.maxFlatColumns;
+    let tab = -1;
+    for (let cells = 1; cells <= limit; cells += 1) {
+      tab = text.indexOf('\t', tab + 1);
+      if (tab === -1) return;
+    }
+    throw new FeedError('FLAT_TOO_MANY_COLUMNS', { line, column: tab + 1, limit });
   }
 
   private chooseHeaderLoosely(): void {
@@ -197,6 +224,7 @@ class FlatFeedState {
     this.headerLine = line;
     const rows = flatRowValidator(this.schemas, kind);
     this.mapping = columns.map((name, index) => this.mapColumn(rows, name, cells[index] ?? '', index));
+    this.reportUnknownColumns();
     const missing = rows.required.filter((name) => !this.columnOrder.has(name));
     for (const column of missing.slice(1))
       this.builder.addFileResult({ code: 'FLAT_MISSING_COLUMN', context: { column } });
@@ -210,15 +238,29 @@ class FlatFeedState {
       this.columnOrder.set(name, index);
       return name;
     }
-    this.builder.addFileResult({ code: 'FLAT_UNKNOWN_COLUMN', context: { column: heading } });
+    this.unknown.total += 1;
+    if (this.unknown.first.length < LISTED_FILE_REMARKS) this.unknown.first.push(heading);
     return null;
+  }
+
+  /** One 90061 per ignored heading, or, past LISTED_FILE_REMARKS of them, one naming the first few and the total. */
+  private reportUnknownColumns(): void {
+    const { first, total } = this.unknown;
+    if (total <= LISTED_FILE_REMARKS) {
+      for (const column of first) this.builder.addFileResult({ code: 'FLAT_UNKNOWN_COLUMN', context: { column } });
+      return;
+    }
+    const columns = first.map((heading) => quoted(heading)).join(', ');
+    const context = { columns, more: total - first.length, total };
+    this.builder.addFileResult({ code: 'FLAT_UNKNOWN_COLUMNS', context });
   }
 
   private onDataLine(text: string, line: number): void {
     const row = line - this.headerLine;
     if (text.trim() === '') return;
     this.dataRows += 1;
-    const cells = text.split('\t');
+    // Cells past the header's width are only looked at for being non-blank, never split out one by one.
+    const cells = text.split('\t', this.mapping.length + 1);
     const values: Record<string, string> = {};
     for (let i = 0; i < this.mapping.length; i += 1) {
       const name = this.mapping[i];
@@ -255,8 +297,8 @@ class FlatFeedState {
       }
     }
     const width = this.mapping.length;
-    if (cells.length > width && cells.slice(width).some((cell) => cell.trim() !== '')) {
-      const context = { row, cells: cells.length, columns: width };
+    if (cells.length > width && /\S/.test(text.slice(cellColumn(text, width) - 1))) {
+      const context = { row, cells: countCells(text), columns: width };
       problems.push({ code: 'FLAT_EXTRA_CELLS', context, position: { line, column: cellColumn(text, width) } });
     }
     if (problems.length === 0) return problems; // valid rows, the common case, need no identifiers
@@ -267,6 +309,12 @@ class FlatFeedState {
     );
     return problems.map((problem) => ({ ...problem, additionalInfo }));
   }
+}
+
+function countCells(text: string): number {
+  let cells = 1;
+  for (let tab = text.indexOf('\t'); tab !== -1; tab = text.indexOf('\t', tab + 1)) cells += 1;
+  return cells;
 }
 
 /** 1-based character column where the cell with the given index starts. */

@@ -6,13 +6,14 @@
  * there is one. Memory does not grow with the file: only results are kept, and at most a result limit of them.
  */
 import { FeedError } from '../core/errors.js';
+import type { Limits } from '../core/limits.js';
 import { JSON_LISTINGS_FEED, type FeedTypeInfo } from '../core/feed-types.js';
 import type { ProgressMeter } from '../core/progress-meter.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError } from '../parse/decode.js';
 import { readJsonListingsFeed, type JsonListingsShape, type JsonPart } from '../parse/json-listings-reader.js';
 import type { JsonPosition } from '../parse/json-tokenizer.js';
-import { ReportBuilder, resultLimitOf, type ReportHead, type ResultInput } from '../report/report-builder.js';
+import { ReportBuilder, type ReportHead, type ResultInput } from '../report/report-builder.js';
 import { identifiers } from './additional-info.js';
 import { describeFirstJsonProblem, readablePath } from './describe-json-errors.js';
 import { readListing } from './listings-attributes.js';
@@ -32,6 +33,7 @@ export interface JsonValidationInput {
   onValid?: ((message: ValidMessage) => void) | undefined;
   /** Counts the messages judged (the bytes are counted by whoever reads the chunks). */
   meter?: ProgressMeter | undefined;
+  limits: Limits;
 }
 
 /** Never throws for bad data: a rejected feed is a report with status Rejected. */
@@ -50,7 +52,7 @@ export async function validateJsonListingsFeed(schemas: SchemaRegistry, input: J
         detail: 'a JSON listings document must be UTF-8 (RFC 8259)',
       });
     if (input.bom) state.builder.addFileResult({ code: 'JSON_BYTE_ORDER_MARK' });
-    state.finish(await readJsonListingsFeed(input.chunks, state));
+    state.finish(await readJsonListingsFeed(input.chunks, state, input.limits));
     return state.builder.complete(state.head());
   } catch (err) {
     if (err instanceof FeedError) return state.builder.reject(state.head(), err);
@@ -63,7 +65,7 @@ export async function validateJsonListingsFeed(schemas: SchemaRegistry, input: J
 }
 
 class ListingsFeedState {
-  readonly builder = new ReportBuilder(resultLimitOf('json'));
+  readonly builder: ReportBuilder;
   private readonly header;
   private readonly message;
   private sellerId: string | null = null;
@@ -75,6 +77,7 @@ class ListingsFeedState {
     schemas: SchemaRegistry,
     private readonly input: JsonValidationInput,
   ) {
+    this.builder = new ReportBuilder(input.limits.maxReportResults);
     this.header = schemas.byName(`${SCHEMA}#/$defs/header`);
     this.message = schemas.byName(`${SCHEMA}#/$defs/message`);
   }

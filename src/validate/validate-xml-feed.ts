@@ -4,6 +4,7 @@
  * only results for failed messages are kept.
  */
 import { FeedError } from '../core/errors.js';
+import type { Limits } from '../core/limits.js';
 import { XML_MESSAGE_TYPES, feedTypeForMessageType, type FeedTypeInfo } from '../core/feed-types.js';
 import type { Report, ValidMessage } from '../core/types.js';
 import { DecodeError } from '../parse/decode.js';
@@ -25,6 +26,7 @@ export interface XmlValidationInput {
   onValid?: ((message: ValidMessage) => void) | undefined;
   /** Counts the messages judged (the bytes are counted by whoever reads the chunks). */
   meter?: ProgressMeter | undefined;
+  limits: Limits;
 }
 
 /** Never throws for bad data: a rejected feed is a report with status Rejected. */
@@ -32,7 +34,7 @@ export async function validateXmlFeed(schemas: SchemaRegistry, input: XmlValidat
   const state = new XmlFeedState(schemas, input);
   state.builder.countInto(input.meter);
   try {
-    await readXmlFeed(input.chunks, state);
+    await readXmlFeed(input.chunks, state, input.limits);
     state.finish();
     return state.builder.complete(state.head());
   } catch (err) {
@@ -46,7 +48,7 @@ export async function validateXmlFeed(schemas: SchemaRegistry, input: XmlValidat
 }
 
 class XmlFeedState {
-  readonly builder = new ReportBuilder();
+  readonly builder: ReportBuilder;
   private readonly preamble: XmlNode[] = [];
   private feedType: FeedTypeInfo | undefined;
   private merchantId: string | null = null;
@@ -57,7 +59,9 @@ class XmlFeedState {
   constructor(
     private readonly schemas: SchemaRegistry,
     private readonly input: XmlValidationInput,
-  ) {}
+  ) {
+    this.builder = new ReportBuilder(input.limits.maxReportResults);
+  }
 
   head(): ReportHead {
     return {

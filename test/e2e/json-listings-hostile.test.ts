@@ -283,7 +283,7 @@ describe('hostile JSON listings documents', () => {
       messagesInvalid: 0,
     });
     const refused = toResult('7', { code: 'LEDGER_MESSAGE_FAILED', context: { orderId: 'N-7', detail: 'damaged' } });
-    const merged = mergeRefusals(report, [refused]);
+    const merged = mergeRefusals(report, [refused], 10_000);
     expect(merged.results).toHaveLength(10_001);
     expect(merged.results.filter((r) => r.code === 'LEDGER_MESSAGE_FAILED')).toHaveLength(1);
     expect(merged.results.at(-1)?.description).toBe(

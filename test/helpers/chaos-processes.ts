@@ -105,9 +105,19 @@ export interface CliProcess {
   alive(): boolean;
 }
 
-/** The environment of a feedproc command on the scenario's Redis and prefix. */
+/**
+ * The environment of a feedproc command on the scenario's Redis and prefix. The report lists every result (no
+ * 10,000 cap), so that the oracle sees each message's outcome.
+ */
 export function cliEnv(url: string, prefix: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, FEEDPROC_REDIS_URL: url, FEEDPROC_PREFIX: prefix, FEEDPROC_MERCHANT: MERCHANT, ...extra };
+  return {
+    ...process.env,
+    FEEDPROC_REDIS_URL: url,
+    FEEDPROC_PREFIX: prefix,
+    FEEDPROC_MERCHANT: MERCHANT,
+    FEEDPROC_MAX_REPORT_RESULTS: '10000000',
+    ...extra,
+  };
 }
 
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): CliProcess {

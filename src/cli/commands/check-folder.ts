@@ -8,6 +8,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
+import { limitsOf, type Limits } from '../../core/limits.js';
 import { writeAtomically } from '../../ingest/atomic-write.js';
 import { dropFolder, scanIncoming, type DroppedFile } from '../../ingest/drop-folder.js';
 import { checkReportName } from '../../ingest/file-names.js';
@@ -36,7 +37,7 @@ export async function runCheckFolder(
   for (const file of files) {
     const shown = file.folder === null ? file.name : `${file.folder}/${file.name}`;
     try {
-      worst = Math.max(worst, await checkFile(schemas, folder.reports, file, shown, log));
+      worst = Math.max(worst, await checkFile(schemas, limitsOf(config), folder.reports, file, shown, log));
     } catch (err) {
       // One file that cannot be read (vanished, unreadable) must not cost the others their reports.
       log(`${shown}: not checked: ${err instanceof Error ? err.message : String(err)}`);
@@ -49,6 +50,7 @@ export async function runCheckFolder(
 
 async function checkFile(
   schemas: SchemaRegistry,
+  limits: Limits,
   reports: string,
   file: DroppedFile,
   shown: string,
@@ -63,7 +65,7 @@ async function checkFile(
   try {
     const viaDescriptor = `/proc/self/fd/${handle.fd}`;
     const usable = (await stat(viaDescriptor).catch(() => null))?.isFile() === true;
-    report = await validateFeedFile(schemas, usable ? viaDescriptor : file.path, { meter: progress.meter });
+    report = await validateFeedFile(schemas, usable ? viaDescriptor : file.path, { meter: progress.meter, limits });
   } finally {
     progress.end();
     await handle.close();

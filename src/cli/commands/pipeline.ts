@@ -4,6 +4,7 @@ import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
 import { feedTypeByName, type FeedTypeInfo } from '../../core/feed-types.js';
 import type { Report, ReportFormat } from '../../core/types.js';
+import { safeCell } from '../../core/safe-cell.js';
 import { createApplyWorker } from '../../queue/apply-worker.js';
 import { feedInfo, listFeeds, loadFeed, loadReport } from '../../queue/feed-store.js';
 import { submitFeed } from '../../queue/submit-feed.js';
@@ -141,7 +142,7 @@ export async function runFeeds(
     else
       for (const f of feeds)
         out.write(
-          `${f.feedSubmissionId}\t${f.status}\t${f.feedType ?? '-'}\t${f.merchantId}\t${f.submittedDate}\t${f.fileName}\n`,
+          `${f.feedSubmissionId}\t${f.status}\t${f.feedType ?? '-'}\t${f.merchantId}\t${f.submittedDate}\t${safeCell(f.fileName)}\n`,
         );
     return EXIT.OK;
   } finally {

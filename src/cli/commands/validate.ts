@@ -1,8 +1,10 @@
 /** `feedproc validate FILE [--type T] [--format F]`: the offline "check my file". No Redis. */
 import { access, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { Config } from '../../core/config.js';
 import { FeedError } from '../../core/errors.js';
 import { feedTypeByName, FEED_TYPES } from '../../core/feed-types.js';
+import { limitsOf } from '../../core/limits.js';
 import type { ReportFormat } from '../../core/types.js';
 import { nativeReportFormat, renderReport, writeReport } from '../../report/index.js';
 import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
@@ -17,6 +19,7 @@ export interface ValidateArgs {
 
 export async function runValidate(
   schemas: SchemaRegistry,
+  config: Config,
   args: ValidateArgs,
   out: NodeJS.WritableStream,
 ): Promise<number> {
@@ -29,7 +32,11 @@ export async function runValidate(
   const progress = await startProgress(args.file, args.format);
   let report;
   try {
-    report = await validateFeedFile(schemas, args.file, { expectedType, meter: progress.meter });
+    report = await validateFeedFile(schemas, args.file, {
+      expectedType,
+      meter: progress.meter,
+      limits: limitsOf(config),
+    });
   } finally {
     progress.end();
   }
