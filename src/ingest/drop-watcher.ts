@@ -18,7 +18,8 @@ import {
   type DropFolder,
   type DroppedFile,
 } from './drop-folder.js';
-import { failUnassigned, importDroppedOrderReport, isOrderReportFile, type ImportOutcome } from './other-files.js';
+import { isOrderReportFile } from '../parse/order-report.js';
+import { failUnassigned, importDroppedOrderReport, type ImportOutcome } from './other-files.js';
 import { waitUntilReady, type Readiness, type ReadinessOptions } from './readiness.js';
 
 export interface WatcherOptions extends ReadinessOptions {

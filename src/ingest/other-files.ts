@@ -3,30 +3,15 @@
  * import report) and files nobody can process (no merchant to submit them for), which go to failed/ with a
  * report saying why. Both leave nothing in processing/.
  */
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importOrderReport, importSummary } from '../apply/import-orders.js';
 import { createLedger } from '../apply/ledger.js';
-import { isOrderReportHeader, readOrderReport } from '../parse/order-report.js';
+import { readOrderReport } from '../parse/order-report.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { writeAtomically } from './atomic-write.js';
 import { moveOut, sidecarPath } from './claimed-file.js';
 import type { DropFolder, DroppedFile } from './drop-folder.js';
-
-const HEAD_BYTES = 64 * 1024;
-
-export async function isOrderReportFile(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    const head = buffer.subarray(0, bytesRead).toString('latin1');
-    const firstLine = head.split(/\r\n|\n|\r/).find((line) => line.trim() !== '') ?? '';
-    return isOrderReportHeader(firstLine.replace(/^\u00EF\u00BB\u00BF/, ''));
-  } finally {
-    await handle.close();
-  }
-}
 
 export interface ImportOutcome {
   summary: string;

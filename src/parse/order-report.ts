@@ -3,6 +3,7 @@
  * per order item, matched by column name (unknown columns ignored, any encoding the feed reader supports).
  * Prices are line totals in the order currency and become the item's charged components.
  */
+import { open } from 'node:fs/promises';
 import { toMinorUnits } from '../core/money.js';
 import { DecodeError, decodeFile, sniffFile } from './decode.js';
 import { LineSplitter } from './line-splitter.js';
@@ -53,6 +54,25 @@ export function isOrderReportHeader(line: string): boolean {
       .split('\t'),
   );
   return REQUIRED_ORDER_COLUMNS.every((name) => columns.has(name));
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * True when the file's first non-blank line is an order report's header. The one test of "is this Amazon's order
+ * report" for the drop folder, `validate` and `check-folder`, so all three treat the same file the same way.
+ */
+export async function isOrderReportFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    const head = buffer.subarray(0, bytesRead).toString('latin1');
+    const firstLine = head.split(/\r\n|\n|\r/).find((line) => line.trim() !== '') ?? '';
+    return isOrderReportHeader(firstLine.replace(/^\u00EF\u00BB\u00BF/, ''));
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Throws FeedError for files that are not text; a missing required column is reported as `missing`. */

@@ -1,16 +1,20 @@
 /**
- * `feedproc check-folder`: validates every file waiting in `<feeds>/incoming/` and writes each report into
- * `<feeds>/reports/` (written to a temporary name, then renamed). Files are left where they are: this is the
- * offline check, without Redis (`feedproc watch` is the one that processes them).
+ * `feedproc check-folder`: validates every file waiting in `<feeds>/incoming/` and in its merchant subfolders
+ * (`incoming/<MERCHANT_ID>/`, the layout the watcher reads) and writes each report into `<feeds>/reports/`
+ * (written to a temporary name, then renamed), under the name the watcher would give it. Files are left where
+ * they are: this is the offline check, without Redis (`feedproc watch` is the one that processes them). Amazon's
+ * order reports are checked as an import would read them, as the watcher imports them.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { writeAtomically } from '../../ingest/atomic-write.js';
-import { isWorkInProgressName } from '../../ingest/drop-folder.js';
+import { listDropped, type DroppedFile } from '../../ingest/drop-folder.js';
+import { isOrderReportFile } from '../../parse/order-report.js';
 import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../../report/index.js';
 import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
-import { EXIT, exitCodeForReport } from '../exit-codes.js';
+import { checkOrderReport, orderReportCheckText } from '../../validate/order-report-check.js';
+import { EXIT, exitCodeForOrderReportCheck, exitCodeForReport } from '../exit-codes.js';
 
 export async function runCheckFolder(
   config: Config,
@@ -21,38 +25,44 @@ export async function runCheckFolder(
   const reports = join(config.feedsDir, 'reports');
   await mkdir(incoming, { recursive: true });
   await mkdir(reports, { recursive: true });
-  const names = (await readdir(incoming, { withFileTypes: true }))
-    .filter((entry) => entry.isFile() && !isWorkInProgressName(entry.name))
-    .map((entry) => entry.name)
-    .sort();
+  const files = await listDropped(incoming);
   let worst: number = EXIT.OK;
-  for (const name of names) {
+  for (const file of files) {
+    const shown = file.folder === null ? file.name : `${file.folder}/${file.name}`;
     try {
-      worst = Math.max(worst, await checkFile(schemas, incoming, reports, name, log));
+      worst = Math.max(worst, await checkFile(schemas, file, shown, reports, log));
     } catch (err) {
       // One file that cannot be read (vanished, unreadable) must not cost the others their reports.
-      log(`${name}: not checked: ${err instanceof Error ? err.message : String(err)}`);
+      log(`${shown}: not checked: ${err instanceof Error ? err.message : String(err)}`);
       worst = Math.max(worst, EXIT.UNEXPECTED);
     }
   }
-  if (names.length === 0) log(`no files in ${incoming}`);
+  if (files.length === 0) log(`no files in ${incoming}`);
   return worst;
 }
 
 async function checkFile(
   schemas: SchemaRegistry,
-  incoming: string,
+  file: DroppedFile,
+  shown: string,
   reports: string,
-  name: string,
   log: (line: string) => void,
 ): Promise<number> {
-  const report = await validateFeedFile(schemas, join(incoming, name));
+  if (await isOrderReportFile(file.path)) {
+    const check = await checkOrderReport(file.path, file.name);
+    const target = join(reports, `${file.name}.import-check.txt`);
+    const text = orderReportCheckText(check);
+    await writeAtomically(target, text);
+    log(`${shown}: ${(text.split('\n')[0] ?? '').slice(file.name.length + 2)} -> ${target}`);
+    return exitCodeForOrderReportCheck(check);
+  }
+  const report = await validateFeedFile(schemas, file.path);
   const format = nativeReportFormat(report);
-  const target = join(reports, `${name}.report.${REPORT_EXTENSIONS[format]}`);
-  await writeAtomically(target, renderReport(report, format, name));
+  const target = join(reports, `${file.name}.report.${REPORT_EXTENSIONS[format]}`);
+  await writeAtomically(target, renderReport(report, format, file.name));
   const s = report.summary;
   log(
-    `${name}: ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${target}`,
+    `${shown}: ${report.statusCode}, ${s.messagesProcessed} processed, ${s.messagesWithError} with errors -> ${target}`,
   );
   return exitCodeForReport(report);
 }

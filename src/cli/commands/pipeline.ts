@@ -11,6 +11,7 @@ import { waitForReport } from '../../queue/wait-for-report.js';
 import { nativeReportFormat, renderReport, writeReport } from '../../report/index.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { exitCodeForReport, EXIT } from '../exit-codes.js';
+import { writeTable } from '../table.js';
 import { openRuntime } from '../runtime.js';
 import { requireReadableFile } from './validate.js';
 
@@ -111,17 +112,18 @@ export async function runFeeds(
   format: ReportFormat | undefined,
   out: NodeJS.WritableStream,
 ): Promise<number> {
-  const runtime = await openRuntime(config, schemas, { workers: false });
+  const runtime = await openRuntime(config, schemas, { workers: false, readOnly: true });
   try {
     const feeds = (await listFeeds(runtime.deps.redis, config.prefix)).filter(
       (f) => !config.merchantId || f.merchantId === config.merchantId,
     );
     if (format === 'json') out.write(`${JSON.stringify(feeds.map(feedInfo), null, 2)}\n`);
     else
-      for (const f of feeds)
-        out.write(
-          `${f.feedSubmissionId}\t${f.status}\t${f.feedType ?? '-'}\t${f.merchantId}\t${f.submittedDate}\t${f.fileName}\n`,
-        );
+      writeTable(
+        out,
+        ['FEED ID', 'STATUS', 'FEED TYPE', 'MERCHANT', 'SUBMITTED', 'FILE'],
+        feeds.map((f) => [f.feedSubmissionId, f.status, f.feedType ?? '-', f.merchantId, f.submittedDate, f.fileName]),
+      );
     return EXIT.OK;
   } finally {
     await runtime.close();
@@ -135,11 +137,11 @@ export async function runReport(
   format: ReportFormat | undefined,
   out: NodeJS.WritableStream,
 ): Promise<number> {
-  const runtime = await openRuntime(config, schemas, { workers: false });
+  const runtime = await openRuntime(config, schemas, { workers: false, readOnly: true });
   try {
     const record = await loadFeed(runtime.deps.redis, config.prefix, feedId);
     if (!record || (config.merchantId && record.merchantId !== config.merchantId))
-      throw new FeedError('CLI_USAGE', { detail: `no feed ${feedId}` });
+      throw new FeedError('CLI_NOT_FOUND', { detail: `no feed ${feedId}` });
     const report = await loadReport(runtime.deps.redis, config.prefix, feedId);
     if (!report)
       throw new FeedError('CLI_USAGE', { detail: `feed ${feedId} is ${record.status}; its report is not ready` });
