@@ -1,6 +1,7 @@
 /**
  * `feedproc serve [--port P]`: the HTTP server (MWS-compatible endpoint, JSON API, web pages) beside the drop-folder
- * watcher and the workers, all in one process; what `npm start` runs. It prints its URL once listening.
+ * watcher, the workers and the notifier (buyer e-mails), all in one process; what `npm start` runs. It prints its
+ * URL once listening.
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../../core/config.js';
@@ -10,6 +11,7 @@ import { buildServer } from '../../http/server.js';
 import { loadServerKey } from '../../http/server-key.js';
 import { Throttle } from '../../http/throttle.js';
 import type { SchemaRegistry } from '../../validate/index.js';
+import { startNotifying } from './notify.js';
 import { runWatch, type Companion } from './watch.js';
 
 export async function runServe(
@@ -34,8 +36,11 @@ export async function runServe(
     const host = config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
     logger.info({ event: 'listening', url, port }, `feedproc serving ${url} (web pages at ${url}web/)`);
+    // The buyers' e-mails too: the web page's "Cancel order" promises one, and `npm start` is all a seller runs.
+    const notifying = startNotifying(deps.redis, config, logger);
     return async () => {
       await app.close();
+      await notifying.stop();
     };
   };
   return runWatch(config, schemas, { workers: true, concurrency: options.concurrency, companion });
