@@ -147,7 +147,7 @@ describe('feedproc notify', () => {
     expect(english?.text).toContain('Refund: 14.28 EUR');
     const both = byOrder('405-9046611-4417320'); // the acknowledgement cancelled two items: one e-mail names both
     expect(both).toHaveLength(1);
-    expect(both[0]?.text.match(/^- .*\((item|pozycja) \d+\)/gm)).toHaveLength(2);
+    expect((both[0]?.text ?? '').match(/^- .*\((item|pozycja) \d+\)/gm)).toHaveLength(2);
     const shown = await w.cli(['order', '405-9046611-4417320']);
     expect(shown.stdout.match(/buyer e-mail: sent /g)).toHaveLength(2);
     for (const m of s.accepted)
