@@ -56,7 +56,7 @@ export async function resolveRedis(
     if (running) return { url: running, managedDir: dir };
     const url = await startPrivateServer(dir, config.localRedisUrl);
     notice(
-      `feedproc: no Redis at ${config.localRedisUrl}; started a private redis-server at ${url} (data in ${dir}); it stops when the last feedproc using it does`,
+      `feedproc: no Redis at ${config.localRedisUrl}; started a private redis-server at ${url} (data in ${dir}); it stops when feedproc does`,
     );
     return { url, managedDir: dir };
   } finally {
