@@ -139,6 +139,8 @@ describe('README walkthrough', () => {
     const mail = mails[0] as string;
     for (const item of cancelled.items) expect(mail).toContain(item.amazonOrderItemCode);
 
+    // Normal operation logs no warning (pino level 40 and above): the hand-over between workers is debug.
+    expect(watcher.events().filter((e) => Number(e['level']) >= 40)).toEqual([]);
     watcher.child.kill('SIGINT');
     expect(await watcher.exited).toEqual({ code: 0, signal: null });
   }, 120_000);

@@ -88,9 +88,10 @@ export async function runWorker(
   log: (line: string) => void,
 ): Promise<number> {
   const runtime = await openRuntime(config, schemas, { workers: true });
-  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), concurrency, (line) =>
-    log(`feedproc worker: ${line}`),
-  );
+  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), concurrency, (line, level) => {
+    // The hand-over between workers is normal operation: shown with --verbose only.
+    if (level !== 'debug' || config.verbose) log(`feedproc worker: ${line}`);
+  });
   log(`feedproc worker: ${concurrency} concurrent jobs on ${config.prefix}; Ctrl-C to stop`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
