@@ -153,6 +153,17 @@ describe('the web pages at 1280 px and 390 px', () => {
     expect(lines).toBe(1);
   }, 60_000);
 
+  it('answers /metrics?days=abc with a clear 400 naming the value', async () => {
+    const key = await serve.createKey(SAMPLE_MERCHANT);
+    const answer = await fetch(`${serve.base}/metrics?days=abc`, {
+      headers: { authorization: `Bearer ${key.secretKey}` },
+    });
+    expect(answer.status).toBe(400);
+    const text = await answer.text();
+    expect(text).toContain("Invalid value 'abc' for parameter days: a whole number of days from 1 to 365");
+    expect(text).not.toContain('NaN');
+  });
+
   it('logs no Content-Security-Policy violation on any page, the BullMQ dashboard included', async () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.goto(`${serve.base}/web/queues`);
