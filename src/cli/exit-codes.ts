@@ -1,5 +1,6 @@
-/** Exit codes of product-spec.md §4. */
+/** Exit codes of product-spec.md §4 (the table in docs/cli.md). */
 import type { Report } from '../core/types.js';
+import { orderReportCheckOutcome, type OrderReportCheck } from '../validate/order-report-check.js';
 
 export const EXIT = Object.freeze({
   OK: 0,
@@ -7,9 +8,16 @@ export const EXIT = Object.freeze({
   USAGE: 2,
   MESSAGE_ERRORS: 3,
   REJECTED: 4,
+  /** What a read command was asked for (an order, a report, a SKU) does not exist. */
+  NOT_FOUND: 6,
 });
 
 export function exitCodeForReport(report: Report): number {
   if (report.statusCode === 'Rejected') return EXIT.REJECTED;
   return report.summary.messagesWithError > 0 ? EXIT.MESSAGE_ERRORS : EXIT.OK;
+}
+
+export function exitCodeForOrderReportCheck(check: OrderReportCheck): number {
+  const outcome = orderReportCheckOutcome(check);
+  return outcome === 'rejected' ? EXIT.REJECTED : outcome === 'some-skipped' ? EXIT.MESSAGE_ERRORS : EXIT.OK;
 }
