@@ -77,7 +77,7 @@ describe('README walkthrough', () => {
       60_000,
     );
     const imported = watcher.events().find((e) => e['event'] === 'orders-imported');
-    expect(imported?.['msg']).toMatch(/^order-report\.txt: 12 orders \(\d+ items, UTF-8\): 12 created/);
+    expect(imported?.['msg']).toMatch(/^order-report\.txt: 12 orders \(15 items, UTF-8\): 12 created/);
     const reports = shell(lines.find((l) => l.startsWith('ls feeds/reports')) as string)
       .trim()
       .split('\n');
@@ -91,6 +91,21 @@ describe('README walkthrough', () => {
       'order-report.txt',
       'xml-order-fulfillment-valid.xml',
     ]);
+
+    // The README's text agrees with what the samples give: the counts, and every error code a report shows.
+    const readme =
+      readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').split('### Walkthrough: the drop folder')[1] ?? '';
+    expect(readme).toContain('12 orders, 15 items');
+    expect(readFileSync(join(REPO_ROOT, 'samples', 'README.md'), 'utf8')).toContain('12 orders, 15 items');
+    const fulfillment = readFileSync(
+      join(tmp.dir, 'reports', 'xml-order-fulfillment-valid.xml.50001.report.xml'),
+      'utf8',
+    );
+    const errorCodes = [
+      ...fulfillment.matchAll(/<ResultCode>Error<\/ResultCode>\s*<ResultMessageCode>(\d+)<\/ResultMessageCode>/g),
+    ].map((m) => m[1] as string);
+    expect(errorCodes).toEqual(['18028']);
+    for (const code of errorCodes) expect(readme.split('\n## ')[0]).toContain(`\`${code}\``);
 
     const order = JSON.parse(shell(lines.find((l) => l.startsWith('npx feedproc order')) as string)) as {
       status: string;
@@ -138,6 +153,22 @@ describe('README walkthrough', () => {
     expect(mails).toHaveLength(1);
     const mail = mails[0] as string;
     for (const item of cancelled.items) expect(mail).toContain(item.amazonOrderItemCode);
+
+    // The cancel-rate panel with the samples: they keep their own purchase dates, so Amazon's 7-day window may
+    // hold none of them; then the panel says so and links to the shortest window that holds the latest order,
+    // where the cancellation above counts.
+    const panel = await web.get('/web/cancel-rate');
+    const ordersIn = (text: string): number => Number(/id="cancel-rate" data-orders="(\d+)"/.exec(text)?.[1]);
+    let shown = panel.text;
+    if (ordersIn(panel.text) === 0) {
+      expect(panel.text).toMatch(/No order was bought in the last 7 days \(since \d{4}-\d\d-\d\d\)/);
+      const wider = /id="cancel-rate-empty"[^>]*>.*?href="(\/web\/cancel-rate\?days=\d+)"/s.exec(panel.text)?.[1];
+      expect(wider).toBeDefined();
+      shown = (await web.get(wider as string)).text;
+    }
+    expect(ordersIn(shown)).toBeGreaterThan(0);
+    expect(shown).not.toContain('cancel-rate-empty');
+    expect(Number(/data-seller-cancelled="(\d+)"/.exec(shown)?.[1])).toBeGreaterThan(0);
 
     // Normal operation logs no warning (pino level 40 and above): the hand-over between workers is debug.
     expect(watcher.events().filter((e) => Number(e['level']) >= 40)).toEqual([]);

@@ -1,7 +1,10 @@
 /**
  * The cancel-rate panel: the 7-day pre-fulfillment cancel rate (product-spec.md §3, mws-formats.md §11) with
- * its status against the 2.5 % target (or over 30 or 90 days, `?days=`), and a hand-written SVG bar chart of the rate per day of the last 7 days
- * with the target as a dashed line. Plain SVG with presentation attributes: no script, no inline style.
+ * its status against the 2.5 % target (or over 30, 90 or 365 days, `?days=`), and a hand-written SVG bar chart of
+ * the rate per day of the last 7 days with the target as a dashed line. Plain SVG with presentation attributes: no
+ * script, no inline style. A window without orders says so: which days it covers, when the latest order was bought
+ * and the shortest window that holds it (the samples' orders keep their own dates, so on a fresh start they are
+ * usually older than a week).
  */
 import type { FastifyInstance } from 'fastify';
 import {
@@ -9,6 +12,7 @@ import {
   cancelRate,
   cancelRateByDay,
   formatRate,
+  latestPurchase,
   type DailyCancelRate,
 } from '../../apply/cancel-rate.js';
 import { html, type Html } from './html.js';
@@ -16,7 +20,8 @@ import { page, queryText, sendPage } from './layout.js';
 import type { WebContext } from './web-context.js';
 
 /** Amazon's metric is over 7 days; the longer windows show older orders (e.g. the samples, on a fresh start). */
-const WINDOWS = [7, 30, 90] as const;
+const WINDOWS = [7, 30, 90, 365] as const;
+const DAY_MS = 24 * 3600 * 1000;
 /** The chart shows one bar per day of at most this many latest days. */
 const CHART_DAYS = 7;
 
@@ -87,6 +92,10 @@ export async function cancelRatePanel(web: WebContext, merchantId: string, days:
     cancelRate(redis, web.ctx.config.prefix, merchantId, days, now),
     cancelRateByDay(redis, web.ctx.config.prefix, merchantId, CHART_DAYS, now),
   ]);
+  const empty =
+    rate.orders === 0
+      ? emptyWindow(days, now, await latestPurchase(redis, web.ctx.config.prefix, merchantId, now))
+      : '';
   const good = rate.status === 'Good';
   return html`<section class="card" id="cancel-rate" data-orders="${rate.orders}" data-seller-cancelled="${rate.sellerCancelledOrders}" data-rate="${rate.cancelRate}">
 <h2>Pre-fulfillment cancel rate</h2>
@@ -99,9 +108,25 @@ export async function cancelRatePanel(web: WebContext, merchantId: string, days:
     <dt>Cancelled by you</dt><dd class="seller-cancelled">${rate.sellerCancelledOrders}</dd>
   </dl>
 </div>
+${empty}
 ${cancelRateChart(series)}
 <p class="muted">Orders by purchase date. Every cancellation counts as yours except a BuyerCanceled / CustomerCancel on an order whose buyer asked to cancel through Amazon.</p>
 </section>`;
+}
+
+/** What an empty window tells: the days it covers, the latest order's purchase date, the window that holds it. */
+export function emptyWindow(days: number, now: number, latest: number | null): Html {
+  const since = new Date(now - days * DAY_MS).toISOString().slice(0, 10);
+  const head = html`No order was bought in the last ${days} days (since ${since}), so there is no rate to show yet.`;
+  if (latest === null)
+    return html`<p class="notice warn" id="cancel-rate-empty">${head} Orders come from an imported order report (<code>orders import</code>, or the file dropped into <code>incoming/&lt;merchant&gt;/</code>).</p>`;
+  const bought = new Date(latest).toISOString().slice(0, 10);
+  const wider = WINDOWS.find((d) => d > days && now - d * DAY_MS <= latest);
+  return html`<p class="notice warn" id="cancel-rate-empty" data-latest="${bought}">${head} Your latest order was bought on ${bought}${
+    wider === undefined
+      ? html`, before the longest window (${WINDOWS[WINDOWS.length - 1]} days).`
+      : html`: see <a href="/web/cancel-rate?days=${wider}">the last ${wider} days</a>.`
+  } The rate counts orders by purchase date, and imported orders keep theirs.</p>`;
 }
 
 export function registerCancelRate(app: FastifyInstance, web: WebContext): void {
