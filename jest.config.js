@@ -1,6 +1,5 @@
 // Jest runs the TypeScript sources directly as ES modules through @swc/jest.
 // Tests talk to real processes (xmllint, the built CLI), so they get generous timeouts.
-const ESM_ONLY = ['content-disposition', 'cookie'].join('|');
 
 export default {
   testEnvironment: 'node',
@@ -10,11 +9,7 @@ export default {
       '@swc/jest',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
     ],
-    // Packages that are ESM only but require()d by fastify plugins (@fastify/static, @fastify/cookie): Node 20
-    // cannot require ESM inside jest, so in-process HTTP tests (fastify.inject) get them compiled to CommonJS.
-    [`/node_modules/(${ESM_ONLY})/.+\\.js$`]: ['@swc/jest', { module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY})/)`],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,

@@ -55,6 +55,21 @@ export async function cancelRate(
   };
 }
 
+/**
+ * The purchase time (ms) of the merchant's latest order bought at or before `now`, or null without orders: what an
+ * empty window can point to (the samples' orders, say, are older than a week).
+ */
+export async function latestPurchase(
+  redis: RedisClient,
+  prefix: string,
+  merchantId: string,
+  now = Date.now(),
+): Promise<number | null> {
+  const keys = ledgerKeys(prefix, merchantId);
+  const found = await redis.zrevrangebyscore(keys.ordersByPurchase(), now, '-inf', 'WITHSCORES', 'LIMIT', 0, 1);
+  return found.length >= 2 ? Number(found[1]) : null;
+}
+
 export interface DailyCancelRate {
   /** The UTC calendar day, YYYY-MM-DD. */
   day: string;

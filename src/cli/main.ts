@@ -4,6 +4,7 @@
  * exits with the codes of product-spec.md §4. Errors print one line `feedproc: CODE: message` (stack with
  * --verbose).
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../core/config.js';
 import { isFeedError, toFeedError } from '../core/errors.js';
@@ -25,6 +26,8 @@ function buildProgram(run: Run): Command {
     .option('--merchant <id>', 'the submitting merchant (FEEDPROC_MERCHANT)')
     .option('--feeds-dir <dir>', 'root of the drop folder (FEEDPROC_FEEDS_DIR)')
     .option('--verbose', 'print stacks with errors')
+    .version(packageVersion(), '-V, --version', 'print the version of feedproc')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program
@@ -58,6 +61,7 @@ function buildProgram(run: Run): Command {
       ),
     );
   addPipelineCommands(program, run);
+  markMerchantCommands(program);
   return program;
 }
 
@@ -66,7 +70,48 @@ type Run = (
   extraFlags?: Partial<Record<keyof Config, unknown>>,
 ) => Promise<void>;
 type Format = 'xml' | 'flat' | 'json' | 'text' | 'listings';
-const formatOption = (): Option => new Option('--format <format>', 'output format').choices(FORMATS);
+/** A processing report's formats (the feed's own by default). */
+const formatOption = (): Option =>
+  new Option('--format <format>', "report format (default: the feed's own)").choices(FORMATS);
+/** Commands that show records rather than reports: text for people, JSON for scripts. */
+const shownAs = (): Option =>
+  new Option('--format <format>', 'output format (default: text)').choices(['text', 'json']);
+
+/** The version in package.json (beside dist/ in a build and in an installed package alike). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+/** The commands that act for one merchant (requireMerchant), by their path. */
+const MERCHANT_COMMANDS = new Set([
+  'orders import',
+  'process',
+  'submit',
+  'keys create',
+  'cancel-order',
+  'cancel-orders',
+  'order',
+  'inventory',
+]);
+
+/** Says in each such command's --help that it needs the global --merchant, which commander lists apart. */
+function markMerchantCommands(program: Command): void {
+  const walk = (command: Command, path: string[]): void => {
+    for (const sub of command.commands) {
+      const name = [...path, sub.name()].join(' ');
+      if (MERCHANT_COMMANDS.has(name))
+        sub.addHelpText(
+          'after',
+          `\nRequired: --merchant ID (or FEEDPROC_MERCHANT), e.g. feedproc ${name} … --merchant ID`,
+        );
+      walk(sub, [...path, sub.name()]);
+    }
+  };
+  walk(program, []);
+}
 const portNumber = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
@@ -155,7 +200,7 @@ function addPipelineCommands(program: Command, run: Run): void {
     .command('create')
     .description('a new key for --merchant (or, with --operator, for the queue dashboard); prints the secret key once')
     .option('--operator', "an operator's key: opens the queue dashboard /web/queues only, no merchant", false)
-    .addOption(formatOption())
+    .addOption(shownAs())
     .action((o: { format?: Format; operator: boolean }) =>
       run(async (schemas, config) =>
         (await import('./commands/keys.js')).runKeysCreate(config, schemas, o.format === 'json', out, o.operator),
@@ -164,7 +209,7 @@ function addPipelineCommands(program: Command, run: Run): void {
   keys
     .command('list')
     .description('the keys (of --merchant, or all)')
-    .addOption(formatOption())
+    .addOption(shownAs())
     .action((o: { format?: Format }) =>
       run(async (schemas, config) =>
         (await import('./commands/keys.js')).runKeysList(config, schemas, o.format === 'json', out),
@@ -226,7 +271,7 @@ function addPipelineCommands(program: Command, run: Run): void {
       (v: string, all: string[]) => [...all, v],
       [] as string[],
     )
-    .addOption(formatOption())
+    .addOption(shownAs())
     .action((orderId: string, o: { reason: string; note?: string; item: string[]; format?: Format }) =>
       run(async (schemas, config) =>
         (await import('./commands/cancel.js')).runCancelOrder(
@@ -248,7 +293,7 @@ function addPipelineCommands(program: Command, run: Run): void {
     .description('cancel the orders listed in FILE (lines: order-id[<TAB>reason[<TAB>note]]), one result per line')
     .argument('<file>')
     .option('--reason <reason>', 'the reason for lines that give none')
-    .addOption(formatOption())
+    .addOption(shownAs())
     .action((file: string, o: { reason?: string; format?: Format }) =>
       run(async (schemas, config) =>
         (await import('./commands/cancel.js')).runCancelOrders(
@@ -263,7 +308,7 @@ function addPipelineCommands(program: Command, run: Run): void {
     .command('metrics')
     .description("the seller's pre-fulfillment cancel rate, per merchant (all merchants without --merchant)")
     .option('--days <n>', 'window by purchase date', positive, 7)
-    .addOption(formatOption())
+    .addOption(shownAs())
     .action((o: { days: number; format?: Format }) =>
       run(async (schemas, config) =>
         (await import('./commands/metrics.js')).runMetrics(
@@ -281,7 +326,7 @@ function addPipelineCommands(program: Command, run: Run): void {
   program
     .command('feeds')
     .description('list feed submissions')
-    .addOption(formatOption())
+    .addOption(shownAs())
     .action((o: { format?: Format }) =>
       run(async (schemas, config) => (await import('./commands/pipeline.js')).runFeeds(config, schemas, o.format, out)),
     );
@@ -299,7 +344,7 @@ function addPipelineCommands(program: Command, run: Run): void {
     .command('order')
     .description("show an order's ledger state")
     .argument('<amazonOrderId>')
-    .addOption(formatOption())
+    .addOption(shownAs())
     .action((id: string, o: { format?: Format }) =>
       run(async (schemas, config) =>
         (await import('./commands/ledger.js')).runOrder(config, schemas, id, o.format, out),
@@ -309,7 +354,7 @@ function addPipelineCommands(program: Command, run: Run): void {
     .command('inventory')
     .description("show a SKU's inventory record")
     .argument('<sku>')
-    .addOption(formatOption())
+    .addOption(shownAs())
     .action((sku: string, o: { format?: Format }) =>
       run(async (schemas, config) =>
         (await import('./commands/ledger.js')).runInventory(config, schemas, sku, o.format, out),
@@ -353,9 +398,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     const error = toFeedError(err);
     process.stderr.write(`feedproc: ${error.code}: ${error.message}\n`);
+    if (isFeedError(err) && err.code === 'CLI_NOT_FOUND') return EXIT.NOT_FOUND;
     if (verbose) process.stderr.write(`${(error.cause instanceof Error ? error.cause : error).stack ?? ''}\n`);
     const usage: readonly string[] = [
       'CLI_USAGE',
+      'CLI_NO_DATA',
       'CLI_FILE_UNREADABLE',
       'CLI_REDIS_UNAVAILABLE',
       'CLI_REDIS_SERVER_MISSING',

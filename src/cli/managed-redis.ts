@@ -1,6 +1,6 @@
 /**
  * Which Redis a command talks to (product-spec.md §4): the configured URL; else a local Redis answering at
- * `localRedisUrl`; else a private `redis-server` from PATH with its data under `<feedsDir>/.redis/` (AOF on,
+ * `localRedisUrl`; else a private `redis-server` from PATH with its data in `config.privateRedisDir` (AOF on,
  * noeviction, loopback only, a free port). The private server outlives a crash of the process that started
  * it — the next command finds it through `redis.port` — and is shut down by the last feedproc process that
  * leaves it (see `releaseRedis`).
@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../core/config.js';
 import { FeedError } from '../core/errors.js';
@@ -22,24 +22,38 @@ export interface RedisTarget {
 /** A large AOF takes a while to load; PING answers LOADING until then. */
 const START_TIMEOUT_MS = 60_000;
 
-export async function resolveRedis(config: Config, notice: (line: string) => void): Promise<RedisTarget> {
+export interface ResolveOptions {
+  /**
+   * The command only reads (order, report, feeds, …): a private server that would start with no data could only
+   * answer "not found", so it is not started and the command says where it looked instead (CLI_NO_DATA).
+   */
+  readOnly?: boolean;
+}
+
+export async function resolveRedis(
+  config: Config,
+  notice: (line: string) => void,
+  options: ResolveOptions = {},
+): Promise<RedisTarget> {
   if (config.redisUrl !== null) {
     await requireAnswering(config.redisUrl);
     return { url: config.redisUrl, managedDir: null };
   }
   if (await answers(config.localRedisUrl)) return { url: config.localRedisUrl, managedDir: null };
+  if (options.readOnly && !(await holdsData(config.privateRedisDir)))
+    throw new FeedError('CLI_NO_DATA', {
+      dir: config.privateRedisDir,
+      detail: `no Redis answers at ${config.localRedisUrl}`,
+    });
   // Redis reports its dir with symlinks resolved: compare (and start) with the real path.
-  await mkdir(resolve(config.feedsDir, '.redis'), { recursive: true });
-  const dir = await realpath(resolve(config.feedsDir, '.redis'));
+  await mkdir(config.privateRedisDir, { recursive: true });
+  const dir = await realpath(config.privateRedisDir);
   const release = await startLock(dir);
   try {
+    // A server already running was announced by the command that started it: saying so again on every
+    // command would be noise.
     const running = await runningPrivateServer(dir);
-    if (running) {
-      notice(
-        `feedproc: no Redis at ${config.localRedisUrl}; using the private redis-server at ${running} (data in ${dir})`,
-      );
-      return { url: running, managedDir: dir };
-    }
+    if (running) return { url: running, managedDir: dir };
     const url = await startPrivateServer(dir, config.localRedisUrl);
     notice(
       `feedproc: no Redis at ${config.localRedisUrl}; started a private redis-server at ${url} (data in ${dir}); it stops when feedproc does`,
@@ -48,6 +62,13 @@ export async function resolveRedis(config: Config, notice: (line: string) => voi
   } finally {
     await release();
   }
+}
+
+/** True when a private server has run in `dir` and left data (its AOF) or is running there now. */
+async function holdsData(dir: string): Promise<boolean> {
+  for (const name of ['redis.port', 'appendonlydir', 'appendonly.aof', 'dump.rdb'])
+    if (await stat(join(dir, name)).catch(() => null)) return true;
+  return false;
 }
 
 const LOCK_STALE_MS = 90_000;

@@ -40,12 +40,16 @@ interface Target {
 export async function openRuntime(
   config: Config,
   schemas: SchemaRegistry,
-  options: { workers: boolean; notice?: (line: string) => void },
+  options: { workers: boolean; notice?: (line: string) => void; readOnly?: boolean },
 ): Promise<Runtime> {
   const target =
     config.redisCluster !== null
       ? await clusterTarget(config)
-      : singleTarget(await resolveRedis(config, options.notice ?? ((line) => process.stderr.write(`${line}\n`))));
+      : singleTarget(
+          await resolveRedis(config, options.notice ?? ((line) => process.stderr.write(`${line}\n`)), {
+            readOnly: options.readOnly ?? false,
+          }),
+        );
   // After the first answer, connections reconnect on their own (a Redis restart must not end a worker).
   // Producers keep failing fast while Redis is away (no offline queue); workers wait for it to come back.
   const redis = target.connect(options.workers ? 'worker' : 'producer', { lazyConnect: true });

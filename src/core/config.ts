@@ -2,6 +2,8 @@
  * Configuration: read once from defaults (schemas/config.schema.json), the environment and command-line flags
  * (each later layer wins), validated, frozen, and passed to whatever needs it. Nothing else reads process.env.
  */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { FeedError } from './errors.js';
 import { isMerchantId } from './merchant-id.js';
@@ -9,6 +11,14 @@ import { isMerchantId } from './merchant-id.js';
 export interface Config {
   /** Root of the drop folder. @defaultValue `./feeds` */
   readonly feedsDir: string;
+  /** Per-user data folder; null: `$XDG_DATA_HOME/feedproc`, else `~/.local/share/feedproc`. @defaultValue null */
+  readonly dataDir: string | null;
+  /**
+   * Where the private redis-server keeps its data (derived, not set): `<feedsDir>/.redis` when a feeds folder is
+   * configured (flag or environment), else `<dataDir>/redis`. So every command finds the same data whatever
+   * directory it runs in.
+   */
+  readonly privateRedisDir: string;
   /** The configured Redis; null when none was configured (then localRedisUrl, else a private redis-server). */
   readonly redisUrl: string | null;
   /**
@@ -86,6 +96,7 @@ export interface Config {
 
 const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_FEEDS_DIR: 'feedsDir',
+  FEEDPROC_DATA_DIR: 'dataDir',
   FEEDPROC_REDIS_URL: 'redisUrl',
   FEEDPROC_REDIS_CLUSTER: 'redisCluster',
   FEEDPROC_LOCAL_REDIS_URL: 'localRedisUrl',
@@ -169,12 +180,13 @@ export function loadConfig(validate: ValidateFunction, sources: ConfigSources): 
   for (const [key, value] of Object.entries(sources.flags)) {
     if (value !== undefined) merged[key] = value;
   }
+  const feedsDirConfigured = merged['feedsDir'] !== undefined;
   if (!validate(merged)) {
     const first = validate.errors?.[0];
     const detail = `configuration ${first?.instancePath.slice(1) || 'value'} ${first?.message ?? 'is invalid'}`;
     throw new FeedError('CLI_USAGE', { detail });
   }
-  const config = merged as unknown as Config;
+  const config = { ...merged, privateRedisDir: privateRedisDir(merged, feedsDirConfigured, sources.env) } as Config;
   if (config.merchantId !== null && !isMerchantId(config.merchantId))
     throw new FeedError('CLI_USAGE', {
       detail: new FeedError('MERCHANT_ID_INVALID', { given: JSON.stringify(config.merchantId) }).message,
@@ -186,6 +198,19 @@ export function loadConfig(validate: ValidateFunction, sources: ConfigSources): 
     });
   }
   return Object.freeze(config);
+}
+
+function privateRedisDir(
+  merged: Record<string, unknown>,
+  feedsDirConfigured: boolean,
+  env: ConfigSources['env'],
+): string {
+  if (feedsDirConfigured) return resolve(String(merged['feedsDir']), '.redis');
+  const dataDir =
+    typeof merged['dataDir'] === 'string'
+      ? merged['dataDir']
+      : join(env['XDG_DATA_HOME'] || join(env['HOME'] || homedir(), '.local', 'share'), 'feedproc');
+  return resolve(dataDir, 'redis');
 }
 
 /** The Cluster's seed nodes from `redisCluster` (`host:port,…`; an IPv6 host in brackets). */

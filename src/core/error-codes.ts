@@ -298,6 +298,12 @@ export const ERROR_CODES = Object.freeze({
     'Redis at {url} has maxmemory-policy {policy}; workers need noeviction, or queued messages could be dropped. Run CONFIG SET maxmemory-policy noeviction.',
   ),
   CLI_USAGE: entry(null, 'system', '{detail}'),
+  CLI_NOT_FOUND: entry(null, 'system', '{detail}'),
+  CLI_NO_DATA: entry(
+    null,
+    'system',
+    'No Redis is configured or answering, and no private redis-server has data in {dir} yet: {detail}. Start feedproc serve (or import orders) first, point --feeds-dir / FEEDPROC_FEEDS_DIR at the folder that holds the data, or pass --redis URL.',
+  ),
   CLI_FILE_UNREADABLE: entry(null, 'system', 'cannot read {path}: {detail}'),
   INTERNAL: entry(null, 'system', '{detail}'),
   HTTP_AUTH_MISSING: entry(

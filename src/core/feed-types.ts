@@ -8,6 +8,16 @@ export type XmlMessageType = 'OrderAdjustment' | 'OrderAcknowledgement' | 'Order
 export type FlatKind = 'adjustment' | 'cancellation' | 'fulfillment' | 'inventory-loader' | 'price-quantity';
 
 export const JSON_LISTINGS_FEED = 'JSON_LISTINGS_FEED';
+/**
+ * Amazon's flat order report: not a feed anyone submits (it is not in FEED_TYPES), but a file feedproc reads
+ * (`orders import`, the drop folder) and checks (`validate`, `check-folder`).
+ */
+export const ORDER_REPORT_TYPE = '_GET_FLAT_FILE_ORDERS_DATA_';
+
+/** True for the order report's name, in MWS (`_GET_…_`) or SP-API (`GET_…`) spelling. */
+export function isOrderReportTypeName(name: string): boolean {
+  return name.replace(/^_?/, '_').replace(/_?$/, '_') === ORDER_REPORT_TYPE;
+}
 
 export interface FeedTypeInfo {
   readonly feedType: string;

@@ -186,11 +186,12 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
 
   app.get('/metrics', async (request, reply) => {
     const key = await authorize(request, reply, 'GetMetrics');
-    const days = Number(one((request.query as Query)['days']) ?? 7);
+    const given = one((request.query as Query)['days']);
+    const days = given === undefined ? 7 : /^\d+$/.test(given) ? Number(given) : NaN;
     if (!Number.isInteger(days) || days < 1 || days > 365)
       throw new FeedError('HTTP_PARAMETER_INVALID', {
         name: 'days',
-        value: days,
+        value: `'${given ?? ''}'`,
         detail: 'a whole number of days from 1 to 365',
       });
     // Reads every order of the window (up to 365 days): its own throttle bucket bounds how often.

@@ -1,11 +1,12 @@
 /**
  * The server key encrypts access keys' secrets at rest. MWS Signature Version 2 is an HMAC keyed with the secret
  * itself, so the server must be able to recover it: hashing alone (enough for Bearer tokens) would not do.
- * Configured as 64 hex digits, or kept in <feedsDir>/.server-key, created on first use, readable by its owner only.
+ * Configured as 64 hex digits, or kept in .server-key beside the private Redis data folder (the feeds folder when
+ * one is configured, else the per-user data folder), created on first use, readable by its owner only.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config } from '../core/config.js';
 import { FeedError } from '../core/errors.js';
 
@@ -13,7 +14,8 @@ const KEY_BYTES = 32;
 
 export async function loadServerKey(config: Config): Promise<Buffer> {
   if (config.serverKey) return Buffer.from(config.serverKey, 'hex');
-  const path = join(resolve(config.feedsDir), '.server-key');
+  // Beside the private Redis's data (the feeds folder when one is configured), found the same from any directory.
+  const path = join(dirname(config.privateRedisDir), '.server-key');
   const existing = await readKeyFile(path);
   if (existing) return existing;
   await mkdir(dirname(path), { recursive: true });

@@ -78,6 +78,14 @@ export const checkReportName = (name: string, folder: string | null, extension: 
     ? `${nameStem(name)}.check.report.${extension}`
     : `${nameStem(name)}.${folder}.merchant-check.report.${extension}`;
 
+/**
+ * `feedproc check-folder`'s check of an Amazon order report (what an import would load): `<name>.check-import.txt`
+ * at the top of incoming/, `<name>.<M>.merchant-check-import.txt` in a merchant folder. Neither ends in
+ * `.import.txt` (the watcher's import report), `.report.<ext>` or the other's ending.
+ */
+export const checkImportReportName = (name: string, folder: string | null): string =>
+  folder === null ? `${nameStem(name)}.check-import.txt` : `${nameStem(name)}.${folder}.merchant-check-import.txt`;
+
 /** The claim record beside a claimed file in processing/. */
 export const claimRecordName = (name: string): string => `.${nameStem(name)}.claim`;
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { importOrderReport, importSummary } from '../apply/import-orders.js';
 import { safeCell } from '../core/safe-cell.js';
 import { createLedger } from '../apply/ledger.js';
-import { isOrderReportHeader, readOrderReport } from '../parse/order-report.js';
+import { readOrderReport, startsWithOrderReportHeader } from '../parse/order-report.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { writeAtomically } from './atomic-write.js';
 import { moveOut, sidecarPath } from './claimed-file.js';
@@ -16,16 +16,11 @@ import type { DropFolder, DroppedFile } from './drop-folder.js';
 import { importReportName, unassignedReportName } from './file-names.js';
 import { openChecked } from './trust.js';
 
-const HEAD_BYTES = 64 * 1024;
-
+/** The drop folder's test for an order report: the file opened by the trust rules (no link, a regular file). */
 export async function isOrderReportFile(path: string): Promise<boolean> {
   const handle = await openChecked(path);
   try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    const head = buffer.subarray(0, bytesRead).toString('latin1');
-    const firstLine = head.split(/\r\n|\n|\r/).find((line) => line.trim() !== '') ?? '';
-    return isOrderReportHeader(firstLine.replace(/^\u00EF\u00BB\u00BF/, ''));
+    return await startsWithOrderReportHeader(handle);
   } finally {
     await handle.close();
   }

@@ -1,12 +1,16 @@
 /**
- * The buyer's cancellation e-mail, in Polish (the default for Amazon.pl) or English: the order, the item and
- * quantity, the reason in the buyer's words, and the refund. One e-mail per cancellation event.
+ * The buyer's cancellation e-mail, in Polish (the default for Amazon.pl) or English: the order, each item and
+ * quantity, the reason in the buyer's words, and the refund. One e-mail per cancellation request: the events one
+ * message (one feed message, one "Cancel order") appended together, one per item, become one e-mail.
  */
 import { formatMinorUnits } from '../core/money.js';
 
 export interface CancellationEvent {
-  /** The stream entry id: the e-mail's Message-ID is made from it. */
+  /** The stream entry id: the e-mail's Message-ID is made from the first event's. */
   id: string;
+  /** The feed (or `cancel:<request>`) and the message that made the event: together, the cancellation request. */
+  feedId: string;
+  messageId: string;
   merchantId: string;
   orderId: string;
   itemCode: string;
@@ -62,32 +66,38 @@ const OTHER_REASON: Readonly<Record<Language, string>> = {
   en: 'the seller cannot fulfil this item',
 };
 
-export function cancellationMail(event: CancellationEvent, order: BuyerOrder): Mail {
+/** `events`: one request's events (one order, at least one), in stream order; the first names the e-mail. */
+export function cancellationMail(events: readonly CancellationEvent[], order: BuyerOrder): Mail {
+  const first = events[0];
+  if (!first) throw new Error('a cancellation e-mail needs at least one event');
   const language = languageOf(order.marketplace);
-  const reason = REASONS[language][event.reason] ?? OTHER_REASON[language];
-  const refund = `${formatMinorUnits(Number(event.refund))} ${event.currency}`;
-  const messageId = `<${event.id}.${event.orderId}.${event.merchantId}@feedproc>`;
-  return {
-    to: order.buyerEmail,
-    messageId,
-    ...(language === 'pl' ? polish(event, order, reason, refund) : english(event, order, reason, refund)),
-  };
+  const reasons = [...new Set(events.map((e) => REASONS[language][e.reason] ?? OTHER_REASON[language]))];
+  const refunded = events.reduce((sum, e) => sum + Number(e.refund), 0);
+  const refund = `${formatMinorUnits(refunded)} ${first.currency}`;
+  const messageId = `<${first.id}.${first.orderId}.${first.merchantId}@feedproc>`;
+  const parts = { orderId: first.orderId, events, reason: reasons.join('; '), refund };
+  return { to: order.buyerEmail, messageId, ...(language === 'pl' ? polish(parts, order) : english(parts, order)) };
 }
 
-function polish(
-  event: CancellationEvent,
-  order: BuyerOrder,
-  reason: string,
-  refund: string,
-): { subject: string; text: string } {
+interface MailParts {
+  orderId: string;
+  events: readonly CancellationEvent[];
+  reason: string;
+  refund: string;
+}
+
+function polish(parts: MailParts, order: BuyerOrder): { subject: string; text: string } {
+  const items = parts.events.map((e) => `${e.sku} (pozycja ${e.itemCode}), liczba sztuk: ${e.units}`);
   return {
-    subject: `Anulowanie w zamówieniu ${event.orderId}`,
+    subject: `Anulowanie w zamówieniu ${parts.orderId}`,
     text: [
       `Dzień dobry${order.buyerName ? `, ${order.buyerName}` : ''},`,
       '',
-      `w zamówieniu ${event.orderId} anulowano: ${event.sku} (pozycja ${event.itemCode}), liczba sztuk: ${event.units}.`,
-      `Powód: ${reason}.`,
-      `Zwrot: ${refund}. Pieniądze wrócą tą samą metodą płatności, zwykle w ciągu kilku dni roboczych.`,
+      items.length === 1
+        ? `w zamówieniu ${parts.orderId} anulowano: ${items[0] ?? ''}.`
+        : `w zamówieniu ${parts.orderId} anulowano:\n${items.map((line) => `- ${line}`).join('\n')}`,
+      `Powód: ${parts.reason}.`,
+      `Zwrot: ${parts.refund}. Pieniądze wrócą tą samą metodą płatności, zwykle w ciągu kilku dni roboczych.`,
       '',
       'Przepraszamy za kłopot.',
       '',
@@ -95,20 +105,18 @@ function polish(
   };
 }
 
-function english(
-  event: CancellationEvent,
-  order: BuyerOrder,
-  reason: string,
-  refund: string,
-): { subject: string; text: string } {
+function english(parts: MailParts, order: BuyerOrder): { subject: string; text: string } {
+  const items = parts.events.map((e) => `${e.sku} (item ${e.itemCode}), quantity ${e.units}`);
   return {
-    subject: `Cancellation in your order ${event.orderId}`,
+    subject: `Cancellation in your order ${parts.orderId}`,
     text: [
       `Hello${order.buyerName ? ` ${order.buyerName}` : ''},`,
       '',
-      `In your order ${event.orderId} we cancelled: ${event.sku} (item ${event.itemCode}), quantity ${event.units}.`,
-      `Reason: ${reason}.`,
-      `Refund: ${refund}, to the payment method you used, usually within a few business days.`,
+      items.length === 1
+        ? `In your order ${parts.orderId} we cancelled: ${items[0] ?? ''}.`
+        : `In your order ${parts.orderId} we cancelled:\n${items.map((line) => `- ${line}`).join('\n')}`,
+      `Reason: ${parts.reason}.`,
+      `Refund: ${parts.refund}, to the payment method you used, usually within a few business days.`,
       '',
       'We are sorry for the inconvenience.',
       '',

@@ -1,6 +1,7 @@
 /**
  * The notifier: reads every merchant's cancellation events (the ledger scripts' stream) through a Redis
- * consumer group, and sends each event's buyer e-mail once.
+ * consumer group, and sends each cancellation request's buyer e-mail once: the events one message appended
+ * together (one per item) make one e-mail, carried by the first of them (the head).
  *
  * Per event: a recorded outcome (`mail:<id>` = sent / failed) means done; otherwise a short lease
  * (`mail-lease:<id>`, SET NX) makes one notifier the sender, the mail is sent, the outcome recorded, the entry
@@ -21,6 +22,8 @@ import type { Delivery } from './delivery.js';
 
 const GROUP = 'notifier';
 const BATCH = 50;
+/** At most this many items of one request share its e-mail (an order has far fewer). */
+const REQUEST_EVENTS = 1000;
 
 export interface NotifierOptions {
   /** First pause before a temporary failure is tried again; doubles up to 64×. */
@@ -75,6 +78,29 @@ export function createNotifier(
     groups.add(key);
   };
 
+  /**
+   * The request an event belongs to: its neighbours with the same feed and message. One message's events are
+   * appended by one Lua script, so they stand together in the stream. Null when an earlier event of the same
+   * request exists: that one (the head) carries the e-mail, and this event is done when the head is.
+   */
+  const requestOf = async (
+    key: string,
+    head: CancellationEvent,
+    merchantId: string,
+  ): Promise<CancellationEvent[] | null> => {
+    const sameRequest = (e: CancellationEvent): boolean =>
+      head.feedId !== '' && e.feedId === head.feedId && e.messageId === head.messageId;
+    const [before] = await redis.xrevrange(key, `(${head.id}`, '-', 'COUNT', 1);
+    if (before && sameRequest(eventOf(before[0], merchantId, before[1]))) return null;
+    const events = [head];
+    for (const [id, fields] of await redis.xrange(key, `(${head.id}`, '+', 'COUNT', REQUEST_EVENTS)) {
+      const next = eventOf(id, merchantId, fields);
+      if (!sameRequest(next)) break;
+      events.push(next);
+    }
+    return events;
+  };
+
   /** True when a delivery was attempted (not when the event was skipped, done already or waiting for a retry). */
   const handle = async (
     stream: { key: string; merchantId: string },
@@ -88,6 +114,8 @@ export function createNotifier(
       await redis.xack(stream.key, GROUP, id);
       return false;
     }
+    const request = await requestOf(stream.key, eventOf(id, stream.merchantId, fields), stream.merchantId);
+    if (!request) return false; // left pending until the head's e-mail records this event's outcome too
     const due = retryAt.get(id);
     if (due && Date.now() < due.at) return false;
     if ((await redis.set(lease, consumer, 'PX', options.leaseMs, 'NX')) !== 'OK') return false;
@@ -97,16 +125,16 @@ export function createNotifier(
       await releaseLease(lease);
       return false;
     }
-    const event = eventOf(id, stream.merchantId, fields);
+    const orderId = request[0]?.orderId ?? '';
     const [buyerEmail, buyerName, marketplace] = await redis.hmget(
-      keys.order(event.orderId),
+      keys.order(orderId),
       'buyerEmail',
       'buyerName',
       'marketplace',
     );
     const result = buyerEmail
       ? await delivery.send(
-          cancellationMail(event, { buyerEmail, buyerName: buyerName ?? null, marketplace: marketplace ?? null }),
+          cancellationMail(request, { buyerEmail, buyerName: buyerName ?? null, marketplace: marketplace ?? null }),
           config.mailFrom,
         )
       : ({ kind: 'permanent', detail: 'the order has no buyer e-mail address' } as const);
@@ -115,28 +143,20 @@ export function createNotifier(
       const pause = Math.min((due?.pause ?? options.retryMs / 2) * 2, options.retryMs * 64);
       retryAt.set(id, { at: Date.now() + pause, pause });
       await releaseLease(lease);
-      log({
-        event: 'mail',
-        id,
-        merchantId: stream.merchantId,
-        orderId: event.orderId,
-        result: 'retry',
-        detail: result.detail,
-      });
+      log({ event: 'mail', id, merchantId: stream.merchantId, orderId, result: 'retry', detail: result.detail });
       return true;
     }
-    await redis.set(
-      record,
-      `${result.kind === 'sent' ? 'sent' : 'failed'} ${new Date().toISOString()} ${result.detail}`,
-    );
-    await redis.xack(stream.key, GROUP, id);
+    // Every event of the request gets the outcome (what `feedproc order` shows), then all are acknowledged.
+    const outcome = `${result.kind === 'sent' ? 'sent' : 'failed'} ${new Date().toISOString()} ${result.detail}`;
+    for (const event of request) await redis.set(keys.mailOutcome(event.id), outcome);
+    await redis.xack(stream.key, GROUP, ...request.map((event) => event.id));
     await releaseLease(lease);
     retryAt.delete(id);
     log({
       event: 'mail',
       id,
       merchantId: stream.merchantId,
-      orderId: event.orderId,
+      orderId,
       result: result.kind === 'sent' ? 'sent' : 'failed',
       detail: result.detail,
     });
@@ -204,6 +224,8 @@ function eventOf(id: string, merchantId: string, fields: readonly string[]): Can
   const get = (name: string): string => values.get(name) ?? '';
   return {
     id,
+    feedId: get('feedId'),
+    messageId: get('messageId'),
     merchantId,
     orderId: get('orderId'),
     itemCode: get('itemCode'),

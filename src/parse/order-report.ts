@@ -3,6 +3,7 @@
  * per order item, matched by column name (unknown columns ignored, any encoding the feed reader supports).
  * Prices are line totals in the order currency and become the item's charged components.
  */
+import { open, type FileHandle } from 'node:fs/promises';
 import { toMinorUnits } from '../core/money.js';
 import type { ProgressMeter } from '../core/progress-meter.js';
 import { DecodeError, decodeFile, sniffFile } from './decode.js';
@@ -54,6 +55,31 @@ export function isOrderReportHeader(line: string): boolean {
       .split('\t'),
   );
   return REQUIRED_ORDER_COLUMNS.every((name) => columns.has(name));
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * True when the file behind `handle` starts (first non-blank line) with an order report's header. The one test of
+ * "is this Amazon's order report" for the drop folder, `validate` and `check-folder`, so all three treat the same
+ * file the same way; the drop folder opens the file by its trust rules (ingest/trust.ts) before asking.
+ */
+export async function startsWithOrderReportHeader(handle: FileHandle): Promise<boolean> {
+  const buffer = Buffer.alloc(HEAD_BYTES);
+  const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+  const head = buffer.subarray(0, bytesRead).toString('latin1');
+  const firstLine = head.split(/\r\n|\n|\r/).find((line) => line.trim() !== '') ?? '';
+  return isOrderReportHeader(firstLine.replace(/^\u00EF\u00BB\u00BF/, ''));
+}
+
+/** `startsWithOrderReportHeader` for a file a user named (`validate`), opened as it is. */
+export async function isOrderReportFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    return await startsWithOrderReportHeader(handle);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Throws FeedError for files that are not text; a missing required column is reported as `missing`. */

@@ -13,7 +13,7 @@ import { describeOutcome, FEED_CLOSED } from '../apply/script-codes.js';
 import { blockEventLoop, NO_FAULTS, parseFaults, type Faults } from '../core/faults.js';
 import type { MessageResult } from '../core/types.js';
 import { toResult } from '../report/index.js';
-import { finalizeFeed } from './finalize-feed.js';
+import { FinalizationBusy, finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed } from './feed-store.js';
 import { APPLY_QUEUE, feedKeys, queuePrefix, type FeedKeys } from './names.js';
 import { startPartitionRun } from './partition-runs.js';
@@ -171,6 +171,9 @@ const MAX_STALLED = 1_000_000;
 /** A worker that can say how many jobs it is running (a stop that must force it abandons those). */
 export type ApplyWorker = Worker<PartitionJob> & { runningJobs(): number };
 
+/** How much a worker's line matters: `debug` for the normal hand-over between workers, `warn` for failures. */
+export type WorkerLogLevel = 'debug' | 'info' | 'warn';
+
 /**
  * A BullMQ worker on its own connection (BullMQ needs maxRetriesPerRequest: null for blocking commands).
  * `log` gets a line for each failed attempt, each job that succeeds after failing, and each poison message.
@@ -179,7 +182,7 @@ export function createApplyWorker(
   deps: PipelineDeps,
   connection: RedisClient,
   concurrency: number,
-  log: (line: string) => void = () => undefined,
+  log: (line: string, level: WorkerLogLevel) => void = () => undefined,
 ): ApplyWorker {
   let running = 0;
   const faults = parseFaults(deps.config.fault);
@@ -187,7 +190,7 @@ export function createApplyWorker(
   const blockOnce = (): void => {
     if (faults.blockAfterWindowMs === 0 || blocked) return;
     blocked = true;
-    log(`FEEDPROC_FAULT block-after-window: blocking the event loop for ${faults.blockAfterWindowMs} ms`);
+    log(`FEEDPROC_FAULT block-after-window: blocking the event loop for ${faults.blockAfterWindowMs} ms`, 'warn');
     blockEventLoop(faults.blockAfterWindowMs);
   };
   const processJob = async (job: Job<PartitionJob>): Promise<void> => {
@@ -203,16 +206,21 @@ export function createApplyWorker(
         await guard.reached(elements);
         blockOnce();
       };
-      await applyPartition(deps, job.data, { attempt, faults, afterWindow, log });
+      await applyPartition(deps, job.data, { attempt, faults, afterWindow, log: (line) => log(line, 'warn') });
     } catch (err) {
+      // Another worker finishing the feed is the normal hand-over of a small feed, not a failure: debug only.
+      const handedOver = err instanceof FinalizationBusy;
       log(
-        `job ${job.id}: attempt ${attempt + 1} of ${job.opts.attempts ?? 1} failed: ${err instanceof Error ? err.message : String(err)}`,
+        handedOver
+          ? `job ${job.id}: ${err.message}; tried again shortly (attempt ${attempt + 1})`
+          : `job ${job.id}: attempt ${attempt + 1} of ${job.opts.attempts ?? 1} failed: ${err instanceof Error ? err.message : String(err)}`,
+        handedOver ? 'debug' : 'warn',
       );
       throw err;
     } finally {
       running -= 1;
     }
-    if (attempt > 0) log(`job ${job.id}: done on attempt ${attempt + 1}`);
+    if (attempt > 0) log(`job ${job.id}: done on attempt ${attempt + 1}`, 'info');
   };
   const worker = new Worker<PartitionJob>(APPLY_QUEUE, processJob, {
     connection,

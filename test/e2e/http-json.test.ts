@@ -394,7 +394,7 @@ describe('JSON API', () => {
     expect(values.length).toBeGreaterThan(0);
     expect(values.filter((v) => v.includes(key.secretKey) || v.includes(other.secretKey))).toEqual([]);
     const unknown = await runCli(['keys', 'revoke', 'AKFPNOSUCHKEY'], { env: serve.env });
-    expect([unknown.code, unknown.stderr.trim()]).toEqual([2, 'feedproc: CLI_USAGE: no access key AKFPNOSUCHKEY']);
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([6, 'feedproc: CLI_NOT_FOUND: no access key AKFPNOSUCHKEY']);
   });
 
   it('answers /health without a key and describes every route in /openapi.json', async () => {

@@ -60,7 +60,7 @@ function listingsReport(stdout: string): ListingsReport {
 
 async function inventory(sku: string): Promise<Record<string, unknown> | null> {
   const shown = await cli(['inventory', sku, '--format', 'json']);
-  if (shown.code === 2 && /has no inventory record/.test(shown.stderr)) return null;
+  if (shown.code === 6 && /has no inventory record/.test(shown.stderr)) return null;
   expect(shown).toMatchObject({ code: 0 });
   return JSON.parse(shown.stdout) as Record<string, unknown>;
 }

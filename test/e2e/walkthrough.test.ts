@@ -9,7 +9,20 @@ import { join } from 'node:path';
 import { CLI, REPO_ROOT } from '../helpers/cli.js';
 import { freePort } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { csrfOf, WebClient } from '../helpers/web-client.js';
 import { startLongRunning, type WatchProcess } from '../helpers/watcher.js';
+
+const MERCHANT = 'A1KW3PLX9Q7ZT2';
+/** An order no feed of the walkthrough touches. */
+const CANCELLED = '405-1957340-6602218';
+
+async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
 
 /** The shell lines of the README walkthrough after `npm ci && npm start`, comments removed. */
 function walkthroughLines(): string[] {
@@ -46,7 +59,7 @@ describe('README walkthrough', () => {
       FEEDPROC_HTTP_PORT: '0',
     };
     watcher = startLongRunning(['serve'], env);
-    await watcher.waitFor((e) => e['event'] === 'listening');
+    const listening = await watcher.waitFor((e) => e['event'] === 'listening');
     expect(watcher.events().find((e) => e['event'] === 'redis')?.['msg']).toMatch(/started a private redis-server/);
 
     const lines = walkthroughLines();
@@ -64,7 +77,7 @@ describe('README walkthrough', () => {
       60_000,
     );
     const imported = watcher.events().find((e) => e['event'] === 'orders-imported');
-    expect(imported?.['msg']).toMatch(/^order-report\.txt: 12 orders \(\d+ items, UTF-8\): 12 created/);
+    expect(imported?.['msg']).toMatch(/^order-report\.txt: 12 orders \(15 items, UTF-8\): 12 created/);
     const reports = shell(lines.find((l) => l.startsWith('ls feeds/reports')) as string)
       .trim()
       .split('\n');
@@ -79,12 +92,86 @@ describe('README walkthrough', () => {
       'xml-order-fulfillment-valid.xml',
     ]);
 
+    // The README's text agrees with what the samples give: the counts, and every error code a report shows.
+    const readme =
+      readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').split('### Walkthrough: the drop folder')[1] ?? '';
+    expect(readme).toContain('12 orders, 15 items');
+    expect(readFileSync(join(REPO_ROOT, 'samples', 'README.md'), 'utf8')).toContain('12 orders, 15 items');
+    const fulfillment = readFileSync(
+      join(tmp.dir, 'reports', 'xml-order-fulfillment-valid.xml.50001.report.xml'),
+      'utf8',
+    );
+    const errorCodes = [
+      ...fulfillment.matchAll(/<ResultCode>Error<\/ResultCode>\s*<ResultMessageCode>(\d+)<\/ResultMessageCode>/g),
+    ].map((m) => m[1] as string);
+    expect(errorCodes).toEqual(['18028']);
+    for (const code of errorCodes) expect(readme.split('\n## ')[0]).toContain(`\`${code}\``);
+
     const order = JSON.parse(shell(lines.find((l) => l.startsWith('npx feedproc order')) as string)) as {
       status: string;
       merchantId: string;
     };
     expect(order).toMatchObject({ merchantId: 'A1KW3PLX9Q7ZT2', status: 'Shipped' });
 
+    // The web page's "Cancel order": the one process npm start runs sends the buyer the e-mail it promises.
+    const outbox = join(tmp.dir, 'outbox');
+    const key = JSON.parse(shell(`npx feedproc keys create --merchant ${MERCHANT} --format json`)) as {
+      accessKeyId: string;
+      secretKey: string;
+    };
+    const web = new WebClient(`http://127.0.0.1:${String(listening['port'])}`);
+    expect((await web.signIn(key.accessKeyId, key.secretKey)).status).toBe(303);
+    const orderPage = await web.get(`/web/orders/${CANCELLED}`);
+    expect(orderPage.status).toBe(200);
+    const review = await web.post(`/web/orders/${CANCELLED}/cancel`, {
+      _csrf: csrfOf(orderPage.text),
+      step: 'review',
+      reason: 'NoInventory',
+      note: '',
+    });
+    expect(review.text).toContain('The buyer gets an e-mail');
+    const confirm = await web.post(`/web/orders/${CANCELLED}/cancel`, {
+      _csrf: csrfOf(review.text),
+      step: 'confirm',
+      requestId: (/name="requestId" value="([^"]+)"/.exec(review.text) as RegExpExecArray)[1] as string,
+      reason: 'NoInventory',
+      note: '',
+    });
+    expect(confirm.text).toContain('data-result="Cancelled"');
+    const cancelled = JSON.parse(shell(`npx feedproc order ${CANCELLED} --merchant ${MERCHANT} --format json`)) as {
+      items: Array<{ amazonOrderItemCode: string; quantityCancelled: number }>;
+    };
+    expect(cancelled.items.every((i) => i.quantityCancelled > 0)).toBe(true);
+    // Done when the notifier has recorded an outcome for every cancellation of the order (none pending).
+    await until(
+      () => !shell(`npx feedproc order ${CANCELLED} --merchant ${MERCHANT}`).includes('buyer e-mail: pending'),
+    );
+    const mails = readdirSync(outbox)
+      .filter((name) => name.endsWith('.eml'))
+      .map((name) => readFileSync(join(outbox, name), 'utf8'))
+      .filter((text) => text.includes(CANCELLED));
+    expect(mails).toHaveLength(1);
+    const mail = mails[0] as string;
+    for (const item of cancelled.items) expect(mail).toContain(item.amazonOrderItemCode);
+
+    // The cancel-rate panel with the samples: they keep their own purchase dates, so Amazon's 7-day window may
+    // hold none of them; then the panel says so and links to the shortest window that holds the latest order,
+    // where the cancellation above counts.
+    const panel = await web.get('/web/cancel-rate');
+    const ordersIn = (text: string): number => Number(/id="cancel-rate" data-orders="(\d+)"/.exec(text)?.[1]);
+    let shown = panel.text;
+    if (ordersIn(panel.text) === 0) {
+      expect(panel.text).toMatch(/No order was bought in the last 7 days \(since \d{4}-\d\d-\d\d\)/);
+      const wider = /id="cancel-rate-empty"[^>]*>.*?href="(\/web\/cancel-rate\?days=\d+)"/s.exec(panel.text)?.[1];
+      expect(wider).toBeDefined();
+      shown = (await web.get(wider as string)).text;
+    }
+    expect(ordersIn(shown)).toBeGreaterThan(0);
+    expect(shown).not.toContain('cancel-rate-empty');
+    expect(Number(/data-seller-cancelled="(\d+)"/.exec(shown)?.[1])).toBeGreaterThan(0);
+
+    // Normal operation logs no warning (pino level 40 and above): the hand-over between workers is debug.
+    expect(watcher.events().filter((e) => Number(e['level']) >= 40)).toEqual([]);
     watcher.child.kill('SIGINT');
     expect(await watcher.exited).toEqual({ code: 0, signal: null });
   }, 120_000);

@@ -101,7 +101,7 @@ function resultLine(r: CancelResult): string {
 
 async function withLedger<T>(config: Config, schemas: SchemaRegistry, use: (ledger: Ledger) => Promise<T>): Promise<T> {
   const merchantId = requireMerchant(config);
-  const runtime = await openRuntime(config, schemas, { workers: false });
+  const runtime = await openRuntime(config, schemas, { workers: false, readOnly: true });
   try {
     return await use(createLedger(runtime.deps.redis, config.prefix, merchantId));
   } finally {

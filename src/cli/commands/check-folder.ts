@@ -1,9 +1,11 @@
 /**
  * `feedproc check-folder`: validates every file waiting in `<feeds>/incoming/` (at the top and in merchant
- * folders) and writes each report into `<feeds>/reports/` (written to a temporary name, then renamed). Files are
- * left where they are: this is the offline check, without Redis (`feedproc watch` is the one that processes
- * them). The drop folder's trust rules apply (ingest/trust.ts): links, pipes, sockets, devices and folders that
- * are no merchant id are refused with a report, never opened; a file is read through a checked descriptor.
+ * folders `incoming/<MERCHANT_ID>/`, the layout the watcher reads) and writes each report into `<feeds>/reports/`
+ * (written to a temporary name, then renamed). Files are left where they are: this is the offline check, without
+ * Redis (`feedproc watch` is the one that processes them). Amazon's order reports are checked as an import would
+ * read them, as the watcher imports them. The drop folder's trust rules apply (ingest/trust.ts): links, pipes,
+ * sockets, devices and folders that are no merchant id are refused with a report, never opened; a file is read
+ * through a checked descriptor.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,12 +13,14 @@ import type { Config } from '../../core/config.js';
 import { limitsOf, type Limits } from '../../core/limits.js';
 import { writeAtomically } from '../../ingest/atomic-write.js';
 import { dropFolder, scanIncoming, type DroppedFile } from '../../ingest/drop-folder.js';
-import { checkReportName } from '../../ingest/file-names.js';
+import { checkImportReportName, checkReportName } from '../../ingest/file-names.js';
 import { reportRefusal } from '../../ingest/refusals.js';
 import { openInFolder, regularFileInfo } from '../../ingest/trust.js';
+import { startsWithOrderReportHeader } from '../../parse/order-report.js';
 import { nativeReportFormat, renderReport, REPORT_EXTENSIONS } from '../../report/index.js';
 import { validateFeedFile, type SchemaRegistry } from '../../validate/index.js';
-import { EXIT, exitCodeForReport } from '../exit-codes.js';
+import { checkOrderReport, orderReportCheckText } from '../../validate/order-report-check.js';
+import { EXIT, exitCodeForOrderReportCheck, exitCodeForReport } from '../exit-codes.js';
 import { startProgress } from '../progress-line.js';
 
 export async function runCheckFolder(
@@ -60,14 +64,26 @@ async function checkFile(
   if (!seen) throw new Error('no longer a regular file');
   // Read through the checked descriptor (/proc/self/fd/N reopens that very file), so a swap cannot redirect it.
   const handle = await openInFolder(file.path, seen, file.folder !== null);
-  const progress = await startProgress(file.path, undefined);
   let report;
   try {
     const viaDescriptor = `/proc/self/fd/${handle.fd}`;
     const usable = (await stat(viaDescriptor).catch(() => null))?.isFile() === true;
-    report = await validateFeedFile(schemas, usable ? viaDescriptor : file.path, { meter: progress.meter, limits });
+    const readPath = usable ? viaDescriptor : file.path;
+    if (await startsWithOrderReportHeader(handle)) {
+      const check = await checkOrderReport(readPath, file.name);
+      const target = join(reports, checkImportReportName(file.name, file.folder));
+      const text = orderReportCheckText(check);
+      await writeAtomically(target, text);
+      log(`${shown}: ${(text.split('\n')[0] ?? '').slice(file.name.length + 2)} -> ${target}`);
+      return exitCodeForOrderReportCheck(check);
+    }
+    const progress = await startProgress(file.path, undefined);
+    try {
+      report = await validateFeedFile(schemas, readPath, { meter: progress.meter, limits });
+    } finally {
+      progress.end();
+    }
   } finally {
-    progress.end();
     await handle.close();
   }
   const format = nativeReportFormat(report);

@@ -7,17 +7,18 @@ import { FeedError } from '../../core/errors.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
 import { openRuntime } from '../runtime.js';
+import { writeTable } from '../table.js';
 import { requireMerchant } from './pipeline.js';
 
 async function withKeys(
   config: Config,
   schemas: SchemaRegistry,
   use: (store: AccessKeyStore) => Promise<number>,
+  readOnly = false,
 ): Promise<number> {
-  const serverKey = await loadServerKey(config);
-  const runtime = await openRuntime(config, schemas, { workers: false });
+  const runtime = await openRuntime(config, schemas, { workers: false, readOnly });
   try {
-    return await use(new AccessKeyStore(runtime.deps.redis, config.prefix, serverKey));
+    return await use(new AccessKeyStore(runtime.deps.redis, config.prefix, await loadServerKey(config)));
   } finally {
     await runtime.close();
   }
@@ -59,16 +60,27 @@ export async function runKeysList(
   json: boolean,
   out: NodeJS.WritableStream,
 ): Promise<number> {
-  return withKeys(config, schemas, async (store) => {
-    const keys = await store.list(config.merchantId ?? undefined);
-    if (json) out.write(`${JSON.stringify(keys, null, 2)}\n`);
-    else
-      for (const k of keys)
-        out.write(
-          `${k.accessKeyId}\t${k.merchantId}\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`,
+  return withKeys(
+    config,
+    schemas,
+    async (store) => {
+      const keys = await store.list(config.merchantId ?? undefined);
+      if (json) out.write(`${JSON.stringify(keys, null, 2)}\n`);
+      else
+        writeTable(
+          out,
+          ['ACCESS KEY ID', 'MERCHANT', 'CREATED', 'STATE'],
+          keys.map((k) => [
+            k.accessKeyId,
+            k.merchantId,
+            k.createdAt,
+            k.revokedAt ? `revoked ${k.revokedAt}` : 'active',
+          ]),
         );
-    return EXIT.OK;
-  });
+      return EXIT.OK;
+    },
+    true,
+  );
 }
 
 export async function runKeysRevoke(
@@ -79,7 +91,7 @@ export async function runKeysRevoke(
 ): Promise<number> {
   return withKeys(config, schemas, async (store) => {
     if (!(await store.revoke(accessKeyId)))
-      throw new FeedError('CLI_USAGE', { detail: `no access key ${accessKeyId}` });
+      throw new FeedError('CLI_NOT_FOUND', { detail: `no access key ${accessKeyId}` });
     out.write(`revoked ${accessKeyId}\n`);
     return EXIT.OK;
   });

@@ -3,6 +3,7 @@ import { importOrderReport, importSummary } from '../../apply/import-orders.js';
 import { createLedger, type CancellationRecord, type Ledger } from '../../apply/ledger.js';
 import { inventoryJson, orderJson } from '../../apply/ledger-json.js';
 import type { Config } from '../../core/config.js';
+import { formatMinorUnits, toMinorUnits } from '../../core/money.js';
 import { FeedError } from '../../core/errors.js';
 import type { ReportFormat } from '../../core/types.js';
 import { readOrderReport } from '../../parse/order-report.js';
@@ -50,7 +51,8 @@ export async function runOrder(
 ): Promise<number> {
   return withLedger(config, schemas, async (ledger) => {
     const order = await ledger.order(orderId);
-    if (!order) throw new FeedError('CLI_USAGE', { detail: `merchant ${ledger.merchantId} has no order ${orderId}` });
+    if (!order)
+      throw new FeedError('CLI_NOT_FOUND', { detail: `merchant ${ledger.merchantId} has no order ${orderId}` });
     const shaped = orderJson(order);
     if (format === 'json') out.write(`${JSON.stringify(shaped, null, 2)}\n`);
     else out.write(orderText(shaped) + cancellationsText(await ledger.cancellations(orderId)));
@@ -67,7 +69,7 @@ export async function runInventory(
   return withLedger(config, schemas, async (ledger) => {
     const record = await ledger.stock(sku);
     if (!record)
-      throw new FeedError('CLI_USAGE', {
+      throw new FeedError('CLI_NOT_FOUND', {
         detail: `merchant ${ledger.merchantId} has no inventory record for SKU ${sku}`,
       });
     const shaped = inventoryJson(sku, record);
@@ -82,7 +84,7 @@ async function withLedger(
   show: (ledger: Ledger) => Promise<void>,
 ): Promise<number> {
   const merchantId = requireMerchant(config);
-  const runtime = await openRuntime(config, schemas, { workers: false });
+  const runtime = await openRuntime(config, schemas, { workers: false, readOnly: true });
   try {
     await show(createLedger(runtime.deps.redis, config.prefix, merchantId));
     return EXIT.OK;
@@ -112,12 +114,21 @@ function cancellationsText(records: readonly CancellationRecord[]): string {
     .join('');
 }
 
+/** `PLN 129.00 (Principal 119.00, Tax 10.00)`, or `nothing`: money as a person reads it, not as JSON. */
+function amounts(components: Readonly<Record<string, string>>, currency: string): string {
+  const entries = Object.entries(components).filter(([, amount]) => toMinorUnits(amount) !== 0);
+  if (entries.length === 0) return 'nothing';
+  const minor = entries.reduce((sum, [, amount]) => sum + (toMinorUnits(amount) ?? 0), 0);
+  const parts = entries.map(([name, amount]) => `${name} ${amount}`).join(', ');
+  return `${currency} ${formatMinorUnits(minor)}${entries.length > 1 ? ` (${parts})` : ` ${entries[0]?.[0] ?? ''}`}`;
+}
+
 function orderText(order: ReturnType<typeof orderJson>): string {
   const lines = [`${order.amazonOrderId} (${order.status}, ${order.currency}, merchant ${order.merchantId})`];
   if (order.sellerNote !== undefined) lines.push(`  seller's note: ${order.sellerNote}`);
   for (const i of order.items) {
     lines.push(
-      `  ${i.amazonOrderItemCode} ${i.sku}: ordered ${i.quantityOrdered}, shipped ${i.quantityShipped}, cancelled ${i.quantityCancelled}; refunded ${JSON.stringify(i.refunded)}`,
+      `  ${i.amazonOrderItemCode} ${i.sku}: ordered ${i.quantityOrdered}, shipped ${i.quantityShipped}, cancelled ${i.quantityCancelled}; charged ${amounts(i.charged, order.currency)}; refunded ${amounts(i.refunded, order.currency)}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -11,7 +11,7 @@ export async function runMetrics(
   args: { days: number; json: boolean },
   out: NodeJS.WritableStream,
 ): Promise<number> {
-  const runtime = await openRuntime(config, schemas, { workers: false });
+  const runtime = await openRuntime(config, schemas, { workers: false, readOnly: true });
   try {
     const redis = runtime.deps.redis;
     const merchants = config.merchantId ? [config.merchantId] : await merchantsWithOrders(redis, config.prefix);

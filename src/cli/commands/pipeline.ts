@@ -19,6 +19,7 @@ import { createLogger } from '../log-lines.js';
 import { startRecoveryLoop } from '../recovery-loop.js';
 import { openRuntime } from '../runtime.js';
 import { exitSoon, onStopSignal, stopBudget, stopWorker } from '../stop-signal.js';
+import { writeTable } from '../table.js';
 import { requireReadableFile } from './validate.js';
 
 export interface FeedArgs {
@@ -112,9 +113,10 @@ export async function runWorker(
 ): Promise<number> {
   const signal = onStopSignal();
   const runtime = await openRuntime(config, schemas, { workers: true });
-  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), concurrency, (line) =>
-    log(`feedproc worker: ${line}`),
-  );
+  const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), concurrency, (line, level) => {
+    // The hand-over between workers is normal operation: shown with --verbose only.
+    if (level !== 'debug' || config.verbose) log(`feedproc worker: ${line}`);
+  });
   const recovery = startRecoveryLoop(runtime.deps, dropFolder(resolve(config.feedsDir)), createLogger(process.stderr));
   log(`feedproc worker: ${concurrency} concurrent jobs on ${config.prefix}; Ctrl-C to stop`);
   await signal.requested;
@@ -133,17 +135,25 @@ export async function runFeeds(
   format: ReportFormat | undefined,
   out: NodeJS.WritableStream,
 ): Promise<number> {
-  const runtime = await openRuntime(config, schemas, { workers: false });
+  const runtime = await openRuntime(config, schemas, { workers: false, readOnly: true });
   try {
     const feeds = (await listFeeds(runtime.deps.redis, config.prefix)).filter(
       (f) => !config.merchantId || f.merchantId === config.merchantId,
     );
     if (format === 'json') out.write(`${JSON.stringify(feeds.map(feedInfo), null, 2)}\n`);
     else
-      for (const f of feeds)
-        out.write(
-          `${f.feedSubmissionId}\t${f.status}\t${f.feedType ?? '-'}\t${f.merchantId}\t${f.submittedDate}\t${safeCell(f.fileName)}\n`,
-        );
+      writeTable(
+        out,
+        ['FEED ID', 'STATUS', 'FEED TYPE', 'MERCHANT', 'SUBMITTED', 'FILE'],
+        feeds.map((f) => [
+          f.feedSubmissionId,
+          f.status,
+          f.feedType ?? '-',
+          f.merchantId,
+          f.submittedDate,
+          safeCell(f.fileName),
+        ]),
+      );
     return EXIT.OK;
   } finally {
     await runtime.close();
@@ -157,11 +167,11 @@ export async function runReport(
   format: ReportFormat | undefined,
   out: NodeJS.WritableStream,
 ): Promise<number> {
-  const runtime = await openRuntime(config, schemas, { workers: false });
+  const runtime = await openRuntime(config, schemas, { workers: false, readOnly: true });
   try {
     const record = await loadFeed(runtime.deps.redis, config.prefix, feedId);
     if (!record || (config.merchantId && record.merchantId !== config.merchantId))
-      throw new FeedError('CLI_USAGE', { detail: `no feed ${feedId}` });
+      throw new FeedError('CLI_NOT_FOUND', { detail: `no feed ${feedId}` });
     const report = await loadReport(runtime.deps.redis, config.prefix, feedId);
     if (!report)
       throw new FeedError('CLI_USAGE', { detail: `feed ${feedId} is ${record.status}; its report is not ready` });

@@ -1,6 +1,7 @@
 /**
  * `feedproc serve [--port P]`: the HTTP server (MWS-compatible endpoint, JSON API, web pages) beside the drop-folder
- * watcher and the workers, all in one process; what `npm start` runs. It prints its URL once listening.
+ * watcher, the workers and the notifier (buyer e-mails), all in one process; what `npm start` runs. It prints its
+ * URL once listening.
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../../core/config.js';
@@ -10,8 +11,8 @@ import { buildServer } from '../../http/server.js';
 import { loadServerKey } from '../../http/server-key.js';
 import { Throttle } from '../../http/throttle.js';
 import { DestinationStore } from '../../notify/destinations.js';
-import { createFeedDeliverer, runDeliveryLoop } from '../../notify/feed-finished.js';
 import type { SchemaRegistry } from '../../validate/index.js';
+import { startNotifying } from './notify.js';
 import { runWatch, type Companion } from './watch.js';
 
 export async function runServe(
@@ -40,33 +41,12 @@ export async function runServe(
     const host = config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
     logger.info({ event: 'listening', url, port }, `feedproc serving ${url} (web pages at ${url}web/)`);
-    // FEED_PROCESSING_FINISHED notifications go out from here too, so that `serve` alone delivers them.
-    const deliverer = createFeedDeliverer(
-      deps.redis,
-      config,
-      new DestinationStore(deps.redis, config.prefix, serverKey),
-      { retryMs: config.notifyRetryMs, leaseMs: config.notifyLeaseMs },
-      (e) =>
-        (e.result === 'delivered' ? logger.info.bind(logger) : logger.warn.bind(logger))(
-          e,
-          `feed ${e.feedId}: notification ${e.result}: ${e.detail}`,
-        ),
-    );
-    let stopping = false;
-    const delivering = runDeliveryLoop(
-      deliverer,
-      () => stopping,
-      (err) =>
-        logger.error(
-          { event: 'feed-finished-error', error: err instanceof Error ? err.message : String(err) },
-          'notification pass failed; trying again',
-        ),
-    );
+    // The buyers' e-mails and the FEED_PROCESSING_FINISHED notifications go out from here too: the web page's
+    // "Cancel order" promises an e-mail, and `npm start` is all a seller runs.
+    const notifying = startNotifying(deps.redis, config, logger, serverKey);
     return async () => {
-      stopping = true;
-      deliverer.stop();
       await app.close();
-      await delivering;
+      await notifying.stop();
     };
   };
   return runWatch(config, schemas, { workers: true, concurrency: options.concurrency, companion });

@@ -52,8 +52,8 @@ export async function runWatch(
   const runtime = await openWhenRedisAnswers(config, schemas, options.workers, logger, signal.stopping);
   if (!runtime) return exitSoon(EXIT.OK);
   const worker = options.workers
-    ? createApplyWorker(runtime.deps, runtime.workerConnection(), options.concurrency, (line) =>
-        logger.warn({ event: 'job' }, line),
+    ? createApplyWorker(runtime.deps, runtime.workerConnection(), options.concurrency, (line, level) =>
+        logger[level]({ event: 'job' }, line),
       )
     : null;
   let clean = true;

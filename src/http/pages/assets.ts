@@ -18,10 +18,14 @@ a:hover { text-decoration: underline; }
 .signout { display: flex; align-items: center; gap: 10px; margin: 0; color: #c9d4df; }
 button.link { background: none; border: 1px solid #3d5068; color: #e6edf3; padding: 4px 10px; border-radius: 6px; cursor: pointer; }
 main { max-width: 1180px; margin: 0 auto; padding: 8px 24px 48px; }
+@media (max-width: 600px) { main { padding: 8px 12px 32px; } .top { padding: 10px 12px; gap: 12px; } .card { padding: 12px 14px; } }
 h1 { font-size: 24px; margin: 20px 0 16px; }
 h2 { font-size: 18px; margin: 28px 0 10px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 16px 20px; margin: 0 0 16px; }
 .narrow { max-width: 460px; }
+.scroll { max-width: 100%; overflow-x: auto; margin: 0 0 16px; border-radius: 10px; }
+.scroll > table { margin: 0; min-width: 640px; }
+.when { white-space: nowrap; }
 table { width: 100%; margin: 0 0 16px; border-collapse: collapse; background: #fff; border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
 th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef2f6; font-size: 13px; color: var(--muted); font-weight: 600; }
@@ -29,11 +33,12 @@ tr:last-child td { border-bottom: none; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.desc { max-width: 560px; word-break: break-word; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
-.badge { display: inline-block; padding: 2px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; font-family: ui-monospace, monospace; }
+.badge { display: inline-block; padding: 2px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; white-space: nowrap; }
 .badge.ok { background: #dafbe1; color: var(--ok); }
 .badge.busy { background: #fff8c5; color: var(--warn); }
 .badge.muted { background: #eaeef2; color: var(--muted); }
 .badge.bad { background: #ffebe9; color: var(--bad); }
+.badge.warn { background: #fff1e5; color: #bc4c00; }
 .notice { padding: 10px 14px; border-radius: 8px; margin: 0 0 16px; border: 1px solid; }
 .notice.ok { background: #dafbe1; border-color: #aceebb; }
 .notice.warn { background: #fff8c5; border-color: #eed888; }
@@ -48,7 +53,7 @@ button.primary { background: var(--accent); color: #fff; }
 button.danger { background: var(--bad); color: #fff; }
 button.secondary { background: #fff; border-color: #b7c3cf; color: var(--ink); }
 .filters { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 0 0 12px; }
-.filters input[type=search] { min-width: 280px; }
+.filters input[type=search] { flex: 1 1 240px; min-width: 0; max-width: 420px; }
 .filters button { margin-top: 0; }
 .summary { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; margin: 0 0 16px; }
 .summary div { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 10px 14px; }
@@ -56,8 +61,10 @@ button.secondary { background: #fff; border-color: #b7c3cf; color: var(--ink); }
 .summary dd { margin: 2px 0 0; font-size: 22px; font-weight: 650; font-variant-numeric: tabular-nums; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 dl.facts dt { color: var(--muted); }
-dl.facts dd { margin: 0; }
+dl.facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+p, h1 { overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
+.windows a[aria-current] { font-weight: 700; color: var(--ink); }
 .rate { display: flex; gap: 24px; align-items: center; flex-wrap: wrap; }
 .rate .big { font-size: 34px; font-weight: 700; font-variant-numeric: tabular-nums; }
 .rate .good { color: var(--ok); }

@@ -72,7 +72,7 @@ export function registerFeeds(app: FastifyInstance, web: WebContext): void {
   <td><a href="/web/feeds/${f.feedSubmissionId}">${f.feedSubmissionId}</a></td>
   <td class="mono">${f.feedType ?? '—'}</td>
   <td>${statusBadge(f.status)}${heads[i]?.statusCode === 'Rejected' ? html` <span class="badge bad">Rejected</span>` : ''}${f.duplicateOf ? html` <span class="muted">duplicate of <a href="/web/feeds/${f.duplicateOf}">${f.duplicateOf}</a></span>` : ''}</td>
-  <td>${formatTime(f.submittedDate)}</td>
+  <td class="when">${formatTime(f.submittedDate)}</td>
   ${countsCells(f, heads[i] ?? null)}
   <td class="mono">${f.fileName}</td>
 </tr>`,
@@ -83,10 +83,10 @@ ${open ? notice('warn', html`Some feeds are still being processed; this page rel
 ${
   found.feeds.length === 0
     ? html`<div class="card">No feeds yet.</div>`
-    : html`<table id="feeds">
+    : html`<div class="scroll"><table id="feeds">
 <thead><tr><th>FeedSubmissionId</th><th>FeedType</th><th>Status</th><th>Submitted</th><th class="num">Processed</th><th class="num">Successful</th><th class="num">Errors</th><th class="num">Warnings</th><th>File</th></tr></thead>
 <tbody>${rows}</tbody>
-</table>`
+</table></div>`
 }
 <div class="pager">${token ? html`<a href="/web/feeds">Newest</a>` : ''}${found.nextToken ? html`<a href="/web/feeds?next=${encodeURIComponent(found.nextToken)}">Older</a>` : ''}</div>`;
     return sendPage(

@@ -62,10 +62,31 @@ export function notice(kind: 'ok' | 'warn' | 'error', content: Html | string): H
   return html`<div class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${content}</div>`;
 }
 
+/** What a person reads for each MWS FeedProcessingStatus; the MWS value stays in the badge's title. */
+const STATUS_LABELS: Readonly<Record<string, string>> = {
+  _SUBMITTED_: 'Submitted',
+  _IN_PROGRESS_: 'In progress',
+  _DONE_: 'Done',
+  _CANCELLED_: 'Cancelled',
+  _AWAITING_ASYNCHRONOUS_REPLY_: 'Awaiting reply',
+  _IN_SAFETY_NET_: 'In safety net',
+  _UNCONFIRMED_: 'Unconfirmed',
+};
+
 /** A feed processing status as a badge. */
 export function statusBadge(status: string): Html {
   const tone = status === '_DONE_' ? 'ok' : status === '_CANCELLED_' ? 'muted' : 'busy';
-  return html`<span class="badge ${tone}" data-status="${status}">${status}</span>`;
+  return html`<span class="badge ${tone}" data-status="${status}" title="${status}">${STATUS_LABELS[status] ?? status}</span>`;
+}
+
+/** A report's outcome: "Complete" only when no message failed; the report's StatusCode stays in the title. */
+export function reportBadge(report: { statusCode: string; summary: { messagesWithError: number } }): Html {
+  if (report.statusCode !== 'Complete')
+    return html`<span class="badge bad" data-report-status="${report.statusCode}">${report.statusCode}</span>`;
+  const errors = report.summary.messagesWithError;
+  return errors === 0
+    ? html`<span class="badge ok" data-report-status="Complete">Complete</span>`
+    : html`<span class="badge warn" data-report-status="Complete" title="StatusCode Complete: ${errors} message${errors === 1 ? '' : 's'} with errors">Complete with errors</span>`;
 }
 
 /** Query-string value as one string ('' when absent). */

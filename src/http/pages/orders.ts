@@ -149,10 +149,10 @@ ${await cancelRatePanel(web, session.merchantId)}
 ${
   found.length === 0
     ? html`<div class="card">${q ? 'No order matches.' : 'No orders yet: import an order report (feedproc orders import FILE).'}</div>`
-    : html`<table id="orders">
+    : html`<div class="scroll"><table id="orders">
 <thead><tr><th>AmazonOrderID</th><th>Purchased</th><th>Status</th><th>Buyer</th><th>SKU × ordered</th><th>Marketplace</th></tr></thead>
 <tbody>${rows}</tbody>
-</table>`
+</table></div>`
 }
 <div class="pager">${startAt > 0 ? html`<a href="/web/orders?q=${encodeURIComponent(q)}">First</a>` : ''}${more}</div>`;
     return sendPage(reply, page({ title: 'Orders', user: web.userOf(session), active: 'orders' }, body));
@@ -170,13 +170,13 @@ ${
   ${order.sellerNote !== undefined ? html`<dt>Seller note</dt><dd class="seller-note">${order.sellerNote}</dd>` : ''}
 </dl>
 </div>
-<table id="items">
+<div class="scroll"><table id="items">
 <thead><tr><th>AmazonOrderItemCode</th><th>SKU</th><th class="num">Ordered</th><th class="num">Shipped</th><th class="num">Cancelled</th><th class="num">Open</th><th>Charged</th><th>Refunded</th></tr></thead>
 <tbody>${order.itemOrder.map((code) => {
     const item = order.items[code];
     return html`<tr><td class="mono">${code}</td><td class="mono">${item?.sku ?? ''}</td><td class="num">${item?.ordered ?? 0}</td><td class="num">${item?.shipped ?? 0}</td><td class="num">${item?.cancelled ?? 0}</td><td class="num">${openUnits(order, code)}</td><td>${amounts(item?.charged ?? {}, order.currency)}</td><td>${amounts(item?.refunded ?? {}, order.currency)}</td></tr>`;
   })}</tbody>
-</table>`;
+</table></div>`;
 
   const orderPage = async (
     reply: FastifyReply,
@@ -217,10 +217,10 @@ ${options.error ? notice('error', options.error) : ''}
 </div>`
       : html`<p class="muted">No unit of this order is open: nothing left to cancel.</p>`;
     const history = cancellations.length
-      ? html`<h2>Cancellations</h2><table id="cancellations"><thead><tr><th>Item</th><th class="num">Units</th><th>Reason</th><th>Source</th><th>Buyer e-mail</th></tr></thead><tbody>${cancellations.map(
+      ? html`<h2>Cancellations</h2><div class="scroll"><table id="cancellations"><thead><tr><th>Item</th><th class="num">Units</th><th>Reason</th><th>Source</th><th>Buyer e-mail</th></tr></thead><tbody>${cancellations.map(
           (c) =>
             html`<tr><td class="mono">${c.itemCode}</td><td class="num">${c.units}</td><td>${c.reason}</td><td>${c.source}</td><td>${c.mail}</td></tr>`,
-        )}</tbody></table>`
+        )}</tbody></table></div>`
       : '';
     return sendPage(
       reply,

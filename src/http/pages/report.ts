@@ -11,7 +11,7 @@ import type { FeedFormat, MessageResult } from '../../core/types.js';
 import { loadReport } from '../../queue/feed-store.js';
 import { formatTime, isOpen, REFRESH_SECONDS } from './feeds.js';
 import { html } from './html.js';
-import { notice, page, queryText, sendPage, statusBadge } from './layout.js';
+import { notice, page, queryText, reportBadge, sendPage, statusBadge } from './layout.js';
 import type { WebContext } from './web-context.js';
 
 /** Rows shown at most; the count above the table says how many matched. */
@@ -67,7 +67,7 @@ export function registerReport(app: FastifyInstance, web: WebContext): void {
 <dl class="facts">
   <dt>FeedSubmissionId</dt><dd class="mono">${record.feedSubmissionId}</dd>
   <dt>FeedType</dt><dd class="mono">${record.feedType ?? '—'}</dd>
-  <dt>Status</dt><dd>${statusBadge(record.status)}${report ? html` <span class="badge ${report.statusCode === 'Complete' ? 'ok' : 'bad'}">${report.statusCode}</span>` : ''}</dd>
+  <dt>Status</dt><dd>${statusBadge(record.status)}${report ? html` ${reportBadge(report)}` : ''}</dd>
   <dt>File</dt><dd class="mono">${record.fileName}</dd>
   <dt>Submitted</dt><dd>${formatTime(record.submittedDate)}</dd>
   <dt>Started</dt><dd>${formatTime(record.startedProcessingDate)}</dd>
@@ -106,10 +106,10 @@ export function registerReport(app: FastifyInstance, web: WebContext): void {
   <button type="submit" class="secondary">Filter</button>
   <span class="muted"><span data-filter-count>${shown.length}</span> of ${report.results.length} results${matched.length > shown.length ? html` (first ${MAX_ROWS} of ${matched.length} shown)` : ''}</span>
 </form>
-<table id="results">
+<div class="scroll"><table id="results">
 <thead><tr><th class="num">Message</th><th>Result</th><th class="num">Code</th><th>Description</th><th>Order / item / SKU</th></tr></thead>
 <tbody>${rows}</tbody>
-</table>
+</table></div>
 ${report.results.length === 0 ? html`<p class="muted">Every message was processed without errors or warnings.</p>` : ''}`
       : open
         ? notice(
