@@ -8,7 +8,7 @@ export const EXIT = Object.freeze({
   USAGE: 2,
   MESSAGE_ERRORS: 3,
   REJECTED: 4,
-  /** `serve`, `watch`, `worker`: stopped at the stop bound (or a second signal) with work left for recovery. */
+  /** `serve`, `watch`, `worker`, `notify`: stopped at the stop bound (or a second signal) with work left for recovery. */
   ABANDONED: 5,
   /** What a read command was asked for (an order, a report, a SKU) does not exist. */
   NOT_FOUND: 6,

@@ -1,5 +1,5 @@
 /**
- * How the long-running commands (`serve`, `watch`, `worker`) stop. The first SIGTERM / SIGINT asks them to stop
+ * How the long-running commands (`serve`, `watch`, `worker`, `notify`) stop. The first SIGTERM / SIGINT asks them to stop
  * taking work and to finish or hand back what they hold; each step of the stop then gets what is left of one
  * bound (`stopTimeoutMs`), and a step still running at the bound is forced (connections dropped, jobs left to
  * their locks, files left claimed in processing/): recovery picks all of that up, nothing is half-applied because

@@ -1,5 +1,5 @@
 /**
- * Stop means stop, for each long-running command (`worker`, `watch`, `serve`): a feed is in flight (one of its
+ * Stop means stop, for each long-running command (`worker`, `watch`, `serve`; `notify` at the end): a feed is in flight (one of its
  * jobs failed once and waits for its retry, FEEDPROC_FAULT=fail-message), Redis is killed, then SIGTERM — the
  * process must exit within the stop bound: `worker` with 0 (it held no job: the delayed one is Redis's), `watch`
  * and `serve` with 5 (the file's lane was waiting on Redis for its report; the file stays claimed in processing/). Redis and the command are then started again: the feed completes and the
@@ -9,7 +9,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chaosSeed, makeWorld, MERCHANT, oracle, seededRandom } from '../helpers/chaos-world.js';
 import { spawnCli, type CliProcess } from '../helpers/chaos-processes.js';
-import { waitUntil } from '../helpers/wait.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 import { chaosFeedKeys, closedAfterAll, openScenario, PREFIX, verdict } from '../helpers/chaos-scenario.js';
 import { merchantInbox } from '../helpers/watcher.js';
 
@@ -121,4 +121,39 @@ describe.each<Command>(['worker', 'watch', 'serve'])('feedproc %s without Redis'
     second.child.kill('SIGTERM');
     expect(await exitWithin(second, BOUND_MS + SLACK_MS)).toEqual({ code: 0, signal: null });
   }, 240_000);
+});
+
+describe('feedproc notify with Redis hung', () => {
+  const { opened } = closedAfterAll();
+  const running: CliProcess[] = [];
+  afterAll(async () => {
+    for (const p of running) if (p.alive()) p.child.kill('SIGKILL');
+    await Promise.all(running.map((p) => p.exited));
+  });
+
+  it('Redis stopped (SIGSTOP) under a pass, then SIGTERM: exits 5 within the bound; with Redis back it stops with 0', async () => {
+    const scenario = await openScenario('stop-notify', { appendfsync: null });
+    opened.push(scenario);
+    const env = scenario.env({ FEEDPROC_STOP_TIMEOUT_MS: String(BOUND_MS) });
+    const notifying = async (p: CliProcess): Promise<void> => {
+      await waitUntil('notify to start', async () => (p.stdout().includes('"event":"notifying"') ? true : undefined));
+    };
+
+    const first = spawnCli(['notify'], env);
+    running.push(first);
+    await notifying(first);
+    // A hung Redis (not a closed one: commands neither fail nor answer) holds the notifier's pass for ever.
+    scenario.redis.freeze();
+    await sleep(1_000);
+    first.child.kill('SIGTERM');
+    const stopped = await exitWithin(first, BOUND_MS + SLACK_MS);
+    scenario.redis.thaw();
+    expect(stopped).toEqual({ code: 5, signal: null });
+
+    const second = spawnCli(['notify'], env);
+    running.push(second);
+    await notifying(second);
+    second.child.kill('SIGTERM');
+    expect(await exitWithin(second, BOUND_MS + SLACK_MS)).toEqual({ code: 0, signal: null });
+  }, 60_000);
 });

@@ -14,6 +14,9 @@ export interface ChaosRedis {
   url: string;
   /** Kills the server with `signal` and waits for it to exit. */
   kill(signal: NodeJS.Signals): Promise<void>;
+  /** SIGSTOP: the server keeps its connections but answers nothing (a hung Redis) until thaw(). */
+  freeze(): void;
+  thaw(): void;
   /** Starts it again on the same port and folder (AOF replayed). */
   restart(): Promise<void>;
   /** A client of the test's own (not a feedproc connection). */
@@ -55,6 +58,12 @@ export async function startChaosRedis(options: RedisOptions): Promise<ChaosRedis
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill(signal);
       await exited;
+    },
+    freeze() {
+      child.kill('SIGSTOP');
+    },
+    thaw() {
+      child.kill('SIGCONT');
     },
     async restart() {
       child = await launch(args, url);

@@ -18,25 +18,35 @@ import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
 import { createLogger } from '../log-lines.js';
 import { openRuntime } from '../runtime.js';
+import { exitSoon, onStopSignal, stopBudget, type StopBudget } from '../stop-signal.js';
 
 const IDLE_PAUSE_MS = 200;
 
+/**
+ * Runs until SIGTERM / SIGINT, then stops like the other long-running commands: the e-mail or notification in
+ * hand gets what is left of FEEDPROC_STOP_TIMEOUT_MS; one still unfinished then (Redis away, an SMTP server that
+ * does not answer) is abandoned, exit 5: its lease lapses and the next notifier sends it.
+ */
 export async function runNotify(config: Config, schemas: SchemaRegistry): Promise<number> {
   const logger = createLogger();
+  const signal = onStopSignal();
   const runtime = await openRuntime(config, schemas, {
     workers: false,
     notice: (line) => logger.info({ event: 'redis' }, line),
   });
+  let clean = true;
+  let budget: StopBudget | null = null;
   try {
     const notifying = startNotifying(runtime.deps.redis, config, logger, await loadServerKey(config));
-    const stop = (): void => void notifying.stop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await notifying.done;
+    await Promise.race([signal.requested, notifying.done]);
+    budget = stopBudget(config.stopTimeoutMs);
+    logger.info({ event: 'stopping', boundMs: config.stopTimeoutMs }, 'stopping: finishing the e-mail in hand');
+    clean = await budget.step(() => notifying.stop());
   } finally {
-    await runtime.close();
+    await runtime.close(budget ?? stopBudget(config.stopTimeoutMs));
   }
-  return EXIT.OK;
+  logger.info({ event: 'stopped', clean }, clean ? 'stopped' : 'stopped; the e-mail in hand is left to its lease');
+  return exitSoon(clean ? EXIT.OK : EXIT.ABANDONED);
 }
 
 export interface Notifying {
