@@ -34,7 +34,7 @@ export async function runNotify(config: Config, schemas: SchemaRegistry): Promis
     workers: false,
     notice: (line) => logger.info({ event: 'redis' }, line),
   });
-  let clean = true;
+  let clean: boolean;
   let budget: StopBudget | null = null;
   try {
     const notifying = startNotifying(runtime.deps.redis, config, logger, await loadServerKey(config));
