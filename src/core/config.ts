@@ -41,6 +41,8 @@ export interface Config {
    * (long enough for a writer that appends line by line; writers should still write, then rename). @defaultValue 2000
    */
   readonly watchStableMs: number;
+  /** First retry pause of a dropped file whose processing failed, in ms; doubles up to 15×. @defaultValue 2000 */
+  readonly watchRetryMs: number;
   /** SMTP URL for buyer e-mails; null: .eml files in <feedsDir>/outbox/. @defaultValue null */
   readonly smtpUrl: string | null;
   /** @defaultValue `Amazon Marketplace <no-reply@feedproc.local>` */
@@ -104,6 +106,7 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_MERCHANT: 'merchantId',
   FEEDPROC_JOB_LOCK_MS: 'jobLockMs',
   FEEDPROC_WATCH_STABLE_MS: 'watchStableMs',
+  FEEDPROC_WATCH_RETRY_MS: 'watchRetryMs',
   FEEDPROC_SMTP_URL: 'smtpUrl',
   FEEDPROC_MAIL_FROM: 'mailFrom',
   FEEDPROC_NOTIFY_RETRY_MS: 'notifyRetryMs',
@@ -133,6 +136,7 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
 const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'jobLockMs',
   'watchStableMs',
+  'watchRetryMs',
   'notifyRetryMs',
   'notifyLeaseMs',
   'httpPort',

@@ -112,7 +112,8 @@ describe('drop folder names, windows and folders (feedproc watch)', () => {
     mkdirSync(join(tmp.dir, 'processing', 'A1STUCK', 'stuck.txt'), { recursive: true });
     writeFileSync(join(tmp.dir, 'processing', 'A1STUCK', 'stuck.txt', 'keep'), '');
     const inbox = merchantInbox(tmp.dir, 'A1STUCK');
-    watch = startWatch({ ...env, FEEDPROC_WATCH_STABLE_MS: '200' });
+    // Retries after 100 ms, doubling (the default 2 s doubling to 30 s spends a minute on the same six tries).
+    watch = startWatch({ ...env, FEEDPROC_WATCH_STABLE_MS: '200', FEEDPROC_WATCH_RETRY_MS: '100' });
     await watch.waitFor((e) => e['event'] === 'watching');
     await dropFile(inbox, 'stuck.txt', 'sku\tquantity\nSTUCK\t1\n');
     await sleep(50); // a later ctime: after stuck.txt in the lane

@@ -32,6 +32,10 @@ export async function startServe(extraEnv: NodeJS.ProcessEnv = {}): Promise<Serv
     FEEDPROC_FEEDS_DIR: tmp.dir,
     FEEDPROC_HTTP_PORT: '0',
     FEEDPROC_JOB_LOCK_MS: '5000',
+    // Feeds that come in over HTTP pass through the drop folder, which waits out its stability window (2 s by
+    // default) before it reads a file: a tenth of it here, since serve writes each upload whole and renames it in.
+    // Tests about that wait (a feed still queued, cancelled before it is read) set their own window.
+    FEEDPROC_WATCH_STABLE_MS: '200',
     ...extraEnv,
   };
   const child = startLongRunning(['serve'], env);

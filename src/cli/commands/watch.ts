@@ -22,17 +22,16 @@ import { exitSoon, onStopSignal, stopBudget, stopWorker, type StopBudget } from 
 
 const REDIS_RETRY_MS = 1000;
 /**
- * Beyond the stability window: how long an incomplete file is waited for, polling, rescans, and retries (2 s,
- * doubling to at most 30 s; a file failing FEEDPROC_FILE_ATTEMPTS times for a reason other than Redis or a full
- * disk goes to failed/).
+ * Beyond the stability window: how long an incomplete file is waited for, polling, rescans, and retries (the
+ * first pause is FEEDPROC_WATCH_RETRY_MS, 2 s by default, doubling to at most 15 times that; a file failing
+ * FEEDPROC_FILE_ATTEMPTS times for a reason other than Redis or a full disk goes to failed/).
  */
 const WATCH_TIMING = {
   maxWaitMs: 60_000,
   pollMs: 50,
   rescanMs: 5000,
-  retryMs: 2000,
-  maxRetryMs: 30_000,
 };
+const MAX_RETRY_FACTOR = 15;
 
 /** Something started beside the watcher (the HTTP server of `serve`); returns how to stop it. */
 export type Companion = (
@@ -63,7 +62,13 @@ export async function runWatch(
     const watcher = await startDropWatcher(
       runtime.deps,
       folder,
-      { ...WATCH_TIMING, stableMs: config.watchStableMs, giveUpAfter: config.fileAttempts },
+      {
+        ...WATCH_TIMING,
+        stableMs: config.watchStableMs,
+        retryMs: config.watchRetryMs,
+        maxRetryMs: MAX_RETRY_FACTOR * config.watchRetryMs,
+        giveUpAfter: config.fileAttempts,
+      },
       (event) => logEvent(logger, event),
     );
     const recovery = startRecoveryLoop(runtime.deps, folder, logger);
