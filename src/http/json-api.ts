@@ -18,7 +18,7 @@ import { checkHealth } from './health.js';
 import { bindIdempotencyKey } from './idempotency.js';
 import { httpErrorOf } from './http-errors.js';
 import { OPENAPI } from './openapi.js';
-import { drainBody } from './refused-body.js';
+import { settleRefusedBody } from './refused-body.js';
 import { filtersOf, parseMaxCount } from './request-filters.js';
 import type { ThrottledOperation } from './throttle.js';
 
@@ -37,7 +37,7 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
   app.setErrorHandler(async (err, request, reply) => {
     const answer = httpErrorOf(err);
     // The rest of a refused body is read and dropped (within bounds) first, so the client can read the answer.
-    if (!(await drainBody(request.raw, ctx.config.maxFeedBytes))) void reply.header('connection', 'close');
+    await settleRefusedBody(request.raw, reply, ctx.config.maxFeedBytes);
     return reply
       .status(answer.status)
       .send({ error: { code: answer.mwsCode, feedprocCode: answer.code, message: answer.message } });

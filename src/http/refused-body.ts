@@ -75,6 +75,18 @@ export function drainBody(
 }
 
 /**
+ * What every door's error handler does before it answers: the rest of the body is drained (drainBody), and when
+ * it was left unread the answer asks for the connection to close.
+ */
+export async function settleRefusedBody(
+  request: IncomingMessage,
+  reply: { header(name: string, value: string): unknown },
+  maxBodyBytes: number,
+): Promise<void> {
+  if (!(await drainBody(request, maxBodyBytes))) reply.header('connection', 'close');
+}
+
+/**
  * `body` as a stream that a failed pipeline may destroy without destroying `body` itself — for a request, that
  * would destroy its socket, and the refusal could not be answered. What the upload did not read stays unread, for
  * drainBody. An error or a premature end of `body` still fails the pipeline.

@@ -13,8 +13,8 @@ import type { PipelineDeps } from './pipeline-deps.js';
 
 const LOCK_MS = 60_000;
 /** Outlives any worker that could still be holding this feed's messages (job locks last seconds to minutes). */
-export const CLOSED_MARK_TTL_MS = 7 * 24 * 3600 * 1000;
-export const CLOSED_FIELD = '~closed';
+const CLOSED_MARK_TTL_MS = 7 * 24 * 3600 * 1000;
+const CLOSED_FIELD = '~closed';
 
 /** Thrown when another worker holds the finalisation lock: the job fails and BullMQ tries it again later. */
 export class FinalizationBusy extends Error {}
@@ -65,6 +65,23 @@ async function closeAppliedMarks(deps: PipelineDeps, applied: string): Promise<v
     .hset(applied, CLOSED_FIELD, deps.now())
     .pexpire(applied, CLOSED_MARK_TTL_MS)
     .exec();
+}
+
+/**
+ * closeAppliedMarks for the recovery pass, which needs what was applied: the marks are read and closed in one MULTI,
+ * so from here on no worker applies more of the feed.
+ */
+export async function readAndCloseAppliedMarks(deps: PipelineDeps, appliedKey: string): Promise<Map<string, string>> {
+  const replies = await deps.redis
+    .multi()
+    .hgetall(appliedKey)
+    .del(appliedKey)
+    .hset(appliedKey, CLOSED_FIELD, deps.now())
+    .pexpire(appliedKey, CLOSED_MARK_TTL_MS)
+    .exec();
+  const [err, marks] = replies?.[0] ?? [new Error('MULTI was discarded'), null];
+  if (err) throw err;
+  return new Map(Object.entries((marks ?? {}) as Record<string, string>));
 }
 
 /**

@@ -22,8 +22,9 @@ import { ledgerKeys } from '../apply/keys.js';
 import type { MessageResult, Report } from '../core/types.js';
 import { byMessageId, ReportBuilder, toResult } from '../report/index.js';
 import { refusalOf } from './apply-worker.js';
-import { CLOSED_FIELD, CLOSED_MARK_TTL_MS, finalizeFeed, FinalizationBusy, mergeRefusals } from './finalize-feed.js';
+import { finalizeFeed, FinalizationBusy, mergeRefusals, readAndCloseAppliedMarks } from './finalize-feed.js';
 import { loadFeed, moveFeedStatus, saveFeed, type FeedRecord, type FeedStatus } from './feed-store.js';
+import { remainingPartitions } from './job-states.js';
 import { contentKey, feedIndexKey, feedKeys, jobId, type FeedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { spilledMessages } from './spill.js';
@@ -98,8 +99,7 @@ async function recoverValidated(
   keys: FeedKeys,
 ): Promise<RecoveryDecision | null> {
   const feedId = record.feedSubmissionId;
-  const remaining: number[] = [];
-  for (const [n, key] of keys.parts.entries()) if ((await deps.redis.exists(key)) === 1) remaining.push(n);
+  const remaining = await remainingPartitions(deps, keys);
   if (remaining.length === 0) {
     // Every partition is done; only the finalisation may be missing (a worker died right before it).
     await finalizeFeed(deps, feedId).catch((err: unknown) => {
@@ -133,7 +133,7 @@ async function finaliseGivenUp(
   if ((await redis.set(keys.finalizing, token, 'PX', LOCK_MS, 'NX')) !== 'OK') return null;
   const validation = JSON.parse((await redis.get(keys.validation)) ?? 'null') as Report | null;
   if (!validation) return null;
-  const marks = await closeMarks(deps, ledgerKeys(deps.config.prefix, record.merchantId).applied(feedId));
+  const marks = await readAndCloseAppliedMarks(deps, ledgerKeys(deps.config.prefix, record.merchantId).applied(feedId));
   const last = failed[failed.length - 1];
   const why = { attempts: last?.attemptsMade ?? 0, reason: (last?.failedReason ?? 'unknown').slice(0, 200) };
   const results: MessageResult[] = Object.values(await redis.hgetall(keys.results)).map(
@@ -172,20 +172,6 @@ async function finaliseGivenUp(
   });
   await redis.del(keys.validation, keys.results, ...remaining.map((n) => keys.part(n)), keys.finalizing);
   return { feedId, merchantId: record.merchantId, action: 'finalised', status, reason, applied, notApplied };
-}
-
-/** Reads the feed's ledger marks and closes them in one MULTI: from here on no worker applies more of it. */
-async function closeMarks(deps: PipelineDeps, appliedKey: string): Promise<Map<string, string>> {
-  const replies = await deps.redis
-    .multi()
-    .hgetall(appliedKey)
-    .del(appliedKey)
-    .hset(appliedKey, CLOSED_FIELD, deps.now())
-    .pexpire(appliedKey, CLOSED_MARK_TTL_MS)
-    .exec();
-  const [err, marks] = replies?.[0] ?? [new Error('MULTI was discarded'), null];
-  if (err) throw err;
-  return new Map(Object.entries((marks ?? {}) as Record<string, string>));
 }
 
 async function cancelGhost(deps: PipelineDeps, record: FeedRecord, keys: FeedKeys): Promise<RecoveryDecision | null> {

@@ -4,10 +4,10 @@
  * reason and a note through the confirmation step, and see the cancel-rate panel count the cancellation.
  * Every page is screenshotted into test-artifacts/screenshots/ (gitignored).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { openChromium, type Chromium } from '../helpers/browser.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -20,8 +20,7 @@ const NOTE = 'Warehouse flood: the beech boards are gone. <b>Sorry</b> & thanks!
 
 let serve: ServeProcess;
 let tmp: ReturnType<typeof makeTempDir>;
-let profile: string;
-let context: BrowserContext;
+let browser: Chromium | undefined;
 let page: Page;
 
 const shot = async (name: string): Promise<void> => {
@@ -36,27 +35,12 @@ beforeAll(async () => {
   tmp = makeTempDir('feedproc-web-browser-');
   serve = await startServe();
   await serve.importOrders(SAMPLE_MERCHANT, recentOrderReport(tmp.dir));
-  profile = mkdtempSync(join(tmpdir(), 'feedproc-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 860 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await openChromium();
+  page = browser.page;
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await serve?.stop();
   tmp?.cleanup();
 });

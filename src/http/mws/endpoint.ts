@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FeedError } from '../../core/errors.js';
 import type { HttpContext } from '../context.js';
 import { httpErrorOf } from '../http-errors.js';
-import { drainBody } from '../refused-body.js';
+import { settleRefusedBody } from '../refused-body.js';
 import { QUOTAS, type FeedOperation } from '../throttle.js';
 import { ACTIONS, type ActionAnswer } from './actions.js';
 import { authenticate } from './authenticate.js';
@@ -42,7 +42,7 @@ export async function registerMwsEndpoint(app: FastifyInstance, ctx: HttpContext
   app.setErrorHandler(async (err, request, reply) => {
     const answer = httpErrorOf(err);
     // The rest of a refused body is read and dropped (within bounds) first, so the client can read the answer.
-    await drainBody(request.raw, ctx.config.maxFeedBytes);
+    await settleRefusedBody(request.raw, reply, ctx.config.maxFeedBytes);
     void reply.removeHeader('content-md5').removeHeader('content-length');
     return reply.status(answer.status).type(XML_CONTENT_TYPE).send(errorDocument(answer, request.id));
   });

@@ -15,7 +15,7 @@ import { feedIdOfResultDocument, recordStatusesOf, spApiFeedType } from '../../c
 import type { FeedStatus } from '../../queue/feed-store.js';
 import type { HttpContext } from '../context.js';
 import { httpErrorOf } from '../http-errors.js';
-import { drainBody } from '../refused-body.js';
+import { settleRefusedBody } from '../refused-body.js';
 import { parseDate } from '../request-filters.js';
 import type { SpApiOperation } from '../throttle.js';
 import { FeedDocumentStore } from './documents.js';
@@ -54,7 +54,7 @@ export async function registerSpApi(app: FastifyInstance, ctx: HttpContext): Pro
   app.setErrorHandler(async (err, request, reply) => {
     const answer = httpErrorOf(err);
     // The rest of a refused body is read and dropped (within bounds) first, so the client can read the answer.
-    if (!(await drainBody(request.raw, ctx.config.maxFeedBytes))) void reply.header('connection', 'close');
+    await settleRefusedBody(request.raw, reply, ctx.config.maxFeedBytes);
     if (request.url.startsWith('/auth/o2/token'))
       return reply.status(answer.status).send({ error: lwaCode(answer.mwsCode), error_description: answer.message });
     const code = KEEP.has(answer.mwsCode) ? answer.mwsCode : (SP_API_CODES[answer.status] ?? 'InternalFailure');
