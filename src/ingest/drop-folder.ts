@@ -99,6 +99,20 @@ async function scanMerchantFolder(
   }
 }
 
+/**
+ * The regular files waiting in one lane's folder (a merchant folder, or the top of incoming/ for null), in name
+ * order. Refused entries are left to the full scan, which reports them.
+ */
+export async function listLane(root: string, folder: string | null): Promise<DroppedFile[]> {
+  if (folder !== null && (await folderRefusal(root, folder))) return []; // a linked folder is never looked into
+  const dir = folder === null ? root : join(root, folder);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[]);
+  return entries
+    .filter((entry) => entry.isFile() && !isWorkInProgressName(entry.name))
+    .sort(byName)
+    .map((entry) => ({ path: join(dir, entry.name), name: entry.name, folder }));
+}
+
 /** Every file under `root` (processing/: the watcher's own folder), in name order within each folder. */
 export async function listDropped(root: string): Promise<DroppedFile[]> {
   const files: DroppedFile[] = [];

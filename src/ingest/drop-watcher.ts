@@ -15,6 +15,7 @@ import {
   ensureDropFolder,
   isWorkInProgressName,
   listDropped,
+  listLane,
   scanIncoming,
   type DropFolder,
   type DroppedFile,
@@ -54,6 +55,16 @@ export interface DropWatcher {
   stop(timeoutMs: number): Promise<boolean>;
 }
 
+/** One merchant's files, processed one after another. */
+interface Lane {
+  queue: Entry[];
+  running: Promise<void> | null;
+  /** The merchant folder (null: the top of incoming/). */
+  folder: string | null;
+  /** When the lane last listed its folder itself: files that arrived before then are all in its queue. */
+  listedAt: number;
+}
+
 interface Entry {
   file: DroppedFile;
   claimed: boolean;
@@ -80,6 +91,9 @@ async function changedSince(path: string, readiness: Readiness): Promise<boolean
 /** Files per lane checked for readiness ahead of their turn. */
 const LOOKAHEAD = 32;
 
+/** A file's ctime is coarser than the clock: one that arrived this close to a listing may have missed it. */
+const CLOCK_SLACK_MS = 1000;
+
 function later(a: Entry, b: Entry): boolean {
   return a.arrived > b.arrived || (a.arrived === b.arrived && a.file.name > b.file.name);
 }
@@ -91,8 +105,10 @@ export async function startDropWatcher(
   log: (event: WatchEvent) => void,
 ): Promise<DropWatcher> {
   await ensureDropFolder(folder);
-  const lanes = new Map<string, { queue: Entry[]; running: Promise<void> | null }>();
+  const lanes = new Map<string, Lane>();
   const known = new Set<string>();
+  /** Files being put into their lanes (their checks take a few reads): a lane's catch-up waits for them. */
+  const placing = new Map<string, Promise<void>>();
   /** Entries refused so far (entry -> device:inode, when): each is reported once, a new one at the same path again. */
   const refusedSeen = new Map<string, { identity: string; at: number }>();
   let stopping = false;
@@ -116,17 +132,26 @@ export async function startDropWatcher(
    * Adds a file to its merchant's lane in arrival order: by the time it appeared in the folder (its ctime, which a
    * rename sets), then by name, since watcher events and rescans can report files out of order.
    */
-  const enqueue = async (file: DroppedFile, claimed: boolean, knownArrival?: number): Promise<void> => {
+  const enqueue = (file: DroppedFile, claimed: boolean, knownArrival?: number): Promise<void> => {
     const key = `${file.folder ?? ''}/${file.name}`;
-    if (stopping || known.has(key)) return;
+    if (stopping || known.has(key)) return placing.get(key) ?? Promise.resolve();
     known.add(key);
+    const placed = place(file, claimed, knownArrival)
+      .catch(() => void known.delete(key)) // not placed: the next rescan finds it again
+      .finally(() => placing.delete(key));
+    placing.set(key, placed);
+    return placed;
+  };
+
+  const place = async (file: DroppedFile, claimed: boolean, knownArrival?: number): Promise<void> => {
+    const key = `${file.folder ?? ''}/${file.name}`;
     if (!claimed && !(await acceptable(file))) {
       known.delete(key);
       return;
     }
     const arrived = knownArrival ?? (claimed ? -Infinity : await arrival(file.path));
     const laneKey = file.folder ?? '';
-    const lane = lanes.get(laneKey) ?? { queue: [], running: null };
+    const lane = lanes.get(laneKey) ?? { queue: [], running: null, folder: file.folder, listedAt: 0 };
     lanes.set(laneKey, lane);
     const entry: Entry = { file, claimed, ready: null, arrived, failures: 0, started: false };
     let at = lane.queue.length;
@@ -136,12 +161,26 @@ export async function startDropWatcher(
     if (!lane.running) lane.running = runLane(lane).finally(() => (lane.running = null));
   };
 
-  const runLane = async (lane: { queue: Entry[] }): Promise<void> => {
+  /**
+   * Before a lane takes a file that arrived after its last listing, it lists its folder and waits until every file
+   * found there is in its queue: watcher events can come late (the first files of a new folder, a busy thread
+   * pool), and once a lane has started a file, an earlier one can only follow it.
+   */
+  const catchUp = async (lane: Lane): Promise<void> => {
+    const head = lane.queue[0];
+    if (!head || head.claimed || head.started || head.arrived < lane.listedAt - CLOCK_SLACK_MS) return;
+    lane.listedAt = Date.now();
+    const files = await listLane(folder.incoming, lane.folder);
+    await Promise.all(files.map((file) => enqueue(file, false)));
+  };
+
+  const runLane = async (lane: Lane): Promise<void> => {
     // Files of one burst are reported one by one; a stability window's wait lets them all take their places
     // before the lane takes its first (no file is read sooner than that anyway).
     await new Promise((done) => setTimeout(done, options.stableMs));
     let pause = options.retryMs;
     while (lane.queue.length > 0 && !stopping) {
+      await catchUp(lane);
       const entry = lane.queue[0] as Entry;
       entry.started = true;
       const finished = await handle(entry).catch((err: unknown) => failed(entry, err));
