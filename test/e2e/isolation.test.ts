@@ -159,6 +159,9 @@ const TABLE: Array<[string, Probe, () => [string, string, string]]> = [
   ['web /web/cancel-rate', web(() => '/web/cancel-rate'), () => ['200', '200', '303 /web/queues']],
   ['dashboard /web/queues', web(() => '/web/queues'), () => ['403', '403', '200']],
   ['dashboard API /web/queues/api/queues', web(() => '/web/queues/api/queues'), () => ['403', '403', '200']],
+  // The router decodes escapes before it matches: an encoded path reaches the same dashboard, and is refused alike.
+  ['dashboard API, encoded path', web(() => '/web/qu%65ues/api/queues'), () => ['403', '403', '200']],
+  ['dashboard, encoded path', web(() => '/web/%71ueues'), () => ['403', '403', '200']],
   [
     'SP-API getFeeds',
     spApi(() => `/feeds?feedTypes=${SP_FEED_TYPE}`, true),

@@ -23,15 +23,13 @@ import { notice, page, sendPage } from './layout.js';
 import { registerOrders } from './orders.js';
 import { registerQueues } from './queues.js';
 import { registerReport } from './report.js';
-import { QUEUES_PATH, securityHeaders } from './security-headers.js';
+import { isDashboard, QUEUES_PATH, routePath, securityHeaders } from './security-headers.js';
 import { SESSION_COOKIE, SessionStore } from './session.js';
 import { registerSignIn } from './sign-in.js';
 import { createWebContext, field, type WebContext } from './web-context.js';
 
 /** Reachable without a session. */
 const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/web/sign-in', '/web/app.css', '/web/app.js']);
-
-const pathOf = (request: FastifyRequest): string => request.url.split('?')[0] ?? '';
 
 export async function registerPages(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   await app.register(cookie);
@@ -43,7 +41,7 @@ export async function registerPages(app: FastifyInstance, ctx: HttpContext): Pro
 
   app.addHook('onRequest', securityHeaders);
   app.addHook('onRequest', async (request, reply) => {
-    if (PUBLIC_PATHS.has(pathOf(request))) return;
+    if (PUBLIC_PATHS.has(routePath(request))) return;
     const session = await web.sessions.find(request.cookies[SESSION_COOKIE]);
     if (!session) {
       if (request.cookies[SESSION_COOKIE] !== undefined) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -54,8 +52,7 @@ export async function registerPages(app: FastifyInstance, ctx: HttpContext): Pro
     }
     web.setSession(request, session);
     // The dashboard shows every merchant's jobs: operators only. An operator's session sees nothing else.
-    const path = pathOf(request);
-    const dashboard = path === QUEUES_PATH || path.startsWith(`${QUEUES_PATH}/`);
+    const dashboard = isDashboard(request);
     const operator = session.merchantId === OPERATOR;
     if (dashboard && !operator) {
       const refusal = httpErrorOf(new FeedError('HTTP_OPERATORS_ONLY'));
@@ -63,13 +60,11 @@ export async function registerPages(app: FastifyInstance, ctx: HttpContext): Pro
         .status(refusal.status)
         .send({ error: { code: refusal.mwsCode, feedprocCode: refusal.code, message: refusal.message } });
     }
-    if (operator && !dashboard && path !== '/web/sign-out') return reply.redirect(QUEUES_PATH, 303);
+    if (operator && !dashboard && routePath(request) !== '/web/sign-out') return reply.redirect(QUEUES_PATH, 303);
   });
   app.addHook('preHandler', async (request) => {
     if (request.method !== 'POST') return;
-    const path = pathOf(request);
-    if (path === '/web/sign-in' || path === QUEUES_PATH || path.startsWith(`${QUEUES_PATH}/`) || request.isMultipart())
-      return;
+    if (routePath(request) === '/web/sign-in' || isDashboard(request) || request.isMultipart()) return;
     web.checkCsrf(web.sessionOf(request), field(request.body, '_csrf'));
   });
   app.setErrorHandler((err, request, reply) => errorPage(web, request, reply, err));
@@ -81,7 +76,7 @@ export async function registerPages(app: FastifyInstance, ctx: HttpContext): Pro
   registerOrders(app, web);
   registerCancelRate(app, web);
   app.all('/web/*', async (request) => {
-    throw new FeedError('HTTP_NOT_FOUND', { path: pathOf(request) });
+    throw new FeedError('HTTP_NOT_FOUND', { path: request.url.split('?')[0] ?? '' });
   });
   await registerQueues(app, web);
 }

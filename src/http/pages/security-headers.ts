@@ -32,8 +32,22 @@ const DASHBOARD_CSP = [
 
 export const QUEUES_PATH = '/web/queues';
 
+/**
+ * The path of the route a request reached (its pattern), not the raw URL: the router decodes escapes before it
+ * matches, so `/web/qu%65ues/…` reaches the dashboard while its raw URL does not start with its path.
+ */
+export function routePath(request: FastifyRequest): string {
+  return request.routeOptions.url ?? request.url.split('?')[0] ?? '';
+}
+
+/** True for the BullMQ dashboard's pages, assets and API. */
+export function isDashboard(request: FastifyRequest): boolean {
+  const path = routePath(request);
+  return path === QUEUES_PATH || path.startsWith(`${QUEUES_PATH}/`);
+}
+
 export async function securityHeaders(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const dashboard = request.url === QUEUES_PATH || request.url.startsWith(`${QUEUES_PATH}/`);
+  const dashboard = isDashboard(request);
   void reply.headers({
     'content-security-policy': dashboard ? DASHBOARD_CSP : PAGES_CSP,
     'x-content-type-options': 'nosniff',
