@@ -103,6 +103,18 @@ export async function openChecked(path: string, expected?: Stats): Promise<FileH
 }
 
 /**
+ * For a failed open of a folder that lstat saw as one: a link or a file now (swapped meanwhile) is refused; any
+ * other failure (a system without O_DIRECTORY, say) leaves the caller to its plain path, still checked.
+ */
+function refuseSwappedFolder(dir: string): (err: NodeJS.ErrnoException) => null {
+  return (err) => {
+    if (err.code === 'ELOOP' || err.code === 'ENOTDIR')
+      throw new NotTheCheckedFile(`${dir} changed while it was opened`);
+    return null;
+  };
+}
+
+/**
  * Opens a file still in incoming/ for reading through a descriptor of its folder (Linux: /proc/self/fd/N/name),
  * checked to be the real folder lstat sees: a merchant folder swapped for a link to a folder elsewhere cannot make
  * feedproc read what is there (O_NOFOLLOW guards only the last component of a path). incoming/ itself may be a
@@ -112,7 +124,9 @@ export async function openInFolder(path: string, expected: Stats, merchantFolder
   const dir = dirname(path);
   const seen = merchantFolder ? await lstat(dir) : null;
   if (seen && !seen.isDirectory()) throw new NotTheCheckedFile(`${dir} is ${describeKind(seen)}, not a folder`);
-  const folder = await open(dir, merchantFolder ? DIR_FLAGS : DIR_FLAGS & ~constants.O_NOFOLLOW).catch(() => null);
+  const folder = await open(dir, merchantFolder ? DIR_FLAGS : DIR_FLAGS & ~constants.O_NOFOLLOW).catch(
+    refuseSwappedFolder(dir),
+  );
   if (!folder) return openChecked(path, expected);
   try {
     const info = await folder.stat();
@@ -132,10 +146,10 @@ export async function openInFolder(path: string, expected: Stats, merchantFolder
  * rename goes through that descriptor (/proc/self/fd/N/name), so a folder swapped for a link meanwhile moves
  * nothing out of where the link points. Elsewhere the lstat check just before the rename is what guards it.
  */
-export async function renameOutOf(dir: string, name: string, target: string): Promise<void> {
-  const seen = await lstat(dir);
+export async function renameOutOf(dir: string, name: string, target: string, checked?: Stats): Promise<void> {
+  const seen = checked ?? (await lstat(dir));
   if (!seen.isDirectory()) throw new NotTheCheckedFile(`${dir} is ${describeKind(seen)}, not a folder`);
-  const handle = await open(dir, DIR_FLAGS).catch(() => null);
+  const handle = await open(dir, DIR_FLAGS).catch(refuseSwappedFolder(dir));
   if (!handle) return rename(join(dir, name), target);
   try {
     const info = await handle.stat();

@@ -45,6 +45,23 @@ describe('trust boundary against swaps', () => {
     expect(readdirSync(w.outside)).toEqual(['feed.txt']);
   });
 
+  it('moves nothing when the folder is swapped for a link between its check and its opening', async () => {
+    const w = world('move-late');
+    const checked = lstatSync(w.folder);
+    swapFolderForLink(w);
+    await expect(renameOutOf(w.folder, 'feed.txt', w.target, checked)).rejects.toBeInstanceOf(NotTheCheckedFile);
+    expect(readdirSync(w.outside)).toEqual(['feed.txt']);
+  });
+
+  it('refuses a file swapped for another regular file after the check (another inode)', async () => {
+    const w = world('other-file');
+    const checked = lstatSync(w.file);
+    writeFileSync(join(w.folder, 'other.txt'), 'someone else\n');
+    renameSync(join(w.folder, 'other.txt'), w.file);
+    await expect(openChecked(w.file, checked)).rejects.toThrow(/another file than the one claimed/);
+    await expect(openInFolder(w.file, checked, true)).rejects.toBeInstanceOf(NotTheCheckedFile);
+  });
+
   it('refuses a file swapped for a link or a pipe without following it or waiting for a writer', async () => {
     const w = world('entry');
     const checked = lstatSync(w.file);
