@@ -46,15 +46,13 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
   /** The caller's key, after the operation's throttle (quota headers on every answer, refusals included). */
   const authorize = async (
     request: FastifyRequest,
-    reply?: FastifyReply,
-    operation?: ThrottledOperation,
+    reply: FastifyReply,
+    operation: ThrottledOperation,
   ): Promise<AccessKey> => {
     const key = await bearerKey(ctx.keys, request);
-    if (operation && reply) {
-      const outcome = await ctx.throttle.take(key.merchantId, operation);
-      void reply.headers(outcome.headers);
-      if (outcome.error) throw outcome.error;
-    }
+    const outcome = await ctx.throttle.take(key.merchantId, operation);
+    void reply.headers(outcome.headers);
+    if (outcome.error) throw outcome.error;
     return key;
   };
 
@@ -137,11 +135,12 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
 
   // The key is checked before the body, so that a caller without one learns that first.
   const checkedKeys = new WeakMap<FastifyRequest, AccessKey>();
-  const keyFirst = {
+  const keyFirst = (operation: ThrottledOperation) => ({
     preValidation: async (request: FastifyRequest, reply: FastifyReply) =>
-      void checkedKeys.set(request, await authorize(request, reply, 'CancelOrder')),
-  };
-  app.post('/orders/:id/cancel', { ...keyFirst, schema: { body: CANCEL_BODY } }, async (request, reply) => {
+      void checkedKeys.set(request, await authorize(request, reply, operation)),
+  });
+  const cancelOptions = { ...keyFirst('CancelOrder'), schema: { body: CANCEL_BODY } };
+  app.post('/orders/:id/cancel', cancelOptions, async (request, reply) => {
     const key = checkedKeys.get(request) ?? (await authorize(request, reply, 'CancelOrder'));
     const orderId = (request.params as { id: string }).id;
     const body = request.body as CancelBody;
@@ -169,17 +168,18 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
   });
 
   // FEED_PROCESSING_FINISHED destinations of the key's merchant; the secret is in the creation answer only.
-  app.post('/destinations', { ...keyFirst, schema: { body: DESTINATION_BODY } }, async (request, reply) => {
-    const key = checkedKeys.get(request) ?? (await authorize(request));
+  const destinationOptions = { ...keyFirst('ManageDestinations'), schema: { body: DESTINATION_BODY } };
+  app.post('/destinations', destinationOptions, async (request, reply) => {
+    const key = checkedKeys.get(request) ?? (await authorize(request, reply, 'ManageDestinations'));
     const made = await ctx.destinations.add(key.merchantId, (request.body as { url: string }).url);
     return reply.status(201).send(made);
   });
-  app.get('/destinations', async (request) => {
-    const key = await authorize(request);
+  app.get('/destinations', async (request, reply) => {
+    const key = await authorize(request, reply, 'ManageDestinations');
     return { destinations: await ctx.destinations.list(key.merchantId) };
   });
   app.delete('/destinations/:id', async (request, reply) => {
-    const key = await authorize(request);
+    const key = await authorize(request, reply, 'ManageDestinations');
     await ctx.destinations.remove(key.merchantId, (request.params as { id: string }).id);
     return reply.status(204).send();
   });

@@ -16,8 +16,8 @@ export type FeedOperation =
   | 'CancelFeedSubmissions'
   | 'GetFeedSubmissionResult';
 
-/** The JSON API's routes beyond the Feeds API, throttled the same way so that no route is free to hammer. */
-export type OtherOperation = 'GetOrder' | 'CancelOrder' | 'GetMetrics';
+/** The routes beyond the Feeds API (JSON API and web pages), throttled the same way so that no route is free to hammer. */
+export type OtherOperation = 'GetOrder' | 'CancelOrder' | 'GetMetrics' | 'ManageDestinations' | 'ViewPage';
 export type ThrottledOperation = FeedOperation | OtherOperation;
 
 interface Quota {
@@ -64,6 +64,9 @@ export const OTHER_QUOTAS: Readonly<Record<OtherOperation, Quota>> = Object.free
   GetOrder: { max: 20, restoreSeconds: 2, hourly: 1800 },
   CancelOrder: { max: 20, restoreSeconds: 2, hourly: 1800 },
   GetMetrics: { max: 10, restoreSeconds: 30, hourly: 120 },
+  ManageDestinations: { max: 10, restoreSeconds: 10, hourly: 360 },
+  // A person clicking through the pages (and the dashboard polling) stays far below it; a script looping does not.
+  ViewPage: { max: 60, restoreSeconds: 1, hourly: 3600 },
 });
 
 const quotaOf = (operation: ThrottledOperation): Quota =>

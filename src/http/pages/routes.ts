@@ -10,16 +10,18 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FeedError } from '../../core/errors.js';
 import type { HttpContext } from '../context.js';
 import { OPERATOR } from '../access-keys.js';
 import { httpErrorOf } from '../http-errors.js';
+import { settleRefusedBody } from '../refused-body.js';
 import { registerAssets } from './assets.js';
 import { registerCancelRate } from './cancel-rate-chart.js';
 import { registerFeeds } from './feeds.js';
 import { html } from './html.js';
 import { notice, page, sendPage } from './layout.js';
+import { throttlePage } from './page-throttle.js';
 import { registerOrders } from './orders.js';
 import { registerQueues } from './queues.js';
 import { registerReport } from './report.js';
@@ -54,13 +56,15 @@ export async function registerPages(app: FastifyInstance, ctx: HttpContext): Pro
     // The dashboard shows every merchant's jobs: operators only. An operator's session sees nothing else.
     const dashboard = isDashboard(request);
     const operator = session.merchantId === OPERATOR;
-    if (dashboard && !operator) {
-      const refusal = httpErrorOf(new FeedError('HTTP_OPERATORS_ONLY'));
-      return reply
-        .status(refusal.status)
-        .send({ error: { code: refusal.mwsCode, feedprocCode: refusal.code, message: refusal.message } });
-    }
+    if (dashboard && !operator) return refuseAsJson(reply, new FeedError('HTTP_OPERATORS_ONLY'));
     if (operator && !dashboard && routePath(request) !== '/web/sign-out') return reply.redirect(QUEUES_PATH, 303);
+    // The dashboard's own error handler would turn a throw into a 500: its refusals are answered here.
+    const throttled = await throttlePage(web.ctx.throttle, session.merchantId, request).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    if (throttled && dashboard) return refuseAsJson(reply, throttled);
+    if (throttled) throw throttled;
   });
   app.addHook('preHandler', async (request) => {
     if (request.method !== 'POST') return;
@@ -81,8 +85,18 @@ export async function registerPages(app: FastifyInstance, ctx: HttpContext): Pro
   await registerQueues(app, web);
 }
 
-function errorPage(web: WebContext, request: FastifyRequest, reply: Parameters<typeof sendPage>[0], err: unknown) {
+/** A refusal in the JSON shape of the other doors (the dashboard's API is called by scripts). */
+function refuseAsJson(reply: FastifyReply, err: unknown): FastifyReply {
+  const refusal = httpErrorOf(err);
+  return reply
+    .status(refusal.status)
+    .send({ error: { code: refusal.mwsCode, feedprocCode: refusal.code, message: refusal.message } });
+}
+
+async function errorPage(web: WebContext, request: FastifyRequest, reply: FastifyReply, err: unknown) {
   const answer = httpErrorOf(err);
+  // The rest of a refused upload is read and dropped (within bounds) first, so the browser can show the page.
+  await settleRefusedBody(request.raw, reply, web.ctx.config.maxFeedBytes);
   let user: ReturnType<WebContext['userOf']> | null;
   try {
     user = web.userOf(web.sessionOf(request));
