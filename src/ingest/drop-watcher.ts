@@ -40,7 +40,7 @@ export interface WatcherOptions extends ReadinessOptions {
 export type WatchEvent =
   | { event: 'processed'; file: string; merchant: string; outcome: Outcome }
   | { event: 'imported'; file: string; merchant: string; outcome: ImportOutcome }
-  | { event: 'failed-to-process'; file: string; error: string }
+  | { event: 'failed-to-process'; file: string; error: string; retryInMs: number | null }
   | { event: 'given-up'; file: string; error: string; outcome: GivenUp | null }
   | { event: 'no-merchant'; file: string; outcome: ImportOutcome }
   | { event: 'refused'; entry: string; reason: string; report: string | null };
@@ -183,7 +183,7 @@ export async function startDropWatcher(
       await catchUp(lane);
       const entry = lane.queue[0] as Entry;
       entry.started = true;
-      const finished = await handle(entry).catch((err: unknown) => failed(entry, err));
+      const finished = await handle(entry).catch((err: unknown) => failed(entry, err, pause));
       if (!finished) {
         if (stopping) return;
         // The same file again, later each time: its lane keeps its order, and a failing Redis is not hammered.
@@ -203,13 +203,13 @@ export async function startDropWatcher(
    * (its FeedSubmissionId is reserved, so no try leaves a record behind). Any other failure counts: after
    * `giveUpAfter` of them the file goes to failed/ with a report, and its merchant's lane moves on.
    */
-  const failed = async (entry: Entry, err: unknown): Promise<boolean> => {
+  const failed = async (entry: Entry, err: unknown, pause: number): Promise<boolean> => {
     if (err instanceof WaitAbandoned) return false;
     const error = err instanceof Error ? err.message : String(err);
-    log({ event: 'failed-to-process', file: entry.file.path, error });
-    if (isTransientFailure(err)) return false;
-    entry.failures += 1;
-    if (entry.failures < options.giveUpAfter) return false;
+    if (!isTransientFailure(err)) entry.failures += 1;
+    const givingUp = entry.failures >= options.giveUpAfter;
+    log({ event: 'failed-to-process', file: entry.file.path, error, retryInMs: givingUp ? null : pause });
+    if (!givingUp) return false;
     const outcome = await giveUp(deps, folder, entry.file, entry.claimed, entry.failures, error).catch(() => null);
     log({ event: 'given-up', file: entry.file.path, error, outcome });
     return true;

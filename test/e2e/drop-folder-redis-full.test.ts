@@ -1,7 +1,8 @@
 /**
  * Redis full (maxmemory, noeviction) while the drop folder submits a file, against a real `feedproc watch` and a
- * redis-server of its own: the watcher backs off and tries again under the one FeedSubmissionId it reserved (no
- * cancelled record per try), and processes the file once memory is available, without a restart.
+ * redis-server of its own: the watcher backs off (each pause twice the last) and tries again under the one
+ * FeedSubmissionId it reserved (no cancelled record per try), never gives the file up while Redis is full however
+ * many tries that takes, and processes the file once memory is available, without a restart.
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,6 +35,9 @@ describe('drop folder with Redis full', () => {
       FEEDPROC_PREFIX: PREFIX,
       FEEDPROC_FEEDS_DIR: tmp.dir,
       FEEDPROC_WATCH_STABLE_MS: '200',
+      // Short pauses, and a give-up count the full Redis outlasts: a failure that heals never counts toward it.
+      FEEDPROC_WATCH_RETRY_MS: '100',
+      FEEDPROC_FILE_ATTEMPTS: '3',
     };
     delete env['FEEDPROC_MERCHANT'];
     const client = new Redis(redisServer.url);
@@ -51,10 +55,14 @@ describe('drop folder with Redis full', () => {
 
       const oom = (e: Record<string, unknown>): boolean =>
         e['event'] === 'retry' && /out of memory/.test(String(e['error']));
-      await watch.waitFor(() => watch?.events().filter(oom).length === 2, 120_000);
-      // Two tries, one id: the record waits as _SUBMITTED_, nothing else was numbered.
+      await watch.waitFor(() => watch?.events().filter(oom).length === 6, 120_000);
+      // Six tries, twice the give-up count, one id: the record waits as _SUBMITTED_, nothing else was numbered,
+      // nothing given up, and each pause was twice the one before, up to 15 times the first.
       expect(await client.get(`${PREFIX}:feeds:seq`)).toBe('1');
       expect(await client.hget(`${PREFIX}:{f:50001}:feed`, 'status')).toBe('_SUBMITTED_');
+      expect(watch.events().filter((e) => e['event'] === 'given-up')).toEqual([]);
+      const pauses = watch.events().filter((e) => e['event'] === 'retry').map((e) => e['retryInMs']);
+      expect(pauses.slice(0, 6)).toEqual([100, 200, 400, 800, 1500, 1500]);
 
       await client.config('SET', 'maxmemory', '0');
       const feed = await watch.waitFor((e) => e['event'] === 'feed', 180_000);

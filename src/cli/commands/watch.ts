@@ -168,9 +168,10 @@ function logEvent(logger: Logger, event: WatchEvent): void {
       `${JSON.stringify(event.entry)}: not taken: ${event.reason}`,
     );
   } else if (event.event === 'failed-to-process') {
+    const next = event.retryInMs === null ? 'giving up' : `trying again in ${event.retryInMs} ms`;
     logger.error(
-      { event: 'retry', file: event.file, error: event.error },
-      `${event.file}: ${event.error}; trying again`,
+      { event: 'retry', file: event.file, error: event.error, retryInMs: event.retryInMs },
+      `${event.file}: ${event.error}; ${next}`,
     );
   } else {
     logger.error(
