@@ -61,7 +61,10 @@ describe('drop folder with Redis full', () => {
       expect(await client.get(`${PREFIX}:feeds:seq`)).toBe('1');
       expect(await client.hget(`${PREFIX}:{f:50001}:feed`, 'status')).toBe('_SUBMITTED_');
       expect(watch.events().filter((e) => e['event'] === 'given-up')).toEqual([]);
-      const pauses = watch.events().filter((e) => e['event'] === 'retry').map((e) => e['retryInMs']);
+      const pauses = watch
+        .events()
+        .filter((e) => e['event'] === 'retry')
+        .map((e) => e['retryInMs']);
       expect(pauses.slice(0, 6)).toEqual([100, 200, 400, 800, 1500, 1500]);
 
       await client.config('SET', 'maxmemory', '0');
