@@ -3,7 +3,9 @@
  * jobs failed once and waits for its retry, FEEDPROC_FAULT=fail-message), Redis is killed, then SIGTERM — the
  * process must exit within the stop bound: `worker` with 0 (it held no job: the delayed one is Redis's), `watch`
  * and `serve` with 5 (the file's lane was waiting on Redis for its report; the file stays claimed in processing/). Redis and the command are then started again: the feed completes and the
- * ledger equals the sequential oracle (no message lost, none applied twice).
+ * ledger equals the sequential oracle (no message lost, none applied twice). Then, with Redis hung (SIGSTOP): a
+ * second signal ends `worker`, `serve` and `notify` at once with 5, and a worker holding a running job exits 5 at
+ * the bound, the job left to the next worker, which applies every message once.
  */
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -156,4 +158,86 @@ describe('feedproc notify with Redis hung', () => {
     second.child.kill('SIGTERM');
     expect(await exitWithin(second, BOUND_MS + SLACK_MS)).toEqual({ code: 0, signal: null });
   }, 60_000);
+});
+
+describe('a second signal, and a worker holding a job, with Redis hung', () => {
+  const { opened } = closedAfterAll();
+  const running: CliProcess[] = [];
+  afterAll(async () => {
+    for (const p of running) if (p.alive()) p.child.kill('SIGKILL');
+    await Promise.all(running.map((p) => p.exited));
+  });
+
+  /** Far beyond what the test waits after the second signal: only that signal can end the process in time. */
+  const LONG_BOUND_MS = 60_000;
+
+  it.each<'worker' | 'serve' | 'notify'>(['worker', 'serve', 'notify'])(
+    '%s: the first SIGTERM waits on the hung Redis; a second one exits at once with 5',
+    async (command) => {
+      const scenario = await openScenario(`second-signal-${command}`, { appendfsync: null });
+      opened.push(scenario);
+      const env = scenario.env({ FEEDPROC_STOP_TIMEOUT_MS: String(LONG_BOUND_MS) });
+      const args = command === 'worker' ? ['worker'] : command === 'serve' ? ['serve', '--port', '0'] : ['notify'];
+      const p = spawnCli(args, env);
+      running.push(p);
+      if (command === 'worker') await p.waitForStderr(/feedproc worker: \d+ concurrent jobs/);
+      else {
+        const line = command === 'serve' ? '"event":"listening"' : '"event":"notifying"';
+        await waitUntil(`${command} to start`, async () => (p.stdout().includes(line) ? true : undefined), 60_000);
+      }
+      scenario.redis.freeze();
+      try {
+        p.child.kill('SIGTERM');
+        await sleep(500); // two separate signals, not one the kernel merges
+        expect(p.alive()).toBe(true); // still stopping: its Redis does not answer
+        p.child.kill('SIGTERM');
+        expect(await exitWithin(p, SLACK_MS)).toEqual({ code: 5, signal: null });
+      } finally {
+        scenario.redis.thaw();
+      }
+    },
+    90_000,
+  );
+
+  it(`worker: Redis hung under a running job, then SIGTERM: exits 5 at the bound; restarted, the feed completes exactly once (seed ${seed})`, async () => {
+    const world = makeWorld(seededRandom(seed + 3), 2_000, 30_000);
+    const expected = oracle(world);
+    const scenario = await openScenario('stop-worker-holding', { appendfsync: 'always' });
+    opened.push(scenario);
+    const feed = await scenario.prepare(world);
+    const client = scenario.redis.client();
+    const env = scenario.env({ FEEDPROC_STOP_TIMEOUT_MS: String(BOUND_MS), FEEDPROC_JOB_LOCK_MS: '2000' });
+    const submitted = spawnCli(['submit', feed], env);
+    expect((await submitted.exited).code).toBe(0);
+
+    const first = start('worker', env);
+    running.push(first);
+    await ready('worker', first);
+    await waitUntil('a job running', async () =>
+      (await client.llen(`${PREFIX}:feed-apply:active`)) > 0 ? true : undefined,
+    );
+    scenario.redis.freeze();
+    try {
+      first.child.kill('SIGTERM');
+      // It cannot finish the job it holds (its Redis does not answer): at the bound it leaves it and says so.
+      expect(await exitWithin(first, BOUND_MS + SLACK_MS)).toEqual({ code: 5, signal: null });
+    } finally {
+      scenario.redis.thaw();
+    }
+
+    const second = start('worker', env);
+    running.push(second);
+    await ready('worker', second);
+    await waitUntil(
+      'feed 50001 done',
+      async () => ((await client.hget(chaosFeedKeys('50001').feed, 'status')) === '_DONE_' ? true : undefined),
+      180_000,
+    );
+    const v = await verdict(scenario, world, expected, '50001');
+    expect(v.comparison).toEqual({ lost: [], doubled: [], other: [] });
+    expect(v.events).toEqual({ got: expected.cancellations, want: expected.cancellations });
+    expect(v.report).toEqual(v.expectedReport);
+    second.child.kill('SIGTERM');
+    expect(await exitWithin(second, BOUND_MS + SLACK_MS)).toEqual({ code: 0, signal: null });
+  }, 300_000);
 });
