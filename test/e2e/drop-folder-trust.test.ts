@@ -18,12 +18,14 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { testRedisUrl } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { xmlFeed } from '../helpers/feeds.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const A = 'MERCHA';
 const B = 'MERCHB';
@@ -66,11 +68,33 @@ async function redisKeys(prefix: string): Promise<string[]> {
   }
 }
 
+/** A Unix socket someone left listening in a merchant folder. */
+function listenOn(path: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject).listen(path, () => resolve(server));
+  });
+}
+
+async function stockOf(prefix: string, merchant: string, sku: string): Promise<string | null> {
+  const redis = new Redis(testRedisUrl());
+  try {
+    return await redis.hget(`${prefix}:{m:${merchant}}:stock`, sku);
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** The server's default stop bound (FEEDPROC_STOP_TIMEOUT_MS). */
+const STOP_BOUND_MS = 8_000;
+
 describe('the drop folder takes only what it should (feedproc serve)', () => {
   const outside = makeTempDir('feedproc-outside-');
   let serve: ServeProcess | null = null;
+  let socket: Server | null = null;
   afterAll(async () => {
     await serve?.stop();
+    socket?.close();
     outside.cleanup();
   });
 
@@ -94,6 +118,7 @@ describe('the drop folder takes only what it should (feedproc serve)', () => {
     symlinkSync(join(outside.dir, 'secret.txt'), join(incoming, A, 'passwd.txt'));
     for (const n of [1, 2, 3, 4]) execFileSync('mkfifo', [join(incoming, A, `pipe-${n}.txt`)]);
     execFileSync('mkfifo', [join(incoming, B, 'pipe.xml')]);
+    socket = await listenOn(join(incoming, B, 'socket.txt'));
     for (const [i, folder] of INVALID_FOLDERS.entries())
       drop(join(incoming, folder), 'feed.txt', stockFlat(`BAD-${i}`, 1));
     drop(join(incoming, A), LONG_NAME, stockFeed(A, 'LONG', 3));
@@ -106,8 +131,8 @@ describe('the drop folder takes only what it should (feedproc serve)', () => {
     // While it watches: another linked folder, another linked file, valid files beside the pipes, an upload.
     symlinkSync(outsideDir2, join(incoming, 'LINKED2'));
     symlinkSync(join(outside.dir, 'secret.txt'), join(incoming, B, 'secret-link.txt'));
+    // Two files in a row, the second before the first is processed: their names sort the other way round.
     drop(join(incoming, A), 'z-first.txt', stockFlat('ORDER', 1));
-    await w.waitFor((e) => e['event'] === 'feed' && e['file'] === 'z-first.txt', 60_000);
     drop(join(incoming, A), 'a-second.txt', stockFlat('ORDER', 2));
     drop(join(incoming, B), 'b.xml', stockFeed(B, 'B-SKU', 5));
     const body = stockFlat('UPLOADED', 4);
@@ -120,14 +145,14 @@ describe('the drop folder takes only what it should (feedproc serve)', () => {
     const uploadId = String(((await posted.json()) as { feedSubmissionId: string }).feedSubmissionId);
 
     const feed = (file: string) => w.waitFor((e) => e['event'] === 'feed' && e['file'] === file, 60_000);
-    const [second, fromB, long, uploaded] = await Promise.all([
+    const [first, second, fromB, long, uploaded] = await Promise.all([
+      feed('z-first.txt'),
       feed('a-second.txt'),
       feed('b.xml'),
       feed(LONG_NAME),
       w.waitFor((e) => e['event'] === 'feed' && e['feedSubmissionId'] === uploadId, 60_000),
     ]);
-    for (const done of [second, fromB, long, uploaded]) expect(done['status']).toBe('Complete');
-    const first = w.events().find((e) => e['event'] === 'feed' && e['file'] === 'z-first.txt') ?? {};
+    for (const done of [first, second, fromB, long, uploaded]) expect(done['status']).toBe('Complete');
     expect(Number(second['feedSubmissionId'])).toBeGreaterThan(Number(first['feedSubmissionId'])); // arrival order
     // The 250-byte name: processed once, its report under a derived name, the file in done/ under its own.
     expect(w.events().filter((e) => e['event'] === 'feed' && e['file'] === LONG_NAME)).toHaveLength(1);
@@ -147,13 +172,14 @@ describe('the drop folder takes only what it should (feedproc serve)', () => {
       `${A}/pipe-3.txt`,
       `${A}/pipe-4.txt`,
       `${B}/pipe.xml`,
+      `${B}/socket.txt`,
       ...INVALID_FOLDERS,
     ];
     for (const entry of refusedEntries)
       await w.waitFor((e) => e['event'] === 'refused' && e['entry'] === entry, 30_000);
     for (let pass = 0; pass < 2; pass += 1) {
       rmSync(join(feeds.dir, 'failed'), { recursive: true, force: true });
-      await waitUntil(() => existsSync(join(feeds.dir, 'failed')));
+      await until(() => existsSync(join(feeds.dir, 'failed')), 'failed/ made again');
     }
     const refused = w.events().filter((e) => e['event'] === 'refused');
     expect(refused.map((e) => e['entry']).sort()).toEqual([...refusedEntries].sort());
@@ -166,6 +192,7 @@ describe('the drop folder takes only what it should (feedproc serve)', () => {
     expect(reasonOf('LINKED')).toMatch(/symbolic link/);
     expect(reasonOf(`${A}/passwd.txt`)).toMatch(/symbolic link/);
     expect(reasonOf(`${A}/pipe-1.txt`)).toMatch(/named pipe/);
+    expect(reasonOf(`${B}/socket.txt`)).toMatch(/a socket/);
     expect(reasonOf('M{COL')).toMatch(/not a merchant id/);
 
     // Nothing outside was read into a report, moved or applied; the refused entries are where they were.
@@ -187,20 +214,14 @@ describe('the drop folder takes only what it should (feedproc serve)', () => {
     const stockB = await redis.hkeys(`${s.prefix}:{m:${B}}:stock`);
     await redis.quit();
     expect(stockA.sort()).toEqual(['LONG', 'ORDER', 'UPLOADED']);
+    expect(JSON.parse((await stockOf(s.prefix, A, 'ORDER')) ?? '{}')).toMatchObject({ quantity: 2 }); // applied last
     expect(stockB).toEqual(['B-SKU']);
 
     // The server still answers, and SIGTERM stops it.
     expect((await fetch(`${s.base}/health`)).status).toBe(200);
     w.child.kill('SIGTERM');
-    expect(await w.exited).toEqual({ code: 0, signal: null });
+    const late = sleep(STOP_BOUND_MS + 4_000).then(() => 'still running after the stop bound');
+    expect(await Promise.race([w.exited, late])).toEqual({ code: 0, signal: null });
     feeds.cleanup();
   }, 240_000);
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
