@@ -56,14 +56,27 @@ describe('feedproc check-folder', () => {
     mkdirSync(join(incoming, 'BAD NAME'), { recursive: true });
     writeFileSync(join(tmp.dir, 'outside.xml'), adjustmentFeed(1));
     symlinkSync(join(tmp.dir, 'outside.xml'), join(incoming, 'link.xml'));
-    execFileSync('mkfifo', [join(incoming, 'A1GOOD', 'pipe.txt')]);
+    // Five pipes: more than libuv's four threads, which opening them for reading would each block for ever.
+    for (const name of ['pipe.txt', 'pipe-1.txt', 'pipe-2.txt', 'pipe-3.txt', 'pipe-4.xml'])
+      execFileSync('mkfifo', [join(incoming, 'A1GOOD', name)]);
+    // A merchant folder that is a link to a folder outside, holding a feed: never looked into.
+    mkdirSync(join(tmp.dir, 'elsewhere'));
+    writeFileSync(join(tmp.dir, 'elsewhere', 'theirs.xml'), adjustmentFeed(3));
+    symlinkSync(join(tmp.dir, 'elsewhere'), join(incoming, 'A2LINKED'));
     writeFileSync(join(incoming, 'BAD NAME', 'feed.xml'), adjustmentFeed(1));
     writeFileSync(join(incoming, 'A1GOOD', 'good.xml'), adjustmentFeed(2));
     const run = await runCli(['check-folder', '--feeds-dir', dir]);
     expect(run.code).toBe(4);
     const lines = run.stdout.trim().split('\n').sort();
+    const pipe = (name: string) =>
+      expect.stringMatching(new RegExp(`^"A1GOOD/${name.replace('.', '\\.')}": not checked: a named pipe \\(FIFO\\)`));
     expect(lines).toEqual([
-      expect.stringMatching(/^"A1GOOD\/pipe\.txt": not checked: a named pipe \(FIFO\), not a regular file -> /),
+      pipe('pipe-1.txt'),
+      pipe('pipe-2.txt'),
+      pipe('pipe-3.txt'),
+      pipe('pipe-4.xml'),
+      pipe('pipe.txt'),
+      expect.stringMatching(/^"A2LINKED": not checked: a symbolic link, /),
       expect.stringMatching(/^"BAD NAME": not checked: the folder name "BAD NAME" is not a merchant id/),
       expect.stringMatching(/^"link\.xml": not checked: a symbolic link, not a regular file -> /),
       expect.stringMatching(
@@ -71,11 +84,17 @@ describe('feedproc check-folder', () => {
       ),
     ]);
     expect(readdirSync(join(dir, 'reports')).sort()).toEqual([
+      'A1GOOD%2Fpipe-1.txt.refused.txt',
+      'A1GOOD%2Fpipe-2.txt.refused.txt',
+      'A1GOOD%2Fpipe-3.txt.refused.txt',
+      'A1GOOD%2Fpipe-4.xml.refused.txt',
       'A1GOOD%2Fpipe.txt.refused.txt',
+      'A2LINKED.refused.txt',
       'BAD%20NAME.refused.txt',
       'good.xml.A1GOOD.merchant-check.report.xml',
       'link.xml.refused.txt',
     ]);
+    expect(readdirSync(join(tmp.dir, 'elsewhere'))).toEqual(['theirs.xml']); // nothing written or moved there
   });
 
   it('creates the folders and says so when nothing is waiting', async () => {
