@@ -8,6 +8,7 @@ import { runCli, REPO_ROOT } from '../helpers/cli.js';
 import { amazonReportSchema, availability, listingsFeed, update, type ListingsReport } from '../helpers/listings.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import {
+  feedPages,
   feedsApi,
   feedsApiWithToken,
   HttpFailure,
@@ -203,6 +204,57 @@ describe('the SP-API Feeds door with the generated client', () => {
     }
     expect(recovered).toBe(200);
   }, 60_000);
+});
+
+describe('getFeeds', () => {
+  const PL = 'A1C3SOZRARQ6R3';
+  const DE = 'A1PA6795UKMFR9';
+  const TYPES = ['JSON_LISTINGS_FEED', 'POST_INVENTORY_AVAILABILITY_DATA'];
+
+  it('pages after filtering: full pages while more match, a nextToken only then, every feed once', async () => {
+    const seller = 'A8PAGES1SELLER';
+    const { api } = await feedsApi(serve.base, (await serve.createKey(seller)) as unknown as LwaKey);
+    const xml = readFileSync(`${REPO_ROOT}samples/xml-inventory-valid.xml`);
+    const done = (sku: string, marketplaceIds: string[]) =>
+      sendFeed(api, 'JSON_LISTINGS_FEED', 'application/json', listingsFeed(seller, [update(1, sku, {})]), {
+        marketplaceIds,
+      });
+    const fatal = (marketplaceIds: string[]) =>
+      sendFeed(api, 'POST_INVENTORY_AVAILABILITY_DATA', 'text/xml', xml, { marketplaceIds });
+    // Oldest first: DONE (DE), FATAL (PL), | DONE (DE), FATAL (PL), DONE (PL and DE); `between` is at the bar.
+    const ids: string[] = [];
+    for (const send of [() => done('PAGE-1', [DE]), () => fatal([PL])]) ids.push((await send()).feedId);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const between = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const send of [() => done('PAGE-3', [DE]), () => fatal([PL]), () => done('PAGE-5', [PL, DE])])
+      ids.push((await send()).feedId);
+    for (const id of ids) await waitEnded(api, id);
+    const [d1, f2, d3, f4, d5] = ids;
+
+    expect(await feedPages(api, { feedTypes: TYPES, pageSize: 2 })).toEqual([[d5, f4], [d3, f2], [d1]]);
+    expect(await feedPages(api, { feedTypes: TYPES, pageSize: 2, processingStatuses: ['FATAL'] })).toEqual([[f4, f2]]);
+    expect(await feedPages(api, { feedTypes: TYPES, pageSize: 2, processingStatuses: ['DONE'] })).toEqual([
+      [d5, d3],
+      [d1],
+    ]);
+    expect(await feedPages(api, { feedTypes: TYPES, pageSize: 2, createdSince: between })).toEqual([[d5, f4], [d3]]);
+    expect(await feedPages(api, { feedTypes: TYPES, pageSize: 2, createdUntil: between })).toEqual([[f2, d1]]);
+    expect(await feedPages(api, { feedTypes: TYPES, pageSize: 2, marketplaceIds: [DE] })).toEqual([[d5, d3], [d1]]);
+    expect(
+      await feedPages(api, { feedTypes: TYPES, pageSize: 2, marketplaceIds: [PL], processingStatuses: ['FATAL'] }),
+    ).toEqual([[f4, f2]]);
+    // A status the model does not know is refused, not read as "no filter".
+    let unknown: Awaited<ReturnType<typeof status>>;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the pages above used getFeeds' burst
+      unknown = await status(api.getFeeds({ feedTypes: TYPES, processingStatuses: ['ENDED' as 'DONE'] }));
+    } while (unknown.status === 429);
+    expect([unknown.status, unknown.body]).toEqual([
+      400,
+      { errors: [expect.objectContaining({ code: 'InvalidInput' })] },
+    ]);
+  }, 120_000);
 });
 
 describe('cancelFeed', () => {
