@@ -2,6 +2,7 @@
  * FEED_PROCESSING_FINISHED against a real HTTP receiver in the test: the body validates against Amazon's
  * notification schema and carries a valid HMAC-SHA256 signature; while the receiver is down feedproc keeps
  * retrying, and after feedproc itself is restarted the notification still arrives, with the same NotificationId.
+ * A receiver that answers 500 gets the notification again, signed, with the same NotificationId.
  * Feeds ended by no worker are announced too: a reservation the recovery pass cancels (CANCELLED), and a reserved
  * feed the watcher finishes as rejected when it gives its file up (FATAL).
  */
@@ -247,4 +248,35 @@ describe('FEED_PROCESSING_FINISHED for a feed whose file the watcher gives up', 
     });
     expect(delivered.signature).toBe(signatureOf(destination.secret, delivered.body));
   }, 120_000);
+});
+
+describe('FEED_PROCESSING_FINISHED to a receiver that fails once', () => {
+  const seller = 'A8FAILING1SELLER';
+  const flaky = new Receiver(1); // 500 to the first delivery, 204 after
+  let serving: ServeProcess;
+  beforeAll(async () => {
+    serving = await startServe({ FEEDPROC_NOTIFY_RETRY_MS: '200' });
+    await flaky.up();
+  }, 60_000);
+  afterAll(async () => {
+    await flaky.down();
+    await serving.stop();
+  });
+
+  it('delivers again after a 500: two deliveries, one notificationId, each signed', async () => {
+    const key = (await serving.createKey(seller)) as unknown as LwaKey;
+    const destination = await addDestination(serving.env, seller, flaky.url);
+    const { api } = await feedsApi(serving.base, key);
+    const body = listingsFeed(seller, [update(1, 'FLAKY-1', { fulfillment_availability: availability(1) })]);
+    const { feedId } = await sendFeed(api, 'JSON_LISTINGS_FEED', 'application/json', body);
+    await flaky.waitFor(feedId);
+    const deliveries = flaky.of(feedId);
+    expect(deliveries.map((d) => d.answered)).toEqual([500, 204]);
+    const [first, second] = deliveries;
+    expect(second?.json.notificationMetadata.notificationId).toBe(first?.json.notificationMetadata.notificationId);
+    for (const delivery of deliveries) {
+      expect([schema(delivery.json), schema.errors ?? null]).toEqual([true, null]);
+      expect(delivery.signature).toBe(signatureOf(destination.secret, delivery.body));
+    }
+  }, 60_000);
 });

@@ -54,9 +54,9 @@ function plainFailure(err: unknown): HttpFailure | unknown {
   });
 }
 
-/** The unmodified generated client for feedproc's base URL, sending `token` as x-amz-access-token. */
-export function feedsApiWithToken(base: string, token: string): { api: FeedsApi; http: AxiosInstance } {
-  const http = axios.create({ headers: { 'x-amz-access-token': token } });
+/** The unmodified generated client for feedproc's base URL, sending `token` as x-amz-access-token (null: none). */
+export function feedsApiWithToken(base: string, token: string | null): { api: FeedsApi; http: AxiosInstance } {
+  const http = axios.create(token === null ? {} : { headers: { 'x-amz-access-token': token } });
   http.interceptors.response.use(undefined, (err: unknown) => Promise.reject(plainFailure(err)));
   return { api: new FeedsApi(undefined, base, http), http };
 }
