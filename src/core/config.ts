@@ -63,7 +63,7 @@ export interface Config {
   readonly spapiGzipBytes: number;
   /** Lifetime of the SP-API door's signed document URLs, in seconds. @defaultValue 300 */
   readonly spapiUrlSeconds: number;
-  /** Multiplies the MWS throttling restore intervals (1 = Amazon's). @defaultValue 1 */
+  /** Multiplies the MWS and SP-API throttling restore intervals (1 = Amazon's). @defaultValue 1 */
   readonly throttleScale: number;
   /**
    * Trust the proxy in front: take the client's protocol from `X-Forwarded-Proto` (so cookies get `Secure` behind

@@ -13,7 +13,9 @@ import { receiveUpload } from '../ingest/upload.js';
 import {
   announceFeedEnd,
   loadFeed,
+  loadMarketplaceIds,
   loadReport,
+  loadReportHead,
   moveFeedStatus,
   type FeedRecord,
   type FeedStatus,
@@ -30,6 +32,13 @@ export interface FeedFilters {
   statuses?: FeedStatus[] | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
+  /**
+   * Among `_DONE_` feeds, only those whose report rejected the whole feed (true) or did not (false): SP-API's
+   * FATAL and DONE, which share the record status.
+   */
+  rejected?: boolean | undefined;
+  /** Only feeds created (at SP-API createFeed) for at least one of these marketplaces. */
+  marketplaceIds?: string[] | undefined;
 }
 
 export interface FeedPage {
@@ -53,7 +62,15 @@ const SCAN = 200;
 
 interface TokenState {
   m: string;
-  f: { ids?: string[]; feedTypes?: string[]; statuses?: string[]; from?: string; to?: string };
+  f: {
+    ids?: string[];
+    feedTypes?: string[];
+    statuses?: string[];
+    from?: string;
+    to?: string;
+    rejected?: boolean;
+    marketplaceIds?: string[];
+  };
   n: number;
   before: number;
 }
@@ -219,11 +236,25 @@ export class FeedService {
     while (found.length < limit) {
       const ids = await redis.zrevrangebyscore(index, max, '-inf', 'LIMIT', 0, SCAN);
       const records = await Promise.all(ids.map((id) => loadFeed(redis, config.prefix, id)));
-      for (const record of records) if (record && matches(record, f) && found.length < limit) found.push(record);
+      // Every filter applies here, before the page is cut: a page is full whenever more feeds match.
+      const kept = await Promise.all(records.map((r) => (r && matches(r, f) ? this.matchesStored(r, f) : false)));
+      for (const [i, record] of records.entries()) if (record && kept[i] && found.length < limit) found.push(record);
       if (ids.length < SCAN) break;
       max = `(${ids[ids.length - 1]}`;
     }
     return found;
+  }
+
+  /** The filters that read more than the record: the report's verdict, the marketplaces given at createFeed. */
+  private async matchesStored(record: FeedRecord, f: TokenState['f']): Promise<boolean> {
+    const { redis, config } = this.deps;
+    if (f.rejected !== undefined && record.status === '_DONE_') {
+      const head = await loadReportHead(redis, config.prefix, record.feedSubmissionId);
+      if ((head?.statusCode === 'Rejected') !== f.rejected) return false;
+    }
+    if (!f.marketplaceIds) return true;
+    const marketplaces = await loadMarketplaceIds(redis, config.prefix, record.feedSubmissionId);
+    return marketplaces.some((m) => f.marketplaceIds?.includes(m));
   }
 }
 
@@ -235,6 +266,8 @@ function tokenFilters(filters: FeedFilters, days: number): TokenState['f'] {
     ...(filters.statuses?.length ? { statuses: filters.statuses } : {}),
     from: from.toISOString(),
     ...(filters.to ? { to: filters.to.toISOString() } : {}),
+    ...(filters.rejected !== undefined ? { rejected: filters.rejected } : {}),
+    ...(filters.marketplaceIds?.length ? { marketplaceIds: filters.marketplaceIds } : {}),
   };
 }
 

@@ -115,7 +115,9 @@ export class Throttle {
     const restoreMs = Math.max(1, Math.round((1000 / plan.rate) * this.scale));
     const key = throttleKey(this.prefix, merchantId, `sp-api:${operation}`);
     const [allowed] = await this.redis.takeRequestToken(key, plan.burst, restoreMs, NO_HOURLY_QUOTA);
-    const rate = Number((1000 / restoreMs).toPrecision(4));
+    // The usage plan's rate divided by the scale, not one read back from the whole milliseconds the bucket restores
+    // in (at small scales that rounding showed 2.222 for getFeeds' 0.0222 / 0.01); at most one token a millisecond.
+    const rate = Number(Math.min(plan.rate / this.scale, 1000).toPrecision(4));
     const rateLimit = String(rate);
     if (allowed === 1) return { rateLimit, error: null };
     return { rateLimit, error: new FeedError('SPAPI_THROTTLED', { operation, burst: plan.burst, rate }) };

@@ -105,6 +105,28 @@ export async function moveFeedStatus(
   return before === '' ? null : (before as FeedStatus);
 }
 
+/**
+ * What SP-API createFeed was told beside the record's own fields: its marketplaces and input document. Kept in the
+ * record's hash under names saveFeed never writes, so that no later status change overwrites them.
+ */
+export async function saveSpApiOrigin(
+  redis: RedisClient,
+  prefix: string,
+  feedId: string,
+  origin: { marketplaceIds: readonly string[]; documentId: string },
+): Promise<void> {
+  await redis.hset(feedKeys(prefix, feedId).feed, {
+    spMarketplaceIds: origin.marketplaceIds.join(','),
+    spDocumentId: origin.documentId,
+  });
+}
+
+/** The marketplaces the feed was created for at SP-API createFeed; [] for a feed of another door. */
+export async function loadMarketplaceIds(redis: RedisClient, prefix: string, feedId: string): Promise<string[]> {
+  const stored = await redis.hget(feedKeys(prefix, feedId).feed, 'spMarketplaceIds');
+  return stored ? stored.split(',') : [];
+}
+
 export async function loadFeed(redis: RedisClient, prefix: string, feedId: string): Promise<FeedRecord | null> {
   const raw = await redis.hgetall(feedKeys(prefix, feedId).feed);
   if (!raw['feedSubmissionId']) return null;

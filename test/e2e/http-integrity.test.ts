@@ -1,18 +1,19 @@
 /**
  * Integrity of the HTTP doors against a careless integrator and a malicious merchant, over real sockets against
- * real `feedproc serve` processes and Redis: the declared FeedType decides on every door (an order report sent
- * as a feed is rejected with 97050, never imported); Signature V2 requests live at most 15 minutes and SubmitFeed's
+ * real `feedproc serve` processes and Redis: the declared FeedType decides on every door, the SP-API one included
+ * (an order report sent as a feed is rejected with 97050, never imported); Signature V2 requests live at most 15 minutes and SubmitFeed's
  * body is bound to the signature by ContentMD5Value; an Idempotency-Key is bound to its request; NextTokens are
  * signed; the trusted-proxy setting makes cookies Secure; every JSON route is throttled.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { adjustmentFeed } from '../helpers/feeds.js';
 import { encodeParams, errorOf, md5Base64, MwsTestClient, resultOf, send, sign } from '../helpers/mws-client.js';
 import { call, type Answer } from '../helpers/json-client.js';
 import { sleep } from '../helpers/wait.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { feedsApi, resultText, sendFeed, waitEnded, type LwaKey } from '../helpers/sp-api.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { csrfOf, recentOrderReport, WebClient } from '../helpers/web-client.js';
 
@@ -100,6 +101,21 @@ describe('the declared FeedType decides, on every door', () => {
     expect(sent.status).toBe(303);
     const feedId = (/^\/web\/feeds\/(\d+)$/.exec(sent.location ?? '') as RegExpExecArray)[1] as string;
     await expectRejectedNotImported(feedId, '405-0000004-0000004', '97050');
+  }, 150_000);
+
+  it('SP-API createFeed: an order report sent as POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA ends FATAL with 97050', async () => {
+    const { api } = await feedsApi(serve.base, key as unknown as LwaKey);
+    const body = orderReportWithNewOrder('405-0000005-0000005');
+    const sent = await sendFeed(api, 'POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA', 'text/tab-separated-values', body);
+    const ended = await waitEnded(api, sent.feedId);
+    expect(ended.processingStatus).toBe('FATAL');
+    expect((await resultText(api, ended.resultFeedDocumentId as string)).text).toContain('97050');
+    await expectRejectedNotImported(sent.feedId, '405-0000005-0000005', '97050');
+    const order = await runCli(['order', '405-0000005-0000005'], {
+      env: { ...serve.env, FEEDPROC_MERCHANT: MERCHANT },
+    });
+    expect(order.code).not.toBe(0);
+    expect(order.stderr).toContain(`CLI_NOT_FOUND: merchant ${MERCHANT} has no order 405-0000005-0000005`);
   }, 150_000);
 });
 

@@ -2,74 +2,20 @@
  * FEED_PROCESSING_FINISHED against a real HTTP receiver in the test: the body validates against Amazon's
  * notification schema and carries a valid HMAC-SHA256 signature; while the receiver is down feedproc keeps
  * retrying, and after feedproc itself is restarted the notification still arrives, with the same NotificationId.
+ * A receiver that answers 500 gets the notification again, signed, with the same NotificationId.
+ * Feeds ended by no worker are announced too: a reservation the recovery pass cancels (CANCELLED), and a reserved
+ * feed the watcher finishes as rejected when it gives its file up (FATAL).
  */
-import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Ajv } from 'ajv';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { availability, listingsFeed, SP_API_FIXTURES, update } from '../helpers/listings.js';
+import { availability, listingsFeed, update } from '../helpers/listings.js';
+import { notificationSchema as schema, Receiver, signatureOf } from '../helpers/receiver.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { feedsApi, sendFeed, waitEnded, type LwaKey } from '../helpers/sp-api.js';
 import { startLongRunning, type WatchProcess } from '../helpers/watcher.js';
 
 const MERCHANT = 'A3NOTIFY7SELLER';
-
-interface Received {
-  body: string;
-  signature: string;
-  json: {
-    payload: { feedProcessingFinishedNotification: { feedId: string; processingStatus: string } };
-    notificationMetadata: { notificationId: string };
-  };
-}
-
-/** A receiver that can be taken down and brought back on the same port. */
-class Receiver {
-  readonly received: Received[] = [];
-  private server: Server | null = null;
-  port = 0;
-
-  async up(): Promise<void> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (c: Buffer) => chunks.push(c));
-      request.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        this.received.push({
-          body,
-          signature: String(request.headers['x-feedproc-signature']),
-          json: JSON.parse(body) as Received['json'],
-        });
-        response.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((done) => this.server?.listen(this.port, '127.0.0.1', done));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    server?.closeAllConnections();
-    await new Promise<void>((done) => server?.close(() => done()));
-  }
-
-  async waitFor(feedId: string, timeoutMs = 60_000): Promise<Received> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.received.find((r) => r.json.payload.feedProcessingFinishedNotification.feedId === feedId);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no notification for feed ${feedId}`);
-      await new Promise((done) => setTimeout(done, 100));
-    }
-  }
-}
-
-const schema = new Ajv({ strict: false, allErrors: true }).compile(
-  JSON.parse(readFileSync(`${SP_API_FIXTURES}FeedProcessingFinishedNotification.json`, 'utf8')) as object,
-);
 
 let serve: ServeProcess;
 let restarted: WatchProcess | null = null;
@@ -161,8 +107,7 @@ describe('FEED_PROCESSING_FINISHED', () => {
       },
       notificationMetadata: { subscriptionId: destination.destinationId },
     });
-    const expected = createHmac('sha256', destination.secret).update(delivered.body).digest('hex');
-    expect(delivered.signature).toBe(`sha256=${expected}`);
+    expect(delivered.signature).toBe(signatureOf(destination.secret, delivered.body));
 
     // The receiver goes down; a retired-type feed ends FATAL meanwhile and its notification is retried.
     await receiver.down();
@@ -187,7 +132,7 @@ describe('FEED_PROCESSING_FINISHED', () => {
     expect([schema(late.json), schema.errors ?? null]).toEqual([true, null]);
     expect(late.json.payload.feedProcessingFinishedNotification.processingStatus).toBe('FATAL');
     expect(late.json.notificationMetadata.notificationId).toBe(retry['notificationId']);
-    expect(late.signature).toBe(`sha256=${createHmac('sha256', destination.secret).update(late.body).digest('hex')}`);
+    expect(late.signature).toBe(signatureOf(destination.secret, late.body));
     // Any repeat of a notification carries the id of the first.
     for (const r of receiver.received)
       expect(r.json.notificationMetadata.notificationId).toBe(
@@ -196,4 +141,142 @@ describe('FEED_PROCESSING_FINISHED', () => {
           : late.json.notificationMetadata.notificationId,
       );
   }, 180_000);
+});
+
+/** `feedproc destinations add`: the destination's id and its secret, shown once. */
+async function addDestination(env: NodeJS.ProcessEnv, merchantId: string, url: string) {
+  const added = await runCli(['destinations', 'add', '--merchant', merchantId, '--url', url, '--format', 'json'], {
+    env,
+  });
+  expect([added.code, added.stderr]).toEqual([0, '']);
+  return JSON.parse(added.stdout) as { destinationId: string; secret: string };
+}
+
+describe('FEED_PROCESSING_FINISHED for a feed the recovery pass cancels', () => {
+  const seller = 'A6RECOVER1SELLER';
+  const hook = new Receiver();
+  let crashing: ServeProcess;
+  let recovering: WatchProcess | null = null;
+  beforeAll(async () => {
+    crashing = await startServe({ FEEDPROC_FAULT: 'exit-after-reserve', FEEDPROC_NOTIFY_RETRY_MS: '200' });
+    await hook.up();
+  }, 60_000);
+  afterAll(async () => {
+    if (recovering && recovering.child.exitCode === null) {
+      recovering.child.kill('SIGTERM');
+      await recovering.exited;
+    }
+    await hook.down();
+    await crashing.stop();
+  });
+
+  it('announces the cancellation (97043) of a createFeed whose server died after reserving its id', async () => {
+    const key = (await crashing.createKey(seller)) as unknown as LwaKey;
+    const destination = await addDestination(crashing.env, seller, hook.url);
+    const { api } = await feedsApi(crashing.base, key);
+    const body = listingsFeed(seller, [update(1, 'LOST-1', { fulfillment_availability: availability(3) })]);
+    // The server kills itself inside createFeed, after the feed's id was reserved (`_SUBMITTED_`): no answer.
+    await expect(sendFeed(api, 'JSON_LISTINGS_FEED', 'application/json', body)).rejects.toThrow();
+    expect(await crashing.process.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    const listed = await runCli(['feeds', '--format', 'json'], { env: crashing.env });
+    const [reserved] = JSON.parse(listed.stdout) as Array<{ feedSubmissionId: string; feedProcessingStatus: string }>;
+    expect(reserved?.feedProcessingStatus).toBe('_SUBMITTED_');
+    const feedId = reserved?.feedSubmissionId ?? '';
+
+    // Started again, its recovery pass cancels the reservation at once; its deliverer announces it.
+    recovering = startLongRunning(['serve'], {
+      ...crashing.env,
+      FEEDPROC_FAULT: '',
+      FEEDPROC_RECOVERY_INTERVAL_MS: '300',
+      FEEDPROC_RECOVERY_AGE_MS: '0',
+    });
+    await recovering.waitFor((e) => e['event'] === 'recovery' && e['feedId'] === feedId);
+    const delivered = await hook.waitFor(feedId);
+    expect([schema(delivered.json), schema.errors ?? null]).toEqual([true, null]);
+    expect(delivered.json.payload.feedProcessingFinishedNotification).toEqual({
+      sellerId: seller,
+      accountId: expect.any(String),
+      feedId,
+      feedType: 'JSON_LISTINGS_FEED',
+      processingStatus: 'CANCELLED',
+    });
+    expect(delivered.signature).toBe(signatureOf(destination.secret, delivered.body));
+    const report = await runCli(['report', feedId, '--format', 'json'], { env: crashing.env });
+    expect((JSON.parse(report.stdout) as { results: Array<{ resultMessageCode: number }> }).results).toEqual([
+      expect.objectContaining({ resultMessageCode: 97043 }),
+    ]);
+  }, 120_000);
+});
+
+describe('FEED_PROCESSING_FINISHED for a feed whose file the watcher gives up', () => {
+  const seller = 'A7GIVENUP1SELLER';
+  const hook = new Receiver();
+  let serving: ServeProcess;
+  beforeAll(async () => {
+    // A long enough window to swap the claimed file before its lane reads it; one failure is enough to give up.
+    serving = await startServe({
+      FEEDPROC_WATCH_STABLE_MS: '3000',
+      FEEDPROC_WATCH_RETRY_MS: '50',
+      FEEDPROC_FILE_ATTEMPTS: '1',
+      FEEDPROC_NOTIFY_RETRY_MS: '200',
+    });
+    await hook.up();
+  }, 60_000);
+  afterAll(async () => {
+    await hook.down();
+    await serving.stop();
+  });
+
+  it('announces the reserved feed it finishes as rejected (FATAL)', async () => {
+    const key = (await serving.createKey(seller)) as unknown as LwaKey;
+    const destination = await addDestination(serving.env, seller, hook.url);
+    const { api } = await feedsApi(serving.base, key);
+    const body = listingsFeed(seller, [update(1, 'GONE-1', { fulfillment_availability: availability(3) })]);
+    const { feedId } = await sendFeed(api, 'JSON_LISTINGS_FEED', 'application/json', body);
+    // The claimed file becomes a folder while it waits: reading it fails, and the watcher gives the file up.
+    const lane = join(serving.feedsDir, 'processing', seller);
+    const [name] = readdirSync(lane).filter((n) => !n.startsWith('.'));
+    rmSync(join(lane, name ?? ''));
+    mkdirSync(join(lane, name ?? ''));
+    expect((await waitEnded(api, feedId)).processingStatus).toBe('FATAL');
+    const delivered = await hook.waitFor(feedId);
+    expect([schema(delivered.json), schema.errors ?? null]).toEqual([true, null]);
+    expect(delivered.json.payload.feedProcessingFinishedNotification).toMatchObject({
+      feedId,
+      processingStatus: 'FATAL',
+      resultFeedDocumentId: expect.any(String),
+    });
+    expect(delivered.signature).toBe(signatureOf(destination.secret, delivered.body));
+  }, 120_000);
+});
+
+describe('FEED_PROCESSING_FINISHED to a receiver that fails once', () => {
+  const seller = 'A8FAILING1SELLER';
+  const flaky = new Receiver(1); // 500 to the first delivery, 204 after
+  let serving: ServeProcess;
+  beforeAll(async () => {
+    serving = await startServe({ FEEDPROC_NOTIFY_RETRY_MS: '200' });
+    await flaky.up();
+  }, 60_000);
+  afterAll(async () => {
+    await flaky.down();
+    await serving.stop();
+  });
+
+  it('delivers again after a 500: two deliveries, one notificationId, each signed', async () => {
+    const key = (await serving.createKey(seller)) as unknown as LwaKey;
+    const destination = await addDestination(serving.env, seller, flaky.url);
+    const { api } = await feedsApi(serving.base, key);
+    const body = listingsFeed(seller, [update(1, 'FLAKY-1', { fulfillment_availability: availability(1) })]);
+    const { feedId } = await sendFeed(api, 'JSON_LISTINGS_FEED', 'application/json', body);
+    await flaky.waitFor(feedId);
+    const deliveries = flaky.of(feedId);
+    expect(deliveries.map((d) => d.answered)).toEqual([500, 204]);
+    const [first, second] = deliveries;
+    expect(second?.json.notificationMetadata.notificationId).toBe(first?.json.notificationMetadata.notificationId);
+    for (const delivery of deliveries) {
+      expect([schema(delivery.json), schema.errors ?? null]).toEqual([true, null]);
+      expect(delivery.signature).toBe(signatureOf(destination.secret, delivery.body));
+    }
+  }, 60_000);
 });

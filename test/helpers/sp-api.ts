@@ -1,6 +1,11 @@
 /** The SP-API door seen by a real client: LWA tokens over HTTP, and the generated FeedsApi of @sp-api-sdk. */
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
-import { FeedsApi, type Feed } from '@sp-api-sdk/feeds-api-2021-06-30';
+import {
+  FeedsApi,
+  type Feed,
+  type FeedsApiGetFeedsRequest,
+  type GetFeedsResponse,
+} from '@sp-api-sdk/feeds-api-2021-06-30';
 
 export interface LwaKey {
   merchantId: string;
@@ -49,9 +54,9 @@ function plainFailure(err: unknown): HttpFailure | unknown {
   });
 }
 
-/** The unmodified generated client for feedproc's base URL, sending `token` as x-amz-access-token. */
-export function feedsApiWithToken(base: string, token: string): { api: FeedsApi; http: AxiosInstance } {
-  const http = axios.create({ headers: { 'x-amz-access-token': token } });
+/** The unmodified generated client for feedproc's base URL, sending `token` as x-amz-access-token (null: none). */
+export function feedsApiWithToken(base: string, token: string | null): { api: FeedsApi; http: AxiosInstance } {
+  const http = axios.create(token === null ? {} : { headers: { 'x-amz-access-token': token } });
   http.interceptors.response.use(undefined, (err: unknown) => Promise.reject(plainFailure(err)));
   return { api: new FeedsApi(undefined, base, http), http };
 }
@@ -63,15 +68,59 @@ export async function feedsApi(base: string, key: LwaKey): Promise<{ api: FeedsA
   return feedsApiWithToken(base, token);
 }
 
-/** createFeedDocument, a plain PUT of the content to its URL, createFeed: the feed id. */
-export async function sendFeed(api: FeedsApi, feedType: string, contentType: string, body: string | Buffer) {
+export interface FeedExtras {
+  /** Default: Amazon.pl only. */
+  marketplaceIds?: string[];
+  feedOptions?: Record<string, string>;
+}
+
+/**
+ * createFeedDocument, a plain PUT of the content to its URL, createFeed: the feed id, with both answers' statuses.
+ */
+export async function sendFeed(
+  api: FeedsApi,
+  feedType: string,
+  contentType: string,
+  body: string | Buffer,
+  extras: FeedExtras = {},
+) {
   const doc = await api.createFeedDocument({ body: { contentType } });
   const put = await fetch(doc.data.url, { method: 'PUT', headers: { 'content-type': contentType }, body });
   if (put.status !== 200) throw new Error(`PUT answered ${put.status}: ${await put.text()}`);
   const created = await api.createFeed({
-    body: { feedType, marketplaceIds: ['A1C3SOZRARQ6R3'], inputFeedDocumentId: doc.data.feedDocumentId },
+    body: {
+      feedType,
+      marketplaceIds: extras.marketplaceIds ?? ['A1C3SOZRARQ6R3'],
+      inputFeedDocumentId: doc.data.feedDocumentId,
+      ...(extras.feedOptions ? { feedOptions: extras.feedOptions } : {}),
+    },
   });
-  return { feedId: created.data.feedId, feedDocumentId: doc.data.feedDocumentId, url: doc.data.url };
+  return {
+    feedId: created.data.feedId,
+    feedDocumentId: doc.data.feedDocumentId,
+    url: doc.data.url,
+    statuses: { createFeedDocument: doc.status, createFeed: created.status },
+  };
+}
+
+/**
+ * getFeeds, then getFeeds with each nextToken until none is given: every page's feed ids, in order. A 429 is
+ * waited out (getFeeds allows a burst of 10), as a client would.
+ */
+export async function feedPages(api: FeedsApi, query: FeedsApiGetFeedsRequest): Promise<string[][]> {
+  const pages: string[][] = [];
+  let next: FeedsApiGetFeedsRequest | null = query;
+  while (next) {
+    const answer: { data: GetFeedsResponse } | null = await api.getFeeds(next).catch(async (err: unknown) => {
+      if (!(err instanceof HttpFailure) || err.response?.status !== 429) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return null;
+    });
+    if (!answer) continue;
+    pages.push(answer.data.feeds.map((f) => f.feedId));
+    next = answer.data.nextToken ? { nextToken: answer.data.nextToken } : null;
+  }
+  return pages;
 }
 
 /**

@@ -14,6 +14,7 @@ import { FeedError } from '../../core/errors.js';
 import { feedIdOfResultDocument, recordStatusesOf, spApiFeedType } from '../../core/sp-api-feed-types.js';
 import type { FeedStatus } from '../../queue/feed-store.js';
 import type { HttpContext } from '../context.js';
+import type { FeedFilters } from '../feed-service.js';
 import { httpErrorOf } from '../http-errors.js';
 import { settleRefusedBody } from '../refused-body.js';
 import { parseDate } from '../request-filters.js';
@@ -106,11 +107,8 @@ export async function registerSpApi(app: FastifyInstance, ctx: HttpContext): Pro
     const page = token
       ? await ctx.feeds.next(merchantId, token)
       : await ctx.feeds.list(merchantId, getFeedsFilters(query), pageSizeOf(one(query['pageSize'])));
-    const wanted = many(query['processingStatuses']);
     const feeds = await Promise.all(page.feeds.map((record) => spApiFeed(ctx, record)));
-    // DONE and FATAL share one record status: the report tells them apart, after the page is read.
-    const shown = wanted.length ? feeds.filter((f) => wanted.includes(String(f['processingStatus']))) : feeds;
-    return { feeds: shown, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+    return { feeds, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
   });
 
   app.get(`${SP_API_BASE}/feeds/:feedId`, async (request, reply) => {
@@ -259,16 +257,34 @@ function pageSizeOf(value: string | undefined): number {
   return size;
 }
 
-function getFeedsFilters(query: Query) {
-  const types = many(query['feedTypes']);
+/** The model's list parameters: at most `max` items (10 for feedTypes and marketplaceIds). */
+function listParameter(query: Query, name: string, max: number): string[] {
+  const items = many(query[name]);
+  if (items.length > max) throw new FeedError('SPAPI_INPUT_INVALID', { detail: `${name} lists at most ${max} items.` });
+  return items;
+}
+
+function getFeedsFilters(query: Query): FeedFilters {
+  const types = listParameter(query, 'feedTypes', 10);
   if (types.length === 0) throw new FeedError('SPAPI_INPUT_INVALID', { detail: 'feedTypes or nextToken is required.' });
-  const statuses = many(query['processingStatuses']).flatMap(recordStatusesOf) as FeedStatus[];
+  const wanted = many(query['processingStatuses']);
+  const unknown = wanted.find((status) => recordStatusesOf(status).length === 0);
+  if (unknown !== undefined)
+    throw new FeedError('SPAPI_INPUT_INVALID', {
+      detail: `processingStatuses: ${unknown} is not a processing status.`,
+    });
+  const statuses = wanted.flatMap(recordStatusesOf) as FeedStatus[];
+  // DONE and FATAL share the record status `_DONE_`: the report's verdict tells them apart when one is asked for.
+  const rejected = wanted.includes('FATAL') === wanted.includes('DONE') ? undefined : wanted.includes('FATAL');
+  const marketplaceIds = listParameter(query, 'marketplaceIds', 10);
   return {
     feedTypes: types.map((t) => {
       const type = spApiFeedType(t);
       return type.kind === 'unknown' ? t : type.feedType;
     }),
     ...(statuses.length ? { statuses } : {}),
+    ...(rejected !== undefined ? { rejected } : {}),
+    ...(marketplaceIds.length ? { marketplaceIds } : {}),
     from: parseDate('createdSince', one(query['createdSince'])),
     to: parseDate('createdUntil', one(query['createdUntil'])),
   };

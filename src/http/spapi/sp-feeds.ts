@@ -15,7 +15,15 @@ import {
   spApiName,
   spApiStatus,
 } from '../../core/sp-api-feed-types.js';
-import { loadReportHead, nextFeedId, saveFeed, submittedRecord, type FeedRecord } from '../../queue/feed-store.js';
+import {
+  loadMarketplaceIds,
+  loadReportHead,
+  nextFeedId,
+  saveFeed,
+  saveSpApiOrigin,
+  submittedRecord,
+  type FeedRecord,
+} from '../../queue/feed-store.js';
 import { feedKeys } from '../../queue/names.js';
 import { ReportBuilder } from '../../report/index.js';
 import type { HttpContext } from '../context.js';
@@ -35,14 +43,11 @@ export async function spApiFeed(ctx: HttpContext, record: FeedRecord): Promise<R
       ? await loadReportHead(ctx.deps.redis, ctx.config.prefix, record.feedSubmissionId)
       : null;
   const status = spApiStatus(record.status, head?.statusCode === 'Rejected');
-  const marketplaces = await ctx.deps.redis.hget(
-    feedKeys(ctx.config.prefix, record.feedSubmissionId).feed,
-    'spMarketplaceIds',
-  );
+  const marketplaces = await loadMarketplaceIds(ctx.deps.redis, ctx.config.prefix, record.feedSubmissionId);
   return {
     feedId: record.feedSubmissionId,
     feedType: spApiName(record.feedType ?? ''),
-    ...(marketplaces ? { marketplaceIds: marketplaces.split(',') } : {}),
+    ...(marketplaces.length ? { marketplaceIds: marketplaces } : {}),
     createdTime: record.submittedDate,
     processingStatus: status,
     ...(record.startedProcessingDate ? { processingStartTime: record.startedProcessingDate } : {}),
@@ -90,10 +95,8 @@ export async function createSpApiFeed(
 }
 
 async function remember(ctx: HttpContext, feedId: string, spec: CreateFeedSpecification): Promise<void> {
-  await ctx.deps.redis.hset(feedKeys(ctx.config.prefix, feedId).feed, {
-    spMarketplaceIds: spec.marketplaceIds.join(','),
-    spDocumentId: spec.inputFeedDocumentId,
-  });
+  const origin = { marketplaceIds: spec.marketplaceIds, documentId: spec.inputFeedDocumentId };
+  await saveSpApiOrigin(ctx.deps.redis, ctx.config.prefix, feedId, origin);
 }
 
 /** A feed record finished at once as rejected, its report holding the one reason. */
