@@ -33,11 +33,10 @@ export function addRecordCommands(program: Command, run: Run): void {
   const destinations = program
     .command('destinations')
     .description('where FEED_PROCESSING_FINISHED notifications of --merchant are POSTed');
-  destinations
-    .command('add')
+  forMerchant(destinations.command('add'))
     .description('a new destination; prints its signing secret once')
     .requiredOption('--url <url>', 'the http(s) URL that receives the notifications')
-    .addOption(formatOption())
+    .addOption(shownAs())
     .action((o: { url: string; format?: Format }) =>
       run(async (schemas, config) =>
         (await import('./commands/destinations.js')).runDestinationsAdd(
@@ -49,17 +48,15 @@ export function addRecordCommands(program: Command, run: Run): void {
         ),
       ),
     );
-  destinations
-    .command('list')
+  forMerchant(destinations.command('list'))
     .description('the destinations of --merchant')
-    .addOption(formatOption())
+    .addOption(shownAs())
     .action((o: { format?: Format }) =>
       run(async (schemas, config) =>
         (await import('./commands/destinations.js')).runDestinationsList(config, schemas, o.format === 'json', out),
       ),
     );
-  destinations
-    .command('remove')
+  forMerchant(destinations.command('remove'))
     .description('stop sending to a destination')
     .argument('<destinationId>')
     .action((id: string) =>
