@@ -24,6 +24,7 @@ import { testRedisUrl } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { xmlFeed } from '../helpers/feeds.js';
+import { until } from '../helpers/wait.js';
 
 const A = 'MERCHA';
 const B = 'MERCHB';
@@ -153,7 +154,7 @@ describe('the drop folder takes only what it should (feedproc serve)', () => {
       await w.waitFor((e) => e['event'] === 'refused' && e['entry'] === entry, 30_000);
     for (let pass = 0; pass < 2; pass += 1) {
       rmSync(join(feeds.dir, 'failed'), { recursive: true, force: true });
-      await waitUntil(() => existsSync(join(feeds.dir, 'failed')));
+      await until(() => existsSync(join(feeds.dir, 'failed')), 'failed/ to exist', 30_000, 50);
     }
     const refused = w.events().filter((e) => e['event'] === 'refused');
     expect(refused.map((e) => e['entry']).sort()).toEqual([...refusedEntries].sort());
@@ -196,11 +197,3 @@ describe('the drop folder takes only what it should (feedproc serve)', () => {
     feeds.cleanup();
   }, 240_000);
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -13,6 +13,7 @@ import { availability, listingsFeed, SP_API_FIXTURES, update } from '../helpers/
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { feedsApi, sendFeed, waitEnded, type LwaKey } from '../helpers/sp-api.js';
 import { startLongRunning, type WatchProcess } from '../helpers/watcher.js';
+import { sleep } from '../helpers/wait.js';
 
 const MERCHANT = 'A3NOTIFY7SELLER';
 
@@ -62,7 +63,7 @@ class Receiver {
       const found = this.received.find((r) => r.json.payload.feedProcessingFinishedNotification.feedId === feedId);
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`no notification for feed ${feedId}`);
-      await new Promise((done) => setTimeout(done, 100));
+      await sleep(100);
     }
   }
 }

@@ -18,6 +18,7 @@ import {
   type LwaKey,
 } from '../helpers/sp-api.js';
 import { readFileSync } from 'node:fs';
+import { sleep } from '../helpers/wait.js';
 
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
 const OTHER = 'A2OTHERSELLER9';
@@ -198,7 +199,7 @@ describe('the SP-API Feeds door with the generated client', () => {
     let recovered = 429;
     const deadline = Date.now() + 30_000;
     while (recovered === 429 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       recovered = (await status(api.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'] }))).status;
     }
     expect(recovered).toBe(200);

@@ -1,6 +1,7 @@
 /** The SP-API door seen by a real client: LWA tokens over HTTP, and the generated FeedsApi of @sp-api-sdk. */
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import { FeedsApi, type Feed } from '@sp-api-sdk/feeds-api-2021-06-30';
+import { sleep } from './wait.js';
 
 export interface LwaKey {
   merchantId: string;
@@ -84,7 +85,7 @@ export async function waitEnded(api: FeedsApi, feedId: string, timeoutMs = 60_00
     const feed = (await api.getFeed({ feedId })).data;
     if (['DONE', 'FATAL', 'CANCELLED'].includes(feed.processingStatus)) return feed;
     if (Date.now() > deadline) throw new Error(`feed ${feedId} still ${feed.processingStatus}`);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await sleep(600);
   }
 }
 
