@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `feedproc` command. Parses arguments (commander), loads the configuration once, runs one command and
- * exits with the codes of product-spec.md §4. Errors print one line `feedproc: CODE: message` (stack with
- * --verbose).
+ * The `feedproc` command. Parses arguments (commander) with the command tree of program.ts, loads the
+ * configuration once, runs one command and exits with the codes of docs/cli.md#exit-codes-and-errors. Errors print
+ * one line `feedproc: CODE: message` (stack with --verbose).
  */
 import { CommanderError } from 'commander';
 import { loadConfig } from '../core/config.js';
