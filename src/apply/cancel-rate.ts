@@ -1,8 +1,8 @@
 /**
- * The pre-fulfillment cancel rate (product-spec.md §3): orders the seller cancelled ÷ all orders, over the last
- * `days` days by purchase date, per merchant; target below 2.5 %. The ledger scripts flag an order as seller-
- * cancelled (flag `s` of its state field `o`) in the same atomic step as the cancellation; the orders of a window come from the
- * merchant's purchase-date index, so the metric reads only the orders of the window.
+ * The pre-fulfillment cancel rate (docs/ledger-rules.md#the-cancel-rate): orders the seller cancelled ÷ all
+ * orders, over the last `days` days by purchase date, per merchant; target below 2.5 %. The ledger scripts flag an
+ * order as seller-cancelled (flag `s` of its state field `o`) in the same atomic step as the cancellation; the
+ * orders of a window come from the merchant's purchase-date index, so the metric reads only the orders of the window.
  */
 import { scanKeys, type RedisClient } from '../core/redis-client.js';
 import { everyMerchantOrdersByPurchase, ledgerKeys, merchantOfKey } from './keys.js';

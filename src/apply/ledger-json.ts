@@ -1,4 +1,4 @@
-/** The JSON shapes of product-spec.md §5 for ledger state: one order, one SKU's inventory. */
+/** The JSON shapes of ledger state (docs/reports.md#order, #inventory): one order, one SKU's inventory. */
 import { formatMinorUnits } from '../core/money.js';
 import type { LedgerOrder, StockRecord } from './ledger.js';
 
@@ -42,8 +42,8 @@ export function orderJson(order: LedgerOrder) {
 }
 
 /**
- * One SKU in the shape of product-spec §5, plus `prices` (currency → decimal amount) when a JSON listings feed
- * set any: the shape of records without prices stays the spec's.
+ * One SKU in the shape of docs/reports.md#inventory, plus `prices` (currency → decimal amount) when a JSON
+ * listings feed set any: the shape of records without prices stays the documented one.
  */
 export function inventoryJson(sku: string, record: StockRecord) {
   const value = <T>(name: string): T | null => (record[name] ?? null) as T | null;

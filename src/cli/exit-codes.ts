@@ -1,4 +1,4 @@
-/** Exit codes of product-spec.md §4 (the table in docs/cli.md). */
+/** Exit codes (the table in docs/cli.md#exit-codes-and-errors). */
 import type { Report } from '../core/types.js';
 import { orderReportCheckOutcome, type OrderReportCheck } from '../validate/order-report-check.js';
 

@@ -1,5 +1,5 @@
 /**
- * Which Redis a command talks to (product-spec.md §4): the configured URL; else a local Redis answering at
+ * Which Redis a command talks to (docs/cli.md#which-redis): the configured URL; else a local Redis answering at
  * `localRedisUrl`; else a private `redis-server` from PATH with its data in `config.privateRedisDir` (AOF on,
  * noeviction, loopback only, a free port). The private server outlives a crash of the process that started
  * it — the next command finds it through `redis.port` — and is shut down by the last feedproc process that

@@ -1,5 +1,5 @@
 /**
- * The tables of `feeds` and `keys list`. On a terminal, for people: a header line and aligned columns. Into a
+ * The tables of `feeds`, `keys list` and `destinations list`. On a terminal, for people: a header line and aligned columns. Into a
  * pipe or file, for scripts: tab-separated rows without a header, as before (cut -f, awk -F'\t' keep working).
  */
 export function writeTable(

@@ -1,6 +1,6 @@
 /**
  * The one catalogue of feedproc error codes. It is the only place a MWS `ResultMessageCode` number appears.
- * Amazon's numbers are used where the meaning matches (mws-formats.md §10); rules Amazon documents without a
+ * Amazon's numbers are used where the meaning matches; rules Amazon documents without a
  * known number use the feedproc range 97000–97999. The table in docs/error-codes.md (npm run docs:error-codes) mirrors this object (a test checks).
  */
 export type ResultCode = 'Error' | 'Warning';

@@ -1,5 +1,5 @@
 /**
- * The feed types feedproc reads (product-spec.md §2, mws-formats.md §9.6, and SP-API's JSON_LISTINGS_FEED), and
+ * The feed types feedproc reads (docs/formats-and-validation.md#feed-types: MWS's and SP-API's JSON_LISTINGS_FEED), and
  * how their reports identify messages. One table so that detection, validation and reporting agree on names.
  */
 import type { FeedFormat } from './types.js';

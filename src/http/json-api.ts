@@ -1,5 +1,5 @@
 /**
- * The JSON API (product-spec.md §8): the Feeds API operations as JSON over REST, plus orders, metrics and
+ * The JSON API (docs/http.md#the-json-api): the Feeds API operations as JSON over REST, plus orders, metrics and
  * health, each scoped to the merchant of the Bearer key and throttled with the same buckets as the MWS door.
  * Errors: `{ "error": { "code": <MWS error code>, "feedprocCode": <catalogue code>, "message" } }`.
  */

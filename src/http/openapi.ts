@@ -155,7 +155,7 @@ export const OPENAPI = Object.freeze({
     },
     '/orders/{id}': {
       get: {
-        summary: 'an order of the ledger (product-spec §5 shape)',
+        summary: 'an order of the ledger (shape: docs/reports.md#order)',
         parameters: [idParam],
         responses: {
           '200': { description: 'the order', ...json({ type: 'object' }) },
@@ -219,7 +219,10 @@ export const OPENAPI = Object.freeze({
       get: {
         summary: 'the pre-fulfillment cancel rate',
         parameters: [{ name: 'days', in: 'query', schema: { type: 'integer', default: 7 } }],
-        responses: { '200': { description: 'product-spec §5 metrics shape', ...json({ type: 'object' }) }, ...errors },
+        responses: {
+          '200': { description: 'the cancel rate (shape: docs/reports.md#cancel-rate)', ...json({ type: 'object' }) },
+          ...errors,
+        },
       },
     },
     '/health': {

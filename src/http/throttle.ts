@@ -1,5 +1,5 @@
 /**
- * Per-merchant throttling with the Feeds API quotas (mws-formats.md §9.1), shared by the MWS endpoint and the
+ * Per-merchant throttling with the Feeds API quotas (docs/http.md#throttling), shared by the MWS endpoint and the
  * JSON API: the same merchant draws on the same buckets whichever door it uses.
  */
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 /**
- * The drop folder of product-spec.md §7 and the files waiting in it. Writers drop files into `incoming/`
+ * The drop folder (docs/drop-folder.md) and the files waiting in it. Writers drop files into `incoming/`
  * (or `incoming/<MERCHANT_ID>/`), writing under a dotfile or `*.tmp` name and renaming when done; those names
  * are never picked up.
  */

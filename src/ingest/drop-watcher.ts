@@ -1,5 +1,5 @@
 /**
- * The drop-folder watcher (product-spec.md §7): files left in processing/ by a crash are resumed first, then
+ * The drop-folder watcher (docs/drop-folder.md): files left in processing/ by a crash are resumed first, then
  * the files waiting in incoming/ (name order), then whatever chokidar reports or the periodic rescan finds.
  * Each merchant (subfolder) has one lane: its files are processed one after another in arrival order, while
  * the lanes of different merchants run in parallel.

@@ -1,7 +1,7 @@
 /**
- * Finds the layout of a tab-delimited feed from its first lines (mws-formats.md §7.1): an optional
- * `TemplateType=` row, optional human-label rows, then the row of machine column names — recognised because it
- * holds known column names rather than by its position. Then decides the flat feed kind from the template name
+ * Finds the layout of a tab-delimited feed from its first lines (docs/formats-and-validation.md#reading-files): an
+ * optional `TemplateType=` row, optional human-label rows, then the row of machine column names — recognised because
+ * it holds known column names rather than by its position. Then decides the flat feed kind from the template name
  * and the columns, header-driven like Amazon (column order does not matter).
  */
 import type { FlatKind } from '../core/feed-types.js';

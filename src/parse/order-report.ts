@@ -1,6 +1,7 @@
 /**
- * Reads Amazon's flat order report (`_GET_FLAT_FILE_ORDERS_DATA_`, mws-formats.md §8.1) into orders: one row
- * per order item, matched by column name (unknown columns ignored, any encoding the feed reader supports).
+ * Reads Amazon's flat order report (`_GET_FLAT_FILE_ORDERS_DATA_`; its columns:
+ * docs/formats-and-validation.md#orders-come-from-amazons-order-report) into orders: one row per order item, matched
+ * by column name (unknown columns ignored, any encoding the feed reader supports).
  * Prices are line totals in the order currency and become the item's charged components.
  */
 import { open, type FileHandle } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * The tab-delimited "Feed Processing Summary" of flat feeds (mws-formats.md §7.7): two summary lines, a blank
+ * The tab-delimited "Feed Processing Summary" of flat feeds (docs/reports.md): two summary lines, a blank
  * line, then one row per result with `original-record-number` and the identifier columns of the feed type
  * (`order-id`/`order-item-id` for order feeds, `sku` for inventory ones). File-level rejections are `Fatal`.
  * Every cell is safe to open in a spreadsheet (core/safe-cell.ts): a SKU such as `=HYPERLINK(…)` gets a `'`.

@@ -1,5 +1,5 @@
 /**
- * The JSON report of product-spec.md §5 (report.schema.json). Message ids are written as JSON numbers even
+ * The JSON report of docs/reports.md#report (schemas/report.schema.json). Message ids are written as JSON numbers even
  * beyond 2^53 (MWS allows 20 digits), so the text is assembled here rather than by JSON.stringify of numbers.
  * Each result also carries `line`, `column` and `element` when the problem has a place in the file, and
  * `attributeName` when a JSON listings attribute is at fault.

@@ -32,7 +32,7 @@ import { makeTempDir } from '../helpers/tmp.js';
 import { MwsTestClient } from '../helpers/mws-client.js';
 import { merchantInbox } from '../helpers/watcher.js';
 import { spawnCli } from '../helpers/chaos-processes.js';
-import { waitUntil } from '../helpers/wait.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 
 /** Generous: the machine is shared, and each test writes and reads files of several megabytes. */
 const LONG = 300_000;
@@ -301,7 +301,7 @@ describe('feedproc serve: the drop folder and the JSON API', () => {
       });
       if (response.status === 200) return response.text();
       if (Date.now() > deadline) throw new Error(`no result for feed ${id}: ${response.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     }
   }
 

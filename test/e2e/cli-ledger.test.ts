@@ -1,4 +1,4 @@
-/** The Redis commands of the CLI as real processes: JSON shapes of product-spec §5 and the failure modes. */
+/** The Redis commands of the CLI as real processes: the JSON shapes of docs/reports.md and the failure modes. */
 import { Redis } from 'ioredis';
 import { runCli } from '../helpers/cli.js';
 import { removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';

@@ -8,10 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { CLI, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { CLI, REPO_ROOT, firstCliOutput, runCli } from '../helpers/cli.js';
+import { leafCommands, placeholderArgs } from '../helpers/cli-tree.js';
 import { removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { freePort } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { startLongRunning } from '../helpers/watcher.js';
 
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
 const ORDER = '405-3812004-6650731';
@@ -136,11 +138,16 @@ describe('exit codes and output', () => {
         ['inventory', 'NO-SUCH-SKU', '--merchant', MERCHANT],
         `merchant ${MERCHANT} has no inventory record for SKU NO-SUCH-SKU`,
       ],
+      [['keys', 'revoke', 'AKNOSUCHKEY'], 'no access key AKNOSUCHKEY'],
+      [
+        ['destinations', 'remove', 'dest-0000000000000000', '--merchant', MERCHANT],
+        `merchant ${MERCHANT} has no destination dest-0000000000000000`,
+      ],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(args, { env });
-      expect([args[0], run.code, run.stdout, run.stderr]).toEqual([
-        args[0],
+      expect([args.join(' '), run.code, run.stdout, run.stderr]).toEqual([
+        args.join(' '),
         6,
         '',
         `feedproc: CLI_NOT_FOUND: ${message}\n`,
@@ -181,24 +188,118 @@ describe('exit codes and output', () => {
     }
   });
 
-  it('shows the required --merchant in --help', async () => {
-    for (const command of [['order'], ['inventory'], ['process'], ['keys', 'create'], ['cancel-order']]) {
-      const run = await runCli([...command, '--help']);
-      expect([command.join(' '), run.stdout]).toEqual([
-        command.join(' '),
-        expect.stringContaining('Required: --merchant ID (or FEEDPROC_MERCHANT)'),
+  it('shows --merchant in the --help of exactly the commands that stop without it', async () => {
+    // Run bare, every command shows whether it needs a merchant: those that do stop at once and say so. An
+    // unreachable Redis stops (or holds) the others before they touch anything; a temp folder is their feeds dir.
+    const bare = { ...env, FEEDPROC_REDIS_URL: 'redis://127.0.0.1:1', FEEDPROC_FEEDS_DIR: join(tmp.dir, 'bare') };
+    const required = 'Required: --merchant ID (or FEEDPROC_MERCHANT)';
+    const seen: Array<[string, boolean, boolean]> = [];
+    for (const leaf of leafCommands()) {
+      const args = placeholderArgs(leaf, SAMPLE('flat-adjustment-valid.txt'), {
+        '--url': 'https://erp.example/hook',
+        '--reason': 'NoInventory',
+      });
+      const said = await firstCliOutput(args, { env: bare, cwd: tmp.dir });
+      const help = await runCli([...leaf.words, '--help']);
+      seen.push([
+        leaf.words.join(' '),
+        said.includes('name the merchant with --merchant ID'),
+        help.stdout.includes(required),
       ]);
     }
-  });
+    expect(seen.filter(([, needs, shown]) => needs !== shown)).toEqual([]);
+    expect(seen.filter(([, needs]) => needs).map(([name]) => name)).toEqual(
+      expect.arrayContaining(['order', 'process', 'keys create', 'destinations add', 'destinations remove']),
+    );
+  }, 120_000);
 
-  it('gives keys list and feeds a header on a terminal, plain rows in a pipe', async () => {
+  it('gives keys list, feeds and destinations list a header on a terminal, plain rows in a pipe', async () => {
     expect((await runCli(['keys', 'create', '--merchant', MERCHANT], { env })).code).toBe(0);
-    const onTerminal = (args: string): string =>
-      spawnSync('script', ['-qec', `${process.execPath} ${CLI} ${args}`, '/dev/null'], { env, encoding: 'utf8' })
-        .stdout;
-    expect(onTerminal('keys list').split(/\r?\n/)[0]).toMatch(/^ACCESS KEY ID\s+MERCHANT\s+CREATED\s+STATE$/);
-    expect(onTerminal('feeds').split(/\r?\n/)[0]).toMatch(/^(FEED ID\s+STATUS\s+FEED TYPE|\(none\))/);
+    expect((await runCli(['process', SAMPLE('flat-adjustment-valid.txt'), '--merchant', MERCHANT], { env })).code).toBe(
+      0,
+    );
+    const url = 'https://erp.example/hooks/amazon';
+    expect((await runCli(['destinations', 'add', '--url', url, '--merchant', MERCHANT], { env })).code).toBe(0);
+    const onTerminal = (args: string): string[] =>
+      spawnSync('script', ['-qec', `${process.execPath} ${CLI} ${args}`, '/dev/null'], {
+        env,
+        encoding: 'utf8',
+      }).stdout.split(/\r?\n/);
+    expect(onTerminal('keys list')[0]).toMatch(/^ACCESS KEY ID\s+MERCHANT\s+CREATED\s+STATE$/);
+    const feeds = onTerminal('feeds');
+    expect(feeds[0]).toMatch(/^FEED ID\s+STATUS\s+FEED TYPE\s+MERCHANT\s+SUBMITTED\s+FILE$/);
+    expect(feeds[1]).toMatch(/^\d+\s+_DONE_\s+_POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA_\s/);
+    const destinations = onTerminal(`destinations list --merchant ${MERCHANT}`);
+    expect(destinations[0]).toMatch(/^DESTINATION ID\s+URL\s+CREATED$/);
+    expect(destinations[1]).toMatch(new RegExp(`^dest-[0-9a-f]+\\s+${url}\\s+\\d{4}-`));
     const piped = await runCli(['keys', 'list'], { env });
     expect(piped.stdout.split('\n')[0]).toMatch(new RegExp(`^\\S+\\t${MERCHANT}\\t`));
+    const pipedDestinations = await runCli(['destinations', 'list', '--merchant', MERCHANT], { env });
+    expect(pipedDestinations.stdout.split('\n')[0]).toMatch(new RegExp(`^dest-[0-9a-f]+\\t${url}\\t`));
   });
+});
+
+/** Whether a command's output is in the format asked for. */
+const parses = (out: string): boolean => {
+  try {
+    JSON.parse(out);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const IN_FORMAT: Readonly<Record<string, (out: string) => boolean>> = {
+  json: parses,
+  listings: (out) => parses(out) && ['header', 'issues', 'summary'].every((key) => key in JSON.parse(out)),
+  xml: (out) => out.startsWith('<?xml '),
+  flat: (out) => out.startsWith('Feed Processing Summary:\n'),
+  text: (out) => out.trim() !== '' && !parses(out) && !out.startsWith('<'),
+};
+
+describe('every command, every --format it lists', () => {
+  it('prints each format it offers, walking the whole command tree', async () => {
+    const inventory = SAMPLE('xml-inventory-valid.xml');
+    const processed = await runCli(['process', inventory, '--merchant', MERCHANT, '--format', 'json'], { env });
+    expect(processed.code).toBe(0);
+    const feedId = (JSON.parse(processed.stdout) as { feedSubmissionId: string }).feedSubmissionId;
+    const cancelList = tmp.file('cancel.txt', '405-4479125-8803316\tNoInventory\n');
+    const orderToCancel: Record<string, string> = { text: '405-2268390-5512084', json: '407-5531702-1189363' };
+    const adjustments = SAMPLE('flat-adjustment-valid.txt');
+    const m = ['--merchant', MERCHANT];
+    /** How to run each command that has --format; one missing here fails the test. */
+    const runs: Record<string, (format: string) => string[]> = {
+      validate: () => ['validate', adjustments],
+      process: () => ['process', adjustments, ...m],
+      submit: () => ['submit', '--wait', adjustments, ...m],
+      report: () => ['report', feedId],
+      feeds: () => ['feeds'],
+      order: () => ['order', ORDER, ...m],
+      inventory: () => ['inventory', 'KUBEK-350-NIEBIESKI', ...m],
+      'keys create': () => ['keys', 'create', ...m],
+      'keys list': () => ['keys', 'list'],
+      'destinations add': () => ['destinations', 'add', '--url', 'https://erp.example/a', ...m],
+      'destinations list': () => ['destinations', 'list', ...m],
+      'cancel-order': (format) => ['cancel-order', orderToCancel[format] ?? '', '--reason', 'NoInventory', ...m],
+      'cancel-orders': () => ['cancel-orders', cancelList, ...m],
+      metrics: () => ['metrics'],
+    };
+    const withFormat = leafCommands().filter((leaf) => leaf.formats.length > 0);
+    expect(withFormat.map((leaf) => leaf.words.join(' ')).sort()).toEqual(Object.keys(runs).sort());
+    const worker = startLongRunning(['worker', '--concurrency', '1'], env); // applies what `submit --wait` queues
+    const wrong: string[] = [];
+    try {
+      for (const leaf of withFormat)
+        for (const format of leaf.formats) {
+          const args = [...(runs[leaf.words.join(' ')]?.(format) ?? []), '--format', format];
+          const run = await runCli(args, { env });
+          const check = IN_FORMAT[format];
+          if (run.code !== 0 || check === undefined || !check(run.stdout))
+            wrong.push(`${args.join(' ')}: exit ${run.code}: ${run.stdout.slice(0, 80)}${run.stderr}`);
+        }
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+    expect(wrong).toEqual([]);
+  }, 240_000);
 });

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { md5Base64 } from '../helpers/mws-client.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { sleep } from '../helpers/wait.js';
 
 interface AmazonMwsError {
   Code: string;
@@ -76,7 +77,7 @@ async function submitAndWait(
     const info = list['FeedSubmissionInfo'] as FeedSubmissionInfo;
     expect(info.FeedSubmissionId).toBe(id);
     if (info.FeedProcessingStatus === '_DONE_') return info;
-    await new Promise((done) => setTimeout(done, 300));
+    await sleep(300);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { errorOf, MwsTestClient, resultOf } from '../helpers/mws-client.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { sleep } from '../helpers/wait.js';
 
 const RESTORE_MS = 45_000 * 0.05;
 
@@ -40,7 +41,7 @@ describe('MWS throttling', () => {
     expect((await other.call('GetFeedSubmissionCount')).status).toBe(200);
     expect((await mws.call('GetFeedSubmissionList')).status).toBe(200);
 
-    await new Promise((done) => setTimeout(done, RESTORE_MS + 200));
+    await sleep(RESTORE_MS + 200);
     const restored = await mws.call('GetFeedSubmissionCount');
     expect([restored.status, restored.headers['x-mws-quota-remaining']]).toEqual([200, '69']);
   });

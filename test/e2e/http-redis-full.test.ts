@@ -8,6 +8,7 @@ import { adjustmentFeed } from '../helpers/feeds.js';
 import { errorOf, md5Base64, MwsTestClient } from '../helpers/mws-client.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { sleep } from '../helpers/wait.js';
 
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
 const XML_TYPE = '_POST_PAYMENT_ADJUSTMENT_DATA_';
@@ -90,7 +91,7 @@ describe('Redis full at the HTTP doors', () => {
       ).json()) as { feedProcessingStatus: string };
       if (state.feedProcessingStatus === '_DONE_') break;
       if (Date.now() > deadline) throw new Error(`feed still ${state.feedProcessingStatus}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   });
 });

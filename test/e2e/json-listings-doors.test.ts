@@ -21,6 +21,7 @@ import { removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { merchantInbox, startWatch, type WatchProcess } from '../helpers/watcher.js';
+import { sleep } from '../helpers/wait.js';
 
 const MERCHANT = 'A3DOORS5LISTING';
 const reportSchema = amazonReportSchema();
@@ -119,7 +120,7 @@ describe('the HTTP JSON API', () => {
         feedProcessingStatus: string;
       };
       if (feed.feedProcessingStatus === '_DONE_') break;
-      await new Promise((resolve) => setTimeout(resolve, 50)); // polling the status, as a client does
+      await sleep(50); // polling the status, as a client does
     }
     const result = await fetch(`${serve.base}/feeds/${info.feedSubmissionId}/result`, { headers: auth });
     expect([result.status, result.headers.get('content-type')]).toEqual([200, 'application/json; charset=UTF-8']);

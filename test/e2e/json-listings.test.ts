@@ -23,6 +23,7 @@ import {
 } from '../helpers/listings.js';
 import { removePrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
 
 const MERCHANT = 'A2LISTINGS7QZ';
 const prefix = uniquePrefix();
@@ -277,14 +278,16 @@ describe('JSON_LISTINGS_FEED', () => {
     let log = '';
     worker.stderr.setEncoding('utf8').on('data', (text: string) => (log += text));
     try {
-      await new Promise<void>((resolve, reject) => {
-        const check = (): void => {
-          if (/done on attempt 2/.test(log)) resolve();
-          else if (worker.exitCode !== null) reject(new Error(`worker exited: ${log}`));
-          else setTimeout(check, 50);
-        };
-        check();
-      });
+      await until(
+        () => {
+          if (/done on attempt 2/.test(log)) return true;
+          if (worker.exitCode !== null) throw new Error(`worker exited: ${log}`);
+          return false;
+        },
+        'the retried job to be done',
+        120_000,
+        50,
+      );
     } finally {
       worker.kill('SIGTERM');
     }

@@ -1,7 +1,8 @@
 /**
- * The private redis-server of product-spec.md §4: started when no Redis is configured and none answers at the
- * local URL, reused through `.redis/redis.port`, stopped by the last feedproc process, data kept in its AOF.
- * Real processes throughout; the "local" URL points at a free port so the machine's own Redis is not found.
+ * The private redis-server (docs/operations.md#the-private-redis-server): started when no Redis is configured and
+ * none answers at the local URL, reused through `.redis/redis.port`, stopped by the last feedproc process, data
+ * kept in its AOF. Real processes throughout; the "local" URL points at a free port so the machine's own Redis is
+ * not found.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -48,7 +48,7 @@ function listSamples(): { samples: Sample[]; problems: string[] } {
   return { samples, problems };
 }
 
-/** The exit code a report implies: product-spec.md §4. */
+/** The exit code a report implies (docs/cli.md#exit-codes-and-errors). */
 function expectedExitCode(report: string, format: 'xml' | 'txt'): number {
   if (format === 'xml') {
     if (/<StatusCode>Rejected<\/StatusCode>/.test(report)) return 4;
@@ -161,7 +161,8 @@ describe('samples/', () => {
         const error = firstError(await validateFeedFile(schemas, path));
         const where = `${feed}, message #${index + 1}`;
         if (!lint) throw new Error(`no xmllint verdict for ${where}`);
-        // feedproc's one rule beyond the schema (mws-formats.md §1.3): the body must match the MessageType.
+        // feedproc's one rule beyond the schema (docs/formats-and-validation.md#validation): the body must match
+        // the MessageType.
         if (lint.valid && error?.code === 'VALIDATE_BODY_MISMATCH') continue;
         if (lint.valid !== !error) {
           disagreements.push(

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { feedsApi, resultText, sendFeed, waitEnded, type LwaKey } from '../helpers/sp-api.js';
 import type { FeedsApi } from '@sp-api-sdk/feeds-api-2021-06-30';
+import { sleep } from '../helpers/wait.js';
 
 const MERCHANT = 'A4HOSTILE2SELLER';
 const LIMIT = 8 * 1024 * 1024;
@@ -124,7 +125,7 @@ describe('the SP-API door under hostile input', () => {
     const otherDoc = doc.url.replace(/doc\.[0-9a-f]/, 'doc.0');
     expect((await put(otherDoc, '{}')).status).toBe(403);
     const expires = Number(new URL(doc.url).searchParams.get('expires'));
-    while (Date.now() <= (expires + 1) * 1000) await new Promise((done) => setTimeout(done, 250)); // until it has expired
+    while (Date.now() <= (expires + 1) * 1000) await sleep(250); // until it has expired
     const late = await put(doc.url, '{}');
     expect(late.status).toBe(403);
     expect(late.body).toEqual({ errors: [expect.objectContaining({ message: expect.stringContaining('expired') })] });

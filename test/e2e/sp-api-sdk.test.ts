@@ -35,7 +35,7 @@ import { Ajv } from 'ajv';
 import { secretSha256 } from '../../src/http/access-keys.js';
 import { lwaKeys } from '../../src/http/keys.js';
 import { connectTestRedis } from '../helpers/redis.js';
-import { waitUntil } from '../helpers/wait.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 
 const MERCHANT = 'A1KW3PLX9Q7ZT2';
 const PL = 'A1C3SOZRARQ6R3';
@@ -369,7 +369,7 @@ describe('the SP-API Feeds door with the generated client', () => {
     let recovered = 429;
     const deadline = Date.now() + 30_000;
     while (recovered === 429 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       recovered = (await status(api.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'] }))).status;
     }
     expect(recovered).toBe(200);
@@ -393,9 +393,9 @@ describe('getFeeds', () => {
     // Oldest first: DONE (DE), FATAL (PL), | DONE (DE), FATAL (PL), DONE (PL and DE); `between` is at the bar.
     const ids: string[] = [];
     for (const send of [() => done('PAGE-1', [DE]), () => fatal([PL])]) ids.push((await send()).feedId);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const between = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     for (const send of [() => done('PAGE-3', [DE]), () => fatal([PL]), () => done('PAGE-5', [PL, DE])])
       ids.push((await send()).feedId);
     for (const id of ids) await waitEnded(api, id);
@@ -416,7 +416,7 @@ describe('getFeeds', () => {
     // A status the model does not know is refused, not read as "no filter".
     let unknown: Awaited<ReturnType<typeof status>>;
     do {
-      await new Promise((resolve) => setTimeout(resolve, 500)); // the pages above used getFeeds' burst
+      await sleep(500); // the pages above used getFeeds' burst
       unknown = await status(api.getFeeds({ feedTypes: TYPES, processingStatuses: ['ENDED' as 'DONE'] }));
     } while (unknown.status === 429);
     expect([unknown.status, unknown.body]).toEqual([

@@ -1,6 +1,7 @@
 /**
  * What a newcomer sees in a real headless Chromium against a real `feedproc serve`: every page at 1280 px and at
- * 390 px (a phone) is no wider than the window (wide tables scroll inside their card), the cancel-rate chart's
+ * 390 px (a phone), the sign-in page, the cancel review step and the operator's queue dashboard included, is no
+ * wider than the window (wide tables scroll inside their card), the cancel-rate chart's
  * labels lie inside its SVG even when a day's rate is 100 %, a feed with errors is not shown as a plain
  * "Complete", statuses read as words with the MWS value as a title, and no page (the BullMQ dashboard included)
  * logs a Content-Security-Policy violation. Screenshots go to a temp folder, named in the test's output.
@@ -23,21 +24,30 @@ let tmp: ReturnType<typeof makeTempDir>;
 let browser: Chromium | undefined;
 let page: Page;
 let feedId: string;
+let merchantKey: Key;
+let operatorKey: Key;
 const consoleErrors: string[] = [];
+/** The order left open, so its page has a cancel form to review. */
+const OPEN_ORDER = '405-3812004-6650731';
+
+interface Key {
+  accessKeyId: string;
+  secretKey: string;
+}
 
 beforeAll(async () => {
   tmp = makeTempDir('feedproc-web-layout-');
   serve = await startServe();
   const report = recentOrderReport(tmp.dir);
   await serve.importOrders(SAMPLE_MERCHANT, report);
-  // Every order cancelled by the seller: each day's rate is 100 %, the chart's tallest case.
+  // Every order but one cancelled by the seller: the other days' rate is 100 %, the chart's tallest case.
   const ids = [
     ...new Set(
       readFileSync(report, 'utf8')
         .split('\n')
         .slice(1)
         .map((line) => line.split('\t')[0] ?? '')
-        .filter(Boolean),
+        .filter((id) => id !== '' && id !== OPEN_ORDER),
     ),
   ];
   writeFileSync(join(tmp.dir, 'cancel.txt'), `${ids.join('\tNoInventory\n')}\tNoInventory\n`);
@@ -58,11 +68,14 @@ beforeAll(async () => {
     if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
-  const key = await serve.createKey(SAMPLE_MERCHANT);
-  await page.goto(`${serve.base}/web/sign-in`);
-  await page.fill('#accessKeyId', key.accessKeyId);
-  await page.fill('#secretKey', key.secretKey);
-  await Promise.all([page.waitForURL('**/web/feeds'), page.click('form.stack button[type=submit]')]);
+  merchantKey = await serve.createKey(SAMPLE_MERCHANT);
+  // The queue dashboard is an operator's (a merchant's session gets 403).
+  const operator = await runCli(['keys', 'create', '--operator', '--format', 'json'], {
+    env: { ...env, FEEDPROC_MERCHANT: '' },
+  });
+  expect(operator.code).toBe(0);
+  operatorKey = JSON.parse(operator.stdout) as Key;
+  await signIn(merchantKey, '**/web/feeds');
   await page.waitForSelector(`tr[data-feed="${feedId}"] [data-status="_DONE_"]`, { timeout: 90_000 });
   console.log(`screenshots in ${SHOTS}`);
 }, 240_000);
@@ -73,6 +86,15 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
+/** A fresh sign-in with `key` (the last session's cookie dropped), landing where `landing` matches. */
+async function signIn(key: Key, landing: string): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${serve.base}/web/sign-in`);
+  await page.fill('#accessKeyId', key.accessKeyId);
+  await page.fill('#secretKey', key.secretKey);
+  await Promise.all([page.waitForURL(landing), page.click('form.stack button[type=submit]')]);
+}
+
 /** Width of the document beyond the window, in CSS pixels (0: nothing sticks out). */
 const overflow = (): Promise<number> =>
   page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
@@ -81,7 +103,7 @@ const PAGES = (): Array<[string, string]> => [
   ['feeds', '/web/feeds'],
   ['report', `/web/feeds/${feedId}`],
   ['orders', '/web/orders'],
-  ['order', '/web/orders/405-3812004-6650731'],
+  ['order', `/web/orders/${OPEN_ORDER}`],
   ['cancel-rate', '/web/cancel-rate'],
   ['cancel-rate-90', '/web/cancel-rate?days=90'],
   ['upload', '/web/upload'],
@@ -93,12 +115,32 @@ describe('the web pages at 1280 px and 390 px', () => {
     async (width) => {
       await page.setViewportSize({ width, height: 860 });
       const wide: Array<[string, number]> = [];
-      for (const [name, path] of PAGES()) {
-        await page.goto(`${serve.base}${path}`);
+      const measure = async (name: string): Promise<void> => {
         await page.screenshot({ path: join(SHOTS, `${width}-${name}.png`), fullPage: true });
         const extra = await overflow();
         if (extra > 0) wide.push([name, extra]);
+      };
+      await page.context().clearCookies();
+      await page.goto(`${serve.base}/web/sign-in`);
+      await measure('sign-in');
+      await signIn(merchantKey, '**/web/feeds');
+      for (const [name, path] of PAGES()) {
+        await page.goto(`${serve.base}${path}`);
+        await measure(name);
       }
+      // The cancel form's first step: the review page that repeats what will happen (nothing is cancelled yet).
+      await page.goto(`${serve.base}/web/orders/${OPEN_ORDER}`);
+      await page.selectOption('#reason', 'NoInventory');
+      await Promise.all([
+        page.waitForURL(`**/web/orders/${OPEN_ORDER}/cancel`),
+        page.click('button:has-text("Review cancellation")'),
+      ]);
+      await page.waitForSelector('#confirm');
+      await measure('cancel-review');
+      await signIn(operatorKey, '**/web/queues**');
+      await page.waitForSelector('text=feed-apply', { timeout: 30_000 });
+      await measure('queues');
+      await signIn(merchantKey, '**/web/feeds');
       expect(wide).toEqual([]);
     },
     120_000,
@@ -158,16 +200,7 @@ describe('the web pages at 1280 px and 390 px', () => {
   it('logs no Content-Security-Policy violation on any page, the BullMQ dashboard included', async () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     // The dashboard is an operator's (a merchant's session gets 403): signed in again with an operator's key.
-    const created = await runCli(['keys', 'create', '--operator', '--format', 'json'], {
-      env: { ...serve.env, FEEDPROC_MERCHANT: '' },
-    });
-    expect(created.code).toBe(0);
-    const operator = JSON.parse(created.stdout) as { accessKeyId: string; secretKey: string };
-    await page.context().clearCookies();
-    await page.goto(`${serve.base}/web/sign-in`);
-    await page.fill('#accessKeyId', operator.accessKeyId);
-    await page.fill('#secretKey', operator.secretKey);
-    await Promise.all([page.waitForURL('**/web/queues**'), page.click('form.stack button[type=submit]')]);
+    await signIn(operatorKey, '**/web/queues**');
     await page.click('text=feed-apply', { timeout: 30_000 });
     await page.waitForURL('**/web/queues/queue/feed-apply**');
     await page.screenshot({ path: join(SHOTS, '1280-queues.png') });

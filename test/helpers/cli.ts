@@ -28,3 +28,28 @@ export function runCli(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * The first thing the CLI prints (stdout or stderr), after which the process is stopped: for commands that may
+ * not end by themselves (`serve`, `watch` wait for Redis), when a test needs only their first word.
+ */
+export function firstCliOutput(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: options.env ?? process.env,
+    });
+    let output = '';
+    const first = (text: string): void => {
+      output += text;
+      child.kill('SIGTERM');
+    };
+    child.stdout.setEncoding('utf8').on('data', first);
+    child.stderr.setEncoding('utf8').on('data', first);
+    child.on('error', reject);
+    child.on('close', () => resolve(output));
+  });
+}

@@ -6,6 +6,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
+import { sleep } from './wait.js';
 
 export interface MwsKey {
   accessKeyId: string;
@@ -195,7 +196,7 @@ export class MwsTestClient {
     for (;;) {
       const info = await this.info(feedId);
       if (info.FeedProcessingStatus === '_DONE_' || info.FeedProcessingStatus === '_CANCELLED_') return info;
-      await new Promise((done) => setTimeout(done, 300));
+      await sleep(300);
     }
   }
 }

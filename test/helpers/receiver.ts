@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import { SP_API_FIXTURES } from './listings.js';
+import { sleep } from './wait.js';
 
 export interface Received {
   body: string;
@@ -88,7 +89,7 @@ export class Receiver {
       const found = this.of(feedId).find((r) => r.answered < 300);
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`no notification for feed ${feedId}`);
-      await new Promise((done) => setTimeout(done, 100));
+      await sleep(100);
     }
   }
 }

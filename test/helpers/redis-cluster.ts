@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './redis-server.js';
+import { sleep } from './wait.js';
 
 export interface RedisClusterNodes {
   /** `127.0.0.1:p1,127.0.0.1:p2,…`, as FEEDPROC_REDIS_CLUSTER takes it. */
@@ -98,7 +99,7 @@ async function poll(port: number, check: (client: Redis) => Promise<boolean>): P
     } finally {
       client.disconnect();
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   throw new Error(`redis-server on port ${port} did not become ready as a cluster node`);
 }

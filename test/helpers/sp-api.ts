@@ -6,6 +6,7 @@ import {
   type FeedsApiGetFeedsRequest,
   type GetFeedsResponse,
 } from '@sp-api-sdk/feeds-api-2021-06-30';
+import { sleep } from './wait.js';
 
 export interface LwaKey {
   merchantId: string;
@@ -113,7 +114,7 @@ export async function feedPages(api: FeedsApi, query: FeedsApiGetFeedsRequest): 
   while (next) {
     const answer: { data: GetFeedsResponse } | null = await api.getFeeds(next).catch(async (err: unknown) => {
       if (!(err instanceof HttpFailure) || err.response?.status !== 429) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       return null;
     });
     if (!answer) continue;
@@ -133,7 +134,7 @@ export async function waitEnded(api: FeedsApi, feedId: string, timeoutMs = 60_00
     const feed = (await api.getFeed({ feedId })).data;
     if (['DONE', 'FATAL', 'CANCELLED'].includes(feed.processingStatus)) return feed;
     if (Date.now() > deadline) throw new Error(`feed ${feedId} still ${feed.processingStatus}`);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await sleep(600);
   }
 }
 

@@ -10,7 +10,7 @@
  * Two changes are made to the copy, each reproducing what feedproc is specified to accept:
  * - the orders-subset envelope lost OperationType's enumeration when it was derived; Amazon's full
  *   amzn-envelope.xsd has Update | Delete | PartialUpdate, so it is put back;
- * - BaseCurrencyCode gains PLN and SEK, feedproc's intended extension (product-spec.md §3).
+ * - BaseCurrencyCode gains PLN and SEK, feedproc's intended extension (docs/choices.md).
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -18,7 +18,7 @@ const ORDERS = 200;
 const orderId = (i: number) => `402-7000000-${String(i).padStart(7, '0')}`;
 const item = (i: number, n: 1 | 2) => String(80000000000000 + i * 10 + n);
 
-/** What happens to order i, and whether the seller cancelled it by the rule of product-spec.md §3. */
+/** What happens to order i, and whether the seller cancelled it by the rule of docs/ledger-rules.md#the-cancel-rate. */
 const SCENARIOS: Array<{
   name: string;
   seller: (buyerRequested: boolean) => boolean;

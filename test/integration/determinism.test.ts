@@ -58,7 +58,7 @@ function feed(list: readonly Message[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>${MERCHANT}</MerchantIdentifier></Header>\n<MessageType>OrderAdjustment</MessageType>\n${body}</AmazonEnvelope>\n`;
 }
 
-/** The rules of product-spec §3 for these messages, applied one after another in file order. */
+/** The ledger rules (docs/ledger-rules.md) for these messages, applied one after another in file order. */
 function sequentialOracle(list: readonly Message[]) {
   const items = new Map<string, { principal: number; tax: number; cancelled: number }>();
   const refused: number[] = [];

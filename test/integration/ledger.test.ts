@@ -1,5 +1,5 @@
 /**
- * The ledger rules of product-spec.md §3, one scenario each, against a real redis-server. Every test looks at
+ * The ledger rules of docs/ledger-rules.md, one scenario each, against a real redis-server. Every test looks at
  * the ledger afterwards (units, refunded amounts per component, status, stock), not only at the outcome.
  */
 import type { Redis } from 'ioredis';

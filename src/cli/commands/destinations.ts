@@ -1,10 +1,12 @@
 /** `feedproc destinations add --merchant M --url URL | list | remove ID`: where FEED_PROCESSING_FINISHED goes. */
 import type { Config } from '../../core/config.js';
 import { loadServerKey } from '../../http/server-key.js';
+import { FeedError, isFeedError } from '../../core/errors.js';
 import { DestinationStore } from '../../notify/destinations.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
 import { openRuntime } from '../runtime.js';
+import { writeTable } from '../table.js';
 import { requireMerchant } from './pipeline.js';
 
 async function withStore(
@@ -49,7 +51,12 @@ export function runDestinationsList(
   return withStore(config, schemas, async (store, merchantId) => {
     const all = await store.list(merchantId);
     if (json) out.write(`${JSON.stringify(all, null, 2)}\n`);
-    else for (const d of all) out.write(`${d.destinationId}\t${d.url}\t${d.createdAt}\n`);
+    else
+      writeTable(
+        out,
+        ['DESTINATION ID', 'URL', 'CREATED'],
+        all.map((d) => [d.destinationId, d.url, d.createdAt]),
+      );
     return EXIT.OK;
   });
 }
@@ -61,7 +68,14 @@ export function runDestinationsRemove(
   out: NodeJS.WritableStream,
 ): Promise<number> {
   return withStore(config, schemas, async (store, merchantId) => {
-    await store.remove(merchantId, id);
+    try {
+      await store.remove(merchantId, id);
+    } catch (err) {
+      // The store's error is the HTTP door's 404; on the command line a missing record is "not found" (exit 6).
+      if (isFeedError(err) && err.code === 'DESTINATION_NOT_FOUND')
+        throw new FeedError('CLI_NOT_FOUND', { detail: `merchant ${merchantId} has no destination ${id}` });
+      throw err;
+    }
     out.write(`removed ${id}\n`);
     return EXIT.OK;
   });

@@ -1,4 +1,4 @@
-/** `feedproc metrics [--days 7] [--merchant M]`: the cancel rate (JSON shape of product-spec.md §5). */
+/** `feedproc metrics [--days 7] [--merchant M]`: the cancel rate (JSON shape: docs/reports.md#cancel-rate). */
 import { cancelRate, formatRate, merchantsWithOrders, type CancelRate } from '../../apply/cancel-rate.js';
 import type { Config } from '../../core/config.js';
 import type { SchemaRegistry } from '../../validate/index.js';

@@ -1,6 +1,6 @@
 /**
  * The six Feeds API operations, each turning an authenticated request into its answer through the FeedService
- * (the same one the JSON door uses). Parameter names and limits are MWS's (mws-formats.md §9.1).
+ * (the same one the JSON door uses). Parameter names and limits are MWS's (docs/http.md#the-mws-compatible-endpoint).
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { FeedError } from '../../core/errors.js';

@@ -1,5 +1,5 @@
 /**
- * The MWS-compatible Feeds API 2009-01-01 endpoint at `/` and `/Feeds/2009-01-01` (product-spec.md §8): GET or
+ * The MWS-compatible Feeds API 2009-01-01 endpoint at `/` and `/Feeds/2009-01-01` (docs/http.md): GET or
  * POST, `Action` and its parameters in the query string or a form body, Signature Version 2, XML answers and
  * `ErrorResponse`s, per-merchant throttling with the `x-mws-quota-*` headers. Existing MWS client libraries
  * work unchanged by pointing their host here.

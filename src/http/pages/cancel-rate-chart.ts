@@ -1,5 +1,5 @@
 /**
- * The cancel-rate panel: the 7-day pre-fulfillment cancel rate (product-spec.md §3, mws-formats.md §11) with
+ * The cancel-rate panel: the 7-day pre-fulfillment cancel rate (docs/ledger-rules.md#the-cancel-rate) with
  * its status against the 2.5 % target (or over 30, 90 or 365 days, `?days=`), and a hand-written SVG bar chart of
  * the rate per day of the last 7 days with the target as a dashed line. Plain SVG with presentation attributes: no
  * script, no inline style. A window without orders says so: which days it covers, when the latest order was bought

@@ -1,5 +1,5 @@
 /**
- * The web pages under /web/ (product-spec.md §8): server-rendered HTML for people, behind a sign-in with an
+ * The web pages under /web/ (docs/http.md#web-pages): server-rendered HTML for people, behind a sign-in with an
  * access key. This scope has its own cookie, form and multipart parsing, security headers, session hook, CSRF
  * check and HTML error pages; the API doors in other scopes see none of it.
  *

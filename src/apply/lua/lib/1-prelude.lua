@@ -278,8 +278,8 @@ local function cancel_event(m, ctx, order, c, source, note)
   append_cancellation(ctx, m.k, order.id, c.code, item.sku, c.units, c.reason, source, note, c.refund or share_of_charges(item, c.units), order.currency)
 end
 
--- Cancel rate (product-spec.md §3): every cancellation is the seller's, except a buyer's reason on an order
--- that carries a buyer cancellation request.
+-- Cancel rate (docs/ledger-rules.md#the-cancel-rate): every cancellation is the seller's, except a buyer's
+-- reason on an order that carries a buyer cancellation request.
 local BUYER_REASONS = { BuyerCanceled = true, CustomerCancel = true }
 local function by_seller(reason, buyer_asked)
   return not (BUYER_REASONS[reason or ''] and buyer_asked)
