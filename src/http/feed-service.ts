@@ -11,7 +11,6 @@ import type { DropFolder } from '../ingest/drop-folder.js';
 import type { DropWatcher } from '../ingest/drop-watcher.js';
 import { receiveUpload } from '../ingest/upload.js';
 import {
-  announceFeedEnd,
   loadFeed,
   loadMarketplaceIds,
   loadReport,
@@ -204,8 +203,7 @@ export class FeedService {
       fields: { completedProcessingDate: at },
       report,
     };
-    await announceFeedEnd(this.deps.redis, this.deps.config.prefix, record);
-    await moveFeedStatus(this.deps.redis, this.deps.config.prefix, record.feedSubmissionId, move);
+    await moveFeedStatus(this.deps.redis, this.deps.config.prefix, record, move);
     return (await loadFeed(this.deps.redis, this.deps.config.prefix, record.feedSubmissionId)) ?? record;
   }
 

@@ -180,7 +180,9 @@ export async function registerJsonApi(app: FastifyInstance, ctx: HttpContext): P
   });
   app.delete('/destinations/:id', async (request, reply) => {
     const key = await authorize(request, reply, 'ManageDestinations');
-    await ctx.destinations.remove(key.merchantId, (request.params as { id: string }).id);
+    const destinationId = (request.params as { id: string }).id;
+    if (!(await ctx.destinations.remove(key.merchantId, destinationId)))
+      throw new FeedError('DESTINATION_NOT_FOUND', { destinationId });
     return reply.status(204).send();
   });
 

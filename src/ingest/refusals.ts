@@ -8,7 +8,7 @@
 import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FeedError } from '../core/errors.js';
-import { announceFeedEnd, loadFeed, moveFeedStatus } from '../queue/feed-store.js';
+import { loadFeed, moveFeedStatus } from '../queue/feed-store.js';
 import type { PipelineDeps } from '../queue/pipeline-deps.js';
 import { ReportBuilder } from '../report/index.js';
 import { writeAtomically } from './atomic-write.js';
@@ -100,17 +100,12 @@ async function finishReserved(deps: PipelineDeps, file: DroppedFile, failure: Fe
   if (!record || record.status !== '_SUBMITTED_') return feedId;
   const head = { feedSubmissionId: feedId, feedType: record.feedType, format: 'xml' as const, encoding: null };
   const report = new ReportBuilder().reject({ ...head, merchantId: record.merchantId }, failure);
-  // Announced before the move, as every end is, so the merchant's destinations hear of it; when the announcement
-  // fails the feed stays reserved, and the recovery pass cancels it (97043) with its own announcement.
-  await announceFeedEnd(deps.redis, deps.config.prefix, record)
-    .then(() =>
-      moveFeedStatus(deps.redis, deps.config.prefix, feedId, {
-        from: '_SUBMITTED_',
-        to: '_DONE_',
-        fields: { completedProcessingDate: deps.now() },
-        report,
-      }),
-    )
-    .catch(() => null);
+  // When this fails the feed stays reserved, and the recovery pass cancels it (97043).
+  await moveFeedStatus(deps.redis, deps.config.prefix, record, {
+    from: '_SUBMITTED_',
+    to: '_DONE_',
+    fields: { completedProcessingDate: deps.now() },
+    report,
+  }).catch(() => null);
   return feedId;
 }

@@ -66,9 +66,9 @@ export class DestinationStore {
     });
   }
 
-  async remove(merchantId: string, destinationId: string): Promise<void> {
-    if ((await this.redis.hdel(destinationsKey(this.prefix, merchantId), destinationId)) === 0)
-      throw new FeedError('DESTINATION_NOT_FOUND', { destinationId });
+  /** False when the merchant has no such destination: each door says "not found" in its own way. */
+  async remove(merchantId: string, destinationId: string): Promise<boolean> {
+    return (await this.redis.hdel(destinationsKey(this.prefix, merchantId), destinationId)) === 1;
   }
 }
 

@@ -62,7 +62,7 @@ export async function nextFeedId(redis: RedisClient, prefix: string): Promise<st
  * idempotent.
  */
 export async function saveFeed(redis: RedisClient, prefix: string, record: FeedRecord): Promise<void> {
-  if (record.status === '_DONE_' || record.status === '_CANCELLED_') await announceFeedEnd(redis, prefix, record);
+  if (isEnd(record.status)) await announceFeedEnd(redis, prefix, record);
   const fields = Object.entries(record).flatMap(([k, v]) => [k, v === null ? '' : String(v)]);
   const id = record.feedSubmissionId;
   await redis.hset(feedKeys(prefix, id).feed, ...fields);
@@ -77,22 +77,30 @@ export async function saveFeed(redis: RedisClient, prefix: string, record: FeedR
  * its stream *before* the status is written, so a crash in between cannot lose the notification (the deliverer
  * waits until the record says the feed has ended; a repeated entry is delivered once per destination).
  */
-export async function announceFeedEnd(redis: RedisClient, prefix: string, record: FeedRecord): Promise<void> {
+export async function announceFeedEnd(redis: RedisClient, prefix: string, record: FeedOwner): Promise<void> {
   if ((await redis.exists(destinationsKey(prefix, record.merchantId))) === 0) return;
   await redis.xadd(feedEndsKey(prefix, record.merchantId), '*', 'feedId', record.feedSubmissionId);
 }
 
+/** A feed's id and merchant: what announcing its end needs. */
+export type FeedOwner = Pick<FeedRecord, 'feedSubmissionId' | 'merchantId'>;
+
+const isEnd = (status: FeedStatus): boolean => status === '_DONE_' || status === '_CANCELLED_';
+
 /**
  * Moves a feed from status `from` to `to` (setting `fields` and, when given, storing `report`) only if it is still
- * in `from`; returns the status it had (null: no such feed). Starting and cancelling race through this.
+ * in `from`; returns the status it had (null: no such feed). Starting and cancelling race through this. A move to
+ * an end is announced first, as saveFeed does (an announcement whose move then loses the race is delivered with
+ * whatever end the feed does reach).
  */
 export async function moveFeedStatus(
   redis: LedgerRedis,
   prefix: string,
-  feedId: string,
+  feed: FeedOwner,
   move: { from: FeedStatus; to: FeedStatus; fields: Record<string, string>; report?: Report },
 ): Promise<FeedStatus | null> {
-  const keys = feedKeys(prefix, feedId);
+  if (isEnd(move.to)) await announceFeedEnd(redis, prefix, feed);
+  const keys = feedKeys(prefix, feed.feedSubmissionId);
   const report = move.report ? JSON.stringify(move.report) : '';
   const before = (await redis.moveFeedStatus(
     keys.feed,

@@ -23,7 +23,7 @@ import type { MessageResult, Report } from '../core/types.js';
 import { byMessageId, ReportBuilder, toResult } from '../report/index.js';
 import { refusalOf } from './apply-worker.js';
 import { finalizeFeed, FinalizationBusy, mergeRefusals, readAndCloseAppliedMarks } from './finalize-feed.js';
-import { announceFeedEnd, loadFeed, moveFeedStatus, saveFeed, type FeedRecord, type FeedStatus } from './feed-store.js';
+import { loadFeed, moveFeedStatus, saveFeed, type FeedRecord, type FeedStatus } from './feed-store.js';
 import { remainingPartitions } from './job-states.js';
 import { contentKey, feedIndexKey, feedKeys, jobId, type FeedKeys } from './names.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -208,10 +208,7 @@ async function cancel(
     encoding: null,
     merchantId: record.merchantId,
   });
-  // Announced before the move, so that a crash in between cannot lose the FEED_PROCESSING_FINISHED notification
-  // (an announcement whose move then loses the race is delivered with whatever end the feed does reach).
-  await announceFeedEnd(deps.redis, deps.config.prefix, record);
-  const before = await moveFeedStatus(deps.redis, deps.config.prefix, feedId, {
+  const before = await moveFeedStatus(deps.redis, deps.config.prefix, record, {
     from,
     to: '_CANCELLED_',
     fields: { completedProcessingDate: deps.now(), recovery: reason },

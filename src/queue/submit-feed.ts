@@ -80,7 +80,7 @@ async function submit(deps: PipelineDeps, path: string, options: SubmitOptions):
   try {
     // Validation is processing: from here on the merchant can no longer cancel the feed.
     const at = deps.now();
-    const from = await moveFeedStatus(deps.redis, deps.config.prefix, submitted.feedSubmissionId, {
+    const from = await moveFeedStatus(deps.redis, deps.config.prefix, submitted, {
       from: '_SUBMITTED_',
       to: '_IN_PROGRESS_',
       fields: { startedProcessingDate: at },

@@ -13,7 +13,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { APPLY_QUEUE } from '../../src/queue/names.js';
 import { chaosSeed, makeWorld, oracle, readLedger, seededRandom, compareWithOracle } from '../helpers/chaos-world.js';
-import { runCliToEnd, spawnCli, type CliProcess } from '../helpers/chaos-processes.js';
+import {
+  killedAfterAll,
+  RECOVERY_AT_ONCE,
+  runCliToEnd,
+  spawnCli,
+  type CliProcess,
+} from '../helpers/chaos-processes.js';
 import { chaosFeedKeys, closedAfterAll, openScenario, PREFIX, verdict } from '../helpers/chaos-scenario.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { call } from '../helpers/json-client.js';
@@ -22,7 +28,6 @@ import { until, waitUntil } from '../helpers/wait.js';
 import { recentOrderReport, WebClient } from '../helpers/web-client.js';
 
 const seed = chaosSeed();
-const RECOVERY = { FEEDPROC_RECOVERY_INTERVAL_MS: '300', FEEDPROC_RECOVERY_AGE_MS: '0' };
 
 interface ReportResult {
   messageId: number;
@@ -31,11 +36,9 @@ interface ReportResult {
 
 describe('the recovery pass: jobs gone, nothing applied, the feed page', () => {
   const { opened } = closedAfterAll();
-  const running: CliProcess[] = [];
+  const running = killedAfterAll();
   const serves: ServeProcess[] = [];
   afterAll(async () => {
-    for (const p of running) if (p.alive()) p.child.kill('SIGKILL');
-    await Promise.all(running.map((p) => p.exited));
     for (const serve of serves) await serve.stop();
   });
 
@@ -72,7 +75,7 @@ describe('the recovery pass: jobs gone, nothing applied, the feed page', () => {
     const client = scenario.redis.client();
     expect(await client.hget(chaosFeedKeys('50001').feed, 'status')).toBe('_IN_PROGRESS_');
 
-    const workers = [startWorker(scenario.env(RECOVERY)), startWorker(scenario.env(RECOVERY))];
+    const workers = [startWorker(scenario.env(RECOVERY_AT_ONCE)), startWorker(scenario.env(RECOVERY_AT_ONCE))];
     await until(
       async () => (await client.hget(chaosFeedKeys('50001').feed, 'status')) === '_DONE_',
       'feed 50001 done after recovery',
@@ -95,7 +98,7 @@ describe('the recovery pass: jobs gone, nothing applied, the feed page', () => {
     const client = scenario.redis.client();
     const before = await readLedger(client, PREFIX, world);
     const env = scenario.env({
-      ...RECOVERY,
+      ...RECOVERY_AT_ONCE,
       FEEDPROC_JOB_ATTEMPTS: '2',
       FEEDPROC_JOB_BACKOFF_MS: '50',
       FEEDPROC_FAULT: 'fail-message=1x99', // the job stops before its first message on every attempt
@@ -124,7 +127,7 @@ describe('the recovery pass: jobs gone, nothing applied, the feed page', () => {
 
   it("(g) the feed's page shows its jobs while one waits to be tried again, then the recovery's decision", async () => {
     const serve = await startServe({
-      ...RECOVERY,
+      ...RECOVERY_AT_ONCE,
       FEEDPROC_JOB_ATTEMPTS: '2',
       FEEDPROC_JOB_BACKOFF_MS: '4000', // long enough to see the job waiting on the page
       FEEDPROC_FAULT: 'fail-message=1x99',

@@ -21,7 +21,13 @@ import {
   seededRandom,
   type JsonReport,
 } from '../helpers/chaos-world.js';
-import { runCliToEnd, spawnCli, type CliProcess } from '../helpers/chaos-processes.js';
+import {
+  killedAfterAll,
+  RECOVERY_AT_ONCE,
+  runCliToEnd,
+  spawnCli,
+  type CliProcess,
+} from '../helpers/chaos-processes.js';
 import { waitUntil } from '../helpers/wait.js';
 import { chaosFeedKeys, closedAfterAll, openScenario, PREFIX, verdict } from '../helpers/chaos-scenario.js';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -29,8 +35,6 @@ import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { merchantInbox } from '../helpers/watcher.js';
 
 const seed = chaosSeed();
-/** Recovery at once and often, in these tests only. */
-const RECOVERY = { FEEDPROC_RECOVERY_INTERVAL_MS: '300', FEEDPROC_RECOVERY_AGE_MS: '0' };
 
 interface ReportResult {
   messageId: number;
@@ -40,11 +44,9 @@ interface ReportResult {
 
 describe('the recovery pass resolves every stuck state', () => {
   const { opened } = closedAfterAll();
-  const running: CliProcess[] = [];
+  const running = killedAfterAll();
   const serves: ServeProcess[] = [];
   afterAll(async () => {
-    for (const p of running) if (p.alive()) p.child.kill('SIGKILL');
-    await Promise.all(running.map((p) => p.exited));
     for (const serve of serves) await serve.stop();
   });
 
@@ -62,7 +64,7 @@ describe('the recovery pass resolves every stuck state', () => {
     const feed = await scenario.prepare(world);
     const client = scenario.redis.client();
     const env = scenario.env({
-      ...RECOVERY,
+      ...RECOVERY_AT_ONCE,
       FEEDPROC_JOB_ATTEMPTS: '2',
       FEEDPROC_JOB_BACKOFF_MS: '50',
       FEEDPROC_FAULT: 'fail-message=1000x99',
@@ -107,7 +109,7 @@ describe('the recovery pass resolves every stuck state', () => {
     expect(await client.hget(chaosFeedKeys('50001').feed, 'status')).toBe('_IN_PROGRESS_');
 
     mkdirSync(join(scenario.dir, 'feeds')); // the drop folder this worker sees (no file claimed in it)
-    const worker = await startWorker(scenario.env(RECOVERY));
+    const worker = await startWorker(scenario.env(RECOVERY_AT_ONCE));
     await waitUntil('the ghost cancelled', async () =>
       (await client.hget(chaosFeedKeys('50001').feed, 'status')) === '_CANCELLED_' ? true : undefined,
     );
@@ -143,7 +145,7 @@ describe('the recovery pass resolves every stuck state', () => {
     expect(reserved?.feedProcessingStatus).toBe('_SUBMITTED_');
     const id = reserved?.feedSubmissionId ?? '';
 
-    const worker = await startWorker({ ...serve.env, ...RECOVERY, FEEDPROC_FAULT: '' });
+    const worker = await startWorker({ ...serve.env, ...RECOVERY_AT_ONCE, FEEDPROC_FAULT: '' });
     await waitUntil('the reservation cancelled and the upload body removed', async () => {
       const listed = JSON.parse((await runCliToEnd(['feeds', '--format', 'json'], serve.env)).stdout) as Array<{
         feedProcessingStatus: string;

@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chaosSeed, makeWorld, MERCHANT, oracle, seededRandom } from '../helpers/chaos-world.js';
-import { spawnCli, type CliProcess } from '../helpers/chaos-processes.js';
+import { killedAfterAll, spawnCli, type CliProcess } from '../helpers/chaos-processes.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 import { chaosFeedKeys, closedAfterAll, openScenario, PREFIX, verdict } from '../helpers/chaos-scenario.js';
 import { merchantInbox } from '../helpers/watcher.js';
@@ -22,21 +22,28 @@ const BOUND_MS = 3_000;
 const SLACK_MS = 4_000;
 const seed = chaosSeed();
 
-type Command = 'worker' | 'watch' | 'serve';
+type Command = 'worker' | 'watch' | 'serve' | 'notify';
+
+const ARGS: Readonly<Record<Command, string[]>> = {
+  worker: ['worker', '--concurrency', '2'],
+  serve: ['serve', '--port', '0'],
+  watch: ['watch'],
+  notify: ['notify'],
+};
+/** The stdout line each command prints once it runs (the worker says so on stderr). */
+const READY_LINE: Readonly<Record<Exclude<Command, 'worker'>, string>> = {
+  serve: '"event":"listening"',
+  watch: '"event":"watching"',
+  notify: '"event":"notifying"',
+};
 
 function start(command: Command, env: NodeJS.ProcessEnv): CliProcess {
-  const args =
-    command === 'worker'
-      ? ['worker', '--concurrency', '2']
-      : command === 'serve'
-        ? ['serve', '--port', '0']
-        : ['watch'];
-  return spawnCli(args, env);
+  return spawnCli(ARGS[command], env);
 }
 
 async function ready(command: Command, process: CliProcess): Promise<void> {
   if (command === 'worker') return process.waitForStderr(/feedproc worker: \d+ concurrent jobs/);
-  const line = command === 'serve' ? '"event":"listening"' : '"event":"watching"';
+  const line = READY_LINE[command];
   await waitUntil(`${command} to start`, async () => (process.stdout().includes(line) ? true : undefined), 60_000);
 }
 
@@ -56,11 +63,7 @@ async function exitWithin(process: CliProcess, ms: number): Promise<{ code: numb
 
 describe.each<Command>(['worker', 'watch', 'serve'])('feedproc %s without Redis', (command) => {
   const { opened } = closedAfterAll();
-  const running: CliProcess[] = [];
-  afterAll(async () => {
-    for (const p of running) if (p.alive()) p.child.kill('SIGKILL');
-    await Promise.all(running.map((p) => p.exited));
-  });
+  const running = killedAfterAll();
 
   it(`Redis killed with a feed in flight, then SIGTERM: exits within the bound; restarted, the feed completes exactly once (seed ${seed})`, async () => {
     const world = makeWorld(seededRandom(seed), ORDERS, MESSAGES);
@@ -127,23 +130,16 @@ describe.each<Command>(['worker', 'watch', 'serve'])('feedproc %s without Redis'
 
 describe('feedproc notify with Redis hung', () => {
   const { opened } = closedAfterAll();
-  const running: CliProcess[] = [];
-  afterAll(async () => {
-    for (const p of running) if (p.alive()) p.child.kill('SIGKILL');
-    await Promise.all(running.map((p) => p.exited));
-  });
+  const running = killedAfterAll();
 
   it('Redis stopped (SIGSTOP) under a pass, then SIGTERM: exits 5 within the bound; with Redis back it stops with 0', async () => {
     const scenario = await openScenario('stop-notify', { appendfsync: null });
     opened.push(scenario);
     const env = scenario.env({ FEEDPROC_STOP_TIMEOUT_MS: String(BOUND_MS) });
-    const notifying = async (p: CliProcess): Promise<void> => {
-      await waitUntil('notify to start', async () => (p.stdout().includes('"event":"notifying"') ? true : undefined));
-    };
 
-    const first = spawnCli(['notify'], env);
+    const first = start('notify', env);
     running.push(first);
-    await notifying(first);
+    await ready('notify', first);
     // A hung Redis (not a closed one: commands neither fail nor answer) holds the notifier's pass for ever.
     scenario.redis.freeze();
     await sleep(1_000);
@@ -152,9 +148,9 @@ describe('feedproc notify with Redis hung', () => {
     scenario.redis.thaw();
     expect(stopped).toEqual({ code: 5, signal: null });
 
-    const second = spawnCli(['notify'], env);
+    const second = start('notify', env);
     running.push(second);
-    await notifying(second);
+    await ready('notify', second);
     second.child.kill('SIGTERM');
     expect(await exitWithin(second, BOUND_MS + SLACK_MS)).toEqual({ code: 0, signal: null });
   }, 60_000);
@@ -162,11 +158,7 @@ describe('feedproc notify with Redis hung', () => {
 
 describe('a second signal, and a worker holding a job, with Redis hung', () => {
   const { opened } = closedAfterAll();
-  const running: CliProcess[] = [];
-  afterAll(async () => {
-    for (const p of running) if (p.alive()) p.child.kill('SIGKILL');
-    await Promise.all(running.map((p) => p.exited));
-  });
+  const running = killedAfterAll();
 
   /** Far beyond what the test waits after the second signal: only that signal can end the process in time. */
   const LONG_BOUND_MS = 60_000;
@@ -177,14 +169,9 @@ describe('a second signal, and a worker holding a job, with Redis hung', () => {
       const scenario = await openScenario(`second-signal-${command}`, { appendfsync: null });
       opened.push(scenario);
       const env = scenario.env({ FEEDPROC_STOP_TIMEOUT_MS: String(LONG_BOUND_MS) });
-      const args = command === 'worker' ? ['worker'] : command === 'serve' ? ['serve', '--port', '0'] : ['notify'];
-      const p = spawnCli(args, env);
+      const p = start(command, env);
       running.push(p);
-      if (command === 'worker') await p.waitForStderr(/feedproc worker: \d+ concurrent jobs/);
-      else {
-        const line = command === 'serve' ? '"event":"listening"' : '"event":"notifying"';
-        await waitUntil(`${command} to start`, async () => (p.stdout().includes(line) ? true : undefined), 60_000);
-      }
+      await ready(command, p);
       scenario.redis.freeze();
       try {
         p.child.kill('SIGTERM');

@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { availability, listingsFeed, update } from '../helpers/listings.js';
-import { notificationSchema as schema, Receiver, signatureOf } from '../helpers/receiver.js';
+import { addDestination, notificationSchema as schema, Receiver, signatureOf } from '../helpers/receiver.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { feedsApi, sendFeed, waitEnded, type LwaKey } from '../helpers/sp-api.js';
 import { startLongRunning, type WatchProcess } from '../helpers/watcher.js';
@@ -68,21 +68,7 @@ describe('FEED_PROCESSING_FINISHED', () => {
 
   it('is delivered signed and in Amazon shape, retried while the receiver is down, and survives a restart', async () => {
     const key = (await serve.createKey(MERCHANT)) as unknown as LwaKey;
-    const added = await runCli(
-      [
-        'destinations',
-        'add',
-        '--merchant',
-        MERCHANT,
-        '--url',
-        `http://127.0.0.1:${receiver.port}/hook`,
-        '--format',
-        'json',
-      ],
-      { env: serve.env },
-    );
-    expect([added.code, added.stderr]).toEqual([0, '']);
-    const destination = JSON.parse(added.stdout) as { destinationId: string; secret: string };
+    const destination = await addDestination(serve.env, MERCHANT, `http://127.0.0.1:${receiver.port}/hook`);
     const { api } = await feedsApi(serve.base, key);
 
     const first = await sendFeed(
@@ -142,15 +128,6 @@ describe('FEED_PROCESSING_FINISHED', () => {
       );
   }, 180_000);
 });
-
-/** `feedproc destinations add`: the destination's id and its secret, shown once. */
-async function addDestination(env: NodeJS.ProcessEnv, merchantId: string, url: string) {
-  const added = await runCli(['destinations', 'add', '--merchant', merchantId, '--url', url, '--format', 'json'], {
-    env,
-  });
-  expect([added.code, added.stderr]).toEqual([0, '']);
-  return JSON.parse(added.stdout) as { destinationId: string; secret: string };
-}
 
 describe('FEED_PROCESSING_FINISHED for a feed the recovery pass cancels', () => {
   const seller = 'A6RECOVER1SELLER';

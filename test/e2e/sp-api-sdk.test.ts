@@ -16,7 +16,7 @@ import {
   type ListingsReport,
 } from '../helpers/listings.js';
 import { MwsTestClient, type MwsKey } from '../helpers/mws-client.js';
-import { notificationSchema, Receiver, signatureOf } from '../helpers/receiver.js';
+import { addDestination, notificationSchema, Receiver, signatureOf } from '../helpers/receiver.js';
 import { WebClient } from '../helpers/web-client.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import {
@@ -441,11 +441,7 @@ describe('cancelFeed', () => {
 
   it('cancels an IN_QUEUE feed, never applied, announced CANCELLED; refuses to cancel it again', async () => {
     const own = (await slow.createKey(MERCHANT)) as unknown as LwaKey;
-    const added = await runCli(
-      ['destinations', 'add', '--merchant', MERCHANT, '--url', receiver.url, '--format', 'json'],
-      { env: slow.env },
-    );
-    const { secret } = JSON.parse(added.stdout) as { secret: string };
+    const { secret } = await addDestination(slow.env, MERCHANT, receiver.url);
     const { api } = await feedsApi(slow.base, own);
     const body = listingsFeed(MERCHANT, [update(1, 'KEEP', { fulfillment_availability: availability(1) })]);
     const sent = await sendFeed(api, 'JSON_LISTINGS_FEED', 'application/json', body);

@@ -129,6 +129,19 @@ export function cliEnv(url: string, prefix: string, extra: Record<string, string
   };
 }
 
+/** The processes a describe block starts: any still running after it is killed. */
+export function killedAfterAll(): CliProcess[] {
+  const running: CliProcess[] = [];
+  afterAll(async () => {
+    for (const p of running) if (p.alive()) p.child.kill('SIGKILL');
+    await Promise.all(running.map((p) => p.exited));
+  });
+  return running;
+}
+
+/** The recovery pass at once and often (by default it waits minutes before it judges a feed stuck). */
+export const RECOVERY_AT_ONCE = { FEEDPROC_RECOVERY_INTERVAL_MS: '300', FEEDPROC_RECOVERY_AGE_MS: '0' };
+
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): CliProcess {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import { SP_API_FIXTURES } from './listings.js';
-import { sleep } from './wait.js';
+import { runCli } from './cli.js';
+import { waitUntil } from './wait.js';
 
 export interface Received {
   body: string;
@@ -83,13 +84,22 @@ export class Receiver {
   }
 
   /** The first delivery for the feed answered 2xx (earlier ones answered 500 are in `received`). */
-  async waitFor(feedId: string, timeoutMs = 60_000): Promise<Received> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.of(feedId).find((r) => r.answered < 300);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no notification for feed ${feedId}`);
-      await sleep(100);
-    }
+  waitFor(feedId: string, timeoutMs = 60_000): Promise<Received> {
+    const delivered = (): Received | undefined => this.of(feedId).find((r) => r.answered < 300);
+    return waitUntil(`a notification for feed ${feedId}`, delivered, timeoutMs, 100);
   }
+}
+
+/** `feedproc destinations add`: the destination's id and its secret, shown once. */
+export async function addDestination(
+  env: NodeJS.ProcessEnv,
+  merchantId: string,
+  url: string,
+): Promise<{ destinationId: string; secret: string }> {
+  const added = await runCli(['destinations', 'add', '--merchant', merchantId, '--url', url, '--format', 'json'], {
+    env,
+  });
+  if (added.code !== 0 || added.stderr !== '')
+    throw new Error(`feedproc destinations add exited ${added.code}: ${added.stderr}`);
+  return JSON.parse(added.stdout) as { destinationId: string; secret: string };
 }

@@ -1,7 +1,7 @@
 /** `feedproc destinations add --merchant M --url URL | list | remove ID`: where FEED_PROCESSING_FINISHED goes. */
 import type { Config } from '../../core/config.js';
 import { loadServerKey } from '../../http/server-key.js';
-import { FeedError, isFeedError } from '../../core/errors.js';
+import { FeedError } from '../../core/errors.js';
 import { DestinationStore } from '../../notify/destinations.js';
 import type { SchemaRegistry } from '../../validate/index.js';
 import { EXIT } from '../exit-codes.js';
@@ -68,14 +68,8 @@ export function runDestinationsRemove(
   out: NodeJS.WritableStream,
 ): Promise<number> {
   return withStore(config, schemas, async (store, merchantId) => {
-    try {
-      await store.remove(merchantId, id);
-    } catch (err) {
-      // The store's error is the HTTP door's 404; on the command line a missing record is "not found" (exit 6).
-      if (isFeedError(err) && err.code === 'DESTINATION_NOT_FOUND')
-        throw new FeedError('CLI_NOT_FOUND', { detail: `merchant ${merchantId} has no destination ${id}` });
-      throw err;
-    }
+    if (!(await store.remove(merchantId, id)))
+      throw new FeedError('CLI_NOT_FOUND', { detail: `merchant ${merchantId} has no destination ${id}` });
     out.write(`removed ${id}\n`);
     return EXIT.OK;
   });
