@@ -21,9 +21,15 @@ interface GeneratedRow {
 }
 type RowOf = (i: number) => GeneratedRow;
 
-export function benchConfig(schemas: SchemaRegistry, redisUrl: string, feedsDir?: string): Config {
+/** `env`: settings a probe measures under, as `FEEDPROC_*` variables (the watcher's stability window, say). */
+export function benchConfig(
+  schemas: SchemaRegistry,
+  redisUrl: string,
+  feedsDir?: string,
+  env: Record<string, string> = {},
+): Config {
   return loadConfig(schemas.byName('config.schema.json'), {
-    env: {},
+    env,
     flags: { redisUrl, prefix: BENCH_PREFIX, merchantId: BENCH_MERCHANT, feedsDir },
   });
 }

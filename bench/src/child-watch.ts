@@ -1,8 +1,9 @@
 /**
  * Measured child: a warm watcher with workers in this process (as `feedproc watch` runs them). First 1-message
  * files are renamed into incoming/ one at a time, each timed until its report is on disk; then a burst of small
- * files is renamed in at once and timed until every report exists.
- * Usage: node bench/dist/child-watch.js DIR REDIS_URL FILES BURST (a fresh drop folder is made inside DIR)
+ * files is renamed in at once and timed until every report exists (BURST 0: none).
+ * Usage: node bench/dist/child-watch.js DIR REDIS_URL FILES BURST [STABLE_MS] (a fresh drop folder is made inside
+ * DIR; STABLE_MS sets FEEDPROC_WATCH_STABLE_MS, the configured default otherwise)
  */
 import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,10 +20,18 @@ import { median, percentile } from './stats.js';
 const WARM_UP = 5;
 const TIMING = { maxWaitMs: 60_000, pollMs: 50, rescanMs: 5000, retryMs: 2000, maxRetryMs: 30_000, giveUpAfter: 6 };
 
-async function main(parent: string, url: string, files: number, burst: number): Promise<void> {
+interface WatchRun {
+  files: number;
+  burst: number;
+  stableMs: string | undefined;
+}
+
+async function main(parent: string, url: string, run: WatchRun): Promise<void> {
+  const { files, burst } = run;
   const dir = mkdtempSync(join(parent, 'watch-')); // a fresh drop folder for every run
   const schemas = createSchemaRegistry();
-  const config = benchConfig(schemas, url, dir);
+  const env: Record<string, string> = run.stableMs === undefined ? {} : { FEEDPROC_WATCH_STABLE_MS: run.stableMs };
+  const config = benchConfig(schemas, url, dir, env);
   const runtime = await openRuntime(config, schemas, { workers: true });
   const worker = createApplyWorker(runtime.deps, runtime.workerConnection(), 4);
   const folder = dropFolder(dir);
@@ -62,12 +71,13 @@ async function main(parent: string, url: string, files: number, burst: number): 
     const round1 = (ms: number): number => Math.round(ms * 10) / 10;
     printResult({
       bench: 'feedproc-watch',
+      stableMs: config.watchStableMs,
       files: times.length,
       medianMs: round1(median(times)),
       p95Ms: round1(percentile(times, 95)),
       burstFiles: burst,
       burstMs: Math.round(burstMs),
-      filesPerSec: Math.round((burst / burstMs) * 1000),
+      filesPerSec: burst === 0 ? null : Math.round((burst / burstMs) * 1000),
       maxRssMiB: ownPeakRssMiB(),
     });
   } finally {
@@ -77,10 +87,11 @@ async function main(parent: string, url: string, files: number, burst: number): 
   }
 }
 
-const [dir, url, files, burst] = process.argv.slice(2);
-if (dir === undefined || url === undefined || !/^\d+$/.test(files ?? '') || !/^\d+$/.test(burst ?? '')) {
-  process.stderr.write('usage: child-watch.js DIR REDIS_URL FILES BURST\n');
+const [dir, url, files, burst, stableMs] = process.argv.slice(2);
+const counts = [files, burst, stableMs ?? '0'];
+if (dir === undefined || url === undefined || !counts.every((n) => /^\d+$/.test(n ?? ''))) {
+  process.stderr.write('usage: child-watch.js DIR REDIS_URL FILES BURST [STABLE_MS]\n');
   process.exitCode = 2;
 } else {
-  await main(dir, url, Number(files), Number(burst));
+  await main(dir, url, { files: Number(files), burst: Number(burst), stableMs });
 }

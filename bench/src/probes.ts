@@ -263,19 +263,36 @@ export function latencyProbe(paths: BenchPaths, dataDir: string, redisUrl: strin
   };
 }
 
-/** The drop folder: 1-message files renamed into incoming/ one at a time (report on disk), then a burst. */
-export function watchProbe(paths: BenchPaths, dataDir: string, redisUrl: string, files: number, burst: number): Probe {
+/**
+ * The drop folder: 1-message files renamed into incoming/ one at a time (report on disk), then a burst. `stableMs`
+ * null runs the watcher with its default stability window, a number with FEEDPROC_WATCH_STABLE_MS set to it.
+ */
+export function watchProbe(
+  paths: BenchPaths,
+  dataDir: string,
+  redisUrl: string,
+  run: { id: string; files: number; burst: number; stableMs: number | null },
+): Probe {
+  const window = run.stableMs === null ? 'default window' : `${run.stableMs} ms window`;
+  const then = run.burst === 0 ? '' : `, then ${run.burst} files`;
   return {
-    id: 'watch-1',
-    label: `feedproc watch: 1-message file renamed in -> report on disk (${files} files), then ${burst} files`,
+    id: run.id,
+    label: `feedproc watch, ${window}: 1-message file renamed in -> report on disk (${run.files} files)${then}`,
     script: join(paths.children, 'child-watch.js'),
-    args: [dataDir, redisUrl, String(files), String(burst)],
+    args: [
+      dataDir,
+      redisUrl,
+      String(run.files),
+      String(run.burst),
+      ...(run.stableMs === null ? [] : [String(run.stableMs)]),
+    ],
     valueField: 'medianMs',
     countField: 'files',
-    expectedCount: files,
+    expectedCount: run.files,
     unit: 'ms',
-    timeoutMs: 5 * MINUTE,
-    check: (r) => (r['burstFiles'] !== burst ? `expected ${burst} burst files, got ${JSON.stringify(r)}` : null),
+    timeoutMs: 10 * MINUTE,
+    check: (r) =>
+      r['burstFiles'] !== run.burst ? `expected ${run.burst} burst files, got ${JSON.stringify(r)}` : null,
     before: {
       script: join(paths.children, 'child-seed.js'),
       args: [redisUrl, paths.baselines, '0'],

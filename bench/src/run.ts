@@ -49,8 +49,14 @@ const MINUTE = 60_000;
 /** The issue's setting for the end-to-end figure: `feedproc process` with 2 workers. */
 const PROCESS_WORKERS = 2;
 const LATENCY_FEEDS = 50;
-const WATCH_FILES = 50;
+/** Files timed one by one under the default stability window (each costs a window), then the burst. */
+const WATCH_FILES = 20;
 const WATCH_BURST = 1000;
+/** The window a deployment whose writers all write-then-rename can set (docs/drop-folder.md), and its files. */
+const FAST_WINDOW_MS = 200;
+const FAST_WATCH_FILES = 50;
+/** What the watcher may add to its stability window before a renamed-in file's report is on disk (aim). */
+const WATCH_OVERHEAD_MS = 300;
 /** Separate `feedproc worker` processes of the scale-out figures. */
 export const SCALE_PROCESSES = [1, 2, 4] as const;
 
@@ -121,7 +127,18 @@ function mainProbes(ctx: BenchContext, feeds: { xml: string; txt: string }): Pro
       workers: PROCESS_WORKERS,
     }),
     latencyProbe(ctx.paths, ctx.dataDir, redisUrl(ctx), LATENCY_FEEDS),
-    watchProbe(ctx.paths, ctx.dataDir, redisUrl(ctx), WATCH_FILES, WATCH_BURST),
+    watchProbe(ctx.paths, ctx.dataDir, redisUrl(ctx), {
+      id: 'watch-1',
+      files: WATCH_FILES,
+      burst: WATCH_BURST,
+      stableMs: null,
+    }),
+    watchProbe(ctx.paths, ctx.dataDir, redisUrl(ctx), {
+      id: 'watch-fast',
+      files: FAST_WATCH_FILES,
+      burst: 0,
+      stableMs: FAST_WINDOW_MS,
+    }),
     validateProbe(ctx.paths, 'feedproc-xml', feeds.xml, MESSAGES, 'messages/s', 3 * MINUTE),
     validateProbe(ctx.paths, 'feedproc-flat', feeds.txt, MESSAGES, 'rows/s', MINUTE),
     reportProbe(ctx.paths, ctx.dataDir, REPORT_RESULTS),
@@ -341,14 +358,7 @@ function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, quick: boolea
       { kind: 'ratio', atLeast: 0.5, aim: 0.8 },
     ),
     noteFigure('latency-1-median', '1-message feed, submit to report, median', get('latency-1')),
-    limitFigure(
-      'watch-1-median',
-      '1-message file renamed in -> report, median (aim)',
-      get('watch-1').value,
-      'ms',
-      300,
-      get('watch-1').error,
-    ),
+    ...watchFigures(get('watch-1'), get('watch-fast')),
     fieldFigure(
       'watch-burst',
       `${WATCH_BURST} small files, one merchant, end to end`,
@@ -357,6 +367,30 @@ function buildFigures(outcomes: ReadonlyMap<string, ProbeOutcome>, quick: boolea
       'files/s',
     ),
     ...bigProcessFigures(quick ? null : get('process-big'), size),
+  ];
+}
+
+/** The renamed-in latency is the stability window plus the watcher's own work; the aim bounds the latter. */
+function watchFigures(standard: ProbeOutcome, fast: ProbeOutcome): Figure[] {
+  const window = standard.runs[0]?.result['stableMs'];
+  const windowMs = typeof window === 'number' ? window : null;
+  return [
+    limitFigure(
+      'watch-1-median',
+      `1-message file renamed in -> report, median, default ${windowMs ?? '?'} ms window (aim: window + ${WATCH_OVERHEAD_MS} ms)`,
+      standard.value,
+      'ms',
+      (windowMs ?? 0) + WATCH_OVERHEAD_MS,
+      standard.error ?? (windowMs === null ? 'the run did not say its stability window' : null),
+    ),
+    limitFigure(
+      'watch-fast-median',
+      `1-message file renamed in -> report, median, FEEDPROC_WATCH_STABLE_MS=${FAST_WINDOW_MS} (aim)`,
+      fast.value,
+      'ms',
+      WATCH_OVERHEAD_MS,
+      fast.error,
+    ),
   ];
 }
 
@@ -405,9 +439,9 @@ function extrasLine(outcomes: readonly ProbeOutcome[]): string {
     }
     if (o.probe.id === 'feedproc-xml-big' && o.value !== null)
       parts.push(`big XML validated at ${o.value.toLocaleString('en-US')} messages/s`);
-    if (o.probe.id === 'watch-1' && run)
+    if ((o.probe.id === 'watch-1' || o.probe.id === 'watch-fast') && run)
       parts.push(
-        `1-message files: p95 ${median(o.runs.map((r) => numberField(r.result, 'p95Ms')))} ms (median of runs)`,
+        `1-message files, ${String(run.result['stableMs'])} ms window: p95 ${median(o.runs.map((r) => numberField(r.result, 'p95Ms')))} ms (median of runs)`,
       );
     if (o.probe.id === 'latency-1' && run)
       parts.push(
