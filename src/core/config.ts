@@ -59,6 +59,11 @@ export interface Config {
   readonly serverKey: string | null;
   /** Largest feed body accepted over HTTP, in bytes. @defaultValue 2147483647 */
   readonly maxFeedBytes: number;
+  /**
+   * A connection of `feedproc serve` on which nothing is received or sent for this long is closed (a stalled
+   * upload is dropped with its body). Keep it below `recoveryAgeMs`. @defaultValue 120000
+   */
+  readonly httpIdleTimeoutMs: number;
   /** SP-API result documents above this size are gzipped. @defaultValue 1048576 */
   readonly spapiGzipBytes: number;
   /** Lifetime of the SP-API door's signed document URLs, in seconds. @defaultValue 300 */
@@ -115,6 +120,7 @@ const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   FEEDPROC_HTTP_PORT: 'httpPort',
   FEEDPROC_SERVER_KEY: 'serverKey',
   FEEDPROC_MAX_FEED_BYTES: 'maxFeedBytes',
+  FEEDPROC_HTTP_IDLE_TIMEOUT_MS: 'httpIdleTimeoutMs',
   FEEDPROC_THROTTLE_SCALE: 'throttleScale',
   FEEDPROC_SPAPI_GZIP_BYTES: 'spapiGzipBytes',
   FEEDPROC_SPAPI_URL_SECONDS: 'spapiUrlSeconds',
@@ -141,6 +147,7 @@ const NUMERIC: ReadonlySet<keyof Config> = new Set([
   'notifyLeaseMs',
   'httpPort',
   'maxFeedBytes',
+  'httpIdleTimeoutMs',
   'throttleScale',
   'spapiGzipBytes',
   'spapiUrlSeconds',

@@ -36,6 +36,9 @@ export async function buildServer(ctx: HttpContext, logger?: Logger): Promise<Fa
     trustProxy: ctx.config.trustProxy,
     // Stopping must not wait for a client that keeps a connection (or an unread upload) open.
     forceCloseConnections: true,
+    // Nor may a client that stops sending hold it: an upload in progress keeps its body young for the recovery
+    // pass by writing to it, which holds only while no connection stays silent longer than the recovery age.
+    connectionTimeout: ctx.config.httpIdleTimeoutMs,
   });
   // Expect: 100-continue with a declared body over the feed limit: refused before the client sends it.
   continueWithinLimit(app.server, ctx.config.maxFeedBytes);

@@ -1,9 +1,12 @@
 /**
  * Limits at the HTTP doors, over real sockets: oversized headers and query strings are refused by Node before any
- * route runs (and the server goes on answering), and an exactly replayed SubmitFeed — valid for its 15 minutes,
- * as on MWS — is recorded as a duplicate of the first and applies nothing.
+ * route runs (and the server goes on answering), an exactly replayed SubmitFeed — valid for its 15 minutes,
+ * as on MWS — is recorded as a duplicate of the first and applies nothing, and a connection that falls silent
+ * mid-upload is closed with nothing of its body kept.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { adjustmentFeed } from '../helpers/feeds.js';
 import {
   encodeParams,
@@ -15,7 +18,10 @@ import {
   sign,
   type MwsKey,
 } from '../helpers/mws-client.js';
+import { call } from '../helpers/json-client.js';
+import { runCli } from '../helpers/cli.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 
 const TYPE = '_POST_PAYMENT_ADJUSTMENT_DATA_';
 let serve: ServeProcess;
@@ -95,4 +101,40 @@ describe('HTTP limits', () => {
     expect(report.text).toContain(`feed ${first?.FeedSubmissionId}`);
     expect(report.text).toContain('<MessagesProcessed>0</MessagesProcessed>');
   });
+});
+
+describe('a connection silent for FEEDPROC_HTTP_IDLE_TIMEOUT_MS', () => {
+  const merchant = 'A1KW3PLX9Q7ZT2';
+  const flatType = '_POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA_';
+  let quiet: ServeProcess;
+  beforeAll(async () => {
+    quiet = await startServe({ FEEDPROC_HTTP_IDLE_TIMEOUT_MS: '1000' });
+  });
+  afterAll(async () => quiet.stop());
+
+  const uploadBodies = (): string[] =>
+    existsSync(join(quiet.feedsDir, 'processing', merchant))
+      ? readdirSync(join(quiet.feedsDir, 'processing', merchant)).filter((n) => n.startsWith('.upload-'))
+      : [];
+
+  it('is closed mid-upload: its body is removed, no feed is reserved, and the next upload is taken', async () => {
+    const key = await quiet.createKey(merchant);
+    const socket = connect(quiet.port, '127.0.0.1');
+    socket.on('error', () => undefined); // the server ends it; how is not the point
+    const closed = new Promise<'closed'>((resolve) => socket.on('close', () => resolve('closed')));
+    socket.write(
+      `POST /feeds?feedType=${flatType} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key.secretKey}\r\n` +
+        `Content-Length: 100000\r\n\r\norder-id\torder-item-id\tadjustment-reason-code\n`,
+    );
+    await waitUntil('the upload body on disk', () => (uploadBodies().length === 1 ? true : undefined), 30_000);
+    // Then nothing more is sent: the server, not the client, must end it.
+    expect(await Promise.race([closed, sleep(30_000).then(() => 'still open')])).toBe('closed');
+    await waitUntil('the body removed', () => (uploadBodies().length === 0 ? true : undefined), 30_000);
+    const feeds = await runCli(['feeds', '--format', 'json'], { env: quiet.env });
+    expect([feeds.code, JSON.parse(feeds.stdout)]).toEqual([0, []]);
+
+    const body = 'order-id\torder-item-id\tadjustment-reason-code\n';
+    const sent = await call(quiet, `/feeds?feedType=${flatType}`, { method: 'POST', secret: key.secretKey, body });
+    expect([sent.status, sent.json?.feedProcessingStatus]).toEqual([201, '_SUBMITTED_']);
+  }, 120_000);
 });
