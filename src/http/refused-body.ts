@@ -3,7 +3,8 @@
  * (fetch, most SDKs) sees a reset connection instead of the refusal when the server answers and closes while it is
  * still sending. So, before a refusal is answered, what is left of the body is read and dropped — never stored,
  * never held — up to a bounded remainder (DRAIN_BYTES more, within DRAIN_MS); past that the refusal is answered with
- * `Connection: close` and the connection ends, so an endless upload cannot hold the socket or the server's memory.
+ * `Connection: close` and the connection ends after a short linger (LINGER_MS), so an endless upload cannot hold
+ * the socket or the server's memory.
  *
  * A body declared (`Content-Length`) larger than the limit plus that remainder is refused without reading it, and a
  * client waiting for `100 Continue` with such a body is never sent the 100: it gets the 413 before it sends anything.
@@ -15,6 +16,8 @@ import { finished, PassThrough, type Readable } from 'node:stream';
 export const DRAIN_BYTES = 16 * 1024 * 1024;
 /** The longest a refusal waits for the rest of the body. */
 export const DRAIN_MS = 10_000;
+/** How long a connection whose refused body was left unread stays open after the answer, dropping what comes. */
+export const LINGER_MS = 2_000;
 
 export interface DrainLimits {
   bytes: number;
@@ -83,7 +86,26 @@ export async function settleRefusedBody(
   reply: { header(name: string, value: string): unknown },
   maxBodyBytes: number,
 ): Promise<void> {
-  if (!(await drainBody(request, maxBodyBytes))) reply.header('connection', 'close');
+  if (await drainBody(request, maxBodyBytes)) return;
+  reply.header('connection', 'close');
+  lingerAfterAnswer(request);
+}
+
+/**
+ * Closing a socket that still has unread data makes the kernel send a reset, which can overtake the answer on its
+ * way to the client's reader. So once the answer is sent (Node then calls `destroySoon`), the connection only ends
+ * its own side, drops whatever else arrives, and is destroyed when the client closes its side or after
+ * `LINGER_MS`, whichever is first: the answer is read before any reset comes.
+ */
+function lingerAfterAnswer(request: IncomingMessage, ms = LINGER_MS): void {
+  const socket = request.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), ms).unref(); // never what keeps a stopping process alive
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('end', () => socket.destroy());
+    request.resume(); // flowing with nobody reading: what arrives is dropped, never held
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
@@ -225,6 +226,36 @@ describe('JSON API', () => {
     expect(peakKb).toBeLessThan(250 * 1024);
   }, 60_000);
 
+  it('keeps a refused connection open a moment after its answer, so a client that reads late still reads the 413', async () => {
+    // 64 MiB in chunks against the 8 MiB limit, read only a second after sending starts: a connection closed at
+    // once after the answer would reset this client's pending writes and the answer with them.
+    const socket = connect(serve.port, '127.0.0.1');
+    socket.pause();
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(
+      `POST /feeds?feedType=${FLAT_TYPE} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key.secretKey}\r\n` +
+        'Transfer-Encoding: chunked\r\n\r\n',
+    );
+    const data = Buffer.alloc(1 << 20, 0x41);
+    const frame = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < 64 && !socket.destroyed) {
+        sent += 1;
+        if (!socket.write(frame)) return void socket.once('drain', pump);
+      }
+    };
+    pump();
+    await sleep(1000);
+    let answer = '';
+    socket.setEncoding('latin1').on('data', (d: string) => (answer += d));
+    socket.resume();
+    await closed;
+    expect(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]).toBe('413');
+    expect(answer).toContain('HTTP_BODY_TOO_LARGE');
+  }, 60_000);
+
   it('pages the feed list with maxCount and nextToken, newest first, and refuses a token from another merchant', async () => {
     const pager = await serve.createKey('A3PAGING');
     const ids: string[] = [];
@@ -428,13 +459,17 @@ function rawPost(
   megabytes: number | null,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = httpRequest(
       `${serve.base}/feeds?feedType=${FLAT_TYPE}`,
       { method: 'POST', headers: { authorization: `Bearer ${secret}`, ...headers } },
       (res) => {
+        answered = true;
         let body = '';
         res.setEncoding('utf8').on('data', (d: string) => (body += d));
-        res.on('end', () => {
+        // 'close', not 'end': the server closes a connection whose body it left unread right after its answer, and
+        // the reset that follows may reach the client before the answer's end is signalled.
+        res.on('close', () => {
           req.destroy();
           resolve({ status: res.statusCode ?? 0, body });
         });
@@ -443,6 +478,8 @@ function rawPost(
     req.on('error', (err: NodeJS.ErrnoException) =>
       err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
     );
+    // A connection that ends without an answer is one (status 0), not a hang.
+    req.on('close', () => (answered ? undefined : resolve({ status: 0, body: '' })));
     if (megabytes === null) {
       req.flushHeaders();
       return;
