@@ -97,11 +97,11 @@ export async function settleRefusedBody(
  * its own side, drops whatever else arrives, and is destroyed when the client closes its side or after
  * `LINGER_MS`, whichever is first: the answer is read before any reset comes.
  */
-function lingerAfterAnswer(request: IncomingMessage, ms = LINGER_MS): void {
+function lingerAfterAnswer(request: IncomingMessage): void {
   const socket = request.socket;
   socket.destroySoon = () => {
     socket.end();
-    const timer = setTimeout(() => socket.destroy(), ms).unref(); // never what keeps a stopping process alive
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref(); // never what keeps a stopping process alive
     socket.once('close', () => clearTimeout(timer));
     socket.once('end', () => socket.destroy());
     request.resume(); // flowing with nobody reading: what arrives is dropped, never held
