@@ -74,8 +74,10 @@ async function holdsData(dir: string): Promise<boolean> {
 const LOCK_STALE_MS = 90_000;
 
 /**
- * One feedproc at a time decides whether to start the private server (two starting together would run two
- * servers on one AOF). The lock is a file created exclusively; one older than a start can take is stale.
+ * One feedproc at a time decides whether to start or stop the private server (two starting together would run
+ * two servers on one AOF; two stopping together would each leave it to the other). The lock is a file created
+ * exclusively, holding the owner's pid; it is stale when that process is gone (killed while it held it) or when
+ * it is older than a start can take.
  */
 async function startLock(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, 'start.lock');
@@ -85,32 +87,77 @@ async function startLock(dir: string): Promise<() => Promise<void>> {
       return () => rm(path, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const age = Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? Date.now());
-      if (age > LOCK_STALE_MS) await rm(path, { force: true });
+      if (await staleLock(path)) await rm(path, { force: true });
       else await new Promise((done) => setTimeout(done, 50));
     }
   }
 }
 
+async function staleLock(path: string): Promise<boolean> {
+  const [owner, info] = await Promise.all([readFile(path, 'utf8').catch(() => ''), stat(path).catch(() => null)]);
+  if (info === null) return false; // just released: take it on the next try
+  if (Date.now() - info.mtimeMs > LOCK_STALE_MS) return true;
+  return /^\d+$/.test(owner) && !processAlive(Number(owner));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
+}
+
+/** How often, and how far apart, a release looks again for clients that are only on their way out. */
+const RELEASE_LOOKS = 4;
+const RELEASE_LOOK_GAP_MS = 50;
+
 /**
  * Shuts the private server down when no other client is connected (another feedproc process still using it
  * keeps it running, and that process shuts it down when it leaves). SHUTDOWN flushes the AOF first.
+ *
+ * Releases take the start lock one at a time: processes stopping together would otherwise each count the
+ * others' probes and all leave the server running. A client can still be listed a moment after it closed (the
+ * server has not yet read its FIN, often this process's own dropped connections), so a release that sees
+ * others looks again a few times before it leaves the server to them.
  */
 export async function releaseRedis(target: RedisTarget): Promise<void> {
   if (target.managedDir === null) return;
-  const probe = new Redis(target.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const unlock = await startLock(target.managedDir);
+  try {
+    await shutDownIfAlone(target.url);
+  } finally {
+    await unlock();
+  }
+}
+
+async function shutDownIfAlone(url: string): Promise<void> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
-    const clients = String(await probe.client('LIST'))
-      .split('\n')
-      .filter((line) => line.startsWith('id=')).length;
-    if (clients <= 1) await probe.shutdown().catch(() => undefined); // the connection ends with the server
+    for (let look = 1; ; look += 1) {
+      if ((await otherClients(probe)) === 0) {
+        await probe.shutdown().catch(() => undefined); // the connection ends with the server
+        return;
+      }
+      if (look === RELEASE_LOOKS) break;
+      await new Promise((done) => setTimeout(done, RELEASE_LOOK_GAP_MS));
+    }
+    await probe.quit(); // the next release must not count this probe
   } catch {
     // already gone: nothing to stop
   } finally {
     closeProbe(probe);
   }
+}
+
+async function otherClients(probe: Redis): Promise<number> {
+  const listed = String(await probe.client('LIST'))
+    .split('\n')
+    .filter((line) => line.startsWith('id=')).length;
+  return listed - 1; // the probe itself
 }
 
 /** One connection attempt, no retries: a configured Redis that does not answer is a one-line error. */

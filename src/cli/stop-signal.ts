@@ -85,11 +85,12 @@ export function exitSoon(code: number): number {
 
 /**
  * Lets the worker finish its running jobs within the budget; past it, closes it by force (its jobs stay locked
- * and run again elsewhere once the lock lapses). True when no job had to be abandoned.
+ * and run again elsewhere once the lock lapses). True when no job had to be abandoned — counting a job whose
+ * processor returned but whose completion BullMQ could not yet record.
  */
 export async function stopWorker(worker: ApplyWorker, budget: StopBudget): Promise<boolean> {
   if (await budget.step(() => worker.close())) return true;
-  const abandoned = worker.runningJobs();
+  const abandoned = worker.heldJobs();
   await budget.finalStep(() => worker.close(true));
   return abandoned === 0;
 }

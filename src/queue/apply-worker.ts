@@ -5,7 +5,7 @@
  * already applied. A message whose rule raises an error (a poison message) is reported with LEDGER_MESSAGE_FAILED
  * and the rest goes on; only infrastructure failures throw, and BullMQ retries them.
  */
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { RedisClient } from '../core/redis-client.js';
 import { orderKeyOf, type LedgerCommand } from '../apply/commands.js';
 import { createLedger, type Ledger } from '../apply/ledger.js';
@@ -16,6 +16,7 @@ import { toResult } from '../report/index.js';
 import { FinalizationBusy, finalizeFeed } from './finalize-feed.js';
 import { loadFeed, saveFeed } from './feed-store.js';
 import { APPLY_QUEUE, feedKeys, queuePrefix, type FeedKeys } from './names.js';
+import { HoldingWorker } from './holding-worker.js';
 import { startPartitionRun } from './partition-runs.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { spilledMessages, type SpilledMessage } from './spill.js';
@@ -168,8 +169,8 @@ function infoOf(entry: SpilledMessage) {
  */
 const MAX_STALLED = 1_000_000;
 
-/** A worker that can say how many jobs it is running (a stop that must force it abandons those). */
-export type ApplyWorker = Worker<PartitionJob> & { runningJobs(): number };
+/** A worker that can say how many jobs it holds (a stop that must force it abandons those). */
+export type ApplyWorker = HoldingWorker<PartitionJob>;
 
 /** How much a worker's line matters: `debug` for the normal hand-over between workers, `warn` for failures. */
 export type WorkerLogLevel = 'debug' | 'info' | 'warn';
@@ -184,7 +185,6 @@ export function createApplyWorker(
   concurrency: number,
   log: (line: string, level: WorkerLogLevel) => void = () => undefined,
 ): ApplyWorker {
-  let running = 0;
   const faults = parseFaults(deps.config.fault);
   let blocked = false;
   const blockOnce = (): void => {
@@ -195,7 +195,6 @@ export function createApplyWorker(
   };
   const processJob = async (job: Job<PartitionJob>): Promise<void> => {
     const attempt = job.attemptsMade;
-    running += 1;
     try {
       const guard = await startPartitionRun(
         deps.redis,
@@ -217,12 +216,10 @@ export function createApplyWorker(
         handedOver ? 'debug' : 'warn',
       );
       throw err;
-    } finally {
-      running -= 1;
     }
     if (attempt > 0) log(`job ${job.id}: done on attempt ${attempt + 1}`, 'info');
   };
-  const worker = new Worker<PartitionJob>(APPLY_QUEUE, processJob, {
+  const worker = new HoldingWorker<PartitionJob>(APPLY_QUEUE, processJob, {
     connection,
     prefix: queuePrefix(deps.config),
     concurrency,
@@ -235,5 +232,5 @@ export function createApplyWorker(
     maxStalledCount: MAX_STALLED,
   });
   worker.on('error', () => undefined); // connection errors are retried by ioredis; jobs report their own failures
-  return Object.assign(worker, { runningJobs: () => running });
+  return worker;
 }

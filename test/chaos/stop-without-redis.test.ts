@@ -200,8 +200,10 @@ describe('a second signal, and a worker holding a job, with Redis hung', () => {
     const first = start('worker', env);
     running.push(first);
     await ready('worker', first);
-    await waitUntil('a job running', async () =>
-      (await client.llen(`${PREFIX}:feed-apply:active`)) > 0 ? true : undefined,
+    // A job listed active may still be on its way to the worker (the reply to its fetch not yet read when Redis
+    // stops); a partition run started is the worker's own write, from inside the job.
+    await waitUntil('the worker running a job', async () =>
+      (await client.hlen(chaosFeedKeys('50001').runs)) > 0 ? true : undefined,
     );
     scenario.redis.freeze();
     try {
