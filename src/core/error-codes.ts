@@ -485,6 +485,11 @@ export const ERROR_CODES = Object.freeze({
     'http 400 InvalidParameterValue',
     'Expires {expires} is more than 15 minutes after the server time {now}; sign the request again with a nearer Expires.',
   ),
+  UPLOAD_BODY_LOST: entry(
+    null,
+    'system',
+    'The uploaded feed was removed before it could be taken, as the leftover of an interrupted upload: it took longer than FEEDPROC_RECOVERY_AGE_MS ({ageMs} ms). Nothing of it was kept; send it again.',
+  ),
   HTTP_IDEMPOTENCY_KEY_REUSED: entry(
     null,
     'http 422 InvalidRequest',

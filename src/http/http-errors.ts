@@ -14,6 +14,8 @@ export interface HttpError {
   type: 'Sender' | 'Receiver';
 }
 
+const COME_BACK: ReadonlySet<string> = new Set(['CLI_REDIS_UNAVAILABLE', 'QUEUE_REDIS_FULL', 'UPLOAD_BODY_LOST']);
+
 export function httpErrorOf(err: unknown): HttpError {
   const feedError = isFeedError(err) ? err : isOutOfMemory(err) ? redisFull(err) : clientErrorOf(err);
   const scope = feedError ? ERROR_CODES[feedError.code].scope : 'system';
@@ -28,8 +30,9 @@ export function httpErrorOf(err: unknown): HttpError {
       type: status >= 500 && status !== 503 ? 'Receiver' : 'Sender',
     };
   }
-  // Redis away or full heals by itself: 503 tells a client to come back, where 500 would say the server is broken.
-  if (feedError && (feedError.code === 'CLI_REDIS_UNAVAILABLE' || feedError.code === 'QUEUE_REDIS_FULL'))
+  // Redis away or full heals by itself, and a lost upload body is fixed by sending it again: 503 tells a client to
+  // come back, where 500 would say the server is broken.
+  if (feedError && COME_BACK.has(feedError.code))
     return {
       status: 503,
       mwsCode: 'ServiceUnavailable',

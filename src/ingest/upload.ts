@@ -69,7 +69,7 @@ export async function receiveUpload(deps: PipelineDeps, folder: DropFolder, uplo
     const measure = new Measure(upload.maxBytes);
     await pipeline(upload.body, measure, createWriteStream(temp, { flags: 'wx' }));
     checkBody(measure, upload.contentMd5);
-    const written = await open(temp, 'r');
+    const written = await open(temp, 'r').catch(lostBody(deps));
     await written.sync().finally(() => written.close()); // on disk before the client is told it was received
     return await claimUpload(deps, folder, upload, temp, measure);
   } catch (err) {
@@ -114,6 +114,18 @@ async function claimUpload(
   await writeAtomically(sidecarPath(file), JSON.stringify(claim));
   await saveFeed(deps.redis, deps.config.prefix, record);
   if (parseFaults(deps.config.fault).exitAfterReserve) crashNow();
-  await rename(temp, file.path);
+  // Gone now, the reserved feed and its claim record are a ghost upload's, which the recovery pass cancels (97043).
+  await rename(temp, file.path).catch(lostBody(deps));
   return { record, file };
+}
+
+/**
+ * The body's temporary file is gone: a recovery pass removed it as the leftover of an interrupted upload, because
+ * this upload took longer than the recovery age (docs/recovery.md). Named, so the client is told to send it again.
+ */
+function lostBody(deps: PipelineDeps): (err: unknown) => never {
+  return (err) => {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw new FeedError('UPLOAD_BODY_LOST', { ageMs: deps.config.recoveryAgeMs }, { cause: err });
+  };
 }

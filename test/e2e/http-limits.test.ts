@@ -1,8 +1,9 @@
 /**
  * Limits at the HTTP doors, over real sockets: oversized headers and query strings are refused by Node before any
  * route runs (and the server goes on answering), an exactly replayed SubmitFeed — valid for its 15 minutes,
- * as on MWS — is recorded as a duplicate of the first and applies nothing, and a connection that falls silent
- * mid-upload is closed with nothing of its body kept.
+ * as on MWS — is recorded as a duplicate of the first and applies nothing, a connection that falls silent
+ * mid-upload is closed with nothing of its body kept, and an upload whose body a recovery pass removed (it took
+ * longer than the recovery age) is told to send it again.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -47,6 +48,12 @@ function statusOfRaw(request: string): Promise<number> {
     socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
     socket.write(request);
   });
+}
+
+/** The bodies of uploads still being received for a merchant (processing/<M>/.upload-*.tmp). */
+function uploadBodiesOf(server: ServeProcess, merchant: string): string[] {
+  const dir = join(server.feedsDir, 'processing', merchant);
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.upload-')) : [];
 }
 
 describe('HTTP limits', () => {
@@ -112,10 +119,7 @@ describe('a connection silent for FEEDPROC_HTTP_IDLE_TIMEOUT_MS', () => {
   });
   afterAll(async () => quiet.stop());
 
-  const uploadBodies = (): string[] =>
-    existsSync(join(quiet.feedsDir, 'processing', merchant))
-      ? readdirSync(join(quiet.feedsDir, 'processing', merchant)).filter((n) => n.startsWith('.upload-'))
-      : [];
+  const uploadBodies = (): string[] => uploadBodiesOf(quiet, merchant);
 
   it('is closed mid-upload: its body is removed, no feed is reserved, and the next upload is taken', async () => {
     const key = await quiet.createKey(merchant);
@@ -136,5 +140,43 @@ describe('a connection silent for FEEDPROC_HTTP_IDLE_TIMEOUT_MS', () => {
     const body = 'order-id\torder-item-id\tadjustment-reason-code\n';
     const sent = await call(quiet, `/feeds?feedType=${flatType}`, { method: 'POST', secret: key.secretKey, body });
     expect([sent.status, sent.json?.feedProcessingStatus]).toEqual([201, '_SUBMITTED_']);
+  }, 120_000);
+});
+
+describe('an upload that outlasts FEEDPROC_RECOVERY_AGE_MS', () => {
+  const merchant = 'A1KW3PLX9Q7ZT2';
+  const flatType = '_POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA_';
+  let hasty: ServeProcess;
+  beforeAll(async () => {
+    // A recovery pass every 200 ms that takes any upload body as an interrupted upload's leftover.
+    hasty = await startServe({ FEEDPROC_RECOVERY_AGE_MS: '0', FEEDPROC_RECOVERY_INTERVAL_MS: '200' });
+  });
+  afterAll(async () => hasty.stop());
+
+  const uploadBodies = (): string[] => uploadBodiesOf(hasty, merchant);
+
+  it('is answered 503 UPLOAD_BODY_LOST (send it again) when recovery removed its body, and nothing is reserved', async () => {
+    const key = await hasty.createKey(merchant);
+    const head = 'order-id\torder-item-id\tadjustment-reason-code\n';
+    const rest = '405-3812004-6650731\t08351985617154\tCustomerReturn\n';
+    const socket = connect(hasty.port, '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(
+      `POST /feeds?feedType=${flatType} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key.secretKey}\r\n` +
+        `Connection: close\r\nContent-Length: ${head.length + rest.length}\r\n\r\n${head}`,
+    );
+    // The pass may remove the body before a poll of the folder ever sees it: its log line says it did.
+    await hasty.process.waitFor((e) => e['action'] === 'removed-leftover' && /\.upload-/.test(String(e['file'])));
+    expect(uploadBodies()).toEqual([]);
+    socket.write(rest); // not end(): Node's HTTP server closes a half-closed connection before an async answer
+    await closed;
+    const [, status] = /^HTTP\/1\.1 (\d{3})/.exec(answer) ?? [];
+    const error = (JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: Record<string, string> }).error;
+    expect([status, error['code'], error['feedprocCode']]).toEqual(['503', 'ServiceUnavailable', 'UPLOAD_BODY_LOST']);
+    expect(error['message']).toContain('send it again');
+    const feeds = await runCli(['feeds', '--format', 'json'], { env: hasty.env });
+    expect([feeds.code, JSON.parse(feeds.stdout)]).toEqual([0, []]);
   }, 120_000);
 });
