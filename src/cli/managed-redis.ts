@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../core/config.js';
@@ -88,7 +89,7 @@ async function startLock(dir: string): Promise<() => Promise<void>> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       if (await staleLock(path)) await rm(path, { force: true });
-      else await new Promise((done) => setTimeout(done, 50));
+      else await delay(50);
     }
   }
 }
@@ -133,8 +134,7 @@ export async function releaseRedis(target: RedisTarget): Promise<void> {
 }
 
 async function shutDownIfAlone(url: string): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
+  const probe = probeOf(url);
   try {
     await probe.connect();
     for (let look = 1; ; look += 1) {
@@ -143,7 +143,7 @@ async function shutDownIfAlone(url: string): Promise<void> {
         return;
       }
       if (look === RELEASE_LOOKS) break;
-      await new Promise((done) => setTimeout(done, RELEASE_LOOK_GAP_MS));
+      await delay(RELEASE_LOOK_GAP_MS);
     }
     await probe.quit(); // the next release must not count this probe
   } catch {
@@ -173,13 +173,7 @@ export async function answers(url: string): Promise<boolean> {
 
 /** null when `url` answers PING; else why not. */
 async function pingOnce(url: string): Promise<string | null> {
-  const probe = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 3000,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
+  const probe = probeOf(url, 3000);
   try {
     await probe.connect();
     await probe.ping();
@@ -196,13 +190,7 @@ async function runningPrivateServer(dir: string): Promise<string | null> {
   const port = await readFile(join(dir, 'redis.port'), 'utf8').catch(() => '');
   if (!/^\d+\s*$/.test(port)) return null;
   const url = `redis://127.0.0.1:${port.trim()}`;
-  const probe = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1000,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
+  const probe = probeOf(url, 1000);
   try {
     await probe.connect();
     const [, serverDir] = (await probe.config('GET', 'dir')) as [string, string];
@@ -262,7 +250,7 @@ async function waitUntilAnswering(url: string, startup: { failed: boolean }): Pr
   while (!(await answers(url))) {
     if (startup.failed) return;
     if (Date.now() > deadline) throw new Error('timeout');
-    await new Promise((done) => setTimeout(done, 50));
+    await delay(50);
   }
 }
 
@@ -279,6 +267,18 @@ export function freeLoopbackPort(): Promise<number> {
 
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
+}
+
+/** One connection, no retries, no offline queue of commands: a question to the server, not a client of it. */
+function probeOf(url: string, connectTimeout?: number): Redis {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    ...(connectTimeout === undefined ? {} : { connectTimeout }),
+  });
+  probe.on('error', () => undefined); // every failure is answered where the probe is used
+  return probe;
 }
 
 /** ioredis arms a 2 s timer on disconnect() that a socket closed already never clears; skip it then. */

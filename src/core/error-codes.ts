@@ -373,6 +373,11 @@ export const ERROR_CODES = Object.freeze({
   HTTP_BODY_TOO_LARGE: entry(null, 'http 413 InvalidRequest', 'The feed is larger than {limit} bytes.'),
   HTTP_FORM_TOO_LARGE: entry(null, 'http 413 InvalidRequest', 'The form body is larger than {limit} bytes.'),
   HTTP_BODY_EMPTY: entry(null, 'http 400 InvalidRequest', 'The feed body is empty.'),
+  UPLOAD_BODY_LOST: entry(
+    null,
+    'system',
+    'The uploaded feed was removed before it could be taken, as the leftover of an interrupted upload: it took longer than FEEDPROC_RECOVERY_AGE_MS ({ageMs} ms). Nothing of it was kept; send it again.',
+  ),
   HTTP_FEED_NOT_FOUND: entry(
     null,
     'http 404 InvalidFeedSubmissionId',
@@ -484,11 +489,6 @@ export const ERROR_CODES = Object.freeze({
     null,
     'http 400 InvalidParameterValue',
     'Expires {expires} is more than 15 minutes after the server time {now}; sign the request again with a nearer Expires.',
-  ),
-  UPLOAD_BODY_LOST: entry(
-    null,
-    'system',
-    'The uploaded feed was removed before it could be taken, as the leftover of an interrupted upload: it took longer than FEEDPROC_RECOVERY_AGE_MS ({ageMs} ms). Nothing of it was kept; send it again.',
   ),
   HTTP_IDEMPOTENCY_KEY_REUSED: entry(
     null,

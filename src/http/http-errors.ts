@@ -1,6 +1,6 @@
 /** What an HTTP error answer needs from the catalogue: the status and the MWS `Error/Code` its scope names. */
 import { isOutOfMemory } from '../apply/redis-failures.js';
-import { ERROR_CODES } from '../core/error-codes.js';
+import { ERROR_CODES, type ErrorCode } from '../core/error-codes.js';
 import { FeedError, isFeedError } from '../core/errors.js';
 
 export interface HttpError {
@@ -14,7 +14,11 @@ export interface HttpError {
   type: 'Sender' | 'Receiver';
 }
 
-const COME_BACK: ReadonlySet<string> = new Set(['CLI_REDIS_UNAVAILABLE', 'QUEUE_REDIS_FULL', 'UPLOAD_BODY_LOST']);
+const COME_BACK: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'CLI_REDIS_UNAVAILABLE',
+  'QUEUE_REDIS_FULL',
+  'UPLOAD_BODY_LOST',
+]);
 
 export function httpErrorOf(err: unknown): HttpError {
   const feedError = isFeedError(err) ? err : isOutOfMemory(err) ? redisFull(err) : clientErrorOf(err);

@@ -153,8 +153,6 @@ describe('an upload that outlasts FEEDPROC_RECOVERY_AGE_MS', () => {
   });
   afterAll(async () => hasty.stop());
 
-  const uploadBodies = (): string[] => uploadBodiesOf(hasty, merchant);
-
   it('is answered 503 UPLOAD_BODY_LOST (send it again) when recovery removed its body, and nothing is reserved', async () => {
     const key = await hasty.createKey(merchant);
     const head = 'order-id\torder-item-id\tadjustment-reason-code\n';
@@ -169,7 +167,7 @@ describe('an upload that outlasts FEEDPROC_RECOVERY_AGE_MS', () => {
     );
     // The pass may remove the body before a poll of the folder ever sees it: its log line says it did.
     await hasty.process.waitFor((e) => e['action'] === 'removed-leftover' && /\.upload-/.test(String(e['file'])));
-    expect(uploadBodies()).toEqual([]);
+    expect(uploadBodiesOf(hasty, merchant)).toEqual([]);
     socket.write(rest); // not end(): Node's HTTP server closes a half-closed connection before an async answer
     await closed;
     const [, status] = /^HTTP\/1\.1 (\d{3})/.exec(answer) ?? [];
